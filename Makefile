@@ -1,0 +1,26 @@
+# Two entry points (see README): `make demo` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test templates clean
+
+$(BIN)/hoso: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+demo: $(BIN)/hoso
+	$(BIN)/hoso render inputs/binh-trung-2024
+
+test: $(BIN)/hoso
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+templates: $(BIN)/hoso
+	$(BIN)/python scripts/build_templates.py
+
+clean:
+	rm -rf $(VENV) outputs build *.egg-info

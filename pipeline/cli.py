@@ -1,0 +1,188 @@
+"""The `hoso` command line: the only module that imports click.
+
+Each command parses its options, calls one library function and prints the result;
+`HosoError`s become Vietnamese messages and the contract's exit codes.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from pipeline import __version__
+from pipeline.errors import EXIT_USAGE, EnvironmentProblem, HosoError, InputError
+from pipeline.profile import init_dossier
+from pipeline.render import render
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_HEADINGS = {
+    "Options": "Tùy chọn",
+    "Commands": "Lệnh",
+    "Arguments": "Tham số",
+}
+
+
+class _HelpFormatter(click.HelpFormatter):
+    """Click's formatter with Vietnamese headings."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        args = args.replace("[OPTIONS]", "[TÙY CHỌN]").replace("COMMAND [ARGS]", "LỆNH [THAM SỐ]")
+        super().write_usage(prog, args, "Cách dùng: ")
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+
+class _Context(click.Context):
+    formatter_class = _HelpFormatter
+
+
+# Click's own usage errors, in Vietnamese. Click formats them in English through gettext;
+# matching its few message shapes keeps us off its internals.
+_USAGE_MESSAGES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"Missing argument '?([^'.]+)'?\."), "Thiếu tham số '{0}'."),
+    (re.compile(r"Missing option '?([^'.]+)'?\."), "Thiếu tùy chọn '{0}'."),
+    (re.compile(r"No such option:? '?([^'\s]+?)'?\.?(?: Did you mean '?([^'?]+)'?\?)?$"),
+     "Không có tùy chọn {0}."),
+    (re.compile(r"No such command '(.+)'\."), "Không có lệnh '{0}'."),
+    (re.compile(r"Got unexpected extra arguments? \((.+)\)"), "Thừa tham số: {0}."),
+    (re.compile(r"Option '(.+)' requires an argument\."), "Tùy chọn {0} cần một giá trị."),
+    (re.compile(r"Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\."),
+     "Giá trị không hợp lệ cho '{0}': '{1}' không phải số nguyên."),
+    (re.compile(r"Invalid value for '?([^':]+)'?: (.*)"), "Giá trị không hợp lệ cho '{0}': {1}"),
+]  # fmt: skip
+
+
+def _vi_usage(message: str) -> str:
+    for pattern, template in _USAGE_MESSAGES:
+        match = pattern.match(message)
+        if match:
+            text = template.format(*match.groups())
+            if "Did you mean" in message and match.lastindex and match.group(match.lastindex):
+                text += f" Có phải ý bạn là {match.group(match.lastindex)}?"
+            return text
+    return message
+
+
+class _Command(click.Command):
+    context_class = _Context
+
+
+class _Group(click.Group):
+    context_class = _Context
+    command_class = _Command
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as exc:
+            command = exc.ctx.command_path if exc.ctx else "hoso"
+            click.echo(f"Lỗi: {_vi_usage(exc.format_message())}", err=True)
+            click.echo(f"Xem hướng dẫn: {command} --help", err=True)
+            sys.exit(EXIT_USAGE)
+        except click.Abort:
+            click.echo("Đã dừng.", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def _help_option(f: F) -> F:
+    return click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")(f)
+
+
+def _run(action: Callable[[], Any]) -> Any:
+    """Call the library; turn its errors into messages and exit codes."""
+    try:
+        return action()
+    except InputError as exc:
+        for problem in exc.problems:
+            label = "Cảnh báo" if problem.severity == "canh-bao" else "Lỗi"
+            click.echo(f"{label}: {problem}", err=True)
+        errors = sum(1 for p in exc.problems if p.severity == "loi")
+        click.echo(f"Có {errors} lỗi cần sửa; chưa ghi tệp nào.", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
+    except EnvironmentProblem as exc:
+        click.echo(f"Lỗi: {exc.message}", err=True)
+        if exc.hint:
+            click.echo(f"Gợi ý: {exc.hint}", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
+    except HosoError as exc:
+        click.echo(f"Lỗi: {exc}", err=True)
+        raise click.exceptions.Exit(exc.exit_code) from None
+
+
+def _default_out(dossier: Path) -> Path:
+    # contract.md: outputs/<name of DIR>/, relative to where the command runs.
+    return Path("outputs") / dossier.resolve().name
+
+
+_DIR = click.Path(file_okay=False, path_type=Path)
+_OUT_HELP = "Thư mục ghi kết quả (mặc định: outputs/<tên thư mục hồ sơ>/)."
+
+
+@click.group(name="hoso", cls=_Group, context_settings={"max_content_width": 100})
+@click.version_option(
+    __version__, "-V", "--version", message="hoso %(version)s", help="Hiện phiên bản rồi thoát."
+)
+@_help_option
+def cli() -> None:
+    """hoso: lập hồ sơ đánh giá, công nhận xã, phường, thị trấn phù hợp với trẻ em
+    (Quyết định 06/QĐ-TTg), văn bản đúng thể thức Nghị định 30/2020/NĐ-CP.
+
+    Mỗi hồ sơ là một thư mục (một xã, một kỳ đánh giá) có tệp hoso.toml.
+    Ví dụ: hoso init ho-so/binh-trung-2024, sửa hoso.toml, rồi hoso render ho-so/binh-trung-2024.
+    """
+
+
+@cli.command()
+@click.argument("dir", type=_DIR)
+@click.option("--xa", default="", help='Tên xã, ví dụ "Bình Trung".')
+@click.option("--huyen", default="", help="Tên huyện (bỏ qua nếu không còn cấp huyện).")
+@click.option("--tinh", default="", help='Tên tỉnh, ví dụ "Lạng Sơn".')
+@click.option("--nam", type=int, default=None, help="Năm đánh giá (mặc định: năm nay).")
+@_help_option
+def init(dir: Path, xa: str, huyen: str, tinh: str, nam: int | None) -> None:
+    """Tạo hồ sơ mới: thư mục DIR với tệp hoso.toml có ghi chú hướng dẫn từng mục.
+
+    Không bao giờ ghi đè một hoso.toml đã có.
+    """
+    year = nam or date.today().year
+    path = _run(lambda: init_dossier(dir, xa=xa, huyen=huyen, tinh=tinh, nam=year))
+    click.echo(f"Đã tạo {path}")
+    click.echo("Mở tệp này, điền các mục còn trống, rồi chạy: hoso render " + str(dir))
+
+
+@cli.command("render")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_help_option
+def render_cmd(dir: Path, out: Path | None) -> None:
+    """Lập các văn bản Word (.docx) của hồ sơ DIR từ hoso.toml và các mẫu.
+
+    Mẫu riêng của hồ sơ (DIR/templates/<tên tệp>.docx) được dùng thay mẫu có sẵn.
+    Nếu có lỗi, không tệp nào bị ghi đè.
+    """
+    target = out or _default_out(dir)
+    written = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
+    click.echo(f"Xong: {len(written)} văn bản trong {target}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="hoso")

@@ -1,0 +1,100 @@
+"""Writing results: byte-identical Office files and atomic replacement.
+
+Office files are zip archives whose entries carry timestamps; we rewrite them with
+a fixed timestamp so the same inputs give the same bytes and hashes mean something.
+A file is written beside its destination and renamed over it, so a failed run never
+leaves half a document where the previous good one was.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+import zipfile
+from datetime import datetime
+from pathlib import Path
+
+from docx.document import Document as DocxDocument
+
+from pipeline.errors import EnvironmentProblem
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+def normalize_zip(data: bytes) -> bytes:
+    """Rewrite an Office zip with fixed timestamps and attributes, entries in original order."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as src,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
+    ):
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o644 << 16
+            fixed.create_system = 0
+            dst.writestr(fixed, src.read(info.filename), compresslevel=6)
+    return out.getvalue()
+
+
+def set_core_properties(
+    doc: DocxDocument, *, title: str, author: str, subject: str, when: datetime
+) -> None:
+    """Fixed document properties: no "python-docx", no wall-clock time."""
+    props = doc.core_properties
+    props.title = title
+    props.subject = subject
+    props.author = author
+    props.last_modified_by = author
+    props.comments = ""
+    props.keywords = ""
+    props.category = ""
+    props.revision = 1
+    props.created = when
+    props.modified = when
+    props.last_printed = when
+    props.language = "vi-VN"
+
+
+def docx_bytes(doc: DocxDocument) -> bytes:
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return normalize_zip(buffer.getvalue())
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Không tạo được thư mục hoặc tệp trong {path.parent}: {exc.strerror}",
+            "kiểm tra quyền ghi, hoặc chọn thư mục khác bằng --out.",
+        ) from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        # mkstemp creates the file private (0600); give it the mode a normal save would.
+        tmp.chmod(0o666 & ~_umask())
+        tmp.replace(path)
+    except PermissionError as exc:
+        tmp.unlink(missing_ok=True)
+        # On Windows, a document open in Word cannot be replaced.
+        raise EnvironmentProblem(
+            f"Không ghi được {path}: tệp đang mở hoặc không có quyền ghi",
+            "đóng tệp trong Word/Excel rồi chạy lại.",
+        ) from exc
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise EnvironmentProblem(f"Không ghi được {path}: {exc.strerror}") from exc

@@ -1,0 +1,654 @@
+"""The commune profile (`hoso.toml`): its model, its validating loader and `hoso init`.
+
+Loading never stops at the first mistake: every problem is collected with its key
+path, what was found and what was expected, then raised together as one `InputError`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pipeline.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
+from pipeline.errors import EnvironmentProblem, InputError, Problem, did_you_mean
+from pipeline.resources import data_file
+from pipeline.vnformat import nfc
+
+PROFILE_NAME = "hoso.toml"
+
+# Recognition thresholds per unit type (Decision 06, §1): the contract's names.
+UNIT_TYPES = {"phuong_do_thi": 900, "mien_nui": 800, "con_lai": 850}
+UNIT_LEVELS = ("xã", "phường", "thị trấn")
+OFFICIAL_TITLES = {
+    "chu_tich": "CHỦ TỊCH",
+    "pho_chu_tich": "PHÓ CHỦ TỊCH",
+}
+_DMY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """[don_vi]: the administrative unit being evaluated."""
+
+    tinh: str
+    huyen: str | None
+    xa: str
+    cap: str
+    loai: str
+    thon: tuple[str, ...]
+    nam: int
+
+    @property
+    def threshold(self) -> int:
+        return UNIT_TYPES[self.loai]
+
+
+@dataclass(frozen=True)
+class Agency:
+    """[co_quan]: how the issuing People's Committee names and files its papers."""
+
+    viet_tat: str
+    dia_danh: str
+    luu: str
+
+
+@dataclass(frozen=True)
+class Officials:
+    """[lanh_dao]: the commune's leaders and the officer who drafts the dossier."""
+
+    chu_tich: str
+    pho_chu_tich: str
+    cong_chuc_vhxh: str
+
+    def name_of(self, role: str) -> str:
+        return str(getattr(self, role))
+
+
+@dataclass(frozen=True)
+class Receiver:
+    """[tiep_nhan]: the office the dossier goes up to (a setting: it changed in 2025)."""
+
+    ten: str
+    thuoc: str
+
+
+@dataclass(frozen=True)
+class Plan:
+    """[ke_hoach]: the parameters of the commune's plan."""
+
+    can_cu_loai: str
+    can_cu_so: str
+    can_cu_ngay: date
+    can_cu_co_quan: str
+    muc_tieu_ty_le: Decimal
+    han_bao_cao: date
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    """[van_ban.<code>]: number, date, signer and recipients of one paper."""
+
+    type: DocumentType
+    so: int | None
+    ngay: date | None
+    nguoi_ky: str
+    quyen_han: str
+    noi_nhan: tuple[str, ...]
+
+    def authority_lines(self) -> list[str]:
+        """The bold caps lines above the signature (Decree 30, Appendix I, II.7.b)."""
+        title = OFFICIAL_TITLES[self.nguoi_ky]
+        lines = ["TM. ỦY BAN NHÂN DÂN"] if self.quyen_han == "TM" else []
+        if self.nguoi_ky == "pho_chu_tich":
+            lines += ["KT. CHỦ TỊCH", title]
+        else:
+            lines.append(title)
+        return lines
+
+
+@dataclass(frozen=True)
+class Override:
+    """[[dieu_chinh]]: a council override of one sub-item, checked against the rule set later."""
+
+    muc: str
+    diem: Decimal
+    ly_do: str
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A validated `hoso.toml`."""
+
+    path: Path
+    don_vi: Unit
+    co_quan: Agency
+    lanh_dao: Officials
+    tiep_nhan: Receiver
+    ke_hoach: Plan
+    van_ban: dict[str, DocumentSettings]
+    dieu_chinh: tuple[Override, ...]
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+
+_TOP_LEVEL = ("don_vi", "co_quan", "lanh_dao", "tiep_nhan", "ke_hoach", "van_ban", "dieu_chinh")
+
+
+class _Reader:
+    """Typed access to the parsed TOML that records a Problem instead of raising."""
+
+    def __init__(self, raw: dict[str, Any], file: str) -> None:
+        self.raw = raw
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def problem(self, key: str, code: str, message: str, hint: str, value: Any = None) -> None:
+        shown = None if value is None else _show(value)
+        self.problems.append(
+            Problem(code, message, file=self.file, field=key, value=shown, hint=hint)
+        )
+
+    def table(self, key: str, *, required: bool = True) -> dict[str, Any]:
+        value = self.lookup(key)
+        if value is _MISSING:
+            if required:
+                self.problem(key, "thieu-bang", "thiếu bảng", f"thêm bảng [{key}] vào hồ sơ.")
+            return {}
+        if not isinstance(value, dict):
+            self.problem(
+                key, "sai-kieu", f"{_show(value)} không phải một bảng", f"viết thành [{key}]."
+            )
+            return {}
+        return value
+
+    def known_keys(self, key: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
+        for name in table:
+            if name in allowed:
+                continue
+            guess = did_you_mean(name, allowed)
+            hint = (
+                f"có phải ý bạn là {key + '.' if key else ''}{guess}?"
+                if guess
+                else "xóa khóa này hoặc sửa tên; các khóa hợp lệ: " + ", ".join(allowed) + "."
+            )
+            self.problem(_join(key, name), "khoa-la", "khóa không có trong mẫu hồ sơ", hint)
+
+    def text(self, key: str, hint: str, *, required: bool = True) -> str:
+        value = self.lookup(key)
+        if value is _MISSING or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(key, "chua-dien", "chưa điền", hint)
+            return ""
+        if not isinstance(value, str):
+            self.problem(
+                key, "sai-kieu", f"{_show(value)} không phải chữ", f"đặt trong ngoặc kép; {hint}"
+            )
+            return ""
+        return " ".join(nfc(value).split())
+
+    def choice(
+        self, key: str, choices: tuple[str, ...], hint: str, *, required: bool = True
+    ) -> str:
+        value = self.text(key, hint, required=required)
+        if value and value not in choices:
+            self.problem(
+                key,
+                "khong-hop-le",
+                f"{_show(value)} không hợp lệ",
+                "dùng một trong: " + ", ".join(f'"{c}"' for c in choices) + ".",
+                value,
+            )
+            return ""
+        return value
+
+    def text_list(self, key: str, hint: str, *, unique: bool = False) -> tuple[str, ...]:
+        value = self.lookup(key)
+        if value is _MISSING:
+            self.problem(key, "chua-dien", "chưa điền", hint)
+            return ()
+        if not isinstance(value, list):
+            self.problem(key, "sai-kieu", f"{_show(value)} không phải danh sách", hint, value)
+            return ()
+        items: list[str] = []
+        for i, item in enumerate(value, start=1):
+            if not isinstance(item, str) or not item.strip():
+                self.problem(f"{key}[{i}]", "sai-kieu", f"{_show(item)} không phải chữ", hint, item)
+                continue
+            text = " ".join(nfc(item).split())
+            if unique and text.casefold() in {t.casefold() for t in items}:
+                self.problem(
+                    f"{key}[{i}]", "trung-lap", f"{_show(text)} bị ghi hai lần", "xóa một lần ghi."
+                )
+                continue
+            items.append(text)
+        if not items and not any(p.field and p.field.startswith(key) for p in self.problems):
+            self.problem(key, "chua-dien", "danh sách trống", hint)
+        return tuple(items)
+
+    def integer(self, key: str, low: int, high: int, hint: str) -> int:
+        value = self.lookup(key)
+        if value is _MISSING:
+            self.problem(key, "chua-dien", "chưa điền", hint)
+            return low
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(
+                key,
+                "khong-hop-le",
+                f"{_show(value)} không hợp lệ",
+                f"cần một số nguyên từ {low} đến {high}; {hint}",
+                value,
+            )
+            return low
+        return value
+
+    def optional_number(self, key: str, low: int, high: int) -> int | None:
+        """A document number: blank ("" or absent) means the clerk writes it by hand."""
+        value = self.lookup(key)
+        if value is _MISSING or value == "" or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, str) and value.strip().isdigit():
+            value = int(value.strip())
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(
+                key,
+                "khong-hop-le",
+                f"{_show(value)} không phải số văn bản",
+                f'ghi số từ {low} đến {high} (ví dụ 12), hoặc để "" nếu sẽ ghi tay.',
+                value,
+            )
+            return None
+        return value
+
+    def decimal(self, key: str, low: Decimal, high: Decimal, hint: str) -> Decimal:
+        value = self.lookup(key)
+        if value is _MISSING:
+            self.problem(key, "chua-dien", "chưa điền", hint)
+            return low
+        number: Decimal | None = None
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = Decimal(str(value))
+        elif isinstance(value, str):
+            try:
+                number = Decimal(value.strip().rstrip("%").replace(",", "."))
+            except InvalidOperation:
+                number = None
+        if number is None or not number.is_finite() or not low <= number <= high:
+            self.problem(
+                key,
+                "khong-hop-le",
+                f"{_show(value)} không hợp lệ",
+                f"cần một số từ {low} đến {high}; {hint}",
+                value,
+            )
+            return low
+        return number
+
+    def date(self, key: str, hint: str, *, required: bool = True) -> date | None:
+        value = self.lookup(key)
+        if value is _MISSING or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.problem(key, "chua-dien", "chưa điền", hint)
+            return None
+        parsed = _parse_date(value)
+        if parsed is None:
+            self.problem(
+                key,
+                "sai-ngay",
+                f"{_show(value)} không phải một ngày",
+                'viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024".',
+                value,
+            )
+        return parsed
+
+    def lookup(self, key: str) -> Any:
+        node: Any = self.raw
+        for part in key.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return _MISSING
+            node = node[part]
+        return node
+
+
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _join(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "một bảng"
+    if isinstance(value, list):
+        return "một danh sách"
+    return str(value)
+
+
+def _parse_date(value: Any) -> date | None:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        match = _DMY.match(text)
+        try:
+            if match:
+                day, month, year = (int(g) for g in match.groups())
+                return date(year, month, day)
+            return date.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Parse a UTF-8 TOML file (a BOM from Notepad is accepted) into a dict, or raise located."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(
+            [
+                Problem(
+                    "thieu-tep",
+                    "không tìm thấy tệp",
+                    file=str(path),
+                    hint="thư mục này chưa là hồ sơ: tạo hoso.toml bằng `hoso init`.",
+                )
+            ]
+        ) from None
+    except OSError as exc:
+        raise EnvironmentProblem(f"Không đọc được {path}: {exc.strerror}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(
+            [
+                Problem(
+                    "ma-hoa",
+                    "tệp không lưu ở mã UTF-8",
+                    file=str(path),
+                    hint="mở bằng Notepad, chọn Lưu thành… › Mã hóa: UTF-8.",
+                )
+            ]
+        ) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(
+            [
+                Problem(
+                    "cu-phap",
+                    f"sai cú pháp TOML ({_vi_toml_error(str(exc))})",
+                    file=str(path),
+                    hint="chữ phải nằm trong ngoặc kép, mỗi khóa một dòng `khoa = giá trị`.",
+                )
+            ]
+        ) from None
+
+
+def _vi_toml_error(message: str) -> str:
+    match = re.search(r"\(at line (\d+), column (\d+)\)", message)
+    where = f"dòng {match.group(1)}, cột {match.group(2)}" if match else "không rõ vị trí"
+    return f"{where}: {message.split(' (at ', maxsplit=1)[0]}"
+
+
+def load_profile(folder_or_file: Path) -> Profile:
+    """Load and validate a dossier's `hoso.toml`; raise InputError listing every problem."""
+    is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
+    path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
+    if not path.parent.is_dir():
+        raise InputError(
+            [
+                Problem(
+                    "thieu-thu-muc",
+                    "không tìm thấy thư mục hồ sơ",
+                    file=str(path.parent),
+                    hint="kiểm tra lại đường dẫn, hoặc tạo hồ sơ mới bằng `hoso init`.",
+                )
+            ]
+        )
+    raw = read_toml(path)
+    r = _Reader(raw, file=str(path))
+    r.known_keys("", raw, _TOP_LEVEL)
+
+    unit = _read_unit(r)
+    agency = _read_agency(r, unit)
+    officials = _read_officials(r)
+    receiver = _read_receiver(r)
+    plan = _read_plan(r)
+    documents = _read_documents(r)
+    overrides = _read_overrides(r)
+    if r.problems:
+        raise InputError(r.problems)
+    return Profile(path, unit, agency, officials, receiver, plan, documents, overrides)
+
+
+def _read_unit(r: _Reader) -> Unit:
+    r.known_keys("don_vi", r.table("don_vi"), ("tinh", "huyen", "xa", "cap", "loai", "thon", "nam"))
+    cap = r.text("don_vi.cap", "", required=False) or "xã"
+    if cap not in UNIT_LEVELS:
+        r.problem(
+            "don_vi.cap",
+            "khong-hop-le",
+            f'"{cap}" không hợp lệ',
+            "dùng một trong: " + ", ".join(f'"{c}"' for c in UNIT_LEVELS) + ".",
+            cap,
+        )
+    return Unit(
+        tinh=r.text("don_vi.tinh", 'ghi tên tỉnh, ví dụ "Lạng Sơn".'),
+        huyen=r.text("don_vi.huyen", "", required=False) or None,
+        xa=r.text("don_vi.xa", 'ghi tên xã, không kèm chữ "xã", ví dụ "Bình Trung".'),
+        cap=cap,
+        loai=r.choice(
+            "don_vi.loai",
+            tuple(UNIT_TYPES),
+            'miền núi, hải đảo, xã ĐBKK: "mien_nui"; phường đô thị: "phuong_do_thi".',
+        ),
+        thon=r.text_list(
+            "don_vi.thon", 'liệt kê mọi thôn, ví dụ ["Nà Cáy", "Khòn Khuyên"].', unique=True
+        ),
+        nam=r.integer("don_vi.nam", 2019, 2100, "năm đánh giá, ví dụ 2024."),
+    )
+
+
+def _read_agency(r: _Reader, unit: Unit) -> Agency:
+    r.known_keys("co_quan", r.table("co_quan", required=False), ("viet_tat", "dia_danh", "luu"))
+    return Agency(
+        viet_tat=r.text("co_quan.viet_tat", "", required=False) or "UBND",
+        dia_danh=r.text("co_quan.dia_danh", "", required=False) or unit.xa,
+        luu=r.text("co_quan.luu", "", required=False) or "VT",
+    )
+
+
+def _read_officials(r: _Reader) -> Officials:
+    r.known_keys("lanh_dao", r.table("lanh_dao"), ("chu_tich", "pho_chu_tich", "cong_chuc_vhxh"))
+    return Officials(
+        chu_tich=r.text("lanh_dao.chu_tich", "ghi họ và tên Chủ tịch UBND."),
+        pho_chu_tich=r.text("lanh_dao.pho_chu_tich", "ghi họ và tên Phó Chủ tịch UBND."),
+        cong_chuc_vhxh=r.text(
+            "lanh_dao.cong_chuc_vhxh", "ghi họ và tên công chức Văn hóa - Xã hội."
+        ),
+    )
+
+
+def _read_receiver(r: _Reader) -> Receiver:
+    r.known_keys("tiep_nhan", r.table("tiep_nhan"), ("ten", "thuoc"))
+    return Receiver(
+        ten=r.text(
+            "tiep_nhan.ten", 'ghi tên cơ quan nhận hồ sơ, ví dụ "Phòng Lao động - Thương binh...".'
+        ),
+        thuoc=r.text("tiep_nhan.thuoc", "", required=False),
+    )
+
+
+def _read_plan(r: _Reader) -> Plan:
+    r.known_keys(
+        "ke_hoach",
+        r.table("ke_hoach"),
+        (
+            "can_cu_loai",
+            "can_cu_so",
+            "can_cu_ngay",
+            "can_cu_co_quan",
+            "muc_tieu_ty_le",
+            "han_bao_cao",
+        ),
+    )
+    return Plan(
+        can_cu_loai=r.text("ke_hoach.can_cu_loai", "", required=False) or "Kế hoạch",
+        can_cu_so=r.text(
+            "ke_hoach.can_cu_so", 'số, ký hiệu văn bản cấp trên, ví dụ "1301/KH-UBND".'
+        ),
+        can_cu_ngay=r.date("ke_hoach.can_cu_ngay", "ngày ký văn bản cấp trên.") or date.min,
+        can_cu_co_quan=r.text(
+            "ke_hoach.can_cu_co_quan", 'cơ quan ban hành, ví dụ "Ủy ban nhân dân huyện Cao Lộc".'
+        ),
+        muc_tieu_ty_le=r.decimal(
+            "ke_hoach.muc_tieu_ty_le", Decimal(0), Decimal(100), "tỷ lệ phấn đấu, ví dụ 90."
+        ),
+        han_bao_cao=r.date("ke_hoach.han_bao_cao", "hạn gửi số liệu, ví dụ 2024-11-07.")
+        or date.min,
+    )
+
+
+def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:
+    known = catalogue()
+    tables = r.table("van_ban")
+    r.known_keys("van_ban", tables, tuple(known))
+    documents: dict[str, DocumentSettings] = {}
+    for code, doc_type in known.items():
+        key = f"van_ban.{code}"
+        table = r.table(key)
+        if not table:
+            continue
+        r.known_keys(key, table, ("so", "ngay", "nguoi_ky", "quyen_han", "noi_nhan"))
+        signer = (
+            r.choice(f"{key}.nguoi_ky", SIGNER_ROLES, "người ký văn bản.", required=False)
+            or doc_type.default_signer
+        )
+        authority_raw = r.lookup(f"{key}.quyen_han")
+        authority = doc_type.default_authority if authority_raw is _MISSING else ""
+        if isinstance(authority_raw, str):
+            authority = authority_raw.strip().rstrip(".").upper()
+        if authority not in AUTHORITIES:
+            r.problem(
+                f"{key}.quyen_han",
+                "khong-hop-le",
+                f"{_show(authority_raw)} không hợp lệ",
+                'dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
+                authority_raw,
+            )
+        elif (signer, authority) in {("pho_chu_tich", ""), ("chu_tich", "KT")}:
+            r.problem(
+                f"{key}.quyen_han",
+                "ky-sai-tham-quyen",
+                f'{OFFICIAL_TITLES[signer].capitalize()} không ký với quyền hạn "{authority}"',
+                'Phó Chủ tịch ký "KT" hoặc "TM"; Chủ tịch ký "TM" hoặc "" (trực tiếp).',
+                authority_raw,
+            )
+        documents[code] = DocumentSettings(
+            type=doc_type,
+            so=r.optional_number(f"{key}.so", 1, 9999),
+            ngay=r.date(f"{key}.ngay", "", required=False),
+            nguoi_ky=signer,
+            quyen_han=authority,
+            noi_nhan=r.text_list(
+                f"{key}.noi_nhan", 'nơi nhận, mỗi nơi một dòng, ví dụ ["UBND huyện Cao Lộc b/c"].'
+            ),
+        )
+    return documents
+
+
+def _read_overrides(r: _Reader) -> tuple[Override, ...]:
+    raw = r.lookup("dieu_chinh")
+    if raw is _MISSING:
+        return ()
+    if not isinstance(raw, list):
+        r.problem("dieu_chinh", "sai-kieu", "phải là [[dieu_chinh]]", "mỗi điều chỉnh một bảng.")
+        return ()
+    result = []
+    for i, item in enumerate(raw, start=1):
+        key = f"dieu_chinh[{i}]"
+        if not isinstance(item, dict):
+            r.problem(key, "sai-kieu", "không phải một bảng", "viết thành [[dieu_chinh]].")
+            continue
+        r.known_keys(key, item, ("muc", "diem", "ly_do"))
+        sub = _Reader(item, r.file)
+        muc = sub.text("muc", 'mã tiểu mục, ví dụ "8.2".')
+        diem = sub.decimal("diem", Decimal(0), Decimal(1000), "số điểm Hội đồng chấm.")
+        ly_do = sub.text("ly_do", "Hội đồng phải ghi lý do điều chỉnh.")
+        r.problems += [_prefixed(p, key) for p in sub.problems]
+        result.append(Override(muc, diem, ly_do))
+    return tuple(result)
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    return Problem(
+        problem.code,
+        problem.message,
+        file=problem.file,
+        field=f"{prefix}.{problem.field}",
+        value=problem.value,
+        hint=problem.hint,
+    )
+
+
+# --- hoso init -------------------------------------------------------------------------------
+
+
+def init_dossier(folder: Path, *, xa: str = "", tinh: str = "", huyen: str = "", nam: int) -> Path:
+    """Create `folder/hoso.toml` from the commented template; never overwrite one."""
+    path = folder / PROFILE_NAME
+    if path.exists():
+        raise InputError(
+            [
+                Problem(
+                    "da-co-ho-so",
+                    "đã có hồ sơ ở đây, không ghi đè",
+                    file=str(path),
+                    hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
+                )
+            ]
+        )
+    text = profile_template().substitute(
+        xa=_toml_string(xa), tinh=_toml_string(tinh), huyen=_toml_string(huyen), nam=nam
+    )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        # "x" mode: a file created between the check and here is not clobbered either.
+        with path.open("x", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+    except FileExistsError:
+        raise InputError(
+            [Problem("da-co-ho-so", "đã có hồ sơ ở đây, không ghi đè", file=str(path))]
+        ) from None
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Không ghi được {path}: {exc.strerror}",
+            "kiểm tra quyền ghi của thư mục.",
+        ) from exc
+    return path
+
+
+def profile_template() -> string.Template:
+    return string.Template(data_file("hoso.mau.toml").read_text(encoding="utf-8"))
+
+
+def _toml_string(text: str) -> str:
+    escaped = nfc(text).replace("\\", "\\\\").replace('"', '\\"')
+    return f'"{escaped}"'

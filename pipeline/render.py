@@ -1,0 +1,137 @@
+"""`hoso render`: fill the Word templates from the dossier and write the papers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2.sandbox import SandboxedEnvironment
+
+from pipeline.context import FILTERS, document_context
+from pipeline.errors import InputError, Problem
+from pipeline.output import atomic_write, docx_bytes, set_core_properties
+from pipeline.profile import DocumentSettings, Profile, load_profile
+from pipeline.resources import shipped_template
+
+TEMPLATE_FOLDER = "templates"
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """Where a template came from: the dossier's own folder or the package."""
+
+    name: str
+    label: str  # shown in messages: a path, or "mẫu có sẵn"
+    data: bytes
+
+
+def jinja_environment() -> SandboxedEnvironment:
+    """Sandboxed, autoescaping (XML), failing on any undefined variable."""
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def find_template(dossier: Path, name: str) -> TemplateSource:
+    """The dossier's `templates/<name>` if present, else the shipped one."""
+    own = dossier / TEMPLATE_FOLDER / name
+    if own.is_file():
+        return TemplateSource(name, str(own), own.read_bytes())
+    return TemplateSource(name, f"mẫu có sẵn {name}", shipped_template(name).read_bytes())
+
+
+def render_document(
+    template: TemplateSource, context: dict[str, Any], properties: dict[str, Any]
+) -> bytes:
+    """Render one template into deterministic .docx bytes, or raise InputError naming it."""
+    env = jinja_environment()
+    tpl = DocxTemplate(io.BytesIO(template.data))
+    try:
+        missing = sorted(tpl.get_undeclared_template_variables(env, context))
+    except jinja2.TemplateSyntaxError as exc:
+        raise _template_error(template, "cu-phap-mau", f"lỗi cú pháp Jinja: {exc.message}") from exc
+    if missing:
+        raise InputError(
+            [
+                Problem(
+                    "bien-khong-co",
+                    f"mẫu dùng biến không có: {name}",
+                    file=template.label,
+                    field=name,
+                    hint="sửa tên biến trong mẫu (xem templates/README.md).",
+                )
+                for name in missing
+            ]
+        )
+    try:
+        tpl.render(context, jinja_env=env)
+    except jinja2.UndefinedError as exc:
+        raise _template_error(template, "bien-khong-co", f"mẫu dùng biến không có ({exc})") from exc
+    except jinja2.TemplateError as exc:
+        raise _template_error(template, "loi-mau", f"lỗi khi điền mẫu: {exc}") from exc
+    document = tpl.docx
+    set_core_properties(document, **properties)
+    return docx_bytes(document)
+
+
+def _template_error(template: TemplateSource, code: str, message: str) -> InputError:
+    return InputError(
+        [
+            Problem(
+                code,
+                message,
+                file=template.label,
+                hint="mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi.",
+            )
+        ]
+    )
+
+
+def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
+    # Derived from the inputs, never the clock, so re-rendering gives identical bytes.
+    day = doc.ngay or date(profile.don_vi.nam, 1, 1)
+    return {
+        "title": f"{doc.type.name} - {doc.type.symbol}",
+        "subject": f"Đánh giá {profile.don_vi.cap} phù hợp với trẻ em năm {profile.don_vi.nam}",
+        "author": f"Ủy ban nhân dân {profile.don_vi.cap} {profile.don_vi.xa}",
+        "when": datetime(day.year, day.month, day.day),
+    }
+
+
+def render(
+    dossier: Path,
+    out: Path,
+    *,
+    codes: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the dossier's papers into `out`; every template problem is reported together."""
+    profile = load_profile(dossier)
+    wanted = list(codes) if codes is not None else list(profile.van_ban)
+    problems: list[Problem] = []
+    rendered: list[tuple[Path, bytes]] = []
+    for code in wanted:
+        doc = profile.van_ban[code]
+        template = find_template(profile.folder, doc.type.file)
+        try:
+            data = render_document(
+                template, document_context(profile, doc), _properties(profile, doc)
+            )
+        except InputError as exc:
+            problems += exc.problems
+            continue
+        rendered.append((out / doc.type.file, data))
+    if problems:
+        raise InputError(problems)
+    # Only once every paper rendered: a failure above leaves the previous set untouched.
+    for path, data in rendered:
+        atomic_write(path, data)
+        if progress:
+            progress(str(path))
+    return [path for path, _ in rendered]

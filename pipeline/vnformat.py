@@ -1,0 +1,110 @@
+"""Vietnamese formatting: Decree 30 dates, numbers, percentages, upper case, NFC.
+
+Everything a document or a message prints goes through here, so the
+conventions live in one place.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+# Blank a clerk fills in by hand after signing (as in the decree's samples).
+BLANK = " " * 6
+
+Number = int | float | Decimal | Fraction
+
+
+def nfc(text: str) -> str:
+    """Return `text` in Unicode NFC, the form every file we write uses."""
+    return unicodedata.normalize("NFC", text)
+
+
+def upper(text: str) -> str:
+    """Vietnamese upper case ("Bình Trung" -> "BÌNH TRUNG"), in NFC."""
+    # str.upper is correct for Vietnamese (đ -> Đ, ư -> Ư) once the text is composed;
+    # decomposed input would leave combining marks detached in some fonts.
+    return nfc(nfc(text).upper())
+
+
+def lower_first(text: str) -> str:
+    """Lower-case the first letter, for a proper phrase used inside a sentence."""
+    text = nfc(text)
+    return text[:1].lower() + text[1:]
+
+
+def _day_month(d: date) -> tuple[str, str]:
+    # Decree 30, Appendix I, II.4.b: days below 10 and months 1 and 2 take a leading zero.
+    day = f"{d.day:02d}"
+    month = f"{d.month:02d}" if d.month < 3 else str(d.month)
+    return day, month
+
+
+def long_date(d: date | None, year: int | None = None) -> str:
+    """`ngày 05 tháng 3 năm 2024`; with no date, the hand-filled blank of the samples.
+
+    The blank keeps the year when it is known, as commune papers do:
+    `ngày       tháng       năm 2024`.
+    """
+    if d is None:
+        tail = str(year) if year is not None else BLANK
+        return f"ngày {BLANK}tháng {BLANK}năm {tail}"
+    day, month = _day_month(d)
+    return f"ngày {day} tháng {month} năm {d.year}"
+
+
+def short_date(d: date) -> str:
+    """`07/11/2024`, `22/3/2024`: the numeric form used in running text."""
+    day, month = _day_month(d)
+    return f"{day}/{month}/{d.year}"
+
+
+def doc_number(number: int | None) -> str:
+    """The number part of `Số: 05/KH-UBND`: zero-padded below 10, blank when not yet issued."""
+    if number is None:
+        return BLANK
+    return f"{number:02d}"
+
+
+def _to_decimal(value: Number) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def number(value: Number, decimals: int = 0) -> str:
+    """Vietnamese number: `1.234`, `1.234.567`, `98,5` (dot for thousands, comma for decimals).
+
+    Rounds half up to `decimals` places; trailing zeros after the comma are dropped,
+    so 98.50 prints `98,5` and 100.0 prints `100`.
+    """
+    quantum = Decimal(1).scaleb(-decimals)
+    rounded = _to_decimal(value).quantize(quantum, rounding=ROUND_HALF_UP)
+    sign = "-" if rounded < 0 else ""
+    whole, _, frac = f"{abs(rounded):f}".partition(".")
+    groups: list[str] = []
+    while len(whole) > 3:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    groups.insert(0, whole)
+    text = ".".join(groups)
+    frac = frac.rstrip("0")
+    if frac:
+        text += "," + frac
+    return sign + text
+
+
+def percent(value: Number, decimals: int = 1) -> str:
+    """A percentage already scaled to 0..100: `98,8%`, `100%`, `90%`."""
+    return number(value, decimals) + "%"
+
+
+def ratio_percent(numerator: int, denominator: int, decimals: int = 1) -> str:
+    """numerator/denominator as a percentage, computed exactly before rounding."""
+    if denominator == 0:
+        raise ValueError("denominator is zero")
+    return percent(Fraction(numerator * 100, denominator), decimals)

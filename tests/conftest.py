@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "inputs" / "binh-trung-2024"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture
+def dossier(tmp_path: Path) -> Path:
+    """A private copy of the demo dossier, free to edit."""
+    target = tmp_path / "binh-trung-2024"
+    shutil.copytree(DEMO, target)
+    return target
+
+
+@pytest.fixture
+def edit_profile(dossier: Path) -> Callable[[str, str], Path]:
+    """Replace the start of the first line of the dossier's hoso.toml that begins with `old`."""
+
+    def edit(old: str, new: str) -> Path:
+        path = dossier / "hoso.toml"
+        text = path.read_text(encoding="utf-8")
+        text, count = re.subn("^" + re.escape(old), lambda _: new, text, count=1, flags=re.M)
+        assert count == 1, old
+        path.write_text(text, encoding="utf-8")
+        return dossier
+
+    return edit
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
