@@ -179,8 +179,12 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     Nếu có lỗi, không tệp nào bị ghi đè.
     """
     target = out or _default_out(dir)
-    written = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
-    click.echo(f"Xong: {len(written)} văn bản trong {target}")
+    result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
+    for path in result.removed:
+        click.echo(f"Đã xóa {path}: xã chưa đạt, không lập tờ trình đề nghị công nhận.")
+    if result.waiting:
+        click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
+    click.echo(f"Xong: {len(result.written)} văn bản trong {target}")
 
 
 def main() -> None:

@@ -1,30 +1,60 @@
 """What a Word template may use: the variables built from the profile, and the filters.
 
 Template-facing names are Vietnamese and mirror `hoso.toml`, so what a clerk writes as
-`don_vi.xa` in the profile is `{{ don_vi.xa }}` in a template.
+`don_vi.xa` in the profile is `{{ don_vi.xa }}` in a template. Numbers reach templates
+already formatted the Vietnamese way ("1.234", "98,8%"), so a template never formats.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from pipeline import vnformat
-from pipeline.profile import DocumentSettings, Profile
+from pipeline.narrative import item_sentence, points
+from pipeline.profile import DocumentSettings, Member, Profile
 
 FILTERS: dict[str, Callable[..., str]] = {
     "ngay_dai": vnformat.long_date,  # 2024-03-05 -> "ngày 05 tháng 3 năm 2024"
     "ngay_so": vnformat.short_date,  # 2024-11-07 -> "07/11/2024"
-    "so": vnformat.number,  # 1234 -> "1.234"; 98.5 with so(1) -> "98,5"
-    "ty_le": vnformat.percent,  # 90 -> "90%"
+    "so": vnformat.number,  # 1234 -> "1.234"; so(1) on 98.5 -> "98,5"
+    "ty_le": vnformat.percent,  # 90 -> "90,0%"; ty_le(0) -> "90%"
     "in_hoa": vnformat.upper,  # "Bình Trung" -> "BÌNH TRUNG"
     "thuong_dau": vnformat.lower_first,  # "Phòng Lao động" -> "phòng Lao động"
 }
 
+# Hand-filled blanks of a time, as in the decree's minutes sample.
+_TIME_BLANK = "…. giờ …., ngày …. tháng …. năm ….."
 
-def document_context(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
-    """The variables of one document's template."""
+
+def _when(moment: datetime | None) -> str:
+    """`08 giờ 00 phút, ngày 05 tháng 11 năm 2024`, or the dotted blank."""
+    if moment is None:
+        return _TIME_BLANK
+    return f"{moment.hour:02d} giờ {moment.minute:02d} phút, {vnformat.long_date(moment.date())}"
+
+
+def _member(member: Member) -> dict[str, str]:
+    title = member.danh_xung.capitalize()
+    return {
+        "ho_ten": member.ho_ten,
+        "danh_xung": title,
+        "chuc_vu": member.chuc_vu,
+        "vai_tro": member.role_name,
+        # "Ông Hà Nam Nhiệm, Phó Chủ tịch UBND xã - Phó Chủ tịch Hội đồng"
+        "dong": f"{title} {member.ho_ten}, {member.chuc_vu} - {member.role_name}",
+    }
+
+
+def profile_context(profile: Profile) -> dict[str, Any]:
+    """The variables every template shares."""
     unit = profile.don_vi
+    meeting = profile.hop_hoi_dong
+    members = [_member(m) for m in profile.hoi_dong]
+    present = [m for m in profile.hoi_dong if m.ho_ten not in meeting.vang_mat]
+    chair = profile.council_member("chu_tich") if profile.hoi_dong else None
+    secretary = profile.council_member("thu_ky") if profile.hoi_dong else None
     return {
         "don_vi": {
             "tinh": unit.tinh,
@@ -35,7 +65,7 @@ def document_context(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
             "thon": list(unit.thon),
             "so_thon": len(unit.thon),
             "nam": unit.nam,
-            "nguong_diem": unit.threshold,
+            "nguong_diem": vnformat.number(unit.threshold),
         },
         # The level above the commune that sets targets: the district until 2025, then the province.
         "cap_tren": "huyện" if unit.huyen else "tỉnh",
@@ -49,7 +79,12 @@ def document_context(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
             "pho_chu_tich": profile.lanh_dao.pho_chu_tich,
             "cong_chuc_vhxh": profile.lanh_dao.cong_chuc_vhxh,
         },
-        "tiep_nhan": {"ten": profile.tiep_nhan.ten, "thuoc": profile.tiep_nhan.thuoc},
+        "tiep_nhan": {
+            "ten": profile.tiep_nhan.ten,
+            "dia_ban": profile.tiep_nhan.dia_ban,
+            "kinh_gui": profile.tiep_nhan.full_name,
+            "cong_nhan": profile.tiep_nhan.cong_nhan,
+        },
         "ke_hoach": {
             "can_cu_loai": profile.ke_hoach.can_cu_loai,
             "can_cu_so": profile.ke_hoach.can_cu_so,
@@ -58,14 +93,118 @@ def document_context(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
             "muc_tieu_ty_le": profile.ke_hoach.muc_tieu_ty_le,
             "han_bao_cao": profile.ke_hoach.han_bao_cao,
         },
-        "van_ban": {
-            "ten": doc.type.name,
-            "so": vnformat.doc_number(doc.so),
-            "ky_hieu": f"{doc.type.symbol}-{profile.co_quan.viet_tat}",
-            "ngay": doc.ngay,
-            "ngay_thang": vnformat.long_date(doc.ngay, unit.nam),
-            "noi_nhan": list(doc.noi_nhan),
-            "tham_quyen": doc.authority_lines(),
-            "nguoi_ky": profile.lanh_dao.name_of(doc.nguoi_ky),
+        "hoi_dong": {
+            "thanh_vien": members,
+            "so_thanh_vien": len(members),
+            "chu_tich": _member(chair) if chair else None,
+            "thu_ky": _member(secretary) if secretary else None,
         },
+        "hop": {
+            "bat_dau": _when(meeting.bat_dau),
+            "ngay": vnformat.short_date(meeting.bat_dau.date()) if meeting.bat_dau else "…/…/……",
+            "ket_thuc": _when(meeting.ket_thuc),
+            "dia_diem": meeting.dia_diem or "…………………………………………",
+            "co_mat": [_member(m) for m in present],
+            "so_co_mat": len(present),
+            "vang_mat": list(meeting.vang_mat),
+            "tan_thanh": "……" if meeting.tan_thanh is None else str(meeting.tan_thanh),
+            "khong_tan_thanh": (
+                "……" if meeting.khong_tan_thanh is None else str(meeting.khong_tan_thanh)
+            ),
+        },
+        "bao_cao": {
+            "dac_diem": list(profile.bao_cao.dac_diem),
+            "kho_khan": list(profile.bao_cao.kho_khan),
+            "de_xuat": list(profile.bao_cao.de_xuat),
+        },
+    }
+
+
+def document_context(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
+    """The variables of one document's template: the shared ones plus `van_ban`."""
+    context = profile_context(profile)
+    unit = profile.don_vi
+    signer = profile.lanh_dao.name_of(doc.nguoi_ky) if doc.nguoi_ky else ""
+    # Mẫu 1.2 note 6: a decision names the collective (TM.) or the head who issues it.
+    issuer = "ỦY BAN NHÂN DÂN" if doc.quyen_han == "TM" else "CHỦ TỊCH ỦY BAN NHÂN DÂN"
+    context["van_ban"] = {
+        "ten": doc.type.name,
+        "so": vnformat.doc_number(doc.so),
+        "ky_hieu": f"{doc.type.symbol}-{profile.co_quan.viet_tat}",
+        "ngay": doc.ngay,
+        "ngay_thang": vnformat.long_date(doc.ngay, unit.nam),
+        "noi_nhan": list(doc.noi_nhan),
+        "can_cu": list(doc.can_cu),
+        "tham_quyen": doc.authority_lines(),
+        "tham_quyen_ban_hanh": vnformat.upper(f"{issuer} {unit.cap} {unit.xa}"),
+        "nguoi_ky": signer,
+    }
+    return context
+
+
+def score_context(
+    profile: Profile, scorecard: dict[str, Any], totals: dict[str, Any]
+) -> dict[str, Any]:
+    """The scoring results for the minutes, the report and the request (`bang_diem`)."""
+    villages = int(totals.get("so_thon", 0))
+    criteria = []
+    overrides = []
+    for c in scorecard["criteria"]:
+        items = []
+        for item in c["items"]:
+            override = item.get("override")
+            entry = {
+                "ma": item["id"],
+                "ten": item["label"],
+                "toi_da": points(item["max"]),
+                "diem_tinh": points(item["computed"]),
+                "diem": points(item["points"]),
+                "ly_do": override["reason"] if override else "",
+                "cau": item_sentence(item, villages),
+            }
+            items.append(entry)
+            if override:
+                overrides.append(entry)
+        criteria.append(
+            {
+                "stt": c["no"],
+                "ten": c["name"],
+                "toi_da": points(c["max"]),
+                "diem_tinh": points(c["computed"]),
+                "diem": points(c["points"]),
+                "muc": items,
+            }
+        )
+    zero = [c for c in scorecard["criteria"] if c["no"] in scorecard["zero_criteria"]]
+    zero_text = (
+        "không có tiêu chí nào 0 điểm"
+        if not zero
+        else "có tiêu chí 0 điểm: " + "; ".join(f"tiêu chí {c['no']} ({c['name']})" for c in zero)
+    )
+    recognized = bool(scorecard["recognized"])
+    unit = f"{profile.don_vi.cap} {profile.don_vi.xa}"
+    verdict = (
+        f"{unit.capitalize()} đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}."
+        if recognized
+        else f"{unit.capitalize()} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm "
+        f"{profile.don_vi.nam}, vì:"
+    )
+    return {
+        "bang_diem": {
+            "tong": points(scorecard["total"]),
+            "tong_tinh": points(scorecard["computed_total"]),
+            "toi_da": points(scorecard["scale"]),
+            "nguong": points(scorecard["threshold"]),
+            "dat": recognized,
+            "ket_luan": verdict,
+            "chua_dat": [] if recognized else list(scorecard["reasons"]),
+            "tieu_chi": criteria,
+            "so_tieu_chi": len(criteria),
+            "so_tieu_chi_dat": len(criteria) - len(zero),
+            "tieu_chi_0_cau": zero_text,
+            "dieu_chinh": overrides,
+            "bo_tieu_chi": f"{scorecard['rule_set']['name']} (phiên bản "
+            f"{scorecard['rule_set']['version']})",
+            "tre_em_duoi_16": vnformat.number(int(totals.get("tre_em_duoi_16", 0))),
+        }
     }

@@ -8,6 +8,7 @@ from functools import cache
 from pipeline.resources import load_data_toml
 
 SIGNER_ROLES = ("chu_tich", "pho_chu_tich")
+# A document whose signer is "" is signed by the meeting (minutes: secretary and chair).
 AUTHORITIES = ("", "TM", "KT")
 
 
@@ -21,6 +22,9 @@ class DocumentType:
     file: str
     default_signer: str
     default_authority: str
+    has_grounds: bool
+    needs_scorecard: bool
+    only_if_recognized: bool
 
 
 @cache
@@ -35,9 +39,13 @@ def catalogue() -> dict[str, DocumentType]:
             symbol=str(entry["ky_hieu"]),
             file=str(entry["file"]),
             default_signer=str(entry["nguoi_ky"]),
-            default_authority=str(entry["quyen_han"]),
+            default_authority=str(entry.get("quyen_han", "")),
+            has_grounds=bool(entry.get("can_cu", False)),
+            needs_scorecard=bool(entry.get("can_bang_diem", False)),
+            only_if_recognized=bool(entry.get("chi_khi_dat", False)),
         )
-        if doc.default_signer not in SIGNER_ROLES or doc.default_authority not in AUTHORITIES:
+        signer_ok = doc.default_signer in (*SIGNER_ROLES, "")
+        if not signer_ok or doc.default_authority not in AUTHORITIES:
             raise ValueError(f"documents.toml [{code}]: unknown signer or authority")
         if not doc.file.endswith(".docx"):
             raise ValueError(f"documents.toml [{code}]: file must be a .docx")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -115,6 +115,25 @@ STYLES = {
         StyleSpec("NoiNhanDS", "ND30 Danh sách nơi nhận", 11, align=WD_ALIGN_PARAGRAPH.LEFT),
         StyleSpec("QuyenHanKy", "ND30 Quyền hạn, chức vụ người ký", 14, bold=True),
         StyleSpec("HoTenKy", "ND30 Họ tên người ký", 14, bold=True, before_pt=SIGNATURE_GAP_PT),
+        StyleSpec(
+            "CanCu",
+            "ND30 Căn cứ",
+            14,
+            italic=True,
+            align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            first_line_mm=10,
+            after_pt=6,
+        ),
+        StyleSpec("ThamQuyen", "ND30 Thẩm quyền ban hành", 14, bold=True, after_pt=6),
+        StyleSpec("QuyetDinh", "ND30 Quyết định", 14, bold=True, before_pt=6, after_pt=6),
+        StyleSpec("KinhGui", "ND30 Kính gửi", 14, before_pt=6, after_pt=6),
+        StyleSpec("BangTieuDe", "ND30 Bảng - tiêu đề", 13, bold=True, before_pt=2, after_pt=2),
+        StyleSpec(
+            "BangChu", "ND30 Bảng - chữ", 13, align=WD_ALIGN_PARAGRAPH.LEFT, before_pt=2, after_pt=2
+        ),
+        StyleSpec(
+            "BangSo", "ND30 Bảng - số", 13, align=WD_ALIGN_PARAGRAPH.RIGHT, before_pt=2, after_pt=2
+        ),
         StyleSpec("DuongKe", "ND30 Đường kẻ", 1),
         StyleSpec("SoTrang", "ND30 Số trang", 13),
     )
@@ -421,6 +440,7 @@ def signature_block(
     """
     # The padding sets the block apart from the text while keeping "Nơi nhận:" level with
     # the signer's title.
+    _keep_last_paragraph_with_next(doc)
     table = layout_table(doc, (SIGNATURE_LEFT_TWIPS, SIGNATURE_RIGHT_TWIPS), top_pad_pt=6)
     left, right = table.rows[0].cells
     paragraph(left, "NoiNhan", "Nơi nhận:")
@@ -434,9 +454,99 @@ def signature_block(
     paragraph(right, "QuyenHanKy", item)
     paragraph(right, "QuyenHanKy", close_tag)
     paragraph(right, "HoTenKy", signer_name)
-    # Keep the signature block on one page with the last lines of the text.
-    for row in table.rows:
-        tr_pr = row._tr.get_or_add_trPr()
-        cant_split = OxmlElement("w:cantSplit")
-        tr_pr.append(cant_split)
+    # Keep the signature block on one page.
+    _row_flags(table.rows[0])
+    return table
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a data table: its header, width and the style of its cells."""
+
+    title: str
+    width_twips: int
+    style_id: str  # BangChu (text, left) or BangSo (numbers, right)
+
+
+# A row of a data table: one text per column, or a single Jinja row tag ("{%tr ... %}")
+# that docxtpl replaces with the loop; `bold` marks total and criterion rows.
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[str, ...]
+    bold: bool = False
+
+
+def data_table(doc: DocxDocument, columns: Sequence[Column], rows: Sequence[Row]) -> Table:
+    """A bordered table over the text width: a header row repeated on every page, rows that
+    never split across pages, numbers right-aligned."""
+    widths = [c.width_twips for c in columns]
+    if sum(widths) != TEXT_WIDTH_TWIPS:
+        raise ValueError(f"columns add up to {sum(widths)} twips, not {TEXT_WIDTH_TWIPS}")
+    table = layout_table(doc, widths)
+    tbl_pr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{side}")
+        for attr, val in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"),
+                          ("w:color", "000000")):  # fmt: skip
+            el.set(qn(attr), val)
+        borders.append(el)
+    _insert_ordered(tbl_pr, borders, _TBL_PR_ORDER)
+    margins = tbl_pr.find(qn("w:tblCellMar"))
+    for side in ("left", "right"):
+        margins.find(qn(f"w:{side}")).set(qn("w:w"), "85")  # 1.5 mm
+    header = table.rows[0]
+    for cell, column in zip(header.cells, columns, strict=True):
+        paragraph(cell, "BangTieuDe", column.title)
+    _row_flags(header, repeat=True)
+    for row in rows:
+        new = table.add_row()  # type: ignore[no-untyped-call]
+        _row_flags(new)
+        for i, (cell, column) in enumerate(zip(new.cells, columns, strict=True)):
+            cell._tc.remove(cell.paragraphs[0]._p)
+            text = row.cells[i] if i < len(row.cells) else ""
+            para = paragraph(cell, column.style_id)
+            if text:
+                add_run(para, text, bold=True if row.bold else None)
+    return table
+
+
+def _keep_last_paragraph_with_next(doc: DocxDocument) -> None:
+    # A signature block alone on the last page is not signed: the closing paragraph
+    # travels with it.
+    doc.paragraphs[-1].paragraph_format.keep_with_next = True
+
+
+def _row_flags(row: Any, *, repeat: bool = False) -> None:
+    tr_pr = row._tr.get_or_add_trPr()
+    tr_pr.append(OxmlElement("w:cantSplit"))
+    if repeat:
+        tr_pr.append(OxmlElement("w:tblHeader"))
+
+
+def minutes_signatures(
+    doc: DocxDocument,
+    left: tuple[str, str],
+    right: tuple[str, str],
+    recipients_loop: tuple[str, str, str],
+    archive_line: str,
+) -> Table:
+    """Mẫu 1.9: THƯ KÝ on the left, CHỦ TỌA on the right, each with room to sign and a name;
+    the Nơi nhận list under the secretary."""
+    _keep_last_paragraph_with_next(doc)
+    half = TEXT_WIDTH_TWIPS // 2
+    table = layout_table(doc, (half, TEXT_WIDTH_TWIPS - half), top_pad_pt=6)
+    for cell, (title, name) in zip(table.rows[0].cells, (left, right), strict=True):
+        paragraph(cell, "QuyenHanKy", title)
+        paragraph(cell, "HoTenKy", name)
+    _row_flags(table.rows[0])
+    row = table.add_row()  # type: ignore[no-untyped-call]
+    left_cell = row.cells[0]
+    left_cell._tc.remove(left_cell.paragraphs[0]._p)
+    paragraph(left_cell, "NoiNhan", "Nơi nhận:")
+    open_tag, item, close_tag = recipients_loop
+    paragraph(left_cell, "NoiNhanDS", open_tag)
+    paragraph(left_cell, "NoiNhanDS", item)
+    paragraph(left_cell, "NoiNhanDS", close_tag)
+    paragraph(left_cell, "NoiNhanDS", archive_line)
     return table

@@ -10,7 +10,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ OFFICIAL_TITLES = {
     "pho_chu_tich": "PHÓ CHỦ TỊCH",
 }
 _DMY = re.compile(r"^\s*(\d{1,2})\s*/\s*(\d{1,2})\s*/\s*(\d{4})\s*$")
+_DMY_HM = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:hg](\d{2})\s*$")
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,13 @@ class Receiver:
     """[tiep_nhan]: the office the dossier goes up to (a setting: it changed in 2025)."""
 
     ten: str
-    thuoc: str
+    dia_ban: str
+    cong_nhan: str
+
+    @property
+    def full_name(self) -> str:
+        """The office with its area, as written after "Kính gửi:"."""
+        return f"{self.ten} {self.dia_ban}".strip()
 
 
 @dataclass(frozen=True)
@@ -100,9 +107,12 @@ class DocumentSettings:
     nguoi_ky: str
     quyen_han: str
     noi_nhan: tuple[str, ...]
+    can_cu: tuple[str, ...]
 
     def authority_lines(self) -> list[str]:
         """The bold caps lines above the signature (Decree 30, Appendix I, II.7.b)."""
+        if not self.nguoi_ky:
+            return []
         title = OFFICIAL_TITLES[self.nguoi_ky]
         lines = ["TM. ỦY BAN NHÂN DÂN"] if self.quyen_han == "TM" else []
         if self.nguoi_ky == "pho_chu_tich":
@@ -110,6 +120,50 @@ class DocumentSettings:
         else:
             lines.append(title)
         return lines
+
+
+COUNCIL_ROLES = {
+    "chu_tich": "Chủ tịch Hội đồng",
+    "pho_chu_tich": "Phó Chủ tịch Hội đồng",
+    "thu_ky": "Thư ký Hội đồng",
+    "thanh_vien": "Thành viên",
+}
+SALUTATIONS = ("ông", "bà")
+
+
+@dataclass(frozen=True)
+class Member:
+    """[[hoi_dong.thanh_vien]]: one member of the evaluation council."""
+
+    ho_ten: str
+    danh_xung: str  # "ông" / "bà"
+    chuc_vu: str
+    vai_tro: str
+
+    @property
+    def role_name(self) -> str:
+        return COUNCIL_ROLES[self.vai_tro]
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """[hop_hoi_dong]: the council's scoring meeting (blank times are written by hand)."""
+
+    bat_dau: datetime | None
+    ket_thuc: datetime | None
+    dia_diem: str
+    vang_mat: tuple[str, ...]
+    tan_thanh: int | None
+    khong_tan_thanh: int | None
+
+
+@dataclass(frozen=True)
+class ReportText:
+    """[bao_cao]: the free text of the assessment report, one string per paragraph."""
+
+    dac_diem: tuple[str, ...]
+    kho_khan: tuple[str, ...]
+    de_xuat: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -133,13 +187,30 @@ class Profile:
     ke_hoach: Plan
     van_ban: dict[str, DocumentSettings]
     dieu_chinh: tuple[Override, ...]
+    hoi_dong: tuple[Member, ...]
+    hop_hoi_dong: Meeting
+    bao_cao: ReportText
 
     @property
     def folder(self) -> Path:
         return self.path.parent
 
+    def council_member(self, role: str) -> Member:
+        return next(m for m in self.hoi_dong if m.vai_tro == role)
 
-_TOP_LEVEL = ("don_vi", "co_quan", "lanh_dao", "tiep_nhan", "ke_hoach", "van_ban", "dieu_chinh")
+
+_TOP_LEVEL = (
+    "don_vi",
+    "co_quan",
+    "lanh_dao",
+    "tiep_nhan",
+    "ke_hoach",
+    "van_ban",
+    "hoi_dong",
+    "hop_hoi_dong",
+    "bao_cao",
+    "dieu_chinh",
+)
 
 
 class _Reader:
@@ -209,10 +280,13 @@ class _Reader:
             return ""
         return value
 
-    def text_list(self, key: str, hint: str, *, unique: bool = False) -> tuple[str, ...]:
+    def text_list(
+        self, key: str, hint: str, *, unique: bool = False, required: bool = True
+    ) -> tuple[str, ...]:
         value = self.lookup(key)
-        if value is _MISSING:
-            self.problem(key, "chua-dien", "chưa điền", hint)
+        if value is _MISSING or (value == [] and not required):
+            if required:
+                self.problem(key, "chua-dien", "chưa điền", hint)
             return ()
         if not isinstance(value, list):
             self.problem(key, "sai-kieu", f"{_show(value)} không phải danh sách", hint, value)
@@ -307,6 +381,55 @@ class _Reader:
                 value,
             )
         return parsed
+
+    def paragraphs(self, key: str) -> tuple[str, ...]:
+        """Free text: one paragraph per non-empty line (TOML triple quotes allow several)."""
+        value = self.lookup(key)
+        if value is _MISSING:
+            return ()
+        if not isinstance(value, str):
+            self.problem(key, "sai-kieu", f"{_show(value)} không phải chữ", "đặt trong ngoặc kép.")
+            return ()
+        return tuple(" ".join(line.split()) for line in nfc(value).splitlines() if line.strip())
+
+    def timestamp(self, key: str) -> datetime | None:
+        """A time of day and date; blank means written by hand."""
+        value = self.lookup(key)
+        if value is _MISSING or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=None)
+        if isinstance(value, str):
+            match = _DMY_HM.match(value)
+            if match:
+                day, month, year, hour, minute = (int(g) for g in match.groups())
+                try:
+                    return datetime(year, month, day, hour, minute)
+                except ValueError:
+                    pass
+        self.problem(
+            key,
+            "sai-thoi-gian",
+            f"{_show(value)} không phải ngày giờ",
+            'viết 2024-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/2024 08:00".',
+            value,
+        )
+        return None
+
+    def optional_count(self, key: str, high: int) -> int | None:
+        value = self.lookup(key)
+        if value is _MISSING or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
+            self.problem(
+                key,
+                "khong-hop-le",
+                f"{_show(value)} không hợp lệ",
+                f"cần một số nguyên từ 0 đến {high}.",
+                value,
+            )
+            return None
+        return value
 
     def lookup(self, key: str) -> Any:
         node: Any = self.raw
@@ -433,9 +556,15 @@ def load_profile(folder_or_file: Path) -> Profile:
     plan = _read_plan(r)
     documents = _read_documents(r)
     overrides = _read_overrides(r)
+    council = _read_council(r)
+    meeting = _read_meeting(r, council)
+    report = _read_report(r)
     if r.problems:
         raise InputError(r.problems)
-    return Profile(path, unit, agency, officials, receiver, plan, documents, overrides)
+    return Profile(
+        path, unit, agency, officials, receiver, plan, documents, overrides, council, meeting,
+        report,
+    )  # fmt: skip
 
 
 def _read_unit(r: _Reader) -> Unit:
@@ -487,12 +616,16 @@ def _read_officials(r: _Reader) -> Officials:
 
 
 def _read_receiver(r: _Reader) -> Receiver:
-    r.known_keys("tiep_nhan", r.table("tiep_nhan"), ("ten", "thuoc"))
+    r.known_keys("tiep_nhan", r.table("tiep_nhan"), ("ten", "dia_ban", "cong_nhan"))
     return Receiver(
         ten=r.text(
             "tiep_nhan.ten", 'ghi tên cơ quan nhận hồ sơ, ví dụ "Phòng Lao động - Thương binh...".'
         ),
-        thuoc=r.text("tiep_nhan.thuoc", "", required=False),
+        dia_ban=r.text("tiep_nhan.dia_ban", "", required=False),
+        cong_nhan=r.text(
+            "tiep_nhan.cong_nhan",
+            'cơ quan quyết định công nhận, ví dụ "Ủy ban nhân dân huyện Cao Lộc".',
+        ),
     )
 
 
@@ -528,39 +661,20 @@ def _read_plan(r: _Reader) -> Plan:
 
 def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:
     known = catalogue()
-    tables = r.table("van_ban")
-    r.known_keys("van_ban", tables, tuple(known))
+    r.known_keys("van_ban", r.table("van_ban"), tuple(known))
     documents: dict[str, DocumentSettings] = {}
     for code, doc_type in known.items():
         key = f"van_ban.{code}"
         table = r.table(key)
         if not table:
             continue
-        r.known_keys(key, table, ("so", "ngay", "nguoi_ky", "quyen_han", "noi_nhan"))
-        signer = (
-            r.choice(f"{key}.nguoi_ky", SIGNER_ROLES, "người ký văn bản.", required=False)
-            or doc_type.default_signer
-        )
-        authority_raw = r.lookup(f"{key}.quyen_han")
-        authority = doc_type.default_authority if authority_raw is _MISSING else ""
-        if isinstance(authority_raw, str):
-            authority = authority_raw.strip().rstrip(".").upper()
-        if authority not in AUTHORITIES:
-            r.problem(
-                f"{key}.quyen_han",
-                "khong-hop-le",
-                f"{_show(authority_raw)} không hợp lệ",
-                'dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
-                authority_raw,
-            )
-        elif (signer, authority) in {("pho_chu_tich", ""), ("chu_tich", "KT")}:
-            r.problem(
-                f"{key}.quyen_han",
-                "ky-sai-tham-quyen",
-                f'{OFFICIAL_TITLES[signer].capitalize()} không ký với quyền hạn "{authority}"',
-                'Phó Chủ tịch ký "KT" hoặc "TM"; Chủ tịch ký "TM" hoặc "" (trực tiếp).',
-                authority_raw,
-            )
+        allowed = ["so", "ngay", "noi_nhan"]
+        if doc_type.default_signer:
+            allowed += ["nguoi_ky", "quyen_han"]
+        if doc_type.has_grounds:
+            allowed.append("can_cu")
+        r.known_keys(key, table, tuple(allowed))
+        signer, authority = _read_signer(r, key, doc_type) if doc_type.default_signer else ("", "")
         documents[code] = DocumentSettings(
             type=doc_type,
             so=r.optional_number(f"{key}.so", 1, 9999),
@@ -570,8 +684,39 @@ def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:
             noi_nhan=r.text_list(
                 f"{key}.noi_nhan", 'nơi nhận, mỗi nơi một dòng, ví dụ ["UBND huyện Cao Lộc b/c"].'
             ),
+            can_cu=r.text_list(f"{key}.can_cu", "mỗi căn cứ một dòng.")
+            if doc_type.has_grounds
+            else (),
         )
     return documents
+
+
+def _read_signer(r: _Reader, key: str, doc_type: DocumentType) -> tuple[str, str]:
+    signer = (
+        r.choice(f"{key}.nguoi_ky", SIGNER_ROLES, "người ký văn bản.", required=False)
+        or doc_type.default_signer
+    )
+    authority_raw = r.lookup(f"{key}.quyen_han")
+    authority = doc_type.default_authority if authority_raw is _MISSING else ""
+    if isinstance(authority_raw, str):
+        authority = authority_raw.strip().rstrip(".").upper()
+    if authority not in AUTHORITIES:
+        r.problem(
+            f"{key}.quyen_han",
+            "khong-hop-le",
+            f"{_show(authority_raw)} không hợp lệ",
+            'dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
+            authority_raw,
+        )
+    elif (signer, authority) in {("pho_chu_tich", ""), ("chu_tich", "KT")}:
+        r.problem(
+            f"{key}.quyen_han",
+            "ky-sai-tham-quyen",
+            f'{OFFICIAL_TITLES[signer].capitalize()} không ký với quyền hạn "{authority}"',
+            'Phó Chủ tịch ký "KT" hoặc "TM"; Chủ tịch ký "TM" hoặc "" (trực tiếp).',
+            authority_raw,
+        )
+    return signer, authority
 
 
 def _read_overrides(r: _Reader) -> tuple[Override, ...]:
@@ -595,6 +740,108 @@ def _read_overrides(r: _Reader) -> tuple[Override, ...]:
         r.problems += [_prefixed(p, key) for p in sub.problems]
         result.append(Override(muc, diem, ly_do))
     return tuple(result)
+
+
+def _items(r: _Reader, key: str) -> list[tuple[str, _Reader]]:
+    """The tables of an array of tables, each with a reader whose problems carry `key[i]`."""
+    raw = r.lookup(key)
+    if raw is _MISSING:
+        return []
+    if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
+        r.problem(key, "sai-kieu", "phải là các bảng [[...]]", f"mỗi mục viết [[{key}]].")
+        return []
+    return [(f"{key}[{i}]", _Reader(item, r.file)) for i, item in enumerate(raw, start=1)]
+
+
+def _read_council(r: _Reader) -> tuple[Member, ...]:
+    r.known_keys("hoi_dong", r.table("hoi_dong"), ("thanh_vien",))
+    members: list[Member] = []
+    for key, sub in _items(r, "hoi_dong.thanh_vien"):
+        sub.known_keys("", sub.raw, ("ho_ten", "danh_xung", "chuc_vu", "vai_tro"))
+        member = Member(
+            ho_ten=sub.text("ho_ten", "họ và tên thành viên."),
+            danh_xung=sub.choice("danh_xung", SALUTATIONS, '"ông" hoặc "bà".'),
+            chuc_vu=sub.text("chuc_vu", 'chức vụ, ví dụ "Phó Chủ tịch UBND xã".'),
+            vai_tro=sub.choice("vai_tro", tuple(COUNCIL_ROLES), "vai trò trong Hội đồng."),
+        )
+        r.problems += [_prefixed(p, key) for p in sub.problems]
+        members.append(member)
+    roles = [m.vai_tro for m in members]
+    for role in ("chu_tich", "thu_ky"):
+        if roles.count(role) != 1 and members:
+            r.problem(
+                "hoi_dong.thanh_vien",
+                "vai-tro",
+                f"cần đúng một {COUNCIL_ROLES[role]}, đang có {roles.count(role)}",
+                f'đặt vai_tro = "{role}" cho đúng một thành viên.',
+            )
+    if len(members) < 3:
+        r.problem(
+            "hoi_dong.thanh_vien",
+            "thieu-thanh-vien",
+            f"Hội đồng có {len(members)} thành viên",
+            "ghi ít nhất 3 thành viên, mỗi người một bảng [[hoi_dong.thanh_vien]].",
+        )
+    return tuple(members)
+
+
+def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
+    r.known_keys(
+        "hop_hoi_dong",
+        r.table("hop_hoi_dong"),
+        ("bat_dau", "ket_thuc", "dia_diem", "vang_mat", "tan_thanh", "khong_tan_thanh"),
+    )
+    start = r.timestamp("hop_hoi_dong.bat_dau")
+    end = r.timestamp("hop_hoi_dong.ket_thuc")
+    if start and end and end <= start:
+        r.problem(
+            "hop_hoi_dong.ket_thuc",
+            "khong-hop-le",
+            "giờ kết thúc không sau giờ bắt đầu",
+            "kiểm tra lại bat_dau và ket_thuc.",
+        )
+    absent = r.text_list("hop_hoi_dong.vang_mat", "", required=False)
+    names = {m.ho_ten for m in council}
+    for i, name in enumerate(absent, start=1):
+        if council and name not in names:
+            guess = did_you_mean(name, names)
+            r.problem(
+                f"hop_hoi_dong.vang_mat[{i}]",
+                "khong-co-trong-hoi-dong",
+                f'"{name}" không có trong danh sách Hội đồng',
+                f"có phải ý bạn là {guess}?"
+                if guess
+                else "ghi đúng họ tên như ở [[hoi_dong.thanh_vien]].",
+            )
+    present = len(council) - len(absent)
+    votes = [
+        r.optional_count(f"hop_hoi_dong.{k}", present) for k in ("tan_thanh", "khong_tan_thanh")
+    ]
+    cast_votes = sum(v for v in votes if v is not None)
+    if cast_votes > present:
+        r.problem(
+            "hop_hoi_dong.tan_thanh",
+            "vuot-so-co-mat",
+            f"tổng số phiếu ({cast_votes}) lớn hơn số thành viên có mặt ({present})",
+            "kiểm tra lại tan_thanh, khong_tan_thanh và vang_mat.",
+        )
+    return Meeting(
+        bat_dau=start,
+        ket_thuc=end,
+        dia_diem=r.text("hop_hoi_dong.dia_diem", "", required=False),
+        vang_mat=absent,
+        tan_thanh=votes[0],
+        khong_tan_thanh=votes[1],
+    )
+
+
+def _read_report(r: _Reader) -> ReportText:
+    r.known_keys("bao_cao", r.table("bao_cao", required=False), ("dac_diem", "kho_khan", "de_xuat"))
+    return ReportText(
+        dac_diem=r.paragraphs("bao_cao.dac_diem"),
+        kho_khan=r.paragraphs("bao_cao.kho_khan"),
+        de_xuat=r.paragraphs("bao_cao.de_xuat"),
+    )
 
 
 def _prefixed(problem: Problem, prefix: str) -> Problem:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +14,8 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from pipeline.context import FILTERS, document_context
+from pipeline.context import FILTERS, document_context, score_context
+from pipeline.dataset import DATA_NAME
 from pipeline.errors import InputError, Problem
 from pipeline.output import atomic_write, docx_bytes, set_core_properties
 from pipeline.profile import DocumentSettings, Profile, load_profile
@@ -104,29 +106,72 @@ def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
     }
 
 
+SCORECARD_NAME = "scorecard.json"
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    written: list[Path]
+    removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
+    waiting: list[str]  # papers that need `hoso score` first
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    if not path.is_file():
+        return None
+    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return loaded
+
+
+def _load_scorecard(out: Path) -> dict[str, Any] | None:
+    return _read_json(out / SCORECARD_NAME)
+
+
+def _load_totals(out: Path) -> dict[str, Any]:
+    data = _read_json(out / DATA_NAME)
+    return {} if data is None else dict(data["totals"])
+
+
 def render(
     dossier: Path,
     out: Path,
     *,
     codes: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
-) -> list[Path]:
-    """Write the dossier's papers into `out`; every template problem is reported together."""
+) -> RenderResult:
+    """Write the dossier's papers into `out`; every template problem is reported together.
+
+    Papers that need the scorecard are written once `hoso score` has put scorecard.json
+    in `out`; the request for recognition only when the commune is recognised.
+    """
     profile = load_profile(dossier)
+    scorecard = _load_scorecard(out)
+    totals = _load_totals(out)
     wanted = list(codes) if codes is not None else list(profile.van_ban)
     problems: list[Problem] = []
     rendered: list[tuple[Path, bytes]] = []
+    stale: list[Path] = []
+    waiting: list[str] = []
     for code in wanted:
         doc = profile.van_ban[code]
+        target = out / doc.type.file
+        if doc.type.needs_scorecard and scorecard is None:
+            waiting.append(doc.type.file)
+            continue
+        if doc.type.only_if_recognized and scorecard is not None and not scorecard["recognized"]:
+            if target.exists():
+                stale.append(target)
+            continue
+        context = document_context(profile, doc)
+        if scorecard is not None:
+            context.update(score_context(profile, scorecard, totals))
         template = find_template(profile.folder, doc.type.file)
         try:
-            data = render_document(
-                template, document_context(profile, doc), _properties(profile, doc)
-            )
+            data = render_document(template, context, _properties(profile, doc))
         except InputError as exc:
             problems += exc.problems
             continue
-        rendered.append((out / doc.type.file, data))
+        rendered.append((target, data))
     if problems:
         raise InputError(problems)
     # Only once every paper rendered: a failure above leaves the previous set untouched.
@@ -134,4 +179,6 @@ def render(
         atomic_write(path, data)
         if progress:
             progress(str(path))
-    return [path for path, _ in rendered]
+    for path in stale:
+        path.unlink()
+    return RenderResult([path for path, _ in rendered], stale, waiting)

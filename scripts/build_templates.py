@@ -198,8 +198,387 @@ def build_ke_hoach() -> DocxDocument:
     return doc
 
 
+def _loop(open_tag: str, item: str) -> tuple[str, str, str]:
+    return (f"{{%p {open_tag} %}}", item, "{%p endfor %}")
+
+
+def _paragraph_loop(doc: DocxDocument, style: str, open_tag: str, item: str) -> None:
+    for text in _loop(open_tag, item):
+        nd30.paragraph(doc, style, text)
+
+
+COUNCIL = f"Hội đồng đánh giá {XA} phù hợp với trẻ em năm {NAM}"
+
+
+def build_quyet_dinh() -> DocxDocument:
+    """QD-thanh-lap-hoi-dong.docx: the decision establishing the council (Mẫu 1.2)."""
+    doc = nd30.new_document()
+    nd30.header_block(doc, AGENCY, NUMBER, PLACE_DATE)
+    nd30.title_block(
+        doc,
+        "QUYẾT ĐỊNH",
+        [f"Về việc thành lập Hội đồng đánh giá xã phù hợp với trẻ em năm {NAM}"],
+    )
+    nd30.paragraph(doc, "ThamQuyen", "{{ van_ban.tham_quyen_ban_hanh }}")
+    _paragraph_loop(
+        doc,
+        "CanCu",
+        "for cc in van_ban.can_cu",
+        "{{ cc }}{% if loop.last %}.{% else %};{% endif %}",
+    )
+    nd30.paragraph(doc, "QuyetDinh", "QUYẾT ĐỊNH:")
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                (
+                    "",
+                    "Điều 1.",
+                    f" Thành lập {COUNCIL} (sau đây gọi là Hội đồng), gồm các ông (bà) có tên sau:",
+                ),
+            ),
+        ],
+    )
+    _paragraph_loop(
+        doc,
+        "NoiDung",
+        "for tv in hoi_dong.thanh_vien",
+        "{{ loop.index }}. {{ tv.dong }}{% if loop.last %}.{% else %};{% endif %}",
+    )
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                (
+                    "",
+                    "Điều 2.",
+                    " Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các thôn và các "
+                    "ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn xã, phường, thị "
+                    "trấn phù hợp với trẻ em theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng "
+                    "Chính phủ; lập biên bản, báo cáo kết quả đánh giá và hồ sơ đề nghị công nhận "
+                    "gửi cấp có thẩm quyền. Hội đồng làm việc theo chế độ kiêm nhiệm và tự giải "
+                    "thể sau khi hoàn thành nhiệm vụ.",
+                ),
+            ),
+            (
+                "NoiDung",
+                (
+                    "",
+                    "Điều 3.",
+                    " Quyết định này có hiệu lực kể từ ngày ký. Văn phòng HĐND và UBND "
+                    "{{ don_vi.cap }}, công chức Văn hóa - Xã hội, các ban, ngành, đoàn thể có "
+                    "liên quan và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định "
+                    "này./.",
+                ),
+            ),
+        ],
+    )
+    nd30.signature_block(
+        doc,
+        ("{%p for noi in ['Như Điều 3'] + van_ban.noi_nhan %}", "- {{ noi }};", "{%p endfor %}"),
+        ARCHIVE,
+        AUTHORITY,
+        SIGNER,
+    )
+    return doc
+
+
+SCORE_COLUMNS = (
+    nd30.Column("TT", 700, "BangChu"),
+    nd30.Column("Tiêu chí, nội dung đánh giá", 4055, "BangChu"),
+    nd30.Column("Điểm tối đa", 1000, "BangSo"),
+    nd30.Column("Điểm tính theo số liệu", 1100, "BangSo"),
+    nd30.Column("Điểm Hội đồng chấm", 1100, "BangSo"),
+    nd30.Column("Ghi chú", 1400, "BangChu"),
+)
+SCORE_ROWS = (
+    nd30.Row(("{%tr for c in bang_diem.tieu_chi %}",)),
+    nd30.Row(
+        ("{{ c.stt }}", "{{ c.ten }}", "{{ c.toi_da }}", "{{ c.diem_tinh }}", "{{ c.diem }}", ""),
+        bold=True,
+    ),
+    nd30.Row(("{%tr for m in c.muc %}",)),
+    nd30.Row(
+        (
+            "{{ m.ma }}",
+            "{{ m.ten }}",
+            "{{ m.toi_da }}",
+            "{{ m.diem_tinh }}",
+            "{{ m.diem }}",
+            "{{ m.ly_do }}",
+        ),
+    ),
+    nd30.Row(("{%tr endfor %}",)),
+    nd30.Row(("{%tr endfor %}",)),
+    nd30.Row(
+        (
+            "",
+            "Tổng cộng",
+            "{{ bang_diem.toi_da }}",
+            "{{ bang_diem.tong_tinh }}",
+            "{{ bang_diem.tong }}",
+            "",
+        ),
+        bold=True,
+    ),
+)
+
+
+def build_bien_ban() -> DocxDocument:
+    """BB-hop-hoi-dong.docx: the minutes of the council's scoring meeting (Mẫu 1.9)."""
+    doc = nd30.new_document()
+    nd30.header_block(doc, AGENCY, NUMBER, None)
+    nd30.title_block(doc, "BIÊN BẢN", [f"Họp {COUNCIL}"])
+    _body(
+        doc,
+        [
+            ("NoiDung", "Thời gian bắt đầu: {{ hop.bat_dau }}."),
+            ("NoiDung", "Địa điểm: {{ hop.dia_diem }}."),
+            (
+                "NoiDung",
+                "Thành phần tham dự: {{ hop.so_co_mat }}/{{ hoi_dong.so_thanh_vien }} thành viên "
+                "Hội đồng có mặt{% if hop.vang_mat %}, vắng mặt: "
+                "{{ hop.vang_mat|join(', ') }}{% endif %}, gồm:",
+            ),
+        ],
+    )
+    _paragraph_loop(
+        doc,
+        "NoiDung",
+        "for tv in hop.co_mat",
+        "- {{ tv.dong }}{% if loop.last %}.{% else %};{% endif %}",
+    )
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                "Chủ trì (chủ tọa): {{ hoi_dong.chu_tich.danh_xung }} "
+                "{{ hoi_dong.chu_tich.ho_ten }}, {{ hoi_dong.chu_tich.chuc_vu }} - Chủ tịch Hội đồng.",
+            ),
+            (
+                "NoiDung",
+                "Thư ký (người ghi biên bản): {{ hoi_dong.thu_ky.danh_xung }} "
+                "{{ hoi_dong.thu_ky.ho_ten }}, {{ hoi_dong.thu_ky.chuc_vu }}.",
+            ),
+            ("DeMuc", "NỘI DUNG CUỘC HỌP"),
+            (
+                "NoiDung",
+                "1. Hội đồng nghe công chức Văn hóa - Xã hội báo cáo số liệu thu thập từ "
+                "{{ don_vi.so_thon }} thôn và các ban, ngành của {{ don_vi.cap }} năm "
+                "{{ don_vi.nam }} theo các tiêu chuẩn của Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng "
+                "Chính phủ.",
+            ),
+            (
+                "NoiDung",
+                "2. Hội đồng thảo luận, đối chiếu số liệu và chấm điểm từng tiêu chí theo bộ tiêu "
+                "chí {{ bang_diem.bo_tieu_chi }}. Kết quả chấm điểm như sau:",
+            ),
+        ],
+    )
+    nd30.data_table(doc, SCORE_COLUMNS, SCORE_ROWS)
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                "3. Tổng số điểm: {{ bang_diem.tong }}/{{ bang_diem.toi_da }} điểm; ngưỡng điểm "
+                "công nhận đối với {{ don_vi.cap }} là {{ bang_diem.nguong }} điểm; "
+                "{{ bang_diem.tieu_chi_0_cau }}.",
+            ),
+            ("NoiDung", "{%p for dc in bang_diem.dieu_chinh %}"),
+            (
+                "NoiDung",
+                "Hội đồng điều chỉnh điểm mục {{ dc.ma }} ({{ dc.ten }}) từ {{ dc.diem_tinh }} "
+                "điểm thành {{ dc.diem }} điểm. Lý do: {{ dc.ly_do }}",
+            ),
+            ("NoiDung", "{%p endfor %}"),
+            (
+                "NoiDung",
+                "4. Biểu quyết: {{ hop.tan_thanh }}/{{ hop.so_co_mat }} thành viên có mặt tán "
+                "thành, {{ hop.khong_tan_thanh }} thành viên không tán thành.",
+            ),
+            (
+                "NoiDung",
+                "5. Kết luận: {{ bang_diem.ket_luan }}",
+            ),
+            (
+                "NoiDung",
+                "Cuộc họp kết thúc vào {{ hop.ket_thuc }}; biên bản đã được đọc lại cho các thành "
+                "viên dự họp cùng nghe và thống nhất./.",
+            ),
+        ],
+    )
+    nd30.minutes_signatures(
+        doc,
+        ("THƯ KÝ", "{{ hoi_dong.thu_ky.ho_ten }}"),
+        ("CHỦ TỌA", "{{ hoi_dong.chu_tich.ho_ten }}"),
+        RECIPIENTS,
+        "- Lưu: {{ co_quan.luu }}, Hồ sơ.",
+    )
+    return doc
+
+
+REPORT_COLUMNS = (
+    nd30.Column("TT", 700, "BangChu"),
+    nd30.Column("Tiêu chí", 5855, "BangChu"),
+    nd30.Column("Điểm tối đa", 1400, "BangSo"),
+    nd30.Column("Điểm đạt", 1400, "BangSo"),
+)
+REPORT_ROWS = (
+    nd30.Row(("{%tr for c in bang_diem.tieu_chi %}",)),
+    nd30.Row(("{{ c.stt }}", "{{ c.ten }}", "{{ c.toi_da }}", "{{ c.diem }}")),
+    nd30.Row(("{%tr endfor %}",)),
+    nd30.Row(("", "Tổng cộng", "{{ bang_diem.toi_da }}", "{{ bang_diem.tong }}"), bold=True),
+)
+KINH_GUI_BC = "Kính gửi: {{ tiep_nhan.kinh_gui }}."
+
+
+def build_bao_cao() -> DocxDocument:
+    """BC-ket-qua-danh-gia.docx: the self-assessment report (Mẫu 1.4, with Kính gửi)."""
+    doc = nd30.new_document()
+    nd30.header_block(doc, AGENCY, NUMBER, PLACE_DATE)
+    nd30.title_block(doc, "BÁO CÁO", [f"Kết quả đánh giá {XA} phù hợp với trẻ em năm {NAM}"])
+    nd30.paragraph(doc, "KinhGui", KINH_GUI_BC)
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                "Thực hiện Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ ban "
+                "hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị trấn phù "
+                f"hợp với trẻ em, Ủy ban nhân dân {XA} báo cáo kết quả tự đánh giá năm {NAM} như "
+                "sau:",
+            ),
+            ("DeMuc", "I. ĐẶC ĐIỂM TÌNH HÌNH"),
+            (
+                "NoiDung",
+                "{{ don_vi.cap|capitalize }} {{ don_vi.xa }} có {{ don_vi.so_thon }} "
+                "thôn; tổng số trẻ em dưới 16 tuổi là {{ bang_diem.tre_em_duoi_16 }} trẻ.",
+            ),
+        ],
+    )
+    _paragraph_loop(doc, "NoiDung", "for doan in bao_cao.dac_diem", "{{ doan }}")
+    _body(
+        doc,
+        [
+            ("DeMuc", "II. KẾT QUẢ THỰC HIỆN CÁC TIÊU CHUẨN"),
+            ("DeMuc", "{%p for c in bang_diem.tieu_chi %}"),
+            (
+                "DeMuc",
+                "{{ c.stt }}. Tiêu chí {{ c.stt }} - {{ c.ten }}: đạt {{ c.diem }}/{{ c.toi_da }} "
+                "điểm",
+            ),
+            ("NoiDung", "{%p for m in c.muc %}"),
+            ("NoiDung", "- {{ m.cau }}"),
+            ("NoiDung", "{%p endfor %}"),
+            ("DeMuc", "{%p endfor %}"),
+            ("DeMuc", "III. BẢNG TỔNG HỢP ĐIỂM"),
+        ],
+    )
+    nd30.data_table(doc, REPORT_COLUMNS, REPORT_ROWS)
+    _body(
+        doc,
+        [
+            ("DeMuc", "IV. KẾT QUẢ ĐÁNH GIÁ"),
+            (
+                "NoiDung",
+                "Tổng số điểm: {{ bang_diem.tong }}/{{ bang_diem.toi_da }} điểm (ngưỡng điểm công "
+                "nhận: {{ bang_diem.nguong }} điểm); {{ bang_diem.tieu_chi_0_cau }}.",
+            ),
+            ("NoiDung", "{{ bang_diem.ket_luan }}"),
+            ("NoiDung", "{%p for ly_do in bang_diem.chua_dat %}"),
+            ("NoiDung", "- {{ ly_do }}"),
+            ("NoiDung", "{%p endfor %}"),
+            ("DeMuc", "V. KHÓ KHĂN, VƯỚNG MẮC"),
+            ("NoiDung", "{%p for doan in bao_cao.kho_khan %}"),
+            ("NoiDung", "{{ doan }}"),
+            ("NoiDung", "{%p endfor %}"),
+            ("DeMuc", "VI. ĐỀ XUẤT, KIẾN NGHỊ"),
+            ("NoiDung", "{%p for doan in bao_cao.de_xuat %}"),
+            ("NoiDung", "{{ doan }}"),
+            ("NoiDung", "{%p endfor %}"),
+            (
+                "NoiDung",
+                f"Trên đây là báo cáo kết quả đánh giá {XA} phù hợp với trẻ em năm {NAM} của Ủy "
+                f"ban nhân dân {XA}./.",
+            ),
+        ],
+    )
+    nd30.signature_block(doc, RECIPIENTS_UP, ARCHIVE, AUTHORITY, SIGNER)
+    return doc
+
+
+# A paper sent up starts its Nơi nhận with "Như trên" (the addressee of Kính gửi).
+RECIPIENTS_UP = (
+    "{%p for noi in ['Như trên'] + van_ban.noi_nhan %}",
+    "- {{ noi }};",
+    "{%p endfor %}",
+)
+
+
+def build_to_trinh() -> DocxDocument:
+    """TTr-de-nghi-cong-nhan.docx: the request for recognition (Mẫu 1.4, with Kính gửi)."""
+    doc = nd30.new_document()
+    nd30.header_block(doc, AGENCY, NUMBER, PLACE_DATE)
+    nd30.title_block(
+        doc,
+        "TỜ TRÌNH",
+        [f"Đề nghị công nhận {XA} đạt tiêu chuẩn xã phù hợp với trẻ em năm {NAM}"],
+    )
+    nd30.paragraph(doc, "KinhGui", "Kính gửi: {{ tiep_nhan.cong_nhan }}.")
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                "Căn cứ Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ ban hành "
+                "Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị trấn phù hợp "
+                "với trẻ em;",
+            ),
+            (
+                "NoiDung",
+                f"Căn cứ kết quả đánh giá, chấm điểm của {COUNCIL} tại cuộc họp ngày "
+                "{{ hop.ngay }},",
+            ),
+            (
+                "NoiDung",
+                f"Ủy ban nhân dân {XA} kính trình {{{{ tiep_nhan.cong_nhan }}}} xem xét, công "
+                f"nhận {XA} đạt tiêu chuẩn xã phù hợp với trẻ em năm {NAM}, với kết quả như sau:",
+            ),
+            (
+                "NoiDung",
+                "- Tổng số điểm đạt: {{ bang_diem.tong }}/{{ bang_diem.toi_da }} điểm (ngưỡng điểm "
+                "công nhận: {{ bang_diem.nguong }} điểm);",
+            ),
+            (
+                "NoiDung",
+                "- Số tiêu chí đạt: {{ bang_diem.so_tieu_chi_dat }}/{{ bang_diem.so_tieu_chi }} "
+                "tiêu chí; {{ bang_diem.tieu_chi_0_cau }}.",
+            ),
+            ("NoiDung", "Hồ sơ kèm theo gồm:"),
+            ("NoiDung", "- Báo cáo kết quả đánh giá và bảng tổng hợp điểm;"),
+            ("NoiDung", "- Biên bản họp Hội đồng đánh giá;"),
+            ("NoiDung", "- Biểu chấm điểm và số liệu của các thôn."),
+            (
+                "NoiDung",
+                f"Ủy ban nhân dân {XA} kính trình {{{{ tiep_nhan.cong_nhan }}}} xem xét, quyết "
+                "định./.",
+            ),
+        ],
+    )
+    nd30.signature_block(doc, RECIPIENTS_UP, ARCHIVE, AUTHORITY, SIGNER)
+    return doc
+
+
 BUILDERS: dict[str, tuple[str, Callable[[], DocxDocument]]] = {
     "KH-ke-hoach.docx": ("Mẫu Kế hoạch", build_ke_hoach),
+    "QD-thanh-lap-hoi-dong.docx": ("Mẫu Quyết định thành lập Hội đồng", build_quyet_dinh),
+    "BB-hop-hoi-dong.docx": ("Mẫu Biên bản họp Hội đồng", build_bien_ban),
+    "BC-ket-qua-danh-gia.docx": ("Mẫu Báo cáo kết quả đánh giá", build_bao_cao),
+    "TTr-de-nghi-cong-nhan.docx": ("Mẫu Tờ trình đề nghị công nhận", build_to_trinh),
 }
 
 

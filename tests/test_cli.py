@@ -45,7 +45,10 @@ def test_render_writes_the_plan(runner: CliRunner, dossier: Path, tmp_path: Path
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
         f"Đã ghi {out / 'KH-ke-hoach.docx'}",
-        f"Xong: 1 văn bản trong {out}",
+        f"Đã ghi {out / 'QD-thanh-lap-hoi-dong.docx'}",
+        "Chưa lập (cần chấm điểm trước, chạy hoso score): BB-hop-hoi-dong.docx, "
+        "BC-ket-qua-danh-gia.docx, TTr-de-nghi-cong-nhan.docx",
+        f"Xong: 2 văn bản trong {out}",
     ]
 
 

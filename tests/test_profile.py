@@ -85,7 +85,8 @@ def test_demo_profile_carries_the_seed_values() -> None:
          [("lanh_dao.pho_chu_tich", "chua-dien")]),
         ("[tiep_nhan]", "[tiep_nhan_x]", [("tiep_nhan_x", "khoa-la"),
                                          ("tiep_nhan", "thieu-bang"),
-                                         ("tiep_nhan.ten", "chua-dien")]),
+                                         ("tiep_nhan.ten", "chua-dien"),
+                                         ("tiep_nhan.cong_nhan", "chua-dien")]),
     ],
     ids=[
         "unit-type", "empty-name", "name-not-text", "year-as-text", "year-range", "level",

@@ -1,0 +1,89 @@
+"""Sentences made from the scorecard, for the report and the minutes.
+
+Every figure in a sentence is taken from the scorecard item it describes (numerator,
+denominator, value, points), so a test can compare each sentence with scorecard.json.
+The wording comes from the indicator labels of the catalogue.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from pipeline import vnformat
+from pipeline.indicators import catalogue
+
+
+def points(value: Any) -> str:
+    """Points as printed: `50`, `37,5`."""
+    return vnformat.number(Decimal(str(value)), 2)
+
+
+def _label(code: str) -> str:
+    return catalogue()[code].label
+
+
+def _unit(code: str) -> str:
+    unit = catalogue()[code].unit
+    return f" {unit}" if unit else ""
+
+
+def _part_label(part: str, whole: str) -> str:
+    """What the part adds to the whole's label: "được tiêm chủng đầy đủ" from
+    "Trẻ em dưới 1 tuổi được tiêm chủng đầy đủ" against "Trẻ em dưới 1 tuổi"."""
+    part_words, whole_words = part.split(), whole.split()
+    common = 0
+    for a, b in zip(part_words, whole_words, strict=False):
+        if a.casefold() != b.casefold():
+            break
+        common += 1
+    rest = part_words[common:]
+    return " ".join(rest) if rest else part.lower()
+
+
+def _count(code: str, value: Any) -> str:
+    return f"{vnformat.number(int(value))}{_unit(code)}"
+
+
+def item_sentence(item: dict[str, Any], villages: int) -> str:
+    """One sub-item in words, ending with its points: "…; đạt 50/50 điểm."."""
+    kind = item["kind"]
+    codes: list[str] = item["indicators"]
+    result = f"đạt {points(item['computed'])}/{points(item['max'])} điểm"
+    if kind == "rate":
+        num_code, den_code = codes[0], codes[1]
+        num, den = item["numerator"], item["denominator"]
+        whole = _label(den_code)
+        if den == 0:
+            text = f"Không có {whole.lower()} trong kỳ, nội dung này được tính là đạt"
+        else:
+            rate = vnformat.percent(Fraction(item["rate_exact"]))
+            text = (
+                f"Tổng số {whole.lower()} là {_count(den_code, den)}, "
+                f"{_part_label(_label(num_code), whole)} {_count(num_code, num)}, tỷ lệ {rate}"
+            )
+    elif kind == "village_share":
+        yes = item["numerator"] if item["numerator"] is not None else item["value"]
+        share = vnformat.ratio_percent(int(yes), villages) if villages else "100%"
+        text = f"{_label(codes[0])}: {yes}/{villages} thôn ({share})"
+    elif kind == "yes_no":
+        text = f"{_label(codes[0])}: {'có' if item['value'] else 'không'}"
+    elif kind == "count_vs_previous":
+        text = (
+            f"{_label(codes[0])}: {_count(codes[0], item['value'])} "
+            f"(kỳ trước: {_count(codes[1], item['previous'])})"
+        )
+    elif kind == "amount_positive":
+        text = (
+            f"{_label(codes[0])}: {vnformat.number(Decimal(str(item['value'])))}{_unit(codes[0])}"
+        )
+    else:  # zero_count
+        text = f"{_label(codes[0])}: {_count(codes[0], item['value'])}"
+    sentence = f"{text}; {result}."
+    override = item.get("override")
+    if override:
+        sentence += f" Hội đồng chấm {points(override['points'])} điểm; lý do: {override['reason']}"
+        if not sentence.endswith("."):
+            sentence += "."
+    return sentence
