@@ -256,7 +256,8 @@ def build_quyet_dinh() -> DocxDocument:
                     "Điều 2.",
                     " Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các thôn và các "
                     "ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn xã, phường, thị "
-                    "trấn phù hợp với trẻ em theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng "
+                    "trấn phù hợp với trẻ em theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ "
+                    "tướng "
                     "Chính phủ; lập biên bản, báo cáo kết quả đánh giá và hồ sơ đề nghị công nhận "
                     "gửi cấp có thẩm quyền. Hội đồng làm việc theo chế độ kiêm nhiệm và tự giải "
                     "thể sau khi hoàn thành nhiệm vụ.",
@@ -269,7 +270,8 @@ def build_quyet_dinh() -> DocxDocument:
                     "Điều 3.",
                     " Quyết định này có hiệu lực kể từ ngày ký. Văn phòng HĐND và UBND "
                     "{{ don_vi.cap }}, công chức Văn hóa - Xã hội, các ban, ngành, đoàn thể có "
-                    "liên quan và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết định "
+                    "liên quan và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
+                    "định "
                     "này./.",
                 ),
             ),
@@ -356,7 +358,8 @@ def build_bien_ban() -> DocxDocument:
             (
                 "NoiDung",
                 "Chủ trì (chủ tọa): {{ hoi_dong.chu_tich.danh_xung }} "
-                "{{ hoi_dong.chu_tich.ho_ten }}, {{ hoi_dong.chu_tich.chuc_vu }} - Chủ tịch Hội đồng.",
+                "{{ hoi_dong.chu_tich.ho_ten }}, {{ hoi_dong.chu_tich.chuc_vu }} - Chủ tịch Hội "
+                "đồng.",
             ),
             (
                 "NoiDung",
@@ -368,7 +371,8 @@ def build_bien_ban() -> DocxDocument:
                 "NoiDung",
                 "1. Hội đồng nghe công chức Văn hóa - Xã hội báo cáo số liệu thu thập từ "
                 "{{ don_vi.so_thon }} thôn và các ban, ngành của {{ don_vi.cap }} năm "
-                "{{ don_vi.nam }} theo các tiêu chuẩn của Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng "
+                "{{ don_vi.nam }} theo các tiêu chuẩn của Quyết định số 06/QĐ-TTg ngày 03/01/2019 "
+                "của Thủ tướng "
                 "Chính phủ.",
             ),
             (
