@@ -19,6 +19,7 @@ from pipeline import __version__
 from pipeline.errors import EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.profile import init_dossier
 from pipeline.render import render
+from pipeline.templating import check_templates, export_templates
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -185,6 +186,41 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     if result.waiting:
         click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
     click.echo(f"Xong: {len(result.written)} văn bản trong {target}")
+
+
+@cli.group(cls=_Group)
+@_help_option
+def templates() -> None:
+    """Mẫu văn bản Word: chép ra để sửa, kiểm tra trước khi lập văn bản.
+
+    Các biến và bộ lọc dùng được trong mẫu: xem templates/README.md.
+    """
+
+
+@templates.command("export")
+@click.argument("dir", type=_DIR)
+@_help_option
+def templates_export(dir: Path) -> None:
+    """Chép các mẫu có sẵn vào DIR/templates/ để sửa bằng Word.
+
+    Mẫu trong DIR/templates/ được dùng thay mẫu có sẵn cùng tên. Không ghi đè mẫu đã có.
+    """
+    written = _run(lambda: export_templates(dir))
+    for path in written:
+        click.echo(f"Đã chép {path}")
+
+
+@templates.command("check")
+@click.argument("dir", type=_DIR, required=False)
+@_help_option
+def templates_check(dir: Path | None) -> None:
+    """Kiểm tra các mẫu (của hồ sơ DIR nếu có, hoặc mẫu có sẵn): lỗi cú pháp, biến không có.
+
+    Mỗi lỗi ghi rõ tệp mẫu và thẻ bị sai.
+    """
+    checked = _run(lambda: check_templates(dir))
+    for label in checked:
+        click.echo(f"Đúng: {label}")
 
 
 def main() -> None:

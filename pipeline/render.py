@@ -12,65 +12,24 @@ from typing import Any
 
 import jinja2
 from docxtpl import DocxTemplate
-from jinja2.sandbox import SandboxedEnvironment
 
-from pipeline.context import FILTERS, document_context, score_context
+from pipeline.context import document_context, score_context
 from pipeline.dataset import DATA_NAME
 from pipeline.errors import InputError, Problem
 from pipeline.output import atomic_write, docx_bytes, set_core_properties
 from pipeline.profile import DocumentSettings, Profile, load_profile
-from pipeline.resources import shipped_template
-
-TEMPLATE_FOLDER = "templates"
-
-
-@dataclass(frozen=True)
-class TemplateSource:
-    """Where a template came from: the dossier's own folder or the package."""
-
-    name: str
-    label: str  # shown in messages: a path, or "mẫu có sẵn"
-    data: bytes
-
-
-def jinja_environment() -> SandboxedEnvironment:
-    """Sandboxed, autoescaping (XML), failing on any undefined variable."""
-    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
-    env.filters.update(FILTERS)
-    return env
-
-
-def find_template(dossier: Path, name: str) -> TemplateSource:
-    """The dossier's `templates/<name>` if present, else the shipped one."""
-    own = dossier / TEMPLATE_FOLDER / name
-    if own.is_file():
-        return TemplateSource(name, str(own), own.read_bytes())
-    return TemplateSource(name, f"mẫu có sẵn {name}", shipped_template(name).read_bytes())
+from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
 
 
 def render_document(
     template: TemplateSource, context: dict[str, Any], properties: dict[str, Any]
 ) -> bytes:
     """Render one template into deterministic .docx bytes, or raise InputError naming it."""
+    problems = check_template(template)
+    if problems:
+        raise InputError(problems)
     env = jinja_environment()
     tpl = DocxTemplate(io.BytesIO(template.data))
-    try:
-        missing = sorted(tpl.get_undeclared_template_variables(env, context))
-    except jinja2.TemplateSyntaxError as exc:
-        raise _template_error(template, "cu-phap-mau", f"lỗi cú pháp Jinja: {exc.message}") from exc
-    if missing:
-        raise InputError(
-            [
-                Problem(
-                    "bien-khong-co",
-                    f"mẫu dùng biến không có: {name}",
-                    file=template.label,
-                    field=name,
-                    hint="sửa tên biến trong mẫu (xem templates/README.md).",
-                )
-                for name in missing
-            ]
-        )
     try:
         tpl.render(context, jinja_env=env)
     except jinja2.UndefinedError as exc:

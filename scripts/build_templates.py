@@ -16,7 +16,10 @@ from pathlib import Path
 from docx.document import Document as DocxDocument
 
 from pipeline import nd30
+from pipeline.context import document_context
 from pipeline.output import atomic_write, docx_bytes, set_core_properties
+from pipeline.profile import load_profile
+from pipeline.templating import flatten, variables_markdown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -600,10 +603,22 @@ def build(name: str) -> bytes:
     return docx_bytes(doc)
 
 
+DEMO = Path(__file__).resolve().parent.parent / "inputs" / "binh-trung-2024"
+
+
+def readme() -> str:
+    """templates/README.md, with example values taken from the demo dossier."""
+    profile = load_profile(DEMO)
+    examples = flatten(document_context(profile, profile.van_ban["QD"]))
+    return variables_markdown(examples)
+
+
 def main() -> int:
     for name in BUILDERS:
         atomic_write(TEMPLATES / name, build(name))
         print(TEMPLATES / name)
+    atomic_write(TEMPLATES / "README.md", readme().encode("utf-8"))
+    print(TEMPLATES / "README.md")
     return 0
 
 

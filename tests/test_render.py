@@ -274,10 +274,10 @@ def test_a_dossier_template_overrides_the_shipped_one(dossier: Path, tmp_path: P
 @pytest.mark.parametrize(
     ("tag", "code", "field"),
     [
-        ("{{ don_vi.tenxa }}", "bien-khong-co", None),
+        ("{{ don_vi.tenxa }}", "bien-khong-co", "don_vi.tenxa"),
         ("{{ khong_co }}", "bien-khong-co", "khong_co"),
         ("{{ don_vi.xa ", "cu-phap-mau", None),
-        ("{{ don_vi.xa|khong_co_bo_loc }}", "cu-phap-mau", None),
+        ("{{ don_vi.xa|khong_co_bo_loc }}", "bo-loc-khong-co", None),
     ],
     ids=["unknown-attribute", "unknown-variable", "unclosed-tag", "unknown-filter"],
 )

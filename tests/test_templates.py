@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 
+import docx
 import pytest
+from click.testing import CliRunner
 from docxtpl import DocxTemplate
 
-from pipeline.render import jinja_environment
+from pipeline.cli import cli
+from pipeline.context import VARIABLES, document_context
+from pipeline.documents import catalogue
+from pipeline.errors import InputError
+from pipeline.profile import load_profile
+from pipeline.templating import check_templates, flatten, jinja_environment
 from scripts import build_templates
 from tests.conftest import ROOT
 
@@ -32,3 +40,78 @@ def test_plan_template_shows_its_variables_as_jinja_tags() -> None:
     assert variables == {
         "don_vi", "co_quan", "van_ban", "ke_hoach", "tiep_nhan", "cap_tren",
     }  # fmt: skip
+
+
+def test_readme_lists_every_variable_and_is_up_to_date() -> None:
+    committed = (ROOT / "templates" / "README.md").read_text(encoding="utf-8")
+    assert committed == build_templates.readme(), "run python scripts/build_templates.py"
+
+
+def test_every_context_variable_is_documented(dossier: Path) -> None:
+    profile = load_profile(dossier)
+    context = document_context(profile, profile.van_ban["QD"])
+    paths = set(flatten(context))
+    assert paths - set(VARIABLES) == set()
+    # Every documented variable exists (a table such as hoi_dong.chu_tich through its fields).
+    stale = {
+        p
+        for p in VARIABLES
+        if not p.startswith("bang_diem")
+        and not any(q == p or q.startswith((p + ".", p + "[]")) for q in paths)
+    }
+    assert stale == set()
+
+
+def test_export_then_check(runner: CliRunner, dossier: Path) -> None:
+    exported = runner.invoke(cli, ["templates", "export", str(dossier)])
+    assert exported.exit_code == 0, exported.output
+    names = sorted(p.name for p in (dossier / "templates").iterdir())
+    assert names == sorted(d.file for d in catalogue().values())
+    again = runner.invoke(cli, ["templates", "export", str(dossier)])
+    assert again.exit_code == 1
+    assert again.output.count("đã có mẫu riêng, không ghi đè") == 5
+    checked = runner.invoke(cli, ["templates", "check", str(dossier)])
+    assert checked.exit_code == 0, checked.output
+    assert checked.output.count("Đúng: ") == 5
+
+
+def _own_template(dossier: Path, name: str, *lines: str) -> Path:
+    doc = docx.Document()
+    for line in lines:
+        doc.add_paragraph(line)
+    folder = dossier / "templates"
+    folder.mkdir(exist_ok=True)
+    doc.save(str(folder / name))
+    return folder / name
+
+
+def test_check_reports_every_bad_tag_with_its_template(dossier: Path) -> None:
+    kh = _own_template(
+        dossier,
+        "KH-ke-hoach.docx",
+        "{{ don_vi.tenxa }} và {{ don_vi.xa|in_thuong }}",
+        "{%p for tv in hoi_dong.thanh_vien %}",
+        "{{ tv.ho_tenn }} {{ tv.ho_ten }} {{ loop.index }}",
+        "{%p endfor %}",
+        "{% for noi in ['Như trên'] + van_ban.noi_nhan %}{{ noi }}{% endfor %}",
+    )
+    bb = _own_template(dossier, "BB-hop-hoi-dong.docx", "{% if bang_diem.dat %}")
+    with pytest.raises(InputError) as info:
+        check_templates(dossier)
+    found = [(p.file, p.code, p.field) for p in info.value.problems]
+    assert found == [
+        (str(kh), "bien-khong-co", "don_vi.tenxa"),
+        (str(kh), "bien-khong-co", "hoi_dong.thanh_vien[].ho_tenn"),
+        (str(kh), "bo-loc-khong-co", None),
+        (str(bb), "cu-phap-mau", None),
+    ]
+    assert "in_thuong" in info.value.problems[2].message
+
+
+def test_a_file_that_is_not_a_word_document(dossier: Path) -> None:
+    folder = dossier / "templates"
+    folder.mkdir()
+    (folder / "BC-ket-qua-danh-gia.docx").write_text("not a zip")
+    with pytest.raises(InputError) as info:
+        check_templates(dossier)
+    assert [p.code for p in info.value.problems] == ["mau-hong"]

@@ -1,0 +1,233 @@
+"""Word templates: where they come from, the Jinja environment, checking and exporting them.
+
+A dossier's own `templates/<name>.docx` overrides the shipped one of the same name. A
+template is checked before anything renders: Jinja syntax, and every variable it reads
+against the documented variables (`context.VARIABLES`), each problem naming the template
+and the tag.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docxtpl import DocxTemplate
+from jinja2 import nodes
+from jinja2.sandbox import SandboxedEnvironment
+
+from pipeline.context import FILTER_DOCS, FILTERS, VARIABLES
+from pipeline.documents import catalogue
+from pipeline.errors import EnvironmentProblem, InputError, Problem
+from pipeline.resources import shipped_template
+
+TEMPLATE_FOLDER = "templates"
+_HINT = "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %}; các biến được dùng: templates/README.md."
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """Where a template came from: the dossier's own folder or the package."""
+
+    name: str
+    label: str  # shown in messages: a path, or "mẫu có sẵn <name>"
+    data: bytes
+
+
+def jinja_environment() -> SandboxedEnvironment:
+    """Sandboxed, autoescaping (XML), failing on any undefined variable."""
+    env = SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(FILTERS)
+    return env
+
+
+def find_template(dossier: Path | None, name: str) -> TemplateSource:
+    """The dossier's `templates/<name>` if present, else the shipped one."""
+    if dossier is not None:
+        own = dossier / TEMPLATE_FOLDER / name
+        if own.is_file():
+            return TemplateSource(name, str(own), own.read_bytes())
+    return TemplateSource(name, f"mẫu có sẵn {name}", shipped_template(name).read_bytes())
+
+
+def template_source_text(template: TemplateSource) -> str:
+    """The Jinja source docxtpl renders: the document body and headers, tags made whole."""
+    tpl = DocxTemplate(io.BytesIO(template.data))
+    tpl.init_docx()
+    parts = [tpl.patch_xml(tpl.get_xml())]
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _, part in tpl.get_headers_footers(uri):
+            parts.append(tpl.patch_xml(tpl.get_part_xml(part)))
+    return "\n".join(parts)
+
+
+def _known_paths() -> set[str]:
+    known: set[str] = set()
+    for path in VARIABLES:
+        parts = path.split(".")
+        for i in range(1, len(parts) + 1):
+            prefix = ".".join(parts[:i])
+            # The items of a list of plain values ({{ noi }} in a loop over van_ban.noi_nhan).
+            known.update((prefix, prefix + "[]"))
+    return known
+
+
+def _dotted(node: nodes.Node, loops: dict[str, str]) -> str | None:
+    """`a.b.c` for a chain of attribute lookups on a name; loop variables become `list[]`."""
+    names: list[str] = []
+    while isinstance(node, nodes.Getattr):
+        names.insert(0, node.attr)
+        node = node.node
+    if not isinstance(node, nodes.Name):
+        return None
+    root = loops.get(node.name, node.name)
+    return ".".join([root, *names])
+
+
+def _walk(node: nodes.Node, loops: dict[str, str]) -> Iterator[str]:
+    if isinstance(node, nodes.For):
+        yield from _walk(node.iter, loops)
+        inner = dict(loops)
+        # `for x in ['Như trên'] + van_ban.noi_nhan`: the list is the variable inside.
+        source = _dotted(node.iter, loops) or next(iter(_walk(node.iter, loops)), None)
+        if isinstance(node.target, nodes.Name):
+            inner[node.target.name] = f"{source}[]" if source else node.target.name
+            inner["loop"] = "loop"
+        for child in [*node.body, *node.else_]:
+            yield from _walk(child, inner)
+        return
+    if isinstance(node, nodes.Getattr | nodes.Name) and not (
+        isinstance(node, nodes.Name) and node.ctx != "load"
+    ):
+        path = _dotted(node, loops)
+        if path is not None:
+            yield path
+            return
+    for child in node.iter_child_nodes():
+        yield from _walk(child, loops)
+
+
+def check_template(template: TemplateSource) -> list[Problem]:
+    """Syntax errors and unknown variables of one template."""
+    env = jinja_environment()
+    try:
+        tree = env.parse(template_source_text(template))
+    except jinja2.TemplateSyntaxError as exc:
+        return [Problem("cu-phap-mau", f"lỗi cú pháp Jinja: {exc.message}", file=template.label,
+                        hint=_HINT)]  # fmt: skip
+    except Exception as exc:  # a corrupt .docx or not a Word file at all
+        return [Problem("mau-hong", f"không đọc được mẫu ({exc})", file=template.label,
+                        hint="lưu lại mẫu bằng Word ở định dạng .docx.")]  # fmt: skip
+    problems: list[Problem] = []
+    known = _known_paths()
+    for path in dict.fromkeys(_walk(tree, {})):
+        if path.startswith("loop") or path in known:
+            continue
+        problems.append(
+            Problem(
+                "bien-khong-co",
+                f"mẫu dùng biến không có: {{{{ {path.replace('[]', '')} }}}}",
+                file=template.label,
+                field=path,
+                hint=_HINT,
+            )
+        )
+    for filter_node in tree.find_all(nodes.Filter):
+        if filter_node.name not in env.filters:
+            problems.append(Problem("bo-loc-khong-co", f"bộ lọc không có: {filter_node.name}",
+                                    file=template.label, hint=_HINT))  # fmt: skip
+    return problems
+
+
+def check_templates(dossier: Path | None) -> list[str]:
+    """Check every template a dossier would use; raise InputError listing all problems."""
+    problems: list[Problem] = []
+    checked = []
+    for doc in catalogue().values():
+        template = find_template(dossier, doc.file)
+        problems += check_template(template)
+        checked.append(template.label)
+    if problems:
+        raise InputError(problems)
+    return checked
+
+
+def export_templates(dossier: Path) -> list[Path]:
+    """Copy the shipped templates into `dossier/templates/` for editing; never overwrite."""
+    folder = dossier / TEMPLATE_FOLDER
+    written = []
+    existing = [folder / d.file for d in catalogue().values() if (folder / d.file).exists()]
+    if existing:
+        raise InputError(
+            [
+                Problem(
+                    "da-co-mau",
+                    "đã có mẫu riêng, không ghi đè",
+                    file=str(path),
+                    hint="đổi tên hoặc xóa tệp này nếu muốn lấy lại mẫu có sẵn.",
+                )
+                for path in existing
+            ]
+        )
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for doc in catalogue().values():
+            target = folder / doc.file
+            target.write_bytes(shipped_template(doc.file).read_bytes())
+            written.append(target)
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Không ghi được vào {folder}: {exc.strerror}", "kiểm tra quyền ghi của thư mục."
+        ) from exc
+    return written
+
+
+def flatten(context: dict[str, Any], prefix: str = "") -> dict[str, str]:
+    """Example text for every variable path of a context (first item of each list)."""
+    out: dict[str, str] = {}
+    for key, value in context.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{path}."))
+        elif isinstance(value, list):
+            out[path] = "; ".join(str(v) for v in value[:2] if not isinstance(v, dict)) + (
+                " …" if len(value) > 2 else ""
+            )
+            if value and isinstance(value[0], dict):
+                out.update(flatten(value[0], f"{path}[]."))
+        else:
+            out[path] = "" if value is None else str(value)
+    return out
+
+
+def variables_markdown(examples: dict[str, str]) -> str:
+    """templates/README.md: every variable and filter a template may use."""
+    lines = [
+        "# Mẫu văn bản / Word templates",
+        "",
+        "Các mẫu Word (.docx) của hoso. Mở và sửa bằng Word hoặc LibreOffice. Chỗ điền là thẻ",
+        "`{{ tên_biến }}`; vòng lặp theo đoạn là `{%p for x in danh_sách %}` … `{%p endfor %}`,",
+        "theo dòng bảng là `{%tr for … %}`. Muốn sửa mẫu cho một xã: `hoso templates export DIR`",
+        "chép các mẫu vào `DIR/templates/`; sửa bản chép; `hoso templates check DIR` kiểm tra",
+        "trước khi lập văn bản. Tệp này được sinh từ mã nguồn (`scripts/build_templates.py`).",
+        "",
+        "The shipped Word templates. This file is generated from `pipeline/context.py`;",
+        "a test fails when it is out of date.",
+        "",
+        "## Biến / Variables",
+        "",
+        "| biến | ý nghĩa | ví dụ (hồ sơ mẫu) |",
+        "|---|---|---|",
+    ]
+    for path, meaning in VARIABLES.items():
+        example = examples.get(path, "").replace("|", "\\|")
+        if len(example) > 60:
+            example = example[:57] + "…"
+        lines.append(f"| `{path}` | {meaning} | {example} |")
+    lines += ["", "## Bộ lọc / Filters", "", "| bộ lọc | cách dùng |", "|---|---|"]
+    for name, usage in FILTER_DOCS.items():
+        lines.append(f"| `{name}` | {usage} |")
+    return "\n".join(lines) + "\n"
