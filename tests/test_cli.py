@@ -16,9 +16,14 @@ from tests.conftest import ROOT
 Edit = Callable[[str, str], Path]
 
 
-def _commands() -> list[str]:
-    assert isinstance(cli, click.Group)
-    return sorted(cli.commands)
+def _command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> list[list[str]]:
+    """Every command and subcommand, as argument lists: [["init"], ["templates", "check"], …]."""
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        paths.append([*prefix, name])
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, (*prefix, name))
+    return paths
 
 
 def test_init_then_render_lists_what_to_fill(runner: CliRunner, tmp_path: Path) -> None:
@@ -105,9 +110,7 @@ def test_usage_errors_exit_2_in_vietnamese(
     assert "Xem hướng dẫn: hoso" in result.output
 
 
-@pytest.mark.parametrize(
-    "command", [[], *[[c] for c in _commands()]], ids=lambda c: " ".join(c) or "hoso"
-)
+@pytest.mark.parametrize("command", [[], *_command_paths()], ids=lambda c: " ".join(c) or "hoso")
 def test_help_is_vietnamese(runner: CliRunner, command: list[str]) -> None:
     result = runner.invoke(cli, [*command, "--help"], prog_name="hoso")
     assert result.exit_code == 0
@@ -122,9 +125,13 @@ def test_help_is_vietnamese(runner: CliRunner, command: list[str]) -> None:
 def test_every_command_has_help_and_appears_in_readme() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert isinstance(cli, click.Group)
-    for name, command in cli.commands.items():
-        assert command.help and len(command.help) > 30, name
-        assert f"hoso {name}" in readme, name
+    for path in _command_paths():
+        command: click.Command = cli
+        for name in path:
+            assert isinstance(command, click.Group)
+            command = command.commands[name]
+        assert command.help and len(command.help) > 30, path
+        assert "hoso " + " ".join(path) in readme, path
 
 
 def test_version(runner: CliRunner) -> None:
