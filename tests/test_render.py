@@ -298,3 +298,39 @@ def test_template_problems_name_the_template(
     assert (problem.code, problem.file, problem.field) == (code, str(template), field)
     # A failed render leaves the previous output untouched.
     assert (out / "KH-ke-hoach.docx").read_bytes() == b"previous good version"
+
+
+def test_council_decision(dossier: Path, tmp_path: Path) -> None:
+    (path,) = render(dossier, tmp_path / "out", codes=["QD"]).written
+    doc = docx.Document(str(path))
+    lines = text_lines(doc)
+    assert "Số: /QĐ-UBND" in lines
+    assert lines[6:9] == [
+        "QUYẾT ĐỊNH",
+        "Về việc thành lập Hội đồng đánh giá xã phù hợp với trẻ em năm 2024",
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN XÃ BÌNH TRUNG",
+    ]
+    grounds = [p for p in iter_paragraphs(doc) if p.text.startswith(("Căn cứ", "Theo đề nghị"))]
+    assert len(grounds) == 4
+    assert all(_fmt(p) == (14, False, True) for p in grounds)
+    assert [p.text[-1] for p in grounds] == [";", ";", ";", "."]
+    decide = _find(doc, "QUYẾT ĐỊNH:")
+    assert _fmt(decide) == (14, True, False)
+    assert paragraph_alignment(decide) == WD_ALIGN_PARAGRAPH.CENTER
+    members = [line for line in lines if line[:2] in {f"{i}." for i in range(1, 10)}]
+    assert members[0] == "1. Ông Nông Văn Hùng, Chủ tịch UBND xã - Chủ tịch Hội đồng;"
+    assert members[-1] == "8. Ông Lý Văn Tài, Trưởng Trạm Y tế xã - Thành viên."
+    for article in ("Điều 1.", "Điều 2.", "Điều 3."):
+        para = next(p for p in iter_paragraphs(doc) if p.text.startswith(article))
+        lead = para.runs[0]
+        assert (lead.text, run_format(para, lead).bold) == (article, True)
+        assert not run_format(para, para.runs[1]).bold
+    assert lines[-7:] == [
+        "Nơi nhận:",
+        "- Như Điều 3;",
+        "- CT, PCT UBND xã;",
+        "- Văn phòng HĐND và UBND xã;",
+        "- Lưu: VT.",
+        "CHỦ TỊCH",
+        "Nông Văn Hùng",
+    ]
