@@ -443,16 +443,9 @@ def signature_block(
     _keep_last_paragraph_with_next(doc)
     table = layout_table(doc, (SIGNATURE_LEFT_TWIPS, SIGNATURE_RIGHT_TWIPS), top_pad_pt=6)
     left, right = table.rows[0].cells
-    paragraph(left, "NoiNhan", "Nơi nhận:")
-    open_tag, item, close_tag = recipients_loop
-    paragraph(left, "NoiNhanDS", open_tag)
-    paragraph(left, "NoiNhanDS", item)
-    paragraph(left, "NoiNhanDS", close_tag)
-    paragraph(left, "NoiNhanDS", archive_line)
-    open_tag, item, close_tag = authority_loop
-    paragraph(right, "QuyenHanKy", open_tag)
-    paragraph(right, "QuyenHanKy", item)
-    paragraph(right, "QuyenHanKy", close_tag)
+    _recipients(left, recipients_loop, archive_line)
+    for text in authority_loop:
+        paragraph(right, "QuyenHanKy", text)
     paragraph(right, "HoTenKy", signer_name)
     # Keep the signature block on one page.
     _row_flags(table.rows[0])
@@ -511,6 +504,13 @@ def data_table(doc: DocxDocument, columns: Sequence[Column], rows: Sequence[Row]
     return table
 
 
+def _recipients(cell: _Cell, loop: tuple[str, str, str], archive_line: str) -> None:
+    """"Nơi nhận:" (12 pt bold italic), the looped list and the archive line (11 pt)."""
+    paragraph(cell, "NoiNhan", "Nơi nhận:")
+    for text in (*loop, archive_line):
+        paragraph(cell, "NoiNhanDS", text)
+
+
 def _keep_last_paragraph_with_next(doc: DocxDocument) -> None:
     # A signature block alone on the last page is not signed: the closing paragraph
     # travels with it.
@@ -543,10 +543,5 @@ def minutes_signatures(
     row = table.add_row()  # type: ignore[no-untyped-call]
     left_cell = row.cells[0]
     left_cell._tc.remove(left_cell.paragraphs[0]._p)
-    paragraph(left_cell, "NoiNhan", "Nơi nhận:")
-    open_tag, item, close_tag = recipients_loop
-    paragraph(left_cell, "NoiNhanDS", open_tag)
-    paragraph(left_cell, "NoiNhanDS", item)
-    paragraph(left_cell, "NoiNhanDS", close_tag)
-    paragraph(left_cell, "NoiNhanDS", archive_line)
+    _recipients(left_cell, recipients_loop, archive_line)
     return table
