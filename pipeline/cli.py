@@ -19,6 +19,7 @@ from pipeline import __version__
 from pipeline.errors import EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.profile import init_dossier
 from pipeline.render import render
+from pipeline.score import score, summary_lines, to_json_text
 from pipeline.templating import check_templates, export_templates
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -221,6 +222,29 @@ def templates_check(dir: Path | None) -> None:
     checked = _run(lambda: check_templates(dir))
     for label in checked:
         click.echo(f"Đúng: {label}")
+
+
+@cli.command("score")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả chấm điểm dạng JSON.")
+@_help_option
+def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
+    """Chấm điểm hồ sơ DIR theo bộ tiêu chí: tổng điểm, ngưỡng, ĐẠT hoặc KHÔNG ĐẠT.
+
+    Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
+    Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
+    """
+    target = out or _default_out(dir)
+    result = _run(lambda: score(dir, target))
+    if as_json:
+        click.echo(to_json_text(result.scorecard))
+        return
+    for line in summary_lines(result.scorecard):
+        click.echo(line)
+    click.echo("")
+    for path in result.written:
+        click.echo(f"Đã ghi {path}")
 
 
 def main() -> None:

@@ -505,7 +505,7 @@ def data_table(doc: DocxDocument, columns: Sequence[Column], rows: Sequence[Row]
 
 
 def _recipients(cell: _Cell, loop: tuple[str, str, str], archive_line: str) -> None:
-    """"Nơi nhận:" (12 pt bold italic), the looped list and the archive line (11 pt)."""
+    """ "Nơi nhận:" (12 pt bold italic), the looped list and the archive line (11 pt)."""
     paragraph(cell, "NoiNhan", "Nơi nhận:")
     for text in (*loop, archive_line):
         paragraph(cell, "NoiNhanDS", text)

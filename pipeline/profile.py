@@ -190,6 +190,8 @@ class Profile:
     hoi_dong: tuple[Member, ...]
     hop_hoi_dong: Meeting
     bao_cao: ReportText
+    # [danh_gia] bo_tieu_chi: the dossier's own rule set (None: the shipped one).
+    bo_tieu_chi: Path | None = None
 
     @property
     def folder(self) -> Path:
@@ -205,6 +207,7 @@ _TOP_LEVEL = (
     "lanh_dao",
     "tiep_nhan",
     "ke_hoach",
+    "danh_gia",
     "van_ban",
     "hoi_dong",
     "hop_hoi_dong",
@@ -554,6 +557,7 @@ def load_profile(folder_or_file: Path) -> Profile:
     officials = _read_officials(r)
     receiver = _read_receiver(r)
     plan = _read_plan(r)
+    rule_file = _read_assessment(r, path.parent)
     documents = _read_documents(r)
     overrides = _read_overrides(r)
     council = _read_council(r)
@@ -563,7 +567,7 @@ def load_profile(folder_or_file: Path) -> Profile:
         raise InputError(r.problems)
     return Profile(
         path, unit, agency, officials, receiver, plan, documents, overrides, council, meeting,
-        report,
+        report, rule_file,
     )  # fmt: skip
 
 
@@ -657,6 +661,25 @@ def _read_plan(r: _Reader) -> Plan:
         han_bao_cao=r.date("ke_hoach.han_bao_cao", "hạn gửi số liệu, ví dụ 2024-11-07.")
         or date.min,
     )
+
+
+def _read_assessment(r: _Reader, folder: Path) -> Path | None:
+    """[danh_gia]: an optional rule-set file, relative to the dossier folder."""
+    r.known_keys("danh_gia", r.table("danh_gia", required=False), ("bo_tieu_chi",))
+    name = r.text("danh_gia.bo_tieu_chi", "", required=False)
+    if not name:
+        return None
+    path = folder / name
+    if not path.is_file():
+        r.problem(
+            "danh_gia.bo_tieu_chi",
+            "thieu-tep",
+            f"không tìm thấy tệp bộ tiêu chí {path}",
+            "ghi đường dẫn tính từ thư mục hồ sơ, hoặc xóa dòng này để dùng bộ tiêu chí có sẵn.",
+            name,
+        )
+        return None
+    return path
 
 
 def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -11,7 +12,9 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.score import score_dossier
 from tests.conftest import ROOT
+from tests.factories import demo_data, write_data
 
 Edit = Callable[[str, str], Path]
 
@@ -138,3 +141,100 @@ def test_version(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert result.output.startswith("hoso ")
+
+
+# --- hoso score ----------------------------------------------------------------------------------
+
+
+def test_score_prints_the_table_verdict_and_warning(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    write_data(out, demo_data())
+    result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    rows = [line for line in lines if re.match(r"^\s+\d+  \w", line)]
+    assert len(rows) == 13
+    assert re.sub(r"\s+", " ", rows[10]).strip() == (
+        "11 l) Trẻ em được thực hiện quyền tham gia của trẻ em 50 / 75"
+    )
+    assert (
+        "Tổng điểm: 975 / 1.000; ngưỡng công nhận "
+        "(miền núi, hải đảo, xã đặc biệt khó khăn): 800" in lines
+    )
+    assert "Kết quả: ĐẠT" in lines
+    warning = next(line for line in lines if line.startswith("Cảnh báo: "))
+    assert "19 mục được chấm theo quy tắc tạm tính" in warning and "1.2, 1.4, 2.1" in warning
+    assert lines[-2:] == [
+        f"Đã ghi {out / 'scorecard.json'}",
+        f"Đã ghi {out / 'bieu-cham-diem.xlsx'}",
+    ]
+
+
+def test_score_json_equals_the_library_result(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    write_data(out, demo_data())
+    result = runner.invoke(cli, ["score", str(dossier), "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    assert printed == score_dossier(dossier, out).to_json()
+    assert printed == json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
+    assert (printed["total"], printed["threshold"], printed["recognized"]) == (975.0, 800, True)
+
+
+def test_score_without_ingest_tells_what_to_run(
+    runner: CliRunner, dossier: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["score", str(dossier)])
+    assert result.exit_code == 1
+    data_json = Path("outputs") / "binh-trung-2024" / "data.json"
+    assert result.output.splitlines() == [
+        f"Lỗi: {data_json}: chưa có số liệu đã nhập — chạy `hoso ingest {dossier}` trước "
+        "(với cùng --out nếu có), rồi chạy lại hoso score.",
+        "Có 1 lỗi cần sửa; chưa ghi tệp nào.",
+    ]
+    assert not (tmp_path / "outputs" / "binh-trung-2024" / "scorecard.json").exists()
+
+
+def test_score_reports_bad_overrides_and_writes_nothing(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    write_data(out, demo_data())
+    profile = dossier / "hoso.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + '\n[[dieu_chinh]]\nmuc = "8.2"\ndiem = 30\nly_do = "x"\n'
+        + '\n[[dieu_chinh]]\nmuc = "14.1"\ndiem = 5\nly_do = "y"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("Lỗi: ")]
+    assert [e.split(" › ")[1].split(":")[0] for e in errors] == [
+        "dieu_chinh[1].diem",
+        "dieu_chinh[2].muc",
+    ]
+    assert "điểm 30 ngoài khoảng 0 đến 25 của mục 8.2" in errors[0]
+    assert not (out / "scorecard.json").exists()
+
+
+def test_score_applies_council_overrides(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_data(out, demo_data())
+    profile = dossier / "hoso.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + '\n[[dieu_chinh]]\nmuc = "11.2"\ndiem = 20\nly_do = "Câu lạc bộ hoạt động từ tháng 9"\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "(*) Hội đồng điều chỉnh: mục 11.2 từ 0 thành 20. Điểm tính theo số liệu: 975." in (
+        result.output
+    )
+    assert "Tổng điểm: 995 / 1.000;" in result.output

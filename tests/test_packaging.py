@@ -35,6 +35,7 @@ def test_wheel_renders_the_plan_outside_the_checkout(tmp_path: Path) -> None:
         "pipeline/templates/KH-ke-hoach.docx",
         "pipeline/data/documents.toml",
         "pipeline/data/hoso.mau.toml",
+        "pipeline/data/qd06-2019.toml",
         "pipeline/py.typed",
     } <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))

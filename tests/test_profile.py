@@ -204,3 +204,14 @@ def test_demo_and_init_template_have_the_same_settings() -> None:
     template = profile_template().substitute(xa='"x"', tinh='"y"', huyen='""', nam=2024)
     demo = (DEMO / "hoso.toml").read_text(encoding="utf-8")
     assert _keys(tomllib.loads(template)) == _keys(tomllib.loads(demo))
+
+
+def test_dossier_may_name_its_own_rule_set(dossier: Path) -> None:
+    profile_path = dossier / "hoso.toml"
+    text = profile_path.read_text(encoding="utf-8")
+    profile_path.write_text(text + '\n[danh_gia]\nbo_tieu_chi = "tieu-chi/bo.toml"\n', "utf-8")
+    assert _problems(dossier) == [("danh_gia.bo_tieu_chi", "thieu-tep")]
+    (dossier / "tieu-chi").mkdir()
+    (dossier / "tieu-chi" / "bo.toml").write_text("", encoding="utf-8")
+    assert load_profile(dossier).bo_tieu_chi == dossier / "tieu-chi" / "bo.toml"
+    assert load_profile(DEMO).bo_tieu_chi is None
