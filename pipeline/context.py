@@ -303,11 +303,11 @@ def score_context(
         else "có tiêu chí 0 điểm: " + "; ".join(f"tiêu chí {c['no']} ({c['name']})" for c in zero)
     )
     recognized = bool(scorecard["recognized"])
-    unit = f"{profile.don_vi.cap} {profile.don_vi.xa}"
+    unit = vnformat.upper_first(f"{profile.don_vi.cap} {profile.don_vi.xa}")
     verdict = (
-        f"{unit.capitalize()} đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}."
+        f"{unit} đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}."
         if recognized
-        else f"{unit.capitalize()} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm "
+        else f"{unit} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm "
         f"{profile.don_vi.nam}, vì:"
     )
     return {

@@ -29,6 +29,12 @@ def upper(text: str) -> str:
     return nfc(nfc(text).upper())
 
 
+def upper_first(text: str) -> str:
+    """Capitalize the first letter only: "xã Bình Trung" -> "Xã Bình Trung"."""
+    text = nfc(text)
+    return text[:1].upper() + text[1:]
+
+
 def lower_first(text: str) -> str:
     """Lower-case the first letter, for a proper phrase used inside a sentence."""
     text = nfc(text)

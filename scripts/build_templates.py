@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from docx.document import Document as DocxDocument
+from docx.shared import Pt
 
 from pipeline import nd30
 from pipeline.context import document_context
@@ -175,9 +176,11 @@ KH_BODY: list[Block] = [
 ]
 
 
-def _body(doc: DocxDocument, blocks: list[Block]) -> None:
-    for style, text in blocks:
+def _body(doc: DocxDocument, blocks: list[Block], *, after_table: bool = False) -> None:
+    for i, (style, text) in enumerate(blocks):
         para = nd30.paragraph(doc, style)
+        if after_table and i == 0:
+            para.paragraph_format.space_before = Pt(6)
         parts = (text,) if isinstance(text, str) else text
         for i, part in enumerate(parts):
             if part:
@@ -388,7 +391,8 @@ def build_bien_ban() -> DocxDocument:
     nd30.data_table(doc, SCORE_COLUMNS, SCORE_ROWS)
     _body(
         doc,
-        [
+        after_table=True,
+        blocks=[
             (
                 "NoiDung",
                 "3. Tổng số điểm: {{ bang_diem.tong }}/{{ bang_diem.toi_da }} điểm; ngưỡng điểm "
@@ -488,7 +492,8 @@ def build_bao_cao() -> DocxDocument:
     nd30.data_table(doc, REPORT_COLUMNS, REPORT_ROWS)
     _body(
         doc,
-        [
+        after_table=True,
+        blocks=[
             ("DeMuc", "IV. KẾT QUẢ ĐÁNH GIÁ"),
             (
                 "NoiDung",
