@@ -127,7 +127,7 @@ def convert(xlsx: bytes, fmt: str, target: Path) -> None:
         source = Path(tmp) / f"{target.stem}.xlsx"
         source.write_bytes(xlsx)
         subprocess.run(
-            [soffice, f"-env:UserInstallation=file://{tmp}/profile", "--headless",
+            [soffice, f"-env:UserInstallation={(Path(tmp) / 'profile').as_uri()}", "--headless",
              "--convert-to", fmt, "--outdir", str(Path(tmp) / "out"), str(source)],
             check=True, capture_output=True,
         )  # fmt: skip
