@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test templates clean
+.PHONY: demo test templates demo-data clean
 
 $(BIN)/hoso: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,6 +11,7 @@ $(BIN)/hoso: pyproject.toml
 	touch $@
 
 demo: $(BIN)/hoso
+	$(BIN)/hoso ingest inputs/binh-trung-2024
 	$(BIN)/hoso render inputs/binh-trung-2024
 
 test: $(BIN)/hoso
@@ -21,6 +22,9 @@ test: $(BIN)/hoso
 
 templates: $(BIN)/hoso
 	$(BIN)/python scripts/build_templates.py
+
+demo-data: $(BIN)/hoso
+	$(BIN)/python scripts/make_demo_data.py
 
 clean:
 	rm -rf $(VENV) outputs build *.egg-info

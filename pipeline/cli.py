@@ -6,6 +6,7 @@ Each command parses its options, calls one library function and prints the resul
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -15,8 +16,10 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import __version__
+from pipeline import __version__, dataset
 from pipeline.errors import EXIT_USAGE, EnvironmentProblem, HosoError, InputError
+from pipeline.forms import write_forms
+from pipeline.ingest import ingest_to
 from pipeline.profile import init_dossier
 from pipeline.render import render
 from pipeline.score import score, summary_lines, to_json_text
@@ -108,16 +111,28 @@ def _help_option(f: F) -> F:
     return click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")(f)
 
 
-def _run(action: Callable[[], Any]) -> Any:
-    """Call the library; turn its errors into messages and exit codes."""
+def _run(action: Callable[[], Any], *, json_errors: bool = False) -> Any:
+    """Call the library; turn its errors into messages and exit codes.
+
+    With `json_errors`, an input error also prints its problems as JSON on stdout.
+    """
     try:
         return action()
     except InputError as exc:
+        if json_errors:
+            click.echo(
+                json.dumps([p.to_dict() for p in exc.problems], ensure_ascii=False, indent=2)
+            )
         for problem in exc.problems:
             label = "Cảnh báo" if problem.severity == "canh-bao" else "Lỗi"
             click.echo(f"{label}: {problem}", err=True)
         errors = sum(1 for p in exc.problems if p.severity == "loi")
-        click.echo(f"Có {errors} lỗi cần sửa; chưa ghi tệp nào.", err=True)
+        if exc.written:
+            click.echo(f"Có {errors} lỗi cần sửa; chưa ghi số liệu.", err=True)
+            for path in exc.written:
+                click.echo(f"Đã ghi bản đánh dấu lỗi: {path}", err=True)
+        else:
+            click.echo(f"Có {errors} lỗi cần sửa; chưa ghi tệp nào.", err=True)
         raise click.exceptions.Exit(exc.exit_code) from None
     except EnvironmentProblem as exc:
         click.echo(f"Lỗi: {exc.message}", err=True)
@@ -245,6 +260,61 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     click.echo("")
     for path in result.written:
         click.echo(f"Đã ghi {path}")
+
+
+@cli.command()
+@click.argument("dir", type=_DIR)
+@click.option("--force", is_flag=True, help="Làm lại cả biểu đã có số liệu (tệp cũ được sao lưu).")
+@_help_option
+def forms(dir: Path, force: bool) -> None:
+    """Tạo biểu mẫu Excel trống: DIR/thon/<tên thôn>.xlsx cho mỗi thôn và DIR/xa.xlsx.
+
+    Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
+    đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
+    """
+    written = _run(lambda: write_forms(dir, force=force))
+    for item in written:
+        click.echo(f"Đã ghi {item.path}")
+        if item.backup:
+            click.echo(f"  (bản cũ sao lưu ở {item.backup})")
+    click.echo(f"Xong: {len(written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các thôn.")
+
+
+@cli.command("ingest")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả (hoặc danh sách lỗi) dạng JSON.")
+@click.option(
+    "--mark-errors",
+    is_flag=True,
+    help="Khi có lỗi, ghi bản sao <tên>.loi.xlsx cạnh mỗi biểu sai, ô sai tô đỏ, kèm ghi chú.",
+)
+@_help_option
+def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) -> None:
+    """Đọc, kiểm tra số liệu các thôn (DIR/thon/) và của xã (DIR/xa.xlsx), ghi data.json.
+
+    Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
+    sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
+    """
+    target = out or _default_out(dir)
+
+    def progress(name: str) -> None:
+        click.echo(f"Đọc {name}", err=as_json)
+
+    result = _run(
+        lambda: ingest_to(dir, target, mark_errors=mark_errors, progress=progress),
+        json_errors=as_json,
+    )
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    if as_json:
+        click.echo(dataset.dumps(result.data).decode("utf-8"), nl=False)
+        return
+    data = result.data
+    click.echo(
+        f"Xong: {data.village_count} thôn và số liệu cấp xã, {len(result.warnings)} cảnh báo; "
+        f"đã ghi {result.path}"
+    )
 
 
 def main() -> None:

@@ -307,8 +307,7 @@ def score_context(
     verdict = (
         f"{unit} đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}."
         if recognized
-        else f"{unit} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm "
-        f"{profile.don_vi.nam}, vì:"
+        else f"{unit} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}, vì:"
     )
     return {
         "bang_diem": {

@@ -98,8 +98,10 @@ class InputError(HosoError):
 
     exit_code = EXIT_INPUT
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], written: Iterable[str] = ()) -> None:
         self.problems = list(problems)
+        # Files written anyway to help fixing the input (e.g. copies with bad cells marked).
+        self.written = list(written)
         super().__init__("\n".join(str(p) for p in self.problems))
 
 

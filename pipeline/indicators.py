@@ -25,6 +25,10 @@ class Indicator:
     kind: Kind
     not_above: str | None
     help: str
+    # The same figure for the previous period, compared to flag sudden rises.
+    previous: str | None = None
+    # A zero here is suspicious (e.g. a village with no children): ingest warns.
+    warn_if_zero: bool = False
 
     @property
     def form_help(self) -> str:
@@ -56,6 +60,7 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
         if level not in LEVELS or kind not in KINDS:
             raise CatalogueError(f"indicators: {code}: unknown level or kind")
         not_above = entry.get("khong_vuot")
+        previous = entry.get("ky_truoc")
         result[code] = Indicator(
             code=code,
             level=level,
@@ -64,6 +69,8 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
             kind=kind,
             not_above=None if not_above is None else str(not_above),
             help=str(entry.get("huong_dan", "")),
+            previous=None if previous is None else str(previous),
+            warn_if_zero=bool(entry.get("canh_bao_khi_0", False)),
         )
     for ind in result.values():
         if ind.not_above is None:
@@ -71,6 +78,12 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
         total = result.get(ind.not_above)
         if total is None or total.level != ind.level or "yes_no" in (total.kind, ind.kind):
             raise CatalogueError(f"indicators: {ind.code}: bad khong_vuot {ind.not_above!r}")
+    for ind in result.values():
+        if ind.previous is None:
+            continue
+        before = result.get(ind.previous)
+        if before is None or before.level != ind.level or before.kind != ind.kind:
+            raise CatalogueError(f"indicators: {ind.code}: bad ky_truoc {ind.previous!r}")
     return result
 
 

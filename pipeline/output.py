@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document as DocxDocument
 
@@ -22,8 +25,11 @@ from pipeline.errors import EnvironmentProblem
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
 
-def normalize_zip(data: bytes) -> bytes:
-    """Rewrite an Office zip with fixed timestamps and attributes, entries in original order."""
+def normalize_zip(data: bytes, rewrite: Callable[[str, bytes], bytes] | None = None) -> bytes:
+    """Rewrite an Office zip with fixed timestamps and attributes, entries in original order.
+
+    `rewrite(name, content)` may replace an entry's content (e.g. a dated properties part).
+    """
     out = io.BytesIO()
     with (
         zipfile.ZipFile(io.BytesIO(data)) as src,
@@ -34,7 +40,10 @@ def normalize_zip(data: bytes) -> bytes:
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o644 << 16
             fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename), compresslevel=6)
+            content = src.read(info.filename)
+            if rewrite is not None:
+                content = rewrite(info.filename, content)
+            dst.writestr(fixed, content, compresslevel=6)
     return out.getvalue()
 
 
@@ -98,3 +107,29 @@ def atomic_write(path: Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise EnvironmentProblem(f"Không ghi được {path}: {exc.strerror}") from exc
+
+
+def workbook_bytes(workbook: Any, when: datetime) -> bytes:
+    """An openpyxl workbook as deterministic .xlsx bytes, its properties dated `when`.
+
+    openpyxl stamps `modified` with the wall clock while saving, so the core
+    properties part is rewritten afterwards.
+    """
+    props = workbook.properties
+    props.creator = "hoso"
+    props.lastModifiedBy = "hoso"
+    props.created = when
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+
+    def fix(name: str, data: bytes) -> bytes:
+        if name != "docProps/core.xml":
+            return data
+        return re.sub(
+            rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+            rb"\g<1>" + stamp + rb"\2",
+            data,
+        )
+
+    return normalize_zip(buffer.getvalue(), rewrite=fix)

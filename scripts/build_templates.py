@@ -177,9 +177,9 @@ KH_BODY: list[Block] = [
 
 
 def _body(doc: DocxDocument, blocks: list[Block], *, after_table: bool = False) -> None:
-    for i, (style, text) in enumerate(blocks):
+    for n, (style, text) in enumerate(blocks):
         para = nd30.paragraph(doc, style)
-        if after_table and i == 0:
+        if after_table and n == 0:
             para.paragraph_format.space_before = Pt(6)
         parts = (text,) if isinstance(text, str) else text
         for i, part in enumerate(parts):

@@ -11,10 +11,14 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from pipeline import dataset
 from pipeline.cli import cli
+from pipeline.errors import InputError
+from pipeline.ingest import ingest
 from pipeline.score import score_dossier
 from tests.conftest import ROOT
 from tests.factories import demo_data, write_data
+from tests.helpers import edit
 
 Edit = Callable[[str, str], Path]
 
@@ -238,3 +242,75 @@ def test_score_applies_council_overrides(runner: CliRunner, dossier: Path, tmp_p
         result.output
     )
     assert "Tổng điểm: 995 / 1.000;" in result.output
+
+
+def test_forms_then_refuse_to_overwrite(runner: CliRunner, tmp_path: Path) -> None:
+    folder = tmp_path / "xa-moi"
+    folder.mkdir()
+    (folder / "hoso.toml").write_bytes((ROOT / "inputs/binh-trung-2024/hoso.toml").read_bytes())
+    result = runner.invoke(cli, ["forms", str(folder)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"Đã ghi {folder / 'thon' / 'na-cay.xlsx'}"
+    assert lines[-1] == "Xong: 13 biểu mẫu. Gửi các biểu trong thư mục thon/ cho các thôn."
+    edit(folder / "xa.xlsx", {"kinh_phi_tre_em": 1000})
+    again = runner.invoke(cli, ["forms", str(folder)])
+    assert again.exit_code == 1
+    assert f"Lỗi: {folder / 'xa.xlsx'}: biểu mẫu đã có số liệu, không ghi đè" in again.output
+    forced = runner.invoke(cli, ["forms", str(folder), "--force"])
+    assert forced.exit_code == 0
+    assert f"  (bản cũ sao lưu ở {folder / 'xa.sao-luu-1.xlsx'})" in forced.output
+
+
+def test_ingest_writes_data_json(
+    runner: CliRunner, dossier: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["ingest", str(dossier)])
+    assert result.exit_code == 0, result.output
+    target = Path("outputs") / "binh-trung-2024" / "data.json"
+    assert result.output.splitlines()[0] == "Đọc xa.xlsx"
+    assert result.output.splitlines()[-1] == (
+        f"Xong: 12 thôn và số liệu cấp xã, 0 cảnh báo; đã ghi {target}"
+    )
+    assert (tmp_path / target).read_bytes() == dataset.dumps(ingest(dossier).data)
+
+
+def test_ingest_json_equals_the_library(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["ingest", str(dossier), "--json", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == ingest(dossier).data.to_json()
+
+    edit(dossier / "thon/na-cay.xlsx", {"tre_em_duoi_16": "12 trẻ"})
+    (dossier / "thon/po-ma.xlsx").unlink()
+    failed = runner.invoke(cli, ["ingest", str(dossier), "--json", "--out", str(tmp_path)])
+    assert failed.exit_code == 1
+    with pytest.raises(InputError) as caught:
+        ingest(dossier)
+    assert json.loads(failed.stdout) == [p.to_dict() for p in caught.value.problems]
+    assert 'Lỗi: thon/na-cay.xlsx › Số liệu › D8 (tre_em_duoi_16): "12 trẻ" không phải số' in (
+        failed.stderr
+    )
+
+
+def test_ingest_mark_errors(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
+    edit(dossier / "thon/na-cay.xlsx", {"duoi_1_tuoi": 85, "duoi_1_tiem_du": 86})
+    out = tmp_path / "out"
+    result = runner.invoke(cli, ["ingest", str(dossier), "--mark-errors", "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-2:] == [
+        "Có 1 lỗi cần sửa; chưa ghi số liệu.",
+        f"Đã ghi bản đánh dấu lỗi: {dossier / 'thon' / 'na-cay.loi.xlsx'}",
+    ]
+    assert (dossier / "thon" / "na-cay.loi.xlsx").is_file() and not out.exists()
+
+
+def test_ingest_warnings_are_shown(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
+    edit(dossier / "thon/na-cay.xlsx", {"tre_em_duoi_16": 0})
+    result = runner.invoke(cli, ["ingest", str(dossier), "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert (
+        "Cảnh báo: thon/na-cay.xlsx › Số liệu › D8 (tre_em_duoi_16): «Trẻ em dưới 16 tuổi» ghi 0"
+        " — kiểm tra lại; nếu đúng thì bỏ qua cảnh báo này."
+    ) in result.stderr
+    assert "1 cảnh báo" in result.stdout

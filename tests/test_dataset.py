@@ -16,6 +16,8 @@ def test_catalogue_matches_the_contract() -> None:
     assert cat["duoi_1_tiem_du"].not_above == "duoi_1_tuoi"
     assert cat["kinh_phi_tre_em"].kind == "amount"
     assert cat["co_ctv_bvte"].kind == "yes_no"
+    assert cat["bi_xam_hai"].previous == "bi_xam_hai_ky_truoc"
+    assert [i.code for i in cat.values() if i.warn_if_zero] == ["tre_em_duoi_16"]
     assert cat["kham_sk"].form_help == (
         "Số nguyên, từ 0 trở lên. Không lớn hơn số trẻ em thuộc diện khám sức khỏe định kỳ."
     )
@@ -28,8 +30,9 @@ def test_catalogue_matches_the_contract() -> None:
         ([{"ma": "a", "cap": "thon", "loai": "count", "ten": "A"}] * 2, "duplicate"),
         ([{"ma": "a", "cap": "huyen", "loai": "count", "ten": "A"}], "unknown level"),
         ([{"ma": "a", "cap": "thon", "loai": "count", "ten": "A", "khong_vuot": "b"}], "bad"),
+        ([{"ma": "a", "cap": "thon", "loai": "count", "ten": "A", "ky_truoc": "b"}], "ky_truoc"),
     ],
-    ids=["empty", "duplicate", "level", "dangling-total"],
+    ids=["empty", "duplicate", "level", "dangling-total", "dangling-previous"],
 )
 def test_catalogue_validation(entries: list[dict[str, str]], message: str) -> None:
     with pytest.raises(CatalogueError, match=message):

@@ -1,0 +1,74 @@
+"""Editing real workbooks the way a village clerk (or a user's script) would."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from pipeline.errors import InputError, Problem
+from pipeline.ingest import Ingested, ingest
+
+SHEET = "Số liệu"
+
+
+def row_of(ws: Any, code: str) -> int:
+    for row in range(1, ws.max_row + 1):
+        if ws.cell(row, 1).value == code:
+            return row
+    raise KeyError(code)
+
+
+def edit(path: Path, changes: dict[str, Any], sheet: str = SHEET) -> None:
+    """Set value cells by indicator code, or plain cells by reference ("B4")."""
+    book = openpyxl.load_workbook(path)
+    ws = book[sheet]
+    for target, value in changes.items():
+        if target[:1].isupper() and target[1:].isdigit():
+            ws[target] = value
+        else:
+            ws.cell(row_of(ws, target), 4).value = value
+    book.save(path)
+
+
+def problems(folder: Path) -> list[Problem]:
+    try:
+        result = ingest(folder)
+    except InputError as exc:
+        return exc.problems
+    return result.warnings
+
+
+def located(folder: Path) -> list[tuple[str | None, str | None, str]]:
+    """(cell, indicator, problem code) of every problem of an ingest run."""
+    return [(p.cell, p.field, p.code) for p in problems(folder)]
+
+
+def ingested(folder: Path) -> Ingested:
+    return ingest(folder)
+
+
+def soffice() -> str:
+    """The LibreOffice binary; missing is a skip on a developer machine, a failure in CI."""
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice (soffice) is required in CI; see .ci/run")
+        pytest.skip("LibreOffice (soffice) not installed")
+    return found
+
+
+def libreoffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
+    """Open and save `source` with LibreOffice headless, as a clerk using Calc would."""
+    profile = outdir / "lo-profile"
+    subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile.as_uri()}", "--headless",
+         "--convert-to", fmt, "--outdir", str(outdir), str(source)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    return outdir / f"{source.stem}.{fmt.split(':', maxsplit=1)[0]}"
