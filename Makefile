@@ -12,6 +12,7 @@ $(BIN)/hoso: pyproject.toml
 
 demo: $(BIN)/hoso
 	$(BIN)/hoso ingest inputs/binh-trung-2024
+	$(BIN)/hoso score inputs/binh-trung-2024
 	$(BIN)/hoso render inputs/binh-trung-2024
 
 test: $(BIN)/hoso

@@ -9,17 +9,21 @@ plain Jinja tags in the text.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
-from pipeline import nd30
-from pipeline.context import document_context
+from pipeline import dataset, nd30
+from pipeline.context import document_context, score_context
+from pipeline.ingest import ingest
 from pipeline.output import atomic_write, docx_bytes, set_core_properties
 from pipeline.profile import load_profile
+from pipeline.score import score_dossier
 from pipeline.templating import flatten, variables_markdown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -611,11 +615,26 @@ def build(name: str) -> bytes:
 DEMO = Path(__file__).resolve().parent.parent / "inputs" / "binh-trung-2024"
 
 
+def demo_context() -> dict[str, Any]:
+    """Every template variable of the demo dossier, its data ingested and scored."""
+    profile = load_profile(DEMO)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        data = ingest(DEMO).data
+        atomic_write(out / dataset.DATA_NAME, dataset.dumps(data))
+        card = score_dossier(DEMO, out).to_json()
+    context = document_context(profile, profile.van_ban["QD"])
+    context.update(score_context(profile, card, card_totals(data)))
+    return context
+
+
+def card_totals(data: dataset.DossierData) -> dict[str, Any]:
+    return dict(data.to_json()["totals"])
+
+
 def readme() -> str:
     """templates/README.md, with example values taken from the demo dossier."""
-    profile = load_profile(DEMO)
-    examples = flatten(document_context(profile, profile.van_ban["QD"]))
-    return variables_markdown(examples)
+    return variables_markdown(flatten(demo_context()))
 
 
 def main() -> int:

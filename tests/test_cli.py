@@ -219,9 +219,10 @@ def test_score_reports_bad_overrides_and_writes_nothing(
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
     assert result.exit_code == 1
     errors = [line for line in result.output.splitlines() if line.startswith("Lỗi: ")]
+    # dieu_chinh[1] is the demo profile's own (valid) override.
     assert [e.split(" › ")[1].split(":")[0] for e in errors] == [
-        "dieu_chinh[1].diem",
-        "dieu_chinh[2].muc",
+        "dieu_chinh[2].diem",
+        "dieu_chinh[3].muc",
     ]
     assert "điểm 30 ngoài khoảng 0 đến 25 của mục 8.2" in errors[0]
     assert not (out / "scorecard.json").exists()
@@ -238,8 +239,10 @@ def test_score_applies_council_overrides(runner: CliRunner, dossier: Path, tmp_p
     )
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "(*) Hội đồng điều chỉnh: mục 11.2 từ 0 thành 20. Điểm tính theo số liệu: 975." in (
-        result.output
+    # The demo profile already carries the council's override of 10.2.
+    assert (
+        "(*) Hội đồng điều chỉnh: mục 10.2 từ 50 thành 50; mục 11.2 từ 0 thành 20. Điểm tính theo số liệu: 975."
+        in (result.output)
     )
     assert "Tổng điểm: 995 / 1.000;" in result.output
 

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
-import subprocess
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from pipeline.profile import Override, load_profile
@@ -19,6 +15,7 @@ from pipeline.score import evaluate
 from pipeline.scoresheet import CHART, SUMMARY, VILLAGES, workbook_bytes
 from tests.conftest import DEMO
 from tests.factories import DEMO_VILLAGES, demo_data
+from tests.helpers import libreoffice_convert
 
 
 def _book(overrides: list[Override] | None = None) -> bytes:
@@ -86,19 +83,9 @@ def test_workbook_is_deterministic() -> None:
 
 
 def test_workbook_prints_on_a4_landscape_with_libreoffice(tmp_path: Path) -> None:
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if soffice is None:
-        if os.environ.get("CI"):
-            pytest.fail("LibreOffice (soffice) is required in CI: see .ci/run")
-        pytest.skip("LibreOffice (soffice) not installed")
     source = tmp_path / "bieu-cham-diem.xlsx"
     source.write_bytes(_book())
-    profile = (tmp_path / "lo-profile").as_uri()
-    subprocess.run(
-        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(tmp_path), str(source)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    libreoffice_convert(source, "pdf", tmp_path)
     pdf = (tmp_path / "bieu-cham-diem.pdf").read_bytes()
     assert pdf.startswith(b"%PDF")
     boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
