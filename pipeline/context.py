@@ -120,6 +120,8 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tieu_chi[].muc[].diem_tinh": "điểm tính theo số liệu",
     "bang_diem.tieu_chi[].muc[].diem": "điểm Hội đồng chấm",
     "bang_diem.tieu_chi[].muc[].ly_do": "lý do Hội đồng điều chỉnh (trống nếu không)",
+    "bang_diem.tieu_chi[].muc[].stt_dieu_chinh": "số thứ tự điều chỉnh (trống nếu không)",
+    "bang_diem.tieu_chi[].muc[].ghi_chu": "ghi chú trong bảng: “Điều chỉnh (1)” nếu có",
     "bang_diem.tieu_chi[].muc[].cau": "câu trình bày kết quả từ số liệu",
     "bang_diem.so_tieu_chi": "số tiêu chí",
     "bang_diem.so_tieu_chi_dat": "số tiêu chí có điểm",
@@ -131,6 +133,8 @@ VARIABLES: dict[str, str] = {
     "bang_diem.dieu_chinh[].diem_tinh": "điểm tính theo số liệu",
     "bang_diem.dieu_chinh[].diem": "điểm Hội đồng chấm",
     "bang_diem.dieu_chinh[].ly_do": "lý do điều chỉnh",
+    "bang_diem.dieu_chinh[].stt_dieu_chinh": "số thứ tự điều chỉnh, như trong cột Ghi chú",
+    "bang_diem.dieu_chinh[].ghi_chu": "ghi chú trong bảng",
     "bang_diem.dieu_chinh[].cau": "câu trình bày kết quả",
     "bang_diem.bo_tieu_chi": "tên và phiên bản bộ tiêu chí đã dùng",
     "bang_diem.tre_em_duoi_16": "tổng số trẻ em dưới 16 tuổi",
@@ -269,7 +273,7 @@ def score_context(
     """The scoring results for the minutes, the report and the request (`bang_diem`)."""
     villages = int(totals.get("so_thon", 0))
     criteria = []
-    overrides = []
+    overrides: list[dict[str, Any]] = []
     for c in scorecard["criteria"]:
         items = []
         for item in c["items"]:
@@ -281,6 +285,9 @@ def score_context(
                 "diem_tinh": points(item["computed"]),
                 "diem": points(item["points"]),
                 "ly_do": override["reason"] if override else "",
+                # A reason is too long for a table cell: the cell points to its paragraph.
+                "stt_dieu_chinh": len(overrides) + 1 if override else "",
+                "ghi_chu": f"Điều chỉnh ({len(overrides) + 1})" if override else "",
                 "cau": item_sentence(item, villages),
             }
             items.append(entry)

@@ -319,7 +319,7 @@ SCORE_ROWS = (
             "{{ m.toi_da }}",
             "{{ m.diem_tinh }}",
             "{{ m.diem }}",
-            "{{ m.ly_do }}",
+            "{{ m.ghi_chu }}",
         ),
     ),
     nd30.Row(("{%tr endfor %}",)),
@@ -406,7 +406,8 @@ def build_bien_ban() -> DocxDocument:
             ("NoiDung", "{%p for dc in bang_diem.dieu_chinh %}"),
             (
                 "NoiDung",
-                "Hội đồng điều chỉnh điểm mục {{ dc.ma }} ({{ dc.ten }}) từ {{ dc.diem_tinh }} "
+                "({{ dc.stt_dieu_chinh }}) Hội đồng điều chỉnh điểm mục {{ dc.ma }} ({{ dc.ten }}) "
+                "từ {{ dc.diem_tinh }} "
                 "điểm thành {{ dc.diem }} điểm. Lý do: {{ dc.ly_do }}",
             ),
             ("NoiDung", "{%p endfor %}"),

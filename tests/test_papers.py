@@ -88,13 +88,24 @@ def test_minutes_table_equals_the_scorecard(run: Run) -> None:
         "Điểm Hội đồng chấm", "Ghi chú",
     ]  # fmt: skip
     expected = []
+    overrides = []
     for c in run.scorecard["criteria"]:
         expected.append([str(c["no"]), c["name"], c["max"], c["computed"], c["points"], ""])
         for i in c["items"]:
-            reason = i["override"]["reason"] if i["override"] else ""
-            expected.append([i["id"], i["label"], i["max"], i["computed"], i["points"], reason])
+            note = ""
+            if i["override"]:
+                overrides.append(i)
+                note = f"Điều chỉnh ({len(overrides)})"
+            expected.append([i["id"], i["label"], i["max"], i["computed"], i["points"], note])
     body = [[r[0], r[1], _num(r[2]), _num(r[3]), _num(r[4]), r[5]] for r in rows[1:-1]]
     assert body == expected
+    # Each "Điều chỉnh (n)" points to the paragraph giving its reason.
+    lines = text_lines(run.doc("BB-hop-hoi-dong.docx"))
+    for n, item in enumerate(overrides, start=1):
+        reason = f"Lý do: {item['override']['reason']}"
+        assert any(line.startswith(f"({n}) Hội đồng điều chỉnh điểm mục {item['id']} ")
+                   and line.endswith(reason) for line in lines)  # fmt: skip
+    assert overrides, "the demo council overrides at least one sub-item"
     total = rows[-1]
     assert (total[1], _num(total[2]), _num(total[3]), _num(total[4])) == (
         "Tổng cộng",
@@ -178,10 +189,10 @@ def test_council_override_appears_with_its_reason(dossier: Path, tmp_path: Path)
     minutes = run.doc("BB-hop-hoi-dong.docx")
     reason = "Hai trẻ đăng ký khai sinh muộn do sinh tại tỉnh khác, đã có xác nhận."
     row = next(r for r in _rows(minutes, 1) if r[0] == "2.1")
-    assert row[3:] == ["35", "50", reason]
+    assert row[3:] == ["35", "50", "Điều chỉnh (1)"]
     assert (
-        "Hội đồng điều chỉnh điểm mục 2.1 (Trẻ em dưới 1 tuổi được đăng ký khai sinh đúng hạn / "
-        f"trẻ em sinh ra trong kỳ) từ 35 điểm thành 50 điểm. Lý do: {reason}"
+        "(1) Hội đồng điều chỉnh điểm mục 2.1 (Trẻ em dưới 1 tuổi được đăng ký khai sinh đúng "
+        f"hạn / trẻ em sinh ra trong kỳ) từ 35 điểm thành 50 điểm. Lý do: {reason}"
     ) in text_lines(minutes)
     # The demo's own override of 10.2 (+25) stays; this one adds 15.
     assert run.scorecard["total"] == run.scorecard["computed_total"] + 25 + 15
