@@ -197,8 +197,10 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     """
     target = out or _default_out(dir)
     result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
+    for name in result.not_recognized:
+        click.echo(f"Không lập {name}: xã chưa đạt (xem Báo cáo kết quả đánh giá).")
     for path in result.removed:
-        click.echo(f"Đã xóa {path}: xã chưa đạt, không lập tờ trình đề nghị công nhận.")
+        click.echo(f"Đã xóa {path} của lần lập trước vì xã chưa đạt.")
     if result.waiting:
         click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
     click.echo(f"Xong: {len(result.written)} văn bản trong {target}")

@@ -324,7 +324,9 @@ def score_context(
             "nguong": points(scorecard["threshold"]),
             "dat": recognized,
             "ket_luan": verdict,
-            "chua_dat": [] if recognized else list(scorecard["reasons"]),
+            "chua_dat": []
+            if recognized
+            else [*scorecard["reasons"], *_shortfalls(scorecard, villages)],
             "tieu_chi": criteria,
             "so_tieu_chi": len(criteria),
             "so_tieu_chi_dat": len(criteria) - len(zero),
@@ -335,3 +337,21 @@ def score_context(
             "tre_em_duoi_16": vnformat.number(int(totals.get("tre_em_duoi_16", 0))),
         }
     }
+
+
+def _shortfalls(scorecard: dict[str, Any], villages: int) -> list[str]:
+    """Each criterion below its maximum, with the sub-items that lost points and their data."""
+    lines = []
+    for c in scorecard["criteria"]:
+        if c["points"] >= c["max"]:
+            continue
+        lost = [
+            f"mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages))}"
+            for i in c["items"]
+            if i["points"] < i["max"]
+        ]
+        lines.append(
+            f"Tiêu chí {c['no']} - {c['name']}: đạt {points(c['points'])}/{points(c['max'])} "
+            f"điểm; " + " ".join(lost)
+        )
+    return lines

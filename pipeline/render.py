@@ -73,6 +73,7 @@ class RenderResult:
     written: list[Path]
     removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
     waiting: list[str]  # papers that need `hoso score` first
+    not_recognized: list[str]  # papers written only for a recognised commune
 
 
 def _read_json(path: Path) -> dict[str, Any] | None:
@@ -111,6 +112,7 @@ def render(
     rendered: list[tuple[Path, bytes]] = []
     stale: list[Path] = []
     waiting: list[str] = []
+    skipped: list[str] = []
     for code in wanted:
         doc = profile.van_ban[code]
         target = out / doc.type.file
@@ -118,6 +120,7 @@ def render(
             waiting.append(doc.type.file)
             continue
         if doc.type.only_if_recognized and scorecard is not None and not scorecard["recognized"]:
+            skipped.append(doc.type.file)
             if target.exists():
                 stale.append(target)
             continue
@@ -140,4 +143,4 @@ def render(
             progress(str(path))
     for path in stale:
         path.unlink()
-    return RenderResult([path for path, _ in rendered], stale, waiting)
+    return RenderResult([path for path, _ in rendered], stale, waiting, skipped)

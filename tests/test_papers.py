@@ -19,13 +19,14 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from pipeline import dataset
-from pipeline.docxread import paragraph_alignment, text_lines
+from pipeline.docxread import iter_paragraphs, paragraph_alignment, run_format, text_lines
 from pipeline.ingest import ingest
 from pipeline.nd30 import TEXT_WIDTH_TWIPS
 from pipeline.output import atomic_write
 from pipeline.render import render
 from pipeline.score import score
 from tests.conftest import DATA
+from tests.factories import make_data, write_data
 from tests.helpers import libreoffice_convert
 
 Edit = Callable[[str, str], Path]
@@ -175,6 +176,14 @@ def test_not_recognised_removes_the_request_and_says_why(run: Run, dossier: Path
     lines = text_lines(run.doc("BC-ket-qua-danh-gia.docx"))
     verdict = lines.index("Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024, vì:")
     assert lines[verdict + 1].startswith("- Tổng điểm 940 thấp hơn ngưỡng 990")
+    # Every criterion below its maximum is named, with the data of the sub-items that lost points.
+    card = json.loads((run.out / "scorecard.json").read_text(encoding="utf-8"))
+    short = [c for c in card["criteria"] if c["points"] < c["max"]]
+    assert short
+    for c in short:
+        line = next(x for x in lines if x.startswith(f"- Tiêu chí {c['no']} - {c['name']}: đạt "))
+        for item in c["items"]:
+            assert (f"mục {item['id']}: " in line) == (item["points"] < item["max"]), line
 
 
 def test_council_override_appears_with_its_reason(dossier: Path, tmp_path: Path) -> None:
@@ -275,3 +284,68 @@ def test_libreoffice_opens_every_paper_as_a4(run: Run, tmp_path: Path) -> None:
         assert boxes, name
         # A4 portrait: 210 x 297 mm = 595.3 x 841.9 pt.
         assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}, name
+
+
+TYPES = {
+    "KH-ke-hoach.docx": "KẾ HOẠCH",
+    "QD-thanh-lap-hoi-dong.docx": "QUYẾT ĐỊNH",
+    "BB-hop-hoi-dong.docx": "BIÊN BẢN",
+    "BC-ket-qua-danh-gia.docx": "BÁO CÁO",
+    "TTr-de-nghi-cong-nhan.docx": "TỜ TRÌNH",
+}
+
+
+def _format_of(doc: DocxDocument, text: str) -> set[tuple[float | None, bool, bool]]:
+    paras = [p for p in iter_paragraphs(doc) if p.text == text]
+    assert paras, text
+    return {
+        (f.size_pt, f.bold, f.italic)
+        for p in paras
+        for f in (run_format(p, r) for r in p.runs if r.text.strip())
+    }
+
+
+@pytest.mark.parametrize("name", PAPERS)
+def test_every_paper_follows_decree_30(run: Run, name: str) -> None:
+    doc = run.doc(name)
+    (section,) = doc.sections
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)  # type: ignore[union-attr]
+    margins = (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    assert [round(m.mm) for m in margins if m is not None] == [20, 20, 30, 15]
+    runs = [(p, r) for p in iter_paragraphs(doc) for r in p.runs if r.text.strip()]
+    assert {run_format(p, r).font for p, r in runs} == {"Times New Roman"}
+    symbol = name.split("-", maxsplit=1)[0].replace("QD", "QĐ")
+    expected = {
+        "ỦY BAN NHÂN DÂN": (13, True, False),
+        "XÃ BÌNH TRUNG": (13, True, False),
+        f"Số: {' ' * 6}/{symbol}-UBND": (13, False, False),
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM": (13, True, False),
+        "Độc lập - Tự do - Hạnh phúc": (14, True, False),
+        TYPES[name]: (14, True, False),
+        "Nơi nhận:": (12, True, True),
+        "- Lưu: VT." if not name.startswith("BB") else "- Lưu: VT, Hồ sơ.": (11, False, False),
+    }
+    if not name.startswith("BB"):  # minutes carry no place and date (Mẫu 1.9)
+        expected[f"Bình Trung, ngày {' ' * 6}tháng {' ' * 6}năm 2024"] = (14, False, True)
+    for text, fmt in expected.items():
+        assert _format_of(doc, text) == {fmt}, (name, text)
+    header = section.header._element
+    assert header.xpath(".//w:fldSimple") and section.different_first_page_header_footer
+    assert not section.first_page_header._element.xpath(".//w:fldSimple")
+
+
+def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
+    names = [f"Thôn {n}" for n in range(1, 26)]
+    profile = dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    start = text.index("thon = [")
+    end = text.index("]", start) + 1
+    listed = ", ".join(f'"{n}"' for n in names)
+    profile.write_text(text[:start] + f"thon = [{listed}]" + text[end:], encoding="utf-8")
+    out = tmp_path / "out"
+    write_data(out, make_data({n: {"co_diem_vui_choi": i % 3 != 0} for i, n in enumerate(names)}))
+    score(dossier, out)
+    render(dossier, out)
+    report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))
+    assert "Xã Bình Trung có 25 thôn; tổng số trẻ em dưới 16 tuổi là 5.000 trẻ." in report
+    assert "- Thôn có điểm vui chơi cho trẻ em: 16/25 thôn (64%); đạt 25/25 điểm." in report
