@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 import unicodedata
@@ -16,6 +17,7 @@ import pytest
 from docx import Document
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipeline import dataset
 from pipeline.errors import InputError, Problem
@@ -62,12 +64,13 @@ def _remove(name: str) -> Mutation:
 
 
 def _encrypted() -> bytes:
-    # The shape of a password-protected .xlsx: an OLE compound file whose directory names
-    # the EncryptedPackage and EncryptionInfo streams (what Excel writes on "Encrypt").
-    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
-    names = b"".join(n.encode("utf-16-le").ljust(128, b"\x00") for n in
-                     ("Root Entry", "EncryptionInfo", "EncryptedPackage"))  # fmt: skip
-    return header + names.ljust(512, b"\x00") + b"\x00" * 1024
+    """A workbook really encrypted with a password, as Excel's "Encrypt with Password" does."""
+    book = openpyxl.Workbook()
+    plain, locked = io.BytesIO(), io.BytesIO()
+    book.save(plain)
+    plain.seek(0)
+    OOXMLFile(plain).encrypt("mat-khau", locked)
+    return locked.getvalue()
 
 
 REJECTIONS: list[tuple[str, Mutation, list[tuple[str | None, str | None, str]]]] = [
