@@ -162,8 +162,14 @@ def cli() -> None:
     """hoso: lập hồ sơ đánh giá, công nhận xã, phường, thị trấn phù hợp với trẻ em
     (Quyết định 06/QĐ-TTg), văn bản đúng thể thức Nghị định 30/2020/NĐ-CP.
 
-    Mỗi hồ sơ là một thư mục (một xã, một kỳ đánh giá) có tệp hoso.toml.
-    Ví dụ: hoso init ho-so/binh-trung-2024, sửa hoso.toml, rồi hoso render ho-so/binh-trung-2024.
+    Mỗi hồ sơ là một thư mục (một xã, một kỳ đánh giá) có tệp hoso.toml. Các bước:
+
+    \b
+      hoso init DIR      tạo hồ sơ, rồi điền hoso.toml
+      hoso forms DIR     tạo biểu mẫu Excel gửi các thôn
+      hoso ingest DIR    đọc, kiểm tra số liệu các thôn gửi về
+      hoso score DIR     chấm điểm, lập biểu chấm điểm
+      hoso render DIR    lập các văn bản Word
     """
 
 
@@ -182,7 +188,85 @@ def init(dir: Path, xa: str, huyen: str, tinh: str, nam: int | None) -> None:
     year = nam or date.today().year
     path = _run(lambda: init_dossier(dir, xa=xa, huyen=huyen, tinh=tinh, nam=year))
     click.echo(f"Đã tạo {path}")
-    click.echo("Mở tệp này, điền các mục còn trống, rồi chạy: hoso render " + str(dir))
+    click.echo(f"Mở tệp này, điền các mục còn trống, rồi chạy: hoso forms {dir}")
+
+
+@cli.command()
+@click.argument("dir", type=_DIR)
+@click.option("--force", is_flag=True, help="Làm lại cả biểu đã có số liệu (tệp cũ được sao lưu).")
+@_help_option
+def forms(dir: Path, force: bool) -> None:
+    """Tạo biểu mẫu Excel trống: DIR/thon/<tên thôn>.xlsx cho mỗi thôn và DIR/xa.xlsx.
+
+    Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
+    đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
+    """
+    written = _run(lambda: write_forms(dir, force=force))
+    for item in written:
+        click.echo(f"Đã ghi {item.path}")
+        if item.backup:
+            click.echo(f"  (bản cũ sao lưu ở {item.backup})")
+    click.echo(f"Xong: {len(written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các thôn.")
+
+
+@cli.command("ingest")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả (hoặc danh sách lỗi) dạng JSON.")
+@click.option(
+    "--mark-errors",
+    is_flag=True,
+    help="Khi có lỗi, ghi bản sao <tên>.loi.xlsx cạnh mỗi biểu sai, ô sai tô đỏ, kèm ghi chú.",
+)
+@_help_option
+def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) -> None:
+    """Đọc, kiểm tra số liệu các thôn (DIR/thon/) và của xã (DIR/xa.xlsx), ghi data.json.
+
+    Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
+    sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
+    """
+    target = out or _default_out(dir)
+
+    def progress(name: str) -> None:
+        click.echo(f"Đọc {name}", err=as_json)
+
+    result = _run(
+        lambda: ingest_to(dir, target, mark_errors=mark_errors, progress=progress),
+        json_errors=as_json,
+    )
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    if as_json:
+        click.echo(dataset.dumps(result.data).decode("utf-8"), nl=False)
+        return
+    data = result.data
+    click.echo(
+        f"Xong: {data.village_count} thôn và số liệu cấp xã, {len(result.warnings)} cảnh báo; "
+        f"đã ghi {result.path}"
+    )
+
+
+@cli.command("score")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả chấm điểm dạng JSON.")
+@_help_option
+def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
+    """Chấm điểm hồ sơ DIR theo bộ tiêu chí: tổng điểm, ngưỡng, ĐẠT hoặc KHÔNG ĐẠT.
+
+    Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
+    Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
+    """
+    target = out or _default_out(dir)
+    result = _run(lambda: score(dir, target))
+    if as_json:
+        click.echo(to_json_text(result.scorecard))
+        return
+    for line in summary_lines(result.scorecard):
+        click.echo(line)
+    click.echo("")
+    for path in result.written:
+        click.echo(f"Đã ghi {path}")
 
 
 @cli.command("render")
@@ -239,84 +323,6 @@ def templates_check(dir: Path | None) -> None:
     checked = _run(lambda: check_templates(dir))
     for label in checked:
         click.echo(f"Đúng: {label}")
-
-
-@cli.command("score")
-@click.argument("dir", type=_DIR)
-@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
-@click.option("--json", "as_json", is_flag=True, help="In kết quả chấm điểm dạng JSON.")
-@_help_option
-def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
-    """Chấm điểm hồ sơ DIR theo bộ tiêu chí: tổng điểm, ngưỡng, ĐẠT hoặc KHÔNG ĐẠT.
-
-    Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
-    Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
-    """
-    target = out or _default_out(dir)
-    result = _run(lambda: score(dir, target))
-    if as_json:
-        click.echo(to_json_text(result.scorecard))
-        return
-    for line in summary_lines(result.scorecard):
-        click.echo(line)
-    click.echo("")
-    for path in result.written:
-        click.echo(f"Đã ghi {path}")
-
-
-@cli.command()
-@click.argument("dir", type=_DIR)
-@click.option("--force", is_flag=True, help="Làm lại cả biểu đã có số liệu (tệp cũ được sao lưu).")
-@_help_option
-def forms(dir: Path, force: bool) -> None:
-    """Tạo biểu mẫu Excel trống: DIR/thon/<tên thôn>.xlsx cho mỗi thôn và DIR/xa.xlsx.
-
-    Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
-    đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
-    """
-    written = _run(lambda: write_forms(dir, force=force))
-    for item in written:
-        click.echo(f"Đã ghi {item.path}")
-        if item.backup:
-            click.echo(f"  (bản cũ sao lưu ở {item.backup})")
-    click.echo(f"Xong: {len(written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các thôn.")
-
-
-@cli.command("ingest")
-@click.argument("dir", type=_DIR)
-@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
-@click.option("--json", "as_json", is_flag=True, help="In kết quả (hoặc danh sách lỗi) dạng JSON.")
-@click.option(
-    "--mark-errors",
-    is_flag=True,
-    help="Khi có lỗi, ghi bản sao <tên>.loi.xlsx cạnh mỗi biểu sai, ô sai tô đỏ, kèm ghi chú.",
-)
-@_help_option
-def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) -> None:
-    """Đọc, kiểm tra số liệu các thôn (DIR/thon/) và của xã (DIR/xa.xlsx), ghi data.json.
-
-    Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
-    sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
-    """
-    target = out or _default_out(dir)
-
-    def progress(name: str) -> None:
-        click.echo(f"Đọc {name}", err=as_json)
-
-    result = _run(
-        lambda: ingest_to(dir, target, mark_errors=mark_errors, progress=progress),
-        json_errors=as_json,
-    )
-    for warning in result.warnings:
-        click.echo(f"Cảnh báo: {warning}", err=True)
-    if as_json:
-        click.echo(dataset.dumps(result.data).decode("utf-8"), nl=False)
-        return
-    data = result.data
-    click.echo(
-        f"Xong: {data.village_count} thôn và số liệu cấp xã, {len(result.warnings)} cảnh báo; "
-        f"đã ghi {result.path}"
-    )
 
 
 def main() -> None:
