@@ -7,9 +7,7 @@ name the commune, village and year, so a workbook can be renamed freely.
 
 from __future__ import annotations
 
-import re
 import shutil
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +24,7 @@ from pipeline.indicators import Indicator, Level, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
-from pipeline.vnformat import nfc
+from pipeline.vnformat import ascii_slug, nfc
 
 DATA_SHEET = "Số liệu"
 HELP_SHEET = "Hướng dẫn"
@@ -54,12 +52,7 @@ class Written:
     backup: Path | None = None
 
 
-def slug(name: str) -> str:
-    """ASCII file name for a village: "Nà Cáy" -> "na-cay"."""
-    text = nfc(name).replace("đ", "d").replace("Đ", "D")
-    text = unicodedata.normalize("NFD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "thon"
+slug = ascii_slug
 
 
 def village_form(profile: Profile, village: str) -> Workbook:

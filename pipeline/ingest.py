@@ -41,7 +41,7 @@ from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, Grid, ReadProblem, is_xlsx, read_book
-from pipeline.vnformat import nfc
+from pipeline.vnformat import nfc, place_key, village_key
 
 Progress = Callable[[str], None]
 
@@ -67,17 +67,8 @@ class Ingested:
     path: Path | None = None
 
 
-def key(name: str) -> str:
-    """Comparison form of a place name: NFC, case-folded, single spaces."""
-    return " ".join(nfc(name).casefold().split())
-
-
-def _village_key(name: str) -> str:
-    text = key(name)
-    for prefix in ("thôn ", "tổ dân phố "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text
+key = place_key
+_village_key = village_key
 
 
 def _commune_key(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import string
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -18,7 +19,7 @@ from typing import Any
 from pipeline.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem, did_you_mean
 from pipeline.resources import data_file
-from pipeline.vnformat import nfc
+from pipeline.vnformat import ascii_slug, nfc, village_key
 
 PROFILE_NAME = "hoso.toml"
 
@@ -284,7 +285,12 @@ class _Reader:
         return value
 
     def text_list(
-        self, key: str, hint: str, *, unique: bool = False, required: bool = True
+        self,
+        key: str,
+        hint: str,
+        *,
+        unique_by: Callable[[str], tuple[str, ...]] | None = None,
+        required: bool = True,
     ) -> tuple[str, ...]:
         value = self.lookup(key)
         if value is _MISSING or (value == [] and not required):
@@ -300,10 +306,22 @@ class _Reader:
                 self.problem(f"{key}[{i}]", "sai-kieu", f"{_show(item)} không phải chữ", hint, item)
                 continue
             text = " ".join(nfc(item).split())
-            if unique and text.casefold() in {t.casefold() for t in items}:
-                self.problem(
-                    f"{key}[{i}]", "trung-lap", f"{_show(text)} bị ghi hai lần", "xóa một lần ghi."
+            twin = next(
+                (
+                    t
+                    for t in items
+                    if unique_by
+                    and any(a == b for a, b in zip(unique_by(t), unique_by(text), strict=True))
+                ),
+                None,
+            )
+            if twin is not None:
+                message = (
+                    f"{_show(text)} bị ghi hai lần"
+                    if twin == text
+                    else f"{_show(text)} trùng với {_show(twin)}"
                 )
+                self.problem(f"{key}[{i}]", "trung-lap", message, "xóa hoặc đặt lại tên cho khác.")
                 continue
             items.append(text)
         if not items and not any(p.field and p.field.startswith(key) for p in self.problems):
@@ -593,7 +611,11 @@ def _read_unit(r: _Reader) -> Unit:
             'miền núi, hải đảo, xã ĐBKK: "mien_nui"; phường đô thị: "phuong_do_thi".',
         ),
         thon=r.text_list(
-            "don_vi.thon", 'liệt kê mọi thôn, ví dụ ["Nà Cáy", "Khòn Khuyên"].', unique=True
+            "don_vi.thon",
+            'liệt kê mọi thôn, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
+            # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
+            # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
+            unique_by=lambda name: (village_key(name), ascii_slug(name)),
         ),
         nam=r.integer("don_vi.nam", 2019, 2100, "năm đánh giá, ví dụ 2024."),
     )

@@ -6,6 +6,7 @@ conventions live in one place.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -39,6 +40,27 @@ def lower_first(text: str) -> str:
     """Lower-case the first letter, for a proper phrase used inside a sentence."""
     text = nfc(text)
     return text[:1].lower() + text[1:]
+
+
+def place_key(name: str) -> str:
+    """Comparison form of a place name: NFC, case-folded, single spaces."""
+    return " ".join(nfc(name).casefold().split())
+
+
+def village_key(name: str) -> str:
+    """A village as ingest matches it: `place_key` without a leading "thôn"/"tổ dân phố"."""
+    text = place_key(name)
+    for prefix in ("thôn ", "tổ dân phố "):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def ascii_slug(name: str, default: str = "thon") -> str:
+    """ASCII file name for a place: "Nà Cáy" -> "na-cay"."""
+    text = unicodedata.normalize("NFD", nfc(name).replace("đ", "d").replace("Đ", "D"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-") or default
 
 
 def _day_month(d: date) -> tuple[str, str]:

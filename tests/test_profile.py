@@ -67,6 +67,9 @@ def test_demo_profile_carries_the_seed_values() -> None:
         ("nam = 2024 ", "nam = 1990", [("don_vi.nam", "khong-hop-le")]),
         ('cap = "xã"', 'cap = "huyện"', [("don_vi.cap", "khong-hop-le")]),
         ('    "Nà Cáy", "Khòn', '    "Nà Cáy", "nà cáy", "Khòn', [("don_vi.thon[2]", "trung-lap")]),
+        ('    "Nà Cáy", "Khòn', '    "Nà Cáy", "Thôn Nà Cáy", "Khòn',
+         [("don_vi.thon[2]", "trung-lap")]),
+        ('    "Nà Cáy", "Khòn', '    "Nà Cáy", "Nà Cây", "Khòn', [("don_vi.thon[2]", "trung-lap")]),
         ('tinh = "Lạng Sơn"', 'tihn = "Lạng Sơn"', [("don_vi.tihn", "khoa-la"),
                                                     ("don_vi.tinh", "chua-dien")]),
         ("can_cu_ngay = 2024-03-22", 'can_cu_ngay = "32/3/2024"',
@@ -90,7 +93,7 @@ def test_demo_profile_carries_the_seed_values() -> None:
     ],
     ids=[
         "unit-type", "empty-name", "name-not-text", "year-as-text", "year-range", "level",
-        "duplicate-village", "misspelt-key", "bad-date", "rate-above-100", "unknown-authority",
+        "duplicate-village", "same-village-with-prefix", "same-form-file", "misspelt-key", "bad-date", "rate-above-100", "unknown-authority",
         "vice-chair-signing-directly", "chair-signing-KT", "unknown-document", "negative-number",
         "number-not-digits", "blank-signer", "missing-table",
     ],
