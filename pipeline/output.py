@@ -13,7 +13,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -80,6 +80,30 @@ def _umask() -> int:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same folder and a rename."""
+    atomic_write_all([(path, data)])
+
+
+def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
+    """Write several files as one step: all are written to temporary files first, every
+    target is checked writable, and only then are they renamed into place, so a failure
+    (a paper open in Word) leaves the previous set whole."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, data in files:
+            staged.append((_stage(path, data), path))
+        for _, path in staged:
+            _check_replaceable(path)
+        for tmp, path in staged:
+            try:
+                tmp.replace(path)
+            except OSError as exc:
+                raise _write_error(path, exc) from exc
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+
+
+def _stage(path: Path, data: bytes) -> Path:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -96,17 +120,40 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(f.fileno())
         # mkstemp creates the file private (0600); give it the mode a normal save would.
         tmp.chmod(0o666 & ~_umask())
-        tmp.replace(path)
-    except PermissionError as exc:
-        tmp.unlink(missing_ok=True)
-        # On Windows, a document open in Word cannot be replaced.
-        raise EnvironmentProblem(
-            f"Không ghi được {path}: tệp đang mở hoặc không có quyền ghi",
-            "đóng tệp trong Word/Excel rồi chạy lại.",
-        ) from exc
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise EnvironmentProblem(f"Không ghi được {path}: {exc.strerror}") from exc
+        raise _write_error(path, exc) from exc
+    return tmp
+
+
+def _check_replaceable(path: Path) -> None:
+    # On Windows a document open in Word or Excel is locked; opening it for appending
+    # fails the same way the rename would, but before anything has been replaced.
+    if path.exists():
+        try:
+            with path.open("ab"):
+                pass
+        except OSError as exc:
+            raise _write_error(path, exc) from exc
+
+
+def _write_error(path: Path, exc: OSError) -> EnvironmentProblem:
+    if isinstance(exc, PermissionError):
+        return EnvironmentProblem(
+            f"Không ghi được {path}: tệp đang mở hoặc không có quyền ghi",
+            "đóng tệp trong Word/Excel rồi chạy lại.",
+        )
+    return EnvironmentProblem(
+        f"Không ghi được {path}: {exc.strerror}", "kiểm tra ổ đĩa và quyền ghi của thư mục."
+    )
+
+
+def remove(path: Path) -> None:
+    """Delete an output that no longer applies; a locked file is an environment problem."""
+    try:
+        path.unlink(missing_ok=True)
+    except OSError as exc:
+        raise _write_error(path, exc) from exc
 
 
 def workbook_bytes(workbook: Any, when: datetime) -> bytes:

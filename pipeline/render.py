@@ -16,7 +16,7 @@ from docxtpl import DocxTemplate
 from pipeline.context import document_context, score_context
 from pipeline.dataset import DATA_NAME
 from pipeline.errors import InputError, Problem
-from pipeline.output import atomic_write, docx_bytes, set_core_properties
+from pipeline.output import atomic_write_all, docx_bytes, remove, set_core_properties
 from pipeline.profile import DocumentSettings, Profile, load_profile
 from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
 
@@ -137,10 +137,10 @@ def render(
     if problems:
         raise InputError(problems)
     # Only once every paper rendered: a failure above leaves the previous set untouched.
-    for path, data in rendered:
-        atomic_write(path, data)
+    atomic_write_all(rendered)
+    for path, _ in rendered:
         if progress:
             progress(str(path))
     for path in stale:
-        path.unlink()
+        remove(path)
     return RenderResult([path for path, _ in rendered], stale, waiting, skipped)

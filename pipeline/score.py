@@ -17,7 +17,7 @@ from pipeline import dataset, scorecard
 from pipeline.dataset import DossierData, Scalar
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.indicators import catalogue
-from pipeline.output import atomic_write
+from pipeline.output import atomic_write_all
 from pipeline.profile import Override, Profile, load_profile
 from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules
 from pipeline.scorecard import (
@@ -365,8 +365,7 @@ def score(dossier: Path, out: Path) -> ScoreResult:
     json_path = out / scorecard.SCORECARD_NAME
     book_path = out / WORKBOOK_NAME
     book = workbook_bytes(card, data, profile)
-    atomic_write(json_path, scorecard.dumps(card))
-    atomic_write(book_path, book)
+    atomic_write_all([(json_path, scorecard.dumps(card)), (book_path, book)])
     return ScoreResult(card, (json_path, book_path))
 
 

@@ -93,7 +93,8 @@ def test_demo_profile_carries_the_seed_values() -> None:
     ],
     ids=[
         "unit-type", "empty-name", "name-not-text", "year-as-text", "year-range", "level",
-        "duplicate-village", "same-village-with-prefix", "same-form-file", "misspelt-key", "bad-date", "rate-above-100", "unknown-authority",
+        "duplicate-village", "same-village-with-prefix", "same-form-file", "misspelt-key",
+        "bad-date", "rate-above-100", "unknown-authority",
         "vice-chair-signing-directly", "chair-signing-KT", "unknown-document", "negative-number",
         "number-not-digits", "blank-signer", "missing-table",
     ],
