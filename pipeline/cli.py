@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__, dataset
-from pipeline.errors import EXIT_USAGE, EnvironmentProblem, HosoError, InputError
+from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.forms import write_forms
 from pipeline.ingest import ingest_to
 from pipeline.profile import init_dossier
@@ -61,6 +61,8 @@ _USAGE_MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Option '(.+)' requires an argument\."), "Tùy chọn {0} cần một giá trị."),
     (re.compile(r"Invalid value for '?([^':]+)'?: '(.*)' is not a valid integer\."),
      "Giá trị không hợp lệ cho '{0}': '{1}' không phải số nguyên."),
+    (re.compile(r"Invalid value for '?([^':]+)'?: Directory '(.+)' is a file\."),
+     "Giá trị không hợp lệ cho '{0}': '{1}' là một tệp, không phải thư mục."),
     (re.compile(r"Invalid value for '?([^':]+)'?: (.*)"), "Giá trị không hợp lệ cho '{0}': {1}"),
 ]  # fmt: skip
 
@@ -104,6 +106,24 @@ class _Group(click.Group):
         except click.Abort:
             click.echo("Đã dừng.", err=True)
             sys.exit(1)
+        except click.ClickException as exc:
+            click.echo(f"Lỗi: {exc.format_message()}", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("Đã dừng.", err=True)
+            sys.exit(1)
+        except Exception as exc:
+            # A bug of ours, not the user's data: say so plainly, with what to report.
+            click.echo(
+                f"Lỗi chương trình (không phải do số liệu của bạn): {type(exc).__name__}: {exc}",
+                err=True,
+            )
+            click.echo(
+                "Gợi ý: các tệp kết quả trước đó vẫn nguyên vẹn; gửi thông báo này cùng lệnh đã "
+                "chạy cho người hỗ trợ kỹ thuật.",
+                err=True,
+            )
+            sys.exit(EXIT_INTERNAL)
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -258,7 +278,7 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
     """
     target = out or _default_out(dir)
-    result = _run(lambda: score(dir, target))
+    result = _run(lambda: score(dir, target), json_errors=as_json)
     if as_json:
         click.echo(to_json_text(result.scorecard))
         return

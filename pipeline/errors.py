@@ -17,6 +17,7 @@ Severity = Literal["loi", "canh-bao"]
 EXIT_INPUT = 1
 EXIT_USAGE = 2
 EXIT_ENVIRONMENT = 3
+EXIT_INTERNAL = 4  # a bug in hoso itself (beyond the contract's 0-3)
 
 
 @dataclass(frozen=True)

@@ -437,6 +437,26 @@ def input_files(folder: Path) -> list[Path]:
     return found
 
 
+def stale_inputs(folder: Path, data: DossierData, profile: Profile) -> list[str]:
+    """Why `data` no longer describes the dossier: workbooks changed, added or removed since
+    it was ingested, or villages/commune/year changed in the profile. Empty when current."""
+    current = {
+        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in input_files(folder)
+    }
+    recorded = {f: h for f, h in data.inputs.items() if f != PROFILE_NAME}
+    reasons = [
+        f"{name} {'đã sửa' if name in recorded else 'mới thêm'}"
+        for name, digest in sorted(current.items())
+        if recorded.get(name) != digest
+    ]
+    reasons += [f"{name} đã xóa" for name in sorted(set(recorded) - set(current))]
+    unit = profile.don_vi
+    if (data.xa, data.nam) != (unit.xa, unit.nam) or set(data.villages) != set(unit.thon):
+        reasons.append("tên xã, năm hoặc danh sách thôn trong hoso.toml đã đổi")
+    return reasons
+
+
 def _ignored(name: str) -> bool:
     # Office lock files (~$x.xlsx, .~lock.x.ods#), hidden files, our error copies and backups.
     return (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,11 +12,13 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
+from pipeline import scorecard
 from pipeline.context import document_context, score_context
-from pipeline.dataset import DATA_NAME
 from pipeline.errors import InputError, Problem
 from pipeline.output import atomic_write_all, docx_bytes, remove, set_core_properties
 from pipeline.profile import DocumentSettings, Profile, load_profile
+from pipeline.score import inputs_digest, load_data
+from pipeline.scorecard import SCORECARD_NAME
 from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
 
 
@@ -65,9 +66,6 @@ def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
     }
 
 
-SCORECARD_NAME = "scorecard.json"
-
-
 @dataclass(frozen=True)
 class RenderResult:
     written: list[Path]
@@ -76,20 +74,43 @@ class RenderResult:
     not_recognized: list[str]  # papers written only for a recognised commune
 
 
-def _read_json(path: Path) -> dict[str, Any] | None:
+def _scoring(
+    profile: Profile, dossier: Path, out: Path
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The scorecard and the data totals for the papers that need them, or None before
+    `hoso score`. A scorecard whose inputs changed since scoring is refused: a paper must
+    never print figures other than the current ones."""
+    path = out / SCORECARD_NAME
     if not path.is_file():
         return None
-    loaded: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return loaded
-
-
-def _load_scorecard(out: Path) -> dict[str, Any] | None:
-    return _read_json(out / SCORECARD_NAME)
-
-
-def _load_totals(out: Path) -> dict[str, Any]:
-    data = _read_json(out / DATA_NAME)
-    return {} if data is None else dict(data["totals"])
+    data = load_data(out, dossier)
+    try:
+        card = scorecard.load(path)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InputError(
+            [
+                Problem(
+                    "bang-diem-hong",
+                    "tệp bảng điểm không đọc được",
+                    file=str(path),
+                    value=str(exc),
+                    hint=f"xóa tệp này rồi chạy lại `hoso score {dossier}`.",
+                )
+            ]
+        ) from exc
+    if card.inputs_digest != inputs_digest(profile, out):
+        raise InputError(
+            [
+                Problem(
+                    "bang-diem-cu",
+                    "bảng điểm cũ: số liệu, bộ tiêu chí hoặc điều chỉnh của Hội đồng đã thay đổi "
+                    "sau lần chấm điểm",
+                    file=str(path),
+                    hint=f"chạy lại `hoso score {dossier}` (cùng --out nếu có) rồi hoso render.",
+                )
+            ]
+        )
+    return card.to_json(), dict(data.to_json()["totals"])
 
 
 def render(
@@ -105,8 +126,7 @@ def render(
     in `out`; the request for recognition only when the commune is recognised.
     """
     profile = load_profile(dossier)
-    scorecard = _load_scorecard(out)
-    totals = _load_totals(out)
+    scoring = _scoring(profile, dossier, out)
     wanted = list(codes) if codes is not None else list(profile.van_ban)
     problems: list[Problem] = []
     rendered: list[tuple[Path, bytes]] = []
@@ -116,17 +136,17 @@ def render(
     for code in wanted:
         doc = profile.van_ban[code]
         target = out / doc.type.file
-        if doc.type.needs_scorecard and scorecard is None:
+        if doc.type.needs_scorecard and scoring is None:
             waiting.append(doc.type.file)
             continue
-        if doc.type.only_if_recognized and scorecard is not None and not scorecard["recognized"]:
+        if doc.type.only_if_recognized and scoring is not None and not scoring[0]["recognized"]:
             skipped.append(doc.type.file)
             if target.exists():
                 stale.append(target)
             continue
         context = document_context(profile, doc)
-        if scorecard is not None:
-            context.update(score_context(profile, scorecard, totals))
+        if scoring is not None:
+            context.update(score_context(profile, *scoring))
         template = find_template(profile.folder, doc.type.file)
         try:
             data = render_document(template, context, _properties(profile, doc))

@@ -6,9 +6,9 @@ dossier's files, evaluates and writes `scorecard.json` and the score workbook.
 
 from __future__ import annotations
 
-import json
+import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -17,9 +17,10 @@ from pipeline import dataset, scorecard
 from pipeline.dataset import DossierData, Scalar
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.indicators import catalogue
+from pipeline.ingest import stale_inputs
 from pipeline.output import atomic_write_all
 from pipeline.profile import Override, Profile, load_profile
-from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules
+from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules, shipped_path
 from pipeline.scorecard import (
     UNIT_NAMES,
     CriterionScore,
@@ -334,16 +335,43 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
         data = load_data(out, dossier)
     except InputError as exc:
         problems += exc.problems
+    if profile is not None and data is not None:
+        changed = stale_inputs(dossier, data, profile)
+        if changed:
+            problems.append(
+                Problem(
+                    "so-lieu-cu",
+                    "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(changed),
+                    file=str(out / dataset.DATA_NAME),
+                    hint=f"chạy lại `hoso ingest {dossier}` (cùng --out nếu có) rồi hoso score.",
+                )
+            )
     if problems or profile is None or rules is None or data is None:
         raise InputError(problems)
     return profile, rules, data
 
 
-def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData) -> Scorecard:
+def inputs_digest(profile: Profile, out: Path) -> str:
+    """sha256 of everything a scorecard depends on: data.json, the rule set, the council's
+    overrides and the unit type."""
+    digest = hashlib.sha256()
+    digest.update((out / dataset.DATA_NAME).read_bytes())
+    rule_source = profile.bo_tieu_chi or shipped_path()
+    digest.update(rule_source.read_bytes())
+    digest.update(repr((profile.don_vi.loai, profile.dieu_chinh)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData, out: Path) -> Scorecard:
     rule_file = ""
     if profile.bo_tieu_chi is not None:
-        rule_file = profile.bo_tieu_chi.relative_to(profile.folder).as_posix()
-    return evaluate(
+        # An absolute path outside the dossier is recorded as written.
+        rule_file = (
+            profile.bo_tieu_chi.relative_to(profile.folder).as_posix()
+            if profile.bo_tieu_chi.is_relative_to(profile.folder)
+            else str(profile.bo_tieu_chi)
+        )
+    card = evaluate(
         rules,
         data,
         profile.don_vi.loai,
@@ -351,17 +379,18 @@ def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData) -> Sc
         profile_file=str(profile.path),
         rule_file=rule_file,
     )
+    return replace(card, inputs_digest=inputs_digest(profile, out))
 
 
 def score_dossier(dossier: Path, out: Path) -> Scorecard:
     """Read profile, rule set and OUTDIR/data.json of a dossier and score it; write nothing."""
-    return _evaluate_dossier(*_inputs(dossier, out))
+    return _evaluate_dossier(*_inputs(dossier, out), out)
 
 
 def score(dossier: Path, out: Path) -> ScoreResult:
     """`hoso score`: score the dossier, write scorecard.json and the score workbook."""
     profile, rules, data = _inputs(dossier, out)
-    card = _evaluate_dossier(profile, rules, data)
+    card = _evaluate_dossier(profile, rules, data, out)
     json_path = out / scorecard.SCORECARD_NAME
     book_path = out / WORKBOOK_NAME
     book = workbook_bytes(card, data, profile)
@@ -370,7 +399,7 @@ def score(dossier: Path, out: Path) -> ScoreResult:
 
 
 def to_json_text(card: Scorecard) -> str:
-    return json.dumps(card.to_json(), ensure_ascii=False, indent=2)
+    return scorecard.dumps(card).decode("utf-8").rstrip("\n")
 
 
 # --- the printed summary ---------------------------------------------------------------------

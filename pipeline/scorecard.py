@@ -92,6 +92,9 @@ class Scorecard:
     zero_criteria: tuple[int, ...]
     reasons: tuple[str, ...]
     provisional_items: tuple[str, ...]
+    # sha256 of what was scored (data.json, rule set, overrides, unit type): render refuses a
+    # scorecard whose inputs have changed since.
+    inputs_digest: str = ""
 
     def items(self) -> list[ItemScore]:
         return [item for c in self.criteria for item in c.items]
@@ -129,6 +132,7 @@ class Scorecard:
             "zero_criteria": list(self.zero_criteria),
             "reasons": list(self.reasons),
             "provisional_items": list(self.provisional_items),
+            "inputs_digest": self.inputs_digest,
             "criteria": [_criterion_json(c) for c in self.criteria],
         }
 
@@ -151,6 +155,7 @@ class Scorecard:
             zero_criteria=tuple(int(n) for n in data["zero_criteria"]),
             reasons=tuple(data["reasons"]),
             provisional_items=tuple(data["provisional_items"]),
+            inputs_digest=str(data.get("inputs_digest", "")),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -86,6 +87,15 @@ def make_data(
 
 def perfect(**commune: Scalar) -> DossierData:
     return make_data({"A": {}, "B": {}}, commune)
+
+
+def without_workbooks(dossier: Path) -> Path:
+    """Remove a dossier's workbooks, so data written by `write_data` is its current data
+    (score refuses data.json older than the workbooks it came from)."""
+    shutil.rmtree(dossier / "thon", ignore_errors=True)
+    for path in dossier.glob("xa.*"):
+        path.unlink()
+    return dossier
 
 
 def write_data(out: Path, data: DossierData) -> Path:

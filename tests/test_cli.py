@@ -15,9 +15,10 @@ from pipeline import dataset
 from pipeline.cli import cli
 from pipeline.errors import InputError
 from pipeline.ingest import ingest
+from pipeline.rules import shipped_path
 from pipeline.score import score_dossier
 from tests.conftest import ROOT
-from tests.factories import demo_data, write_data
+from tests.factories import demo_data, without_workbooks, write_data
 from tests.helpers import edit
 
 Edit = Callable[[str, str], Path]
@@ -47,7 +48,7 @@ def test_init_then_render_lists_what_to_fill(runner: CliRunner, tmp_path: Path) 
     rendered = runner.invoke(cli, ["render", str(folder), "--out", str(tmp_path / "out")])
     assert rendered.exit_code == 1
     assert "lanh_dao.chu_tich: chưa điền — ghi họ và tên Chủ tịch UBND." in rendered.output
-    assert "Lỗi:" in rendered.output and "Traceback" not in rendered.output
+    assert "Lỗi:" in rendered.output and isinstance(rendered.exception, SystemExit)
     assert not (tmp_path / "out").exists()
 
 
@@ -154,6 +155,7 @@ def test_score_prints_the_table_verdict_and_warning(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    without_workbooks(dossier)
     write_data(out, demo_data())
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -180,6 +182,7 @@ def test_score_json_equals_the_library_result(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    without_workbooks(dossier)
     write_data(out, demo_data())
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
@@ -208,6 +211,7 @@ def test_score_reports_bad_overrides_and_writes_nothing(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
+    without_workbooks(dossier)
     write_data(out, demo_data())
     profile = dossier / "hoso.toml"
     profile.write_text(
@@ -230,6 +234,7 @@ def test_score_reports_bad_overrides_and_writes_nothing(
 
 def test_score_applies_council_overrides(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
+    without_workbooks(dossier)
     write_data(out, demo_data())
     profile = dossier / "hoso.toml"
     profile.write_text(
@@ -315,3 +320,118 @@ def test_ingest_warnings_are_shown(runner: CliRunner, dossier: Path, tmp_path: P
         " — kiểm tra lại; nếu đúng thì bỏ qua cảnh báo này."
     ) in result.stderr
     assert "1 cảnh báo" in result.stdout
+
+
+# --- stale and damaged intermediate files ----------------------------------------------------
+
+
+def _scored(runner: CliRunner, dossier: Path, out: Path) -> None:
+    for command in ("ingest", "score", "render"):
+        result = runner.invoke(cli, [command, str(dossier), "--out", str(out)])
+        assert result.exit_code == 0, (command, result.output)
+
+
+def _corrupt_scorecard(dossier: Path, out: Path) -> list[str]:
+    (out / "scorecard.json").write_text("{bad", encoding="utf-8")
+    return ["render"]
+
+
+def _scorecard_without_data(dossier: Path, out: Path) -> list[str]:
+    (out / "data.json").unlink()
+    return ["render"]
+
+
+def _workbook_edited_after_scoring(dossier: Path, out: Path) -> list[str]:
+    edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 0})
+    return ["ingest", "render"]
+
+
+def _override_added_after_scoring(dossier: Path, out: Path) -> list[str]:
+    profile = dossier / "hoso.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8")
+        + '\n[[dieu_chinh]]\nmuc = "2.1"\ndiem = 50\nly_do = "Đã xác minh."\n',
+        encoding="utf-8",
+    )
+    return ["render"]
+
+
+def _workbook_edited_after_ingest(dossier: Path, out: Path) -> list[str]:
+    edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 0})
+    return ["score"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "code", "message"),
+    [
+        (_corrupt_scorecard, 1, "scorecard.json: tệp bảng điểm không đọc được"),
+        (_scorecard_without_data, 1, "data.json: chưa có số liệu đã nhập"),
+        (_workbook_edited_after_scoring, 1, "scorecard.json: bảng điểm cũ"),
+        (_override_added_after_scoring, 1, "scorecard.json: bảng điểm cũ"),
+        (_workbook_edited_after_ingest, 1,
+         "data.json: số liệu đã nhập cũ hơn hồ sơ: thon/na-cay.xlsx đã sửa"),
+    ],
+    ids=["corrupt-scorecard", "no-data", "data-changed", "override-changed", "stale-ingest"],
+)  # fmt: skip
+def test_stale_or_damaged_files_are_refused_not_printed(  # noqa: PLR0917
+    runner: CliRunner,
+    dossier: Path,
+    tmp_path: Path,
+    damage: Callable[[Path, Path], list[str]],
+    code: int,
+    message: str,
+) -> None:
+    out = tmp_path / "out"
+    _scored(runner, dossier, out)
+    papers = {p.name: p.read_bytes() for p in out.glob("*.docx")}
+    commands = damage(dossier, out)
+    for command in commands[:-1]:
+        assert runner.invoke(cli, [command, str(dossier), "--out", str(out)]).exit_code == 0
+    result = runner.invoke(cli, [commands[-1], str(dossier), "--out", str(out)])
+    assert result.exit_code == code, result.output
+    assert isinstance(result.exception, SystemExit)
+    assert message in result.output
+    # The papers already issued are left as they were.
+    assert {p.name: p.read_bytes() for p in out.glob("*.docx")} == papers
+
+
+def test_a_rule_set_named_by_absolute_path(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    rules = tmp_path / "elsewhere" / "bo.toml"
+    rules.parent.mkdir()
+    rules.write_text(shipped_path().read_text(encoding="utf-8"), encoding="utf-8")
+    profile = dossier / "hoso.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8").replace(
+            '# [danh_gia]\n# bo_tieu_chi = "bo-tieu-chi.toml"',
+            f'[danh_gia]\nbo_tieu_chi = "{rules.as_posix()}"',
+        ),
+        encoding="utf-8",
+    )
+    _scored(runner, dossier, tmp_path / "out")
+    card = json.loads((tmp_path / "out" / "scorecard.json").read_text(encoding="utf-8"))
+    assert card["rule_set"]["file"] == str(rules)
+
+
+def test_a_bug_is_reported_as_one_not_as_bad_data(
+    runner: CliRunner, dossier: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    # Stands in for a defect in the library; nothing else can make it fail this way.
+    monkeypatch.setattr("pipeline.cli.render", broken)
+    result = runner.invoke(cli, ["render", str(dossier)])
+    assert result.exit_code == 4
+    assert result.output.startswith(
+        "Lỗi chương trình (không phải do số liệu của bạn): RuntimeError: boom"
+    )
+
+
+def test_score_json_prints_problems_as_json(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(cli, ["score", str(dossier), "--out", str(tmp_path), "--json"])
+    assert result.exit_code == 1
+    assert [p["code"] for p in json.loads(result.stdout)] == ["chua-nhap-so-lieu"]

@@ -26,7 +26,7 @@ from pipeline.output import atomic_write
 from pipeline.render import render
 from pipeline.score import score
 from tests.conftest import DATA
-from tests.factories import make_data, write_data
+from tests.factories import make_data, without_workbooks, write_data
 from tests.helpers import libreoffice_convert
 
 Edit = Callable[[str, str], Path]
@@ -343,6 +343,7 @@ def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
     listed = ", ".join(f'"{n}"' for n in names)
     profile.write_text(text[:start] + f"thon = [{listed}]" + text[end:], encoding="utf-8")
     out = tmp_path / "out"
+    without_workbooks(dossier)
     write_data(out, make_data({n: {"co_diem_vui_choi": i % 3 != 0} for i, n in enumerate(names)}))
     score(dossier, out)
     render(dossier, out)

@@ -20,7 +20,7 @@ from pipeline.profile import Override
 from pipeline.rules import RuleSet, load_rules, parse_rules, shipped_path
 from pipeline.score import evaluate, score, score_dossier
 from pipeline.scorecard import Scorecard
-from tests.factories import make_data, perfect, write_data
+from tests.factories import DEMO_VILLAGES, make_data, perfect, without_workbooks, write_data
 
 RULES = load_rules()
 
@@ -454,7 +454,8 @@ def test_a_modified_rule_set_named_in_the_profile_changes_the_verdict(
 ) -> None:
     out = tmp_path / "out"
     # 10/12 villages have a collaborator: 1.2 gives 0 and criterion 1 still scores.
-    data = make_data({f"T{i}": {"co_ctv_bvte": i < 10} for i in range(12)})
+    data = make_data({v: {"co_ctv_bvte": i < 10} for i, v in enumerate(DEMO_VILLAGES)})
+    without_workbooks(dossier)
     write_data(out, data)
     shipped = score_dossier(dossier, out)
     assert (shipped.total, shipped.recognized) == (985, True)
