@@ -545,10 +545,28 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
 
 
+# tomllib's messages, in Vietnamese; an unlisted one is shown as it is.
+_TOML_MESSAGES = (
+    ("Invalid value", "giá trị không hợp lệ (chữ phải trong ngoặc kép, ngày viết 2024-03-22)"),
+    ("Unterminated string", "thiếu dấu ngoặc kép đóng"),
+    ("Cannot overwrite a value", "một khóa được ghi hai lần"),
+    ("Cannot declare", "một bảng [..] được khai báo hai lần"),
+    ("Expected '=' after a key", "thiếu dấu = sau tên khóa"),
+    ("Expected newline or end of document", "thừa chữ sau giá trị (mỗi khóa một dòng)"),
+    ("Illegal character", "có ký tự không hợp lệ (thường là xuống dòng trong ngoặc kép)"),
+    ("Invalid date or datetime", "ngày không hợp lệ (viết 2024-03-22)"),
+)
+
+
 def _vi_toml_error(message: str) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", message)
-    where = f"dòng {match.group(1)}, cột {match.group(2)}" if match else "không rõ vị trí"
-    return f"{where}: {message.split(' (at ', maxsplit=1)[0]}"
+    where = f"dòng {match.group(1)}, cột {match.group(2)}" if match else "cuối tệp"
+    detail = message.split(" (at ", maxsplit=1)[0]
+    for english, vietnamese in _TOML_MESSAGES:
+        if detail.startswith(english):
+            detail = vietnamese
+            break
+    return f"{where}: {detail}"
 
 
 def load_profile(folder_or_file: Path) -> Profile:

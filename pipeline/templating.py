@@ -9,6 +9,7 @@ and the tag.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,17 +111,42 @@ def _walk(node: nodes.Node, loops: dict[str, str]) -> Iterator[str]:
         yield from _walk(child, loops)
 
 
+def _snippet(source: str, lineno: int | None) -> str:
+    """The visible text around a Jinja error: the template's XML line without its tags."""
+    lines = source.splitlines()
+    if not lineno or lineno > len(lines):
+        return "?"
+    text = " ".join(re.sub(r"<[^>]+>", "", lines[lineno - 1]).split())
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
 def check_template(template: TemplateSource) -> list[Problem]:
     """Syntax errors and unknown variables of one template."""
     env = jinja_environment()
     try:
-        tree = env.parse(template_source_text(template))
+        source = template_source_text(template)
+    except Exception:  # a corrupt .docx, or not a Word file at all
+        return [
+            Problem(
+                "mau-hong",
+                "không đọc được mẫu: tệp không phải văn bản Word .docx hợp lệ",
+                file=template.label,
+                hint="mở mẫu bằng Word rồi lưu lại ở định dạng .docx.",
+            )
+        ]
+    try:
+        tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
-        return [Problem("cu-phap-mau", f"lỗi cú pháp Jinja: {exc.message}", file=template.label,
-                        hint=_HINT)]  # fmt: skip
-    except Exception as exc:  # a corrupt .docx or not a Word file at all
-        return [Problem("mau-hong", f"không đọc được mẫu ({exc})", file=template.label,
-                        hint="lưu lại mẫu bằng Word ở định dạng .docx.")]  # fmt: skip
+        return [
+            Problem(
+                "cu-phap-mau",
+                f"thẻ Jinja viết sai ở đoạn «{_snippet(source, exc.lineno)}»",
+                file=template.label,
+                value=exc.message,
+                hint="mỗi {{ phải có }} đóng, mỗi {%p for … %} phải có {%p endfor %}; "
+                + _HINT,
+            )
+        ]
     problems: list[Problem] = []
     known = _known_paths()
     for path in dict.fromkeys(_walk(tree, {})):
