@@ -676,10 +676,12 @@ def mark_error_copies(folder: Path, problems: list[Problem]) -> list[Path]:
             book = _editable(source.read_bytes())
         except (OSError, ReadProblem):
             continue
+        # Problems name sheets in NFC; a workbook may store a title decomposed.
+        sheets = {nfc(name): name for name in book.sheetnames}
         for p in found:
-            if p.sheet not in book.sheetnames:
+            if p.sheet is None or nfc(p.sheet) not in sheets:
                 continue
-            ws = book[p.sheet]
+            ws = book[sheets[nfc(p.sheet)]]
             cell = ws[p.cell or "A1"]
             cell.fill = _RED
             text = f"{p.message} — {p.hint}" if p.hint else p.message

@@ -516,7 +516,10 @@ def read_toml(path: Path) -> dict[str, Any]:
             ]
         ) from None
     except OSError as exc:
-        raise EnvironmentProblem(f"Không đọc được {path}: {exc.strerror}") from exc
+        raise EnvironmentProblem(
+            f"Không đọc được {path}: {exc.strerror}",
+            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
+        ) from exc
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -945,7 +948,14 @@ def init_dossier(folder: Path, *, xa: str = "", tinh: str = "", huyen: str = "",
             f.write(text)
     except FileExistsError:
         raise InputError(
-            [Problem("da-co-ho-so", "đã có hồ sơ ở đây, không ghi đè", file=str(path))]
+            [
+                Problem(
+                    "da-co-ho-so",
+                    "đã có hồ sơ ở đây, không ghi đè",
+                    file=str(path),
+                    hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
+                )
+            ]
         ) from None
     except OSError as exc:
         raise EnvironmentProblem(

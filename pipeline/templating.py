@@ -143,8 +143,7 @@ def check_template(template: TemplateSource) -> list[Problem]:
                 f"thẻ Jinja viết sai ở đoạn «{_snippet(source, exc.lineno)}»",
                 file=template.label,
                 value=exc.message,
-                hint="mỗi {{ phải có }} đóng, mỗi {%p for … %} phải có {%p endfor %}; "
-                + _HINT,
+                hint="mỗi {{ phải có }} đóng, mỗi {%p for … %} phải có {%p endfor %}; " + _HINT,
             )
         ]
     problems: list[Problem] = []
