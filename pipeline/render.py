@@ -74,9 +74,11 @@ class RenderResult:
     not_recognized: list[str]  # papers written only for a recognised commune
 
 
-def _scoring(
-    profile: Profile, dossier: Path, out: Path
-) -> tuple[dict[str, Any], dict[str, Any]] | None:
+# The scorecard as JSON and the data totals: what the papers' figures come from.
+Scoring = tuple[dict[str, Any], dict[str, Any]]
+
+
+def load_scoring(profile: Profile, dossier: Path, out: Path) -> Scoring | None:
     """The scorecard and the data totals for the papers that need them, or None before
     `hoso score`. A scorecard whose inputs changed since scoring is refused: a paper must
     never print figures other than the current ones."""
@@ -113,6 +115,16 @@ def _scoring(
     return card.to_json(), dict(data.to_json()["totals"])
 
 
+def paper_context(
+    profile: Profile, doc: DocumentSettings, scoring: Scoring | None
+) -> dict[str, Any]:
+    """Every variable of one paper's template: profile, document and, once scored, results."""
+    context = document_context(profile, doc)
+    if scoring is not None:
+        context.update(score_context(profile, *scoring))
+    return context
+
+
 def render(
     dossier: Path,
     out: Path,
@@ -126,7 +138,7 @@ def render(
     in `out`; the request for recognition only when the commune is recognised.
     """
     profile = load_profile(dossier)
-    scoring = _scoring(profile, dossier, out)
+    scoring = load_scoring(profile, dossier, out)
     wanted = list(codes) if codes is not None else list(profile.van_ban)
     problems: list[Problem] = []
     rendered: list[tuple[Path, bytes]] = []
@@ -144,9 +156,7 @@ def render(
             if target.exists():
                 stale.append(target)
             continue
-        context = document_context(profile, doc)
-        if scoring is not None:
-            context.update(score_context(profile, *scoring))
+        context = paper_context(profile, doc, scoring)
         template = find_template(profile.folder, doc.type.file)
         try:
             data = render_document(template, context, _properties(profile, doc))

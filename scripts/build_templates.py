@@ -19,11 +19,11 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from pipeline import dataset, nd30
-from pipeline.context import document_context, score_context
 from pipeline.ingest import ingest
 from pipeline.output import atomic_write, docx_bytes, set_core_properties
 from pipeline.profile import load_profile
-from pipeline.score import score_dossier
+from pipeline.render import load_scoring, paper_context
+from pipeline.score import score
 from pipeline.templating import flatten, variables_markdown
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -621,16 +621,9 @@ def demo_context() -> dict[str, Any]:
     profile = load_profile(DEMO)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        data = ingest(DEMO).data
-        atomic_write(out / dataset.DATA_NAME, dataset.dumps(data))
-        card = score_dossier(DEMO, out).to_json()
-    context = document_context(profile, profile.van_ban["QD"])
-    context.update(score_context(profile, card, card_totals(data)))
-    return context
-
-
-def card_totals(data: dataset.DossierData) -> dict[str, Any]:
-    return dict(data.to_json()["totals"])
+        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(DEMO).data))
+        score(DEMO, out)
+        return paper_context(profile, profile.van_ban["QD"], load_scoring(profile, DEMO, out))
 
 
 def readme() -> str:
