@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import unicodedata
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -41,7 +40,7 @@ from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, Grid, ReadProblem, is_xlsx, read_book
-from pipeline.vnformat import nfc, place_key, village_key
+from pipeline.vnformat import ascii_slug, nfc, place_key, village_key
 
 Progress = Callable[[str], None]
 
@@ -630,9 +629,8 @@ def _village_name(
 
 
 def _plain(name: str) -> str:
-    """Without tones or marks, for "did you mean": "Nà Cáy" -> "na cay"."""
-    text = unicodedata.normalize("NFD", _village_key(name).replace("đ", "d"))
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Without tones or marks, for "did you mean": "Nà Cáy" -> "na-cay"."""
+    return ascii_slug(_village_key(name), default="")
 
 
 # --- writing -------------------------------------------------------------------------------
