@@ -151,12 +151,18 @@ def test_version(runner: CliRunner) -> None:
 # --- hoso score ----------------------------------------------------------------------------------
 
 
-def test_score_prints_the_table_verdict_and_warning(
-    runner: CliRunner, dossier: Path, tmp_path: Path
-) -> None:
+def _demo_data(dossier: Path, tmp_path: Path) -> Path:
+    """An output folder holding the factories' demo data as the dossier's current data."""
     out = tmp_path / "out"
     without_workbooks(dossier)
     write_data(out, demo_data())
+    return out
+
+
+def test_score_prints_the_table_verdict_and_warning(
+    runner: CliRunner, dossier: Path, tmp_path: Path
+) -> None:
+    out = _demo_data(dossier, tmp_path)
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
@@ -181,9 +187,7 @@ def test_score_prints_the_table_verdict_and_warning(
 def test_score_json_equals_the_library_result(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    without_workbooks(dossier)
-    write_data(out, demo_data())
+    out = _demo_data(dossier, tmp_path)
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
@@ -210,9 +214,7 @@ def test_score_without_ingest_tells_what_to_run(
 def test_score_reports_bad_overrides_and_writes_nothing(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
-    out = tmp_path / "out"
-    without_workbooks(dossier)
-    write_data(out, demo_data())
+    out = _demo_data(dossier, tmp_path)
     profile = dossier / "hoso.toml"
     profile.write_text(
         profile.read_text(encoding="utf-8")
@@ -233,9 +235,7 @@ def test_score_reports_bad_overrides_and_writes_nothing(
 
 
 def test_score_applies_council_overrides(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    without_workbooks(dossier)
-    write_data(out, demo_data())
+    out = _demo_data(dossier, tmp_path)
     profile = dossier / "hoso.toml"
     profile.write_text(
         profile.read_text(encoding="utf-8")
