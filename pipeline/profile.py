@@ -786,20 +786,9 @@ def _read_signer(r: _Reader, key: str, doc_type: DocumentType) -> tuple[str, str
 
 
 def _read_overrides(r: _Reader) -> tuple[Override, ...]:
-    raw = r.lookup("dieu_chinh")
-    if raw is _MISSING:
-        return ()
-    if not isinstance(raw, list):
-        r.problem("dieu_chinh", "sai-kieu", "phải là [[dieu_chinh]]", "mỗi điều chỉnh một bảng.")
-        return ()
     result = []
-    for i, item in enumerate(raw, start=1):
-        key = f"dieu_chinh[{i}]"
-        if not isinstance(item, dict):
-            r.problem(key, "sai-kieu", "không phải một bảng", "viết thành [[dieu_chinh]].")
-            continue
-        r.known_keys(key, item, ("muc", "diem", "ly_do"))
-        sub = _Reader(item, r.file)
+    for key, sub in _items(r, "dieu_chinh"):
+        sub.known_keys("", sub.raw, ("muc", "diem", "ly_do"))
         muc = sub.text("muc", 'mã tiểu mục, ví dụ "8.2".')
         diem = sub.decimal("diem", Decimal(0), Decimal(1000), "số điểm Hội đồng chấm.")
         ly_do = sub.text("ly_do", "Hội đồng phải ghi lý do điều chỉnh.")
