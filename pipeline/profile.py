@@ -19,13 +19,22 @@ from typing import Any
 from pipeline.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem, did_you_mean
 from pipeline.resources import data_file
+from pipeline.units import (
+    Words,
+    all_levels,
+    default_village_level,
+    is_central_city,
+    period_of,
+    split_province,
+    strip_kind,
+    words_for,
+)
 from pipeline.vnformat import ascii_slug, nfc, village_key
 
 PROFILE_NAME = "hoso.toml"
 
 # Recognition thresholds per unit type (Decision 06, §1): the contract's names.
 UNIT_TYPES = {"phuong_do_thi": 900, "mien_nui": 800, "con_lai": 850}
-UNIT_LEVELS = ("xã", "phường", "thị trấn")
 OFFICIAL_TITLES = {
     "chu_tich": "CHỦ TỊCH",
     "pho_chu_tich": "PHÓ CHỦ TỊCH",
@@ -38,17 +47,23 @@ _DMY_HM = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/(\d{4})\s+(\d{1,2})[:hg](\d{2})\s
 class Unit:
     """[don_vi]: the administrative unit being evaluated."""
 
-    tinh: str
+    tinh: str  # without its kind: "Lạng Sơn", "Hải Phòng"
     huyen: str | None
-    xa: str
+    xa: str  # without its kind: "Bình Trung"
     cap: str
     loai: str
     thon: tuple[str, ...]
     nam: int
+    cap_thon: str = "thôn"
 
     @property
     def threshold(self) -> int:
         return UNIT_TYPES[self.loai]
+
+    @property
+    def words(self) -> Words:
+        """How papers, forms and messages name this unit and the levels around it."""
+        return words_for(self.cap, self.cap_thon, self.xa, self.tinh, self.huyen, self.nam)
 
 
 @dataclass(frozen=True)
@@ -611,35 +626,125 @@ def load_profile(folder_or_file: Path) -> Profile:
 
 
 def _read_unit(r: _Reader) -> Unit:
-    r.known_keys("don_vi", r.table("don_vi"), ("tinh", "huyen", "xa", "cap", "loai", "thon", "nam"))
-    cap = r.text("don_vi.cap", "", required=False) or "xã"
-    if cap not in UNIT_LEVELS:
+    r.known_keys(
+        "don_vi",
+        r.table("don_vi"),
+        ("tinh", "huyen", "xa", "cap", "cap_thon", "loai", "thon", "nam"),
+    )
+    nam = r.integer("don_vi.nam", 2019, 2100, "năm đánh giá, ví dụ 2024.")
+    period = period_of(nam)
+    cap = _read_level(r, nam)
+    cap_thon = _read_village_level(r, cap)
+    xa = _strip_own_kind(
+        r,
+        "don_vi.xa",
+        r.text("don_vi.xa", f'ghi tên {cap}, không kèm chữ "{cap}", ví dụ "Bình Trung".'),
+        cap,
+        all_levels(),
+    )
+    tinh = _read_province(r, nam)
+    huyen = r.text("don_vi.huyen", "", required=False) or None
+    if huyen and period is not None and not period.has_districts:
         r.problem(
-            "don_vi.cap",
-            "khong-hop-le",
-            f'"{cap}" không hợp lệ',
-            "dùng một trong: " + ", ".join(f'"{c}"' for c in UNIT_LEVELS) + ".",
-            cap,
+            "don_vi.huyen",
+            "khong-con-cap-huyen",
+            f"từ ngày 01/7/2025 không còn cấp huyện, nhưng hồ sơ năm {nam} ghi huyện {_show(huyen)}",
+            'xóa dòng này hoặc để huyen = "".',
+            huyen,
         )
+        huyen = None
+    villages = r.text_list(
+        "don_vi.thon",
+        f'liệt kê mọi {cap_thon or "thôn"}, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
+        # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
+        # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
+        unique_by=lambda name: (
+            village_key(strip_kind(name, (cap_thon,))[0]),
+            ascii_slug(strip_kind(name, (cap_thon,))[0]),
+        ),
+    )
     return Unit(
-        tinh=r.text("don_vi.tinh", 'ghi tên tỉnh, ví dụ "Lạng Sơn".'),
-        huyen=r.text("don_vi.huyen", "", required=False) or None,
-        xa=r.text("don_vi.xa", 'ghi tên xã, không kèm chữ "xã", ví dụ "Bình Trung".'),
+        tinh=tinh,
+        huyen=huyen,
+        xa=xa,
         cap=cap,
         loai=r.choice(
             "don_vi.loai",
             tuple(UNIT_TYPES),
             'miền núi, hải đảo, xã ĐBKK: "mien_nui"; phường đô thị: "phuong_do_thi".',
         ),
-        thon=r.text_list(
-            "don_vi.thon",
-            'liệt kê mọi thôn, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
-            # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
-            # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
-            unique_by=lambda name: (village_key(name), ascii_slug(name)),
-        ),
-        nam=r.integer("don_vi.nam", 2019, 2100, "năm đánh giá, ví dụ 2024."),
+        # "Tổ dân phố số 3" is listed as "số 3": papers write "tổ dân phố số 3" themselves.
+        thon=tuple(strip_kind(name, (cap_thon,))[0] for name in villages),
+        nam=nam,
+        cap_thon=cap_thon or "thôn",
     )
+
+
+def _read_level(r: _Reader, nam: int) -> str:
+    levels = all_levels()
+    cap = (r.text("don_vi.cap", "", required=False) or "xã").lower()
+    if cap not in levels:
+        r.problem(
+            "don_vi.cap",
+            "khong-hop-le",
+            f'"{cap}" không hợp lệ',
+            "dùng một trong: " + ", ".join(f'"{c}"' for c in levels) + ".",
+            cap,
+        )
+        return "xã"
+    period = period_of(nam)
+    if period is not None and cap not in period.levels:
+        r.problem(
+            "don_vi.cap",
+            "khong-co-trong-nam",
+            f'năm {nam} không có đơn vị cấp "{cap}" ({period.name})',
+            "năm này dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+            cap,
+        )
+    return cap
+
+
+def _read_village_level(r: _Reader, cap: str) -> str:
+    typed = r.text("don_vi.cap_thon", "", required=False).lower()
+    if typed:
+        return typed
+    default = default_village_level(cap)
+    if not default:
+        r.problem(
+            "don_vi.cap_thon",
+            "chua-dien",
+            f"chưa điền cấp dưới của {cap}",
+            'ghi tên cấp dưới, ví dụ cap_thon = "khu phố" hoặc "thôn".',
+        )
+    return default
+
+
+def _strip_own_kind(r: _Reader, key: str, name: str, own: str, kinds: tuple[str, ...]) -> str:
+    """A name typed with its kind ("Phường Hòa Khánh") loses it; another kind is an error."""
+    bare, kind = strip_kind(name, kinds)
+    if kind is not None and kind != own:
+        r.problem(
+            key,
+            "sai-cap",
+            f'{_show(name)} bắt đầu bằng "{kind}" nhưng don_vi.cap là "{own}"',
+            f'ghi tên không kèm chữ "{kind}", hoặc sửa don_vi.cap cho đúng.',
+            name,
+        )
+    return bare
+
+
+def _read_province(r: _Reader, nam: int) -> str:
+    typed = r.text("don_vi.tinh", 'ghi tên tỉnh hoặc thành phố, ví dụ "Lạng Sơn".')
+    name, kind = split_province(typed)
+    if kind == "thành phố" and name and not is_central_city(name, nam):
+        r.problem(
+            "don_vi.tinh",
+            "khong-phai-tp-tw",
+            f"{_show(typed)} không phải thành phố trực thuộc trung ương năm {nam}",
+            'ghi tên tỉnh, không kèm chữ "thành phố", ví dụ "Lạng Sơn".',
+            typed,
+        )
+    return name
 
 
 def _read_agency(r: _Reader, unit: Unit) -> Agency:
