@@ -63,7 +63,14 @@ class Unit:
     @property
     def words(self) -> Words:
         """How papers, forms and messages name this unit and the levels around it."""
-        return words_for(self.cap, self.cap_thon, self.xa, self.tinh, self.huyen, self.nam)
+        return words_for(
+            cap=self.cap,
+            cap_thon=self.cap_thon,
+            ten=self.xa,
+            tinh=self.tinh,
+            huyen=self.huyen,
+            year=self.nam,
+        )
 
 
 @dataclass(frozen=True)
@@ -648,7 +655,7 @@ def _read_unit(r: _Reader) -> Unit:
         r.problem(
             "don_vi.huyen",
             "khong-con-cap-huyen",
-            f"từ ngày 01/7/2025 không còn cấp huyện, nhưng hồ sơ năm {nam} ghi huyện {_show(huyen)}",
+            f"năm {nam} không còn cấp huyện ({period.name})",
             'xóa dòng này hoặc để huyen = "".',
             huyen,
         )

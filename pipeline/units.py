@@ -133,7 +133,7 @@ def default_village_level(level: str) -> str:
 
 
 def village_head(village_level: str) -> str:
-    """"Trưởng thôn", "Tổ trưởng tổ dân phố"…; an unlisted kind gets "Trưởng <kind>"."""
+    """ "Trưởng thôn", "Tổ trưởng tổ dân phố"…; an unlisted kind gets "Trưởng <kind>"."""
     return facts().village_heads.get(village_level, f"Trưởng {village_level}")
 
 
@@ -180,12 +180,12 @@ class Words:
 
     @property
     def don_vi(self) -> str:
-        """"phường Hòa Khánh"."""
+        """ "phường Hòa Khánh"."""
         return f"{self.cap} {self.ten}"
 
     @property
     def tinh_day_du(self) -> str:
-        """"thành phố Đà Nẵng", "tỉnh Lạng Sơn"."""
+        """ "thành phố Đà Nẵng", "tỉnh Lạng Sơn"."""
         return f"{self.cap_tinh} {self.tinh}"
 
     @property
@@ -199,7 +199,7 @@ class Words:
 
 
 def words_for(
-    cap: str, cap_thon: str, ten: str, tinh: str, huyen: str | None, year: int
+    *, cap: str, cap_thon: str, ten: str, tinh: str, huyen: str | None, year: int
 ) -> Words:
     """The vocabulary of a validated unit (names already stripped of their kinds)."""
     period = period_of(year)
