@@ -84,7 +84,7 @@ def facts() -> UnitFacts:
         if below and below not in heads:
             raise ValueError(f"don-vi.toml cap.{level}: unknown cap_thon {below!r}")
     law = load_data_toml("thoi-ky.toml")
-    periods = []
+    periods: list[Period] = []
     for i, entry in enumerate(law["thoi_ky"], start=1):
         where = f"thoi-ky.toml thoi_ky[{i}]"
         start = _date(entry, "tu_ngay", where)
