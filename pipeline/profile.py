@@ -619,7 +619,7 @@ def load_profile(folder_or_file: Path) -> Profile:
     receiver = _read_receiver(r)
     plan = _read_plan(r)
     rule_file = _read_assessment(r, path.parent)
-    documents = _read_documents(r)
+    documents = _read_documents(r, unit)
     overrides = _read_overrides(r)
     council = _read_council(r)
     meeting = _read_meeting(r, council)
@@ -837,7 +837,7 @@ def _read_assessment(r: _Reader, folder: Path) -> Path | None:
     return path
 
 
-def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:
+def _read_documents(r: _Reader, unit: Unit) -> dict[str, DocumentSettings]:
     known = catalogue()
     r.known_keys("van_ban", r.table("van_ban"), tuple(known))
     documents: dict[str, DocumentSettings] = {}
@@ -862,11 +862,17 @@ def _read_documents(r: _Reader) -> dict[str, DocumentSettings]:
             noi_nhan=r.text_list(
                 f"{key}.noi_nhan", 'nơi nhận, mỗi nơi một dòng, ví dụ ["UBND huyện Cao Lộc b/c"].'
             ),
-            can_cu=r.text_list(f"{key}.can_cu", "mỗi căn cứ một dòng.")
-            if doc_type.has_grounds
-            else (),
+            can_cu=_read_grounds(r, f"{key}.can_cu", unit) if doc_type.has_grounds else (),
         )
     return documents
+
+
+def _read_grounds(r: _Reader, key: str, unit: Unit) -> tuple[str, ...]:
+    """The decision's legal grounds; absent, those of the evaluation year's law."""
+    if r.lookup(key) is _MISSING:
+        period = period_of(unit.nam)
+        return period.grounds if period else ()
+    return r.text_list(key, "mỗi căn cứ một dòng; xóa khóa này để dùng căn cứ mặc định.")
 
 
 def _read_signer(r: _Reader, key: str, doc_type: DocumentType) -> tuple[str, str]:
