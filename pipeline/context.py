@@ -28,16 +28,23 @@ FILTERS: dict[str, Callable[..., str]] = {
 # from this table and `hoso templates check` accepts exactly these paths. `[]` marks a list
 # (use it in a loop: `{%p for tv in hoi_dong.thanh_vien %}` … `{{ tv.ho_ten }}`).
 VARIABLES: dict[str, str] = {
-    "don_vi.tinh": "tên tỉnh",
-    "don_vi.huyen": "tên huyện (trống nếu không còn cấp huyện)",
-    "don_vi.xa": "tên xã, không kèm chữ “xã”",
-    "don_vi.cap": "cấp đơn vị: xã, phường hoặc thị trấn",
+    "don_vi.tinh": "tên tỉnh hoặc thành phố trực thuộc trung ương, không kèm loại",
+    "don_vi.cap_tinh": "“tỉnh”, hoặc “thành phố” với thành phố trực thuộc trung ương",
+    "don_vi.tinh_day_du": "tên tỉnh kèm loại: “tỉnh Lạng Sơn”, “thành phố Hải Phòng”",
+    "don_vi.huyen": "tên huyện (trống từ ngày 01/7/2025: không còn cấp huyện)",
+    "don_vi.xa": "tên đơn vị, không kèm loại (“Bình Trung”)",
+    "don_vi.cap": "loại đơn vị: xã, phường, thị trấn hoặc đặc khu",
+    "don_vi.ten_day_du": "tên đơn vị kèm loại: “xã Bình Trung”, “phường Lê Chân”",
+    "don_vi.cap_thon": "cấp dưới: thôn, tổ dân phố, khu phố, ấp, bản…",
+    "don_vi.truong_thon": "chức danh người đứng đầu cấp dưới: “Trưởng thôn”…",
+    "don_vi.cung_cap": "cách Kế hoạch gọi các đơn vị cùng loại (“xã, thị trấn”)",
+    "don_vi.phong_trao": "cách Kế hoạch gọi phong trào (“công tác … phù hợp trẻ em”)",
     "don_vi.loai": "loại đơn vị theo Quyết định 06 (mien_nui, phuong_do_thi, con_lai)",
-    "don_vi.thon": "danh sách tên thôn (danh sách)",
-    "don_vi.so_thon": "số thôn",
+    "don_vi.thon": "danh sách tên các đơn vị cấp dưới (danh sách)",
+    "don_vi.so_thon": "số đơn vị cấp dưới",
     "don_vi.nam": "năm đánh giá",
     "don_vi.nguong_diem": "ngưỡng điểm công nhận của loại đơn vị",
-    "cap_tren": "cấp đặt chỉ tiêu: “huyện”, hoặc “tỉnh” khi không còn cấp huyện",
+    "cap_tren": "cấp đặt chỉ tiêu: “huyện”; không còn cấp huyện: “tỉnh” hoặc “thành phố”",
     "co_quan.viet_tat": "chữ viết tắt của cơ quan trong ký hiệu văn bản",
     "co_quan.dia_danh": "địa danh ở dòng ngày tháng",
     "co_quan.luu": "nơi lưu văn bản (dòng “Lưu:”)",
@@ -175,6 +182,7 @@ def _member(member: Member) -> dict[str, str]:
 def profile_context(profile: Profile) -> dict[str, Any]:
     """The variables every template shares."""
     unit = profile.don_vi
+    words = unit.words
     meeting = profile.hop_hoi_dong
     members = [_member(m) for m in profile.hoi_dong]
     present = [m for m in profile.hoi_dong if m.ho_ten not in meeting.vang_mat]
@@ -183,17 +191,25 @@ def profile_context(profile: Profile) -> dict[str, Any]:
     return {
         "don_vi": {
             "tinh": unit.tinh,
+            "cap_tinh": words.cap_tinh,
+            "tinh_day_du": words.tinh_day_du,
             "huyen": unit.huyen or "",
             "xa": unit.xa,
             "cap": unit.cap,
+            "ten_day_du": words.don_vi,
+            "cap_thon": words.cap_thon,
+            "truong_thon": words.truong_thon,
+            "cung_cap": words.cung_cap,
+            "phong_trao": words.phong_trao,
             "loai": unit.loai,
             "thon": list(unit.thon),
             "so_thon": len(unit.thon),
             "nam": unit.nam,
             "nguong_diem": vnformat.number(unit.threshold),
         },
-        # The level above the commune that sets targets: the district until 2025, then the province.
-        "cap_tren": "huyện" if unit.huyen else "tỉnh",
+        # The level above the commune that sets targets: the district until July 2025, then
+        # the province or the centrally-run city.
+        "cap_tren": words.cap_tren,
         "co_quan": {
             "viet_tat": profile.co_quan.viet_tat,
             "dia_danh": profile.co_quan.dia_danh,

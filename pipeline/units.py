@@ -29,6 +29,7 @@ class Period:
     levels: tuple[str, ...]
     has_districts: bool
     kinds_phrase: dict[str, str]
+    movement: str
     grounds: tuple[str, ...]
     receiver_example: dict[str, str]
     superior_example: str
@@ -97,6 +98,7 @@ def facts() -> UnitFacts:
             levels=_strings(entry["cap"], where),
             has_districts=bool(entry["co_cap_huyen"]),
             kinds_phrase={nfc(k): nfc(v) for k, v in entry.get("cung_cap", {}).items()},
+            movement=nfc(str(entry.get("phong_trao", ""))),
             grounds=_strings(entry["can_cu"], where),
             receiver_example={k: nfc(v) for k, v in entry["tiep_nhan_vi_du"].items()},
             superior_example=nfc(str(entry["vi_du_cap_tren"])),
@@ -177,6 +179,7 @@ class Words:
     cap_tinh: str  # "tỉnh" or "thành phố"
     huyen: str  # the district's name ("" from July 2025)
     cung_cap: str  # how the plan names the kinds of commune it speaks of
+    phong_trao: str  # how the plan names the movement
 
     @property
     def don_vi(self) -> str:
@@ -204,6 +207,7 @@ def words_for(
     """The vocabulary of a validated unit (names already stripped of their kinds)."""
     period = period_of(year)
     phrase = period.kinds_phrase.get(cap, cap) if period else cap
+    movement = (period.movement if period else "") or cap
     return Words(
         cap=cap,
         cap_thon=cap_thon,
@@ -212,4 +216,5 @@ def words_for(
         cap_tinh="thành phố" if is_central_city(tinh, year) else "tỉnh",
         huyen=huyen or "",
         cung_cap=phrase,
+        phong_trao=movement,
     )

@@ -30,6 +30,11 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 QD06 = "Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ tướng Chính phủ"
 XA = "{{ don_vi.cap }} {{ don_vi.xa }}"
+# The unit's words come from the profile (pipeline/units.py), never from the template text.
+CAP = "{{ don_vi.cap }}"
+THON = "{{ don_vi.cap_thon }}"
+# How the plan names the kinds of commune it speaks of ("xã, thị trấn" under a district).
+CUNG = "{{ don_vi.cung_cap }}"
 NAM = "{{ don_vi.nam }}"
 
 AGENCY = ("ỦY BAN NHÂN DÂN", "{{ don_vi.cap|in_hoa }} {{ don_vi.xa|in_hoa }}")
@@ -51,7 +56,7 @@ KH_BODY: list[Block] = [
         "{{ ke_hoach.can_cu_ngay|ngay_so }} của {{ ke_hoach.can_cu_co_quan }}, về thực hiện "
         f"{QD06} ban hành quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị "
         f"trấn phù hợp với trẻ em năm {NAM}. UBND {XA} xây dựng Kế hoạch thực hiện {QD06} ban "
-        "hành quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, thị trấn phù hợp với trẻ "
+        f"hành quy định tiêu chuẩn, trình tự đánh giá và công nhận {CUNG} phù hợp với trẻ "
         f"em năm {NAM}, như sau:",
     ),
     ("DeMuc", "I. MỤC ĐÍCH, YÊU CẦU"),
@@ -64,7 +69,8 @@ KH_BODY: list[Block] = [
     ),
     (
         "NoiDung",
-        "- Xã đạt tiêu chuẩn phù hợp với trẻ em là một trong những điều kiện quan trọng để đánh "
+        "- {{ don_vi.cap|capitalize }} đạt tiêu chuẩn phù hợp với trẻ em là một trong những điều "
+        "kiện quan trọng để đánh "
         "giá mức độ hoàn thành nhiệm vụ phát triển kinh tế - xã hội của địa phương, đơn vị. Đảm "
         "bảo việc thực thi pháp luật về bảo vệ, chăm sóc và giáo dục trẻ em ngày một tốt hơn; "
         "không ngừng xây dựng và hoàn thiện các điều kiện để đảm bảo thực hiện các quyền về trẻ "
@@ -75,24 +81,27 @@ KH_BODY: list[Block] = [
         "- Phấn đấu đạt tiêu chí phù hợp với trẻ em toàn {{ cap_tren }} đạt tỷ lệ "
         f"{{{{ ke_hoach.muc_tieu_ty_le|ty_le(0) }}}} trong năm {NAM}",
     ),
-    ("NoiDung", "- 100% các thôn thực hiện các tiêu chí phù hợp với trẻ em."),
+    ("NoiDung", f"- 100% các {THON} thực hiện các tiêu chí phù hợp với trẻ em."),
     ("DeMuc", "2. Yêu cầu"),
     (
         "NoiDung",
         "- Căn cứ Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ tướng Chính phủ để đánh giá "
-        "và công nhận xã, phường, thị trấn phù hợp với trẻ em. Xã, thị trấn được công nhận phù "
+        "và công nhận xã, phường, thị trấn phù hợp với trẻ em. {{ don_vi.cung_cap|capitalize }} "
+        "được công nhận phù "
         "hợp với trẻ em là một trong những tiêu chuẩn quan trọng để đánh giá mức độ hoàn thành "
         "nhiệm vụ phát triển kinh tế - xã hội của địa phương.",
     ),
     (
         "NoiDung",
-        "- Việc tổ chức, đánh giá và công nhận xã phù hợp với trẻ em phải đảm bảo công khai, minh "
+        f"- Việc tổ chức, đánh giá và công nhận {CAP} phù hợp với trẻ em phải đảm bảo công khai, "
+        "minh "
         "bạch, dân chủ và đúng quy định.",
     ),
     ("DeMuc", "II. NỘI DUNG THỰC HIỆN"),
     (
         "NoiDung",
-        "1. Tăng cường công tác lãnh đạo, chỉ đạo đối với công tác xây dựng xã đạt tiêu chuẩn phù "
+        f"1. Tăng cường công tác lãnh đạo, chỉ đạo đối với công tác xây dựng {CAP} đạt tiêu chuẩn "
+        "phù "
         f"hợp với trẻ em năm {NAM} theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 Thủ tướng Chính "
         "phủ.",
     ),
@@ -105,7 +114,7 @@ KH_BODY: list[Block] = [
     ),
     (
         "NoiDung",
-        "3. Nâng cao năng lực đội ngũ làm công tác bảo vệ, chăm sóc trẻ em từ xã đến thôn.",
+        f"3. Nâng cao năng lực đội ngũ làm công tác bảo vệ, chăm sóc trẻ em từ {CAP} đến {THON}.",
     ),
     (
         "NoiDung",
@@ -118,44 +127,47 @@ KH_BODY: list[Block] = [
     ("DeMuc", "1. Công chức Văn hóa xã hội phụ trách công tác trẻ em"),
     (
         "NoiDung",
-        "- Tham mưu cho UBND {{ don_vi.cap }} xây dựng Kế hoạch, phối hợp với các ban ngành đoàn "
-        "thể xã, các thôn triển khai thực hiện Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ "
-        "tướng Chính phủ về việc ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, "
+        f"- Tham mưu cho UBND {CAP} xây dựng Kế hoạch, phối hợp với các ban ngành đoàn "
+        f"thể {CAP}, các {THON} triển khai thực hiện Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của "
+        "Thủ "
+        "tướng Chính phủ về việc ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
+        f"{CAP}, "
         "phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
         "- Phối hợp với các ban ngành các tổ chức chính trị xã hội đẩy mạnh công tác tuyên "
         "truyền, giáo dục nâng cao ý thức trách nhiệm của các cấp, các ngành, các tổ chức, đoàn "
-        "thể và nhân dân trong việc xây dựng xã, phù hợp với trẻ em.",
+        f"thể và nhân dân trong việc xây dựng {CAP}, phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
-        "- Tham gia các lớp tập huấn nâng cao nghiệp vụ về công tác xây dựng xã, thị trấn phù hợp "
+        f"- Tham gia các lớp tập huấn nâng cao nghiệp vụ về công tác xây dựng {CUNG} phù hợp "
         "với trẻ em do cấp trên tổ chức.",
     ),
-    ("DeMuc", "2. Các ban ngành đoàn thể xã"),
+    ("DeMuc", f"2. Các ban ngành đoàn thể {CAP}"),
     (
         "NoiDung",
-        "- Quán triệt và xác định việc xây dựng xã, thị trấn phù hợp với trẻ em là một trong "
+        f"- Quán triệt và xác định việc xây dựng {CUNG} phù hợp với trẻ em là một trong "
         "những nhiệm vụ cần quan tâm lãnh đạo, chỉ đạo thực hiện.",
     ),
     (
         "NoiDung",
-        "- Căn cứ tiêu chuẩn xã, thị trấn phù hợp với trẻ em và tình hình thực tế của địa phương "
+        f"- Căn cứ tiêu chuẩn {CUNG} phù hợp với trẻ em và tình hình thực tế của địa phương "
         "xây dựng Kế hoạch để tổ chức triển khai thực hiện đạt các tiêu chuẩn theo quy định,",
     ),
     (
         "NoiDung",
         "- Đẩy mạnh công tác tuyên truyền, giáo dục nâng cao ý thức trách nhiệm của các tổ chức, "
-        "đoàn thể và nhân dân trong việc xây dựng xã, thị trấn đạt tiêu chuẩn phù hợp với trẻ em.",
+        f"đoàn thể và nhân dân trong việc xây dựng {CUNG} đạt tiêu chuẩn phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
         (
             "",
-            "3. Các thôn:",
-            " Thực hiện tốt công tác xã phường phù hợp trẻ em, đẩy mạnh tuyên truyền công tác trẻ "
+            f"3. Các {THON}:",
+            " Thực hiện tốt công tác {{ don_vi.phong_trao }} phù hợp trẻ em, đẩy mạnh tuyên "
+            "truyền công tác trẻ "
             "em trên địa bàn, chú trọng chăm sóc quan tâm trẻ em, đặc biệt là các trẻ em nghèo. "
             "Tập trung chỉ đạo quyết định vệ sinh môi trường tạo không khí trong sạch lành mạnh "
             "cho trẻ.",
@@ -165,9 +177,10 @@ KH_BODY: list[Block] = [
     (
         "NoiDung",
         (
-            "Yêu cầu các ban ngành đoàn thể xã, các thôn trên địa bàn xã, tổ chức triển khai thu "
-            "thập số liệu, chấm điểm; họp Hội đồng đánh giá báo cáo kết quả đánh giá xã, phù hợp "
-            f"với trẻ em trong năm {NAM} số liệu gửi qua công chức văn hóa xã hội xã trước ngày ",
+            f"Yêu cầu các ban ngành đoàn thể {CAP}, các {THON} trên địa bàn {CAP}, tổ chức triển "
+            "khai thu thập số liệu, chấm điểm; họp Hội đồng đánh giá báo cáo kết quả đánh giá "
+            f"{CAP}, phù hợp với trẻ em trong năm {NAM} số liệu gửi qua công chức văn hóa xã hội "
+            f"{CAP} trước ngày ",
             "{{ ke_hoach.han_bao_cao|ngay_so }}",
             " để tổng hợp báo cáo {{ tiep_nhan.ten|thuong_dau }} theo quy định.",
         ),
@@ -175,7 +188,7 @@ KH_BODY: list[Block] = [
     (
         "NoiDung",
         f"Trên đây là Kế hoạch thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá "
-        f"và công nhận xã, phù hợp với trẻ em trên địa bàn {XA} năm {NAM}./.",
+        f"và công nhận {CAP}, phù hợp với trẻ em trên địa bàn {XA} năm {NAM}./.",
     ),
 ]
 
@@ -199,8 +212,8 @@ def build_ke_hoach() -> DocxDocument:
         doc,
         "KẾ HOẠCH",
         [
-            f"Thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, "
-            f"thị trấn phù hợp với trẻ em năm {NAM}"
+            f"Thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
+            f"{CUNG} phù hợp với trẻ em năm {NAM}"
         ],
     )
     _body(doc, KH_BODY)
@@ -227,7 +240,7 @@ def build_quyet_dinh() -> DocxDocument:
     nd30.title_block(
         doc,
         "QUYẾT ĐỊNH",
-        [f"Về việc thành lập Hội đồng đánh giá xã phù hợp với trẻ em năm {NAM}"],
+        [f"Về việc thành lập Hội đồng đánh giá {CAP} phù hợp với trẻ em năm {NAM}"],
     )
     nd30.paragraph(doc, "ThamQuyen", "{{ van_ban.tham_quyen_ban_hanh }}")
     _paragraph_loop(
@@ -264,7 +277,8 @@ def build_quyet_dinh() -> DocxDocument:
                 (
                     "",
                     "Điều 2.",
-                    " Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các thôn và các "
+                    f" Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các {THON} và "
+                    "các "
                     "ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn xã, phường, thị "
                     "trấn phù hợp với trẻ em theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ "
                     "tướng "
@@ -380,7 +394,7 @@ def build_bien_ban() -> DocxDocument:
             (
                 "NoiDung",
                 "1. Hội đồng nghe công chức Văn hóa - Xã hội báo cáo số liệu thu thập từ "
-                "{{ don_vi.so_thon }} thôn và các ban, ngành của {{ don_vi.cap }} năm "
+                f"{{{{ don_vi.so_thon }}}} {THON} và các ban, ngành của {CAP} năm "
                 "{{ don_vi.nam }} theo các tiêu chuẩn của Quyết định số 06/QĐ-TTg ngày 03/01/2019 "
                 "của Thủ tướng "
                 "Chính phủ.",
@@ -472,7 +486,7 @@ def build_bao_cao() -> DocxDocument:
             (
                 "NoiDung",
                 "{{ don_vi.cap|capitalize }} {{ don_vi.xa }} có {{ don_vi.so_thon }} "
-                "thôn; tổng số trẻ em dưới 16 tuổi là {{ bang_diem.tre_em_duoi_16 }} trẻ.",
+                f"{THON}; tổng số trẻ em dưới 16 tuổi là {{{{ bang_diem.tre_em_duoi_16 }}}} trẻ.",
             ),
         ],
     )
@@ -543,7 +557,7 @@ def build_to_trinh() -> DocxDocument:
     nd30.title_block(
         doc,
         "TỜ TRÌNH",
-        [f"Đề nghị công nhận {XA} đạt tiêu chuẩn xã phù hợp với trẻ em năm {NAM}"],
+        [f"Đề nghị công nhận {XA} đạt tiêu chuẩn {CAP} phù hợp với trẻ em năm {NAM}"],
     )
     nd30.paragraph(doc, "KinhGui", "Kính gửi: {{ tiep_nhan.cong_nhan }}.")
     _body(
@@ -563,7 +577,8 @@ def build_to_trinh() -> DocxDocument:
             (
                 "NoiDung",
                 f"Ủy ban nhân dân {XA} kính trình {{{{ tiep_nhan.cong_nhan }}}} xem xét, công "
-                f"nhận {XA} đạt tiêu chuẩn xã phù hợp với trẻ em năm {NAM}, với kết quả như sau:",
+                f"nhận {XA} đạt tiêu chuẩn {CAP} phù hợp với trẻ em năm {NAM}, với kết quả như "
+                "sau:",
             ),
             (
                 "NoiDung",
@@ -578,7 +593,7 @@ def build_to_trinh() -> DocxDocument:
             ("NoiDung", "Hồ sơ kèm theo gồm:"),
             ("NoiDung", "- Báo cáo kết quả đánh giá và bảng tổng hợp điểm;"),
             ("NoiDung", "- Biên bản họp Hội đồng đánh giá;"),
-            ("NoiDung", "- Biểu chấm điểm và số liệu của các thôn."),
+            ("NoiDung", f"- Biểu chấm điểm và số liệu của các {THON}."),
             (
                 "NoiDung",
                 f"Ủy ban nhân dân {XA} kính trình {{{{ tiep_nhan.cong_nhan }}}} xem xét, quyết "
