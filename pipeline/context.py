@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from pipeline import vnformat
-from pipeline.narrative import item_sentence, points
+from pipeline.narrative import conclusion, criterion_name, item_sentence, points
 from pipeline.profile import DocumentSettings, Member, Profile
 
 FILTERS: dict[str, Callable[..., str]] = {
@@ -111,9 +111,9 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tong_tinh": "tổng điểm tính theo số liệu",
     "bang_diem.toi_da": "thang điểm",
     "bang_diem.nguong": "ngưỡng điểm công nhận",
-    "bang_diem.dat": "xã đạt hay không (đúng/sai, dùng trong {% if %})",
-    "bang_diem.ket_luan": "câu kết luận đạt / chưa đạt",
-    "bang_diem.chua_dat": "lý do chưa đạt (danh sách; trống khi đạt)",
+    "bang_diem.dat": "đơn vị đạt hay không (đúng/sai, dùng trong {% if %})",
+    "bang_diem.ket_luan": "câu kết luận đạt / chưa đạt, nêu lý do khi chưa đạt",
+    "bang_diem.chua_dat": "chi tiết từng lý do chưa đạt (danh sách; trống khi đạt)",
     "bang_diem.tieu_chi": "13 tiêu chí (danh sách)",
     "bang_diem.tieu_chi[].stt": "số thứ tự tiêu chí",
     "bang_diem.tieu_chi[].ten": "tên tiêu chí",
@@ -131,7 +131,8 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tieu_chi[].muc[].ghi_chu": "ghi chú trong bảng: “Điều chỉnh (1)” nếu có",
     "bang_diem.tieu_chi[].muc[].cau": "câu trình bày kết quả từ số liệu",
     "bang_diem.so_tieu_chi": "số tiêu chí",
-    "bang_diem.so_tieu_chi_dat": "số tiêu chí có điểm",
+    "bang_diem.so_tieu_chi_dat": "số tiêu chí có điểm (khác 0)",
+    "bang_diem.so_tieu_chi_toi_da": "số tiêu chí đạt điểm tối đa",
     "bang_diem.tieu_chi_0_cau": "câu nêu các tiêu chí 0 điểm (hoặc không có)",
     "bang_diem.dieu_chinh": "các mục Hội đồng điều chỉnh (danh sách, mỗi mục như muc)",
     "bang_diem.dieu_chinh[].ma": "mã mục",
@@ -288,6 +289,7 @@ def score_context(
 ) -> dict[str, Any]:
     """The scoring results for the minutes, the report and the request (`bang_diem`)."""
     villages = int(totals.get("so_thon", 0))
+    words = profile.don_vi.words
     criteria = []
     overrides: list[dict[str, Any]] = []
     for c in scorecard["criteria"]:
@@ -304,7 +306,7 @@ def score_context(
                 # A reason is too long for a table cell: the cell points to its paragraph.
                 "stt_dieu_chinh": len(overrides) + 1 if override else "",
                 "ghi_chu": f"Điều chỉnh ({len(overrides) + 1})" if override else "",
-                "cau": item_sentence(item, villages),
+                "cau": item_sentence(item, villages, words.cap_thon),
             }
             items.append(entry)
             if override:
@@ -323,15 +325,13 @@ def score_context(
     zero_text = (
         "không có tiêu chí nào 0 điểm"
         if not zero
-        else "có tiêu chí 0 điểm: " + "; ".join(f"tiêu chí {c['no']} ({c['name']})" for c in zero)
+        else "có tiêu chí 0 điểm: " + "; ".join(criterion_name(c) for c in zero)
     )
     recognized = bool(scorecard["recognized"])
-    unit = vnformat.upper_first(f"{profile.don_vi.cap} {profile.don_vi.xa}")
-    verdict = (
-        f"{unit} đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}."
-        if recognized
-        else f"{unit} chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm {profile.don_vi.nam}, vì:"
+    verdict, reasons = conclusion(
+        scorecard, words.don_vi, words.cap, villages=villages, village_word=words.cap_thon
     )
+    at_max = sum(1 for c in scorecard["criteria"] if c["points"] >= c["max"])
     return {
         "bang_diem": {
             "tong": points(scorecard["total"]),
@@ -340,12 +340,11 @@ def score_context(
             "nguong": points(scorecard["threshold"]),
             "dat": recognized,
             "ket_luan": verdict,
-            "chua_dat": []
-            if recognized
-            else [*scorecard["reasons"], *_shortfalls(scorecard, villages)],
+            "chua_dat": reasons,
             "tieu_chi": criteria,
             "so_tieu_chi": len(criteria),
             "so_tieu_chi_dat": len(criteria) - len(zero),
+            "so_tieu_chi_toi_da": at_max,
             "tieu_chi_0_cau": zero_text,
             "dieu_chinh": overrides,
             "bo_tieu_chi": f"{scorecard['rule_set']['name']} (phiên bản "
@@ -353,21 +352,3 @@ def score_context(
             "tre_em_duoi_16": vnformat.number(int(totals.get("tre_em_duoi_16", 0))),
         }
     }
-
-
-def _shortfalls(scorecard: dict[str, Any], villages: int) -> list[str]:
-    """Each criterion below its maximum, with the sub-items that lost points and their data."""
-    lines = []
-    for c in scorecard["criteria"]:
-        if c["points"] >= c["max"]:
-            continue
-        lost = [
-            f"mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages))}"
-            for i in c["items"]
-            if i["points"] < i["max"]
-        ]
-        lines.append(
-            f"Tiêu chí {c['no']} - {c['name']}: đạt {points(c['points'])}/{points(c['max'])} "
-            f"điểm; " + " ".join(lost)
-        )
-    return lines

@@ -46,8 +46,9 @@ def _count(code: str, value: Any) -> str:
     return f"{vnformat.number(int(value))}{_unit(code)}"
 
 
-def item_sentence(item: dict[str, Any], villages: int) -> str:
-    """One sub-item in words, ending with its points: "…; đạt 50/50 điểm."."""
+def item_sentence(item: dict[str, Any], villages: int, village_word: str = "thôn") -> str:
+    """One sub-item in words, ending with its points: "…; đạt 50/50 điểm."; `village_word`
+    names the level below ("thôn", "tổ dân phố")."""
     kind = item["kind"]
     codes: list[str] = item["indicators"]
     result = f"đạt {points(item['computed'])}/{points(item['max'])} điểm"
@@ -66,7 +67,7 @@ def item_sentence(item: dict[str, Any], villages: int) -> str:
     elif kind == "village_share":
         yes = item["numerator"] if item["numerator"] is not None else item["value"]
         share = vnformat.ratio_percent(int(yes), villages) if villages else "100%"
-        text = f"{_label(codes[0])}: {yes}/{villages} thôn ({share})"
+        text = f"{_label(codes[0])}: {yes}/{villages} {village_word} ({share})"
     elif kind == "yes_no":
         text = f"{_label(codes[0])}: {'có' if item['value'] else 'không'}"
     elif kind == "count_vs_previous":
@@ -87,3 +88,64 @@ def item_sentence(item: dict[str, Any], villages: int) -> str:
         if not sentence.endswith("."):
             sentence += "."
     return sentence
+
+
+def criterion_name(criterion: dict[str, Any]) -> str:
+    """ "tiêu chí d) Trẻ em vi phạm pháp luật, nghiện ma túy": its letter in Điều 2 khoản 1."""
+    letter = criterion.get("letter") or str(criterion["no"])
+    return f"tiêu chí {letter}) {criterion['name']}"
+
+
+def _names(criteria: list[dict[str, Any]]) -> str:
+    """ "tiêu chí d) …" or "các tiêu chí d) …; đ) …"."""
+    if len(criteria) == 1:
+        return criterion_name(criteria[0])
+    return "các " + "; ".join(
+        criterion_name(c) if i == 0 else criterion_name(c).removeprefix("tiêu chí ")
+        for i, c in enumerate(criteria)
+    )
+
+
+def conclusion(
+    scorecard: dict[str, Any], unit: str, level: str, villages: int, village_word: str
+) -> tuple[str, list[str]]:
+    """The verdict sentence and, when not recognised, its reasons and only those.
+
+    `unit` is "phường Lê Chân", `level` its kind. A passing total may stand as context in
+    the sentence of a vetoed unit, never as a reason in the list.
+    """
+    head = vnformat.upper_first(unit)
+    year = scorecard["nam"]
+    if scorecard["recognized"]:
+        return f"{head} đạt tiêu chuẩn {level} phù hợp với trẻ em năm {year}.", []
+    total, threshold = Decimal(str(scorecard["total"])), Decimal(str(scorecard["threshold"]))
+    zero = [c for c in scorecard["criteria"] if c["no"] in scorecard["zero_criteria"]]
+    below = total < threshold
+    score = f"tổng số điểm {points(total)} "
+    if below:
+        score += f"thấp hơn ngưỡng công nhận {points(threshold)} điểm"
+    else:
+        score += f"đạt ngưỡng công nhận {points(threshold)} điểm"
+    if zero:
+        veto = f"{_names(zero)} bị 0 điểm"
+        why = f"{score} và {veto}" if below else f"{score}, nhưng {veto}"
+    else:
+        why = score
+    sentence = f"{head} chưa đạt tiêu chuẩn {level} phù hợp với trẻ em năm {year}: {why}."
+    reasons = []
+    if below:
+        reasons.append(
+            f"Tổng số điểm {points(total)}/{points(scorecard['scale'])} thấp hơn ngưỡng công "
+            f"nhận {points(threshold)} điểm, còn thiếu {points(threshold - total)} điểm."
+        )
+    for c in zero:
+        lost = " ".join(
+            f"Mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages, village_word))}"
+            for i in c["items"]
+            if Decimal(str(i["points"])) < Decimal(str(i["max"]))
+        )
+        reasons.append(
+            f"{vnformat.upper_first(criterion_name(c))} bị 0/{points(c['max'])} điểm "
+            f"(có tiêu chí 0 điểm thì không được công nhận). {lost}".strip()
+        )
+    return sentence, reasons

@@ -587,8 +587,10 @@ def build_to_trinh() -> DocxDocument:
             ),
             (
                 "NoiDung",
-                "- Số tiêu chí đạt: {{ bang_diem.so_tieu_chi_dat }}/{{ bang_diem.so_tieu_chi }} "
-                "tiêu chí; {{ bang_diem.tieu_chi_0_cau }}.",
+                "- Số tiêu chí có điểm: {{ bang_diem.so_tieu_chi_dat }}/"
+                "{{ bang_diem.so_tieu_chi }} tiêu chí, trong đó {{ bang_diem.so_tieu_chi_toi_da }} "
+                "tiêu chí đạt điểm tối đa; "
+                "{{ bang_diem.tieu_chi_0_cau }}.",
             ),
             ("NoiDung", "Hồ sơ kèm theo gồm:"),
             ("NoiDung", "- Báo cáo kết quả đánh giá và bảng tổng hợp điểm;"),
