@@ -20,7 +20,7 @@ from pipeline import __version__, dataset
 from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.forms import write_forms
 from pipeline.ingest import ingest_to
-from pipeline.profile import init_dossier
+from pipeline.init import init_dossier
 from pipeline.render import render
 from pipeline.score import score, summary_lines, to_json_text
 from pipeline.templating import check_templates, export_templates
@@ -195,18 +195,31 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("dir", type=_DIR)
-@click.option("--xa", default="", help='Tên xã, ví dụ "Bình Trung".')
-@click.option("--huyen", default="", help="Tên huyện (bỏ qua nếu không còn cấp huyện).")
-@click.option("--tinh", default="", help='Tên tỉnh, ví dụ "Lạng Sơn".')
+@click.option(
+    "--cap", default="xã", show_default=True, help="Loại đơn vị: xã, phường, thị trấn, đặc khu."
+)
+@click.option(
+    "--cap-thon", default="", help="Cấp dưới: thôn, tổ dân phố, khu phố, ấp… (mặc định theo --cap)."
+)
+@click.option("--xa", default="", help='Tên đơn vị, không kèm loại, ví dụ "Bình Trung".')
+@click.option("--tinh", default="", help="Tên tỉnh hoặc thành phố trực thuộc trung ương.")
+@click.option("--huyen", default="", help="Tên huyện (chỉ trước ngày 01/7/2025).")
 @click.option("--nam", type=int, default=None, help="Năm đánh giá (mặc định: năm nay).")
 @_help_option
-def init(dir: Path, xa: str, huyen: str, tinh: str, nam: int | None) -> None:
+def init(
+    *, dir: Path, cap: str, cap_thon: str, xa: str, tinh: str, huyen: str, nam: int | None
+) -> None:
     """Tạo hồ sơ mới: thư mục DIR với tệp hoso.toml có ghi chú hướng dẫn từng mục.
 
-    Không bao giờ ghi đè một hoso.toml đã có.
+    Các giá trị mặc định (nơi nhận, chức vụ, căn cứ pháp lý, ví dụ) theo loại đơn vị và luật
+    của năm đánh giá. Không bao giờ ghi đè một hoso.toml đã có.
     """
     year = nam or date.today().year
-    path = _run(lambda: init_dossier(dir, xa=xa, huyen=huyen, tinh=tinh, nam=year))
+    path = _run(
+        lambda: init_dossier(
+            dir, xa=xa, huyen=huyen, tinh=tinh, nam=year, cap=cap, cap_thon=cap_thon
+        )
+    )
     click.echo(f"Đã tạo {path}")
     click.echo(f"Mở tệp này, điền các mục còn trống, rồi chạy: hoso forms {dir}")
 

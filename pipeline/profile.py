@@ -7,7 +7,6 @@ path, what was found and what was expected, then raised together as one `InputEr
 from __future__ import annotations
 
 import re
-import string
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,6 @@ from typing import Any
 
 from pipeline.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem, did_you_mean
-from pipeline.resources import data_file
 from pipeline.units import (
     Words,
     all_levels,
@@ -1026,56 +1024,3 @@ def _prefixed(problem: Problem, prefix: str) -> Problem:
         value=problem.value,
         hint=problem.hint,
     )
-
-
-# --- hoso init -------------------------------------------------------------------------------
-
-
-def init_dossier(folder: Path, *, xa: str = "", tinh: str = "", huyen: str = "", nam: int) -> Path:
-    """Create `folder/hoso.toml` from the commented template; never overwrite one."""
-    path = folder / PROFILE_NAME
-    if path.exists():
-        raise InputError(
-            [
-                Problem(
-                    "da-co-ho-so",
-                    "đã có hồ sơ ở đây, không ghi đè",
-                    file=str(path),
-                    hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
-                )
-            ]
-        )
-    text = profile_template().substitute(
-        xa=_toml_string(xa), tinh=_toml_string(tinh), huyen=_toml_string(huyen), nam=nam
-    )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        # "x" mode: a file created between the check and here is not clobbered either.
-        with path.open("x", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-    except FileExistsError:
-        raise InputError(
-            [
-                Problem(
-                    "da-co-ho-so",
-                    "đã có hồ sơ ở đây, không ghi đè",
-                    file=str(path),
-                    hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
-                )
-            ]
-        ) from None
-    except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không ghi được {path}: {exc.strerror}",
-            "kiểm tra quyền ghi của thư mục.",
-        ) from exc
-    return path
-
-
-def profile_template() -> string.Template:
-    return string.Template(data_file("hoso.mau.toml").read_text(encoding="utf-8"))
-
-
-def _toml_string(text: str) -> str:
-    escaped = nfc(text).replace("\\", "\\\\").replace('"', '\\"')
-    return f'"{escaped}"'

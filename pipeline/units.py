@@ -37,6 +37,12 @@ class Period:
     def holds_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
 
+    def examples(self, superior: str) -> dict[str, str]:
+        """`hoso init`'s examples, the level above named: "thành phố Huế", "huyện Cao Lộc"."""
+        filled = {k: v.replace("{cap_tren}", superior) for k, v in self.receiver_example.items()}
+        filled["cap_tren"] = self.superior_example.replace("{cap_tren}", superior)
+        return filled
+
 
 @dataclass(frozen=True)
 class City:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import InputError
-from pipeline.profile import init_dossier, load_profile, profile_template
+from pipeline.init import init_dossier, profile_text
+from pipeline.profile import load_profile
 from tests.conftest import DEMO
 
 Edit = Callable[[str, str], Path]
@@ -192,7 +193,8 @@ def test_init_never_overwrites(tmp_path: Path) -> None:
 
 def test_init_escapes_quotes(tmp_path: Path) -> None:
     path = init_dossier(tmp_path, xa='Xã "A" \\ B', nam=2024)
-    assert tomllib.loads(path.read_text(encoding="utf-8"))["don_vi"]["xa"] == 'Xã "A" \\ B'
+    # The kind typed with the name is dropped: papers write "xã" themselves.
+    assert tomllib.loads(path.read_text(encoding="utf-8"))["don_vi"]["xa"] == '"A" \\ B'
 
 
 def _keys(table: dict[str, object], prefix: str = "") -> set[str]:
@@ -205,10 +207,14 @@ def _keys(table: dict[str, object], prefix: str = "") -> set[str]:
 
 
 def test_demo_and_init_template_have_the_same_settings() -> None:
-    template = profile_template().substitute(xa='"x"', tinh='"y"', huyen='""', nam=2024)
+    template = profile_text(xa="x", tinh="y", huyen="", nam=2024)
     demo = (DEMO / "hoso.toml").read_text(encoding="utf-8")
-    # [[dieu_chinh]] is the council's, optional and repeatable: the template only explains it.
-    assert _keys(tomllib.loads(template)) == _keys(tomllib.loads(demo)) - {"dieu_chinh"}
+    # [[dieu_chinh]] is the council's, optional and repeatable: the template only explains it;
+    # the council decision's grounds default to the year's law; the demo names its level below
+    # by default.
+    assert _keys(tomllib.loads(template)) == (
+        _keys(tomllib.loads(demo)) - {"dieu_chinh", "van_ban.QD.can_cu"} | {"don_vi.cap_thon"}
+    )
 
 
 def test_dossier_may_name_its_own_rule_set(dossier: Path) -> None:
