@@ -30,7 +30,7 @@ from pipeline.render import render
 from pipeline.score import score
 
 DEMO = Path(__file__).resolve().parent.parent / "inputs" / "binh-trung-2024"
-REPEAT = 3
+REPEAT = 5
 
 
 def timed(action: Callable[[], object]) -> float:
