@@ -21,6 +21,7 @@ from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoE
 from pipeline.forms import write_forms
 from pipeline.ingest import ingest_to
 from pipeline.init import init_dossier
+from pipeline.pdf import pdf_dossier
 from pipeline.render import render
 from pipeline.score import score, summary_lines, to_json_text
 from pipeline.templating import check_templates, export_templates
@@ -190,6 +191,7 @@ def cli() -> None:
       hoso ingest DIR    đọc, kiểm tra số liệu các thôn gửi về
       hoso score DIR     chấm điểm, lập biểu chấm điểm
       hoso render DIR    lập các văn bản Word
+      hoso pdf DIR       lập bản PDF/A của các văn bản
     """
 
 
@@ -321,6 +323,29 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     if result.waiting:
         click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
     click.echo(f"Xong: {len(result.written)} văn bản trong {target}")
+
+
+@cli.command("pdf")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_help_option
+def pdf_cmd(dir: Path, out: Path | None) -> None:
+    """Lập bản PDF/A (lưu trữ lâu dài) cạnh mỗi văn bản Word do hoso render lập, bằng LibreOffice.
+
+    Cần LibreOffice; nếu hoso không tự tìm thấy, đặt biến môi trường HOSO_SOFFICE chỉ
+    tới chương trình soffice. Nếu có lỗi, các tệp PDF cũ được giữ nguyên.
+    """
+    target = out or _default_out(dir)
+    result = _run(
+        lambda: pdf_dossier(dir, target, progress=lambda p: click.echo(f"Chuyển {p.name}"))
+    )
+    if result.notice:
+        click.echo(f"Lưu ý: {result.notice}", err=True)
+    for path in result.written:
+        click.echo(f"Đã ghi {path}")
+    for path in result.removed:
+        click.echo(f"Đã xóa {path}: văn bản Word của nó không còn.")
+    click.echo(f"Xong: {len(result.written)} tệp PDF trong {target}")
 
 
 @cli.group(cls=_Group)
