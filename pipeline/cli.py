@@ -316,6 +316,8 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     """
     target = out or _default_out(dir)
     result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
     for name in result.not_recognized:
         click.echo(f"Không lập {name}: xã chưa đạt (xem Báo cáo kết quả đánh giá).")
     for path in result.removed:

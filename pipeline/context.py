@@ -157,6 +157,9 @@ FILTER_DOCS: dict[str, str] = {
     "thuong_dau": "viết thường chữ đầu: {{ tiep_nhan.ten|thuong_dau }} → phòng Lao động…",
 }
 
+# An empty free-text section keeps its heading and these lines, to be written by hand.
+HAND_LINES = ["…" * 40, "…" * 40]
+
 # Hand-filled blanks of a time, as in the decree's minutes sample.
 _TIME_BLANK = "…. giờ …., ngày …. tháng …. năm ….."
 
@@ -255,9 +258,9 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             ),
         },
         "bao_cao": {
-            "dac_diem": list(profile.bao_cao.dac_diem),
-            "kho_khan": list(profile.bao_cao.kho_khan),
-            "de_xuat": list(profile.bao_cao.de_xuat),
+            "dac_diem": list(profile.bao_cao.dac_diem) or HAND_LINES,
+            "kho_khan": list(profile.bao_cao.kho_khan) or HAND_LINES,
+            "de_xuat": list(profile.bao_cao.de_xuat) or HAND_LINES,
         },
     }
 

@@ -25,6 +25,7 @@ class DocumentType:
     has_grounds: bool
     needs_scorecard: bool
     only_if_recognized: bool
+    free_text: tuple[str, ...] = ()  # profile keys of hand-written sections it prints
 
 
 @cache
@@ -43,10 +44,13 @@ def catalogue() -> dict[str, DocumentType]:
             has_grounds=bool(entry.get("can_cu", False)),
             needs_scorecard=bool(entry.get("can_bang_diem", False)),
             only_if_recognized=bool(entry.get("chi_khi_dat", False)),
+            free_text=tuple(str(k) for k in entry.get("tu_viet", ())),
         )
         signer_ok = doc.default_signer in (*SIGNER_ROLES, "")
         if not signer_ok or doc.default_authority not in AUTHORITIES:
             raise ValueError(f"documents.toml [{code}]: unknown signer or authority")
+        if any(not key.startswith("bao_cao.") for key in doc.free_text):
+            raise ValueError(f"documents.toml [{code}]: tu_viet names keys of [bao_cao]")
         if not doc.file.endswith(".docx"):
             raise ValueError(f"documents.toml [{code}]: file must be a .docx")
         docs[code] = doc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,7 @@ class RenderResult:
     removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
     waiting: list[str]  # papers that need `hoso score` first
     not_recognized: list[str]  # papers written only for a recognised commune
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a section left to write by hand
 
 
 # The scorecard as JSON and the data totals: what the papers' figures come from.
@@ -145,6 +146,7 @@ def render(
     stale: list[Path] = []
     waiting: list[str] = []
     skipped: list[str] = []
+    warnings: list[Problem] = []
     for code in wanted:
         doc = profile.van_ban[code]
         target = out / doc.type.file
@@ -164,6 +166,7 @@ def render(
             problems += exc.problems
             continue
         rendered.append((target, data))
+        warnings += _empty_sections(profile, doc)
     if problems:
         raise InputError(problems)
     # Only once every paper rendered: a failure above leaves the previous set untouched.
@@ -173,4 +176,24 @@ def render(
             progress(str(path))
     for path in stale:
         remove(path)
-    return RenderResult([path for path, _ in rendered], stale, waiting, skipped)
+    return RenderResult([path for path, _ in rendered], stale, waiting, skipped, warnings)
+
+
+def _empty_sections(profile: Profile, doc: DocumentSettings) -> list[Problem]:
+    """A warning for each free-text section the paper prints that the profile leaves empty."""
+    texts = {
+        f"bao_cao.{name}": getattr(profile.bao_cao, name)
+        for name in ("dac_diem", "kho_khan", "de_xuat")
+    }
+    return [
+        Problem(
+            "de-trong",
+            f"chưa viết; {doc.type.name} để dòng chấm để viết tay",
+            file=str(profile.path),
+            field=key,
+            hint=f"viết nội dung vào {key} trong hoso.toml rồi chạy lại hoso render.",
+            severity="canh-bao",
+        )
+        for key in doc.type.free_text
+        if not texts.get(key)
+    ]
