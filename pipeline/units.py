@@ -30,6 +30,7 @@ class Period:
     has_districts: bool
     kinds_phrase: dict[str, str]
     movement: str
+    title_quote: str
     grounds: tuple[str, ...]
     receiver_example: dict[str, str]
     superior_example: str
@@ -105,6 +106,7 @@ def facts() -> UnitFacts:
             has_districts=bool(entry["co_cap_huyen"]),
             kinds_phrase={nfc(k): nfc(v) for k, v in entry.get("cung_cap", {}).items()},
             movement=nfc(str(entry.get("phong_trao", ""))),
+            title_quote=nfc(str(entry.get("trich_qd06", ""))),
             grounds=_strings(entry["can_cu"], where),
             receiver_example={k: nfc(v) for k, v in entry["tiep_nhan_vi_du"].items()},
             superior_example=nfc(str(entry["vi_du_cap_tren"])),
@@ -186,6 +188,8 @@ class Words:
     huyen: str  # the district's name ("" from July 2025)
     cung_cap: str  # how the plan names the kinds of commune it speaks of
     phong_trao: str  # how the plan names the movement
+    trich_qd06: str  # how the plan quotes the units in Decision 06's title
+    trich_qd06_ngan: str  # the same where the seed plan shortened it to "xã,"
 
     @property
     def don_vi(self) -> str:
@@ -214,6 +218,7 @@ def words_for(
     period = period_of(year)
     phrase = period.kinds_phrase.get(cap, cap) if period else cap
     movement = (period.movement if period else "") or cap
+    quote = period.title_quote if period else ""
     return Words(
         cap=cap,
         cap_thon=cap_thon,
@@ -223,4 +228,6 @@ def words_for(
         huyen=huyen or "",
         cung_cap=phrase,
         phong_trao=movement,
+        trich_qd06=quote or phrase,
+        trich_qd06_ngan=quote or f"{cap},",
     )

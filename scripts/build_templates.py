@@ -35,6 +35,9 @@ CAP = "{{ don_vi.cap }}"
 THON = "{{ don_vi.cap_thon }}"
 # How the plan names the kinds of commune it speaks of ("xã, thị trấn" under a district).
 CUNG = "{{ don_vi.cung_cap }}"
+# Where the plan quotes Decision 06's title (the seed shortened it; later plans quote it whole).
+QUOTE = "{{ don_vi.trich_qd06 }}"
+QUOTE_SHORT = "{{ don_vi.trich_qd06_ngan }}"
 NAM = "{{ don_vi.nam }}"
 
 AGENCY = ("ỦY BAN NHÂN DÂN", "{{ don_vi.cap|in_hoa }} {{ don_vi.xa|in_hoa }}")
@@ -56,7 +59,7 @@ KH_BODY: list[Block] = [
         "{{ ke_hoach.can_cu_ngay|ngay_so }} của {{ ke_hoach.can_cu_co_quan }}, về thực hiện "
         f"{QD06} ban hành quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị "
         f"trấn phù hợp với trẻ em năm {NAM}. UBND {XA} xây dựng Kế hoạch thực hiện {QD06} ban "
-        f"hành quy định tiêu chuẩn, trình tự đánh giá và công nhận {CUNG} phù hợp với trẻ "
+        f"hành quy định tiêu chuẩn, trình tự đánh giá và công nhận {QUOTE} phù hợp với trẻ "
         f"em năm {NAM}, như sau:",
     ),
     ("DeMuc", "I. MỤC ĐÍCH, YÊU CẦU"),
@@ -131,8 +134,7 @@ KH_BODY: list[Block] = [
         f"thể {CAP}, các {THON} triển khai thực hiện Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của "
         "Thủ "
         "tướng Chính phủ về việc ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
-        f"{CAP}, "
-        "phù hợp với trẻ em.",
+        f"{QUOTE_SHORT} phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
@@ -188,7 +190,7 @@ KH_BODY: list[Block] = [
     (
         "NoiDung",
         f"Trên đây là Kế hoạch thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá "
-        f"và công nhận {CAP}, phù hợp với trẻ em trên địa bàn {XA} năm {NAM}./.",
+        f"và công nhận {QUOTE_SHORT} phù hợp với trẻ em trên địa bàn {XA} năm {NAM}./.",
     ),
 ]
 
@@ -213,7 +215,7 @@ def build_ke_hoach() -> DocxDocument:
         "KẾ HOẠCH",
         [
             f"Thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
-            f"{CUNG} phù hợp với trẻ em năm {NAM}"
+            f"{QUOTE} phù hợp với trẻ em năm {NAM}"
         ],
     )
     _body(doc, KH_BODY)

@@ -18,7 +18,6 @@ from pipeline.score import score
 from pipeline.units import is_central_city, split_province, strip_kind
 from tests.factories import make_data, without_workbooks, write_data
 
-
 VILLAGES = ("An Biên", "Cát Dài", "Dư Hàng")
 PAPERS = (
     "KH-ke-hoach.docx",
