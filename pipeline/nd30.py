@@ -50,8 +50,8 @@ AGENCY_RULE_MM = 20.0
 MOTTO_RULE_MM = 60.5
 SUMMARY_RULE_MM = 60.0
 
-# Room for the handwritten signature and the seal between the title and the name.
-SIGNATURE_GAP_PT = 80
+# Room for the handwritten (or image) signature and the seal between the title and the name.
+SIGNATURE_GAP_PT = 100  # 35 mm: a signature image and the seal fit as they are
 
 QUOC_HIEU = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 TIEU_NGU = "Độc lập - Tự do - Hạnh phúc"
