@@ -10,10 +10,13 @@ $(BIN)/hoso: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
+DEMOS := binh-trung-2024 le-chan-2026
+
 demo: $(BIN)/hoso
-	$(BIN)/hoso ingest inputs/binh-trung-2024
-	$(BIN)/hoso score inputs/binh-trung-2024
-	$(BIN)/hoso render inputs/binh-trung-2024
+	for d in $(DEMOS); do \
+		$(BIN)/hoso ingest inputs/$$d && $(BIN)/hoso score inputs/$$d && \
+		$(BIN)/hoso render inputs/$$d || exit 1; \
+	done
 
 test: $(BIN)/hoso
 	$(BIN)/ruff check .

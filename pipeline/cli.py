@@ -236,12 +236,15 @@ def forms(dir: Path, force: bool) -> None:
     Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
     đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
     """
-    written = _run(lambda: write_forms(dir, force=force))
-    for item in written:
+    result = _run(lambda: write_forms(dir, force=force))
+    for item in result.written:
         click.echo(f"Đã ghi {item.path}")
         if item.backup:
             click.echo(f"  (bản cũ sao lưu ở {item.backup})")
-    click.echo(f"Xong: {len(written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các thôn.")
+    click.echo(
+        f"Xong: {len(result.written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các "
+        f"{result.words.cap_thon}."
+    )
 
 
 @cli.command("ingest")
@@ -276,8 +279,8 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
         return
     data = result.data
     click.echo(
-        f"Xong: {data.village_count} thôn và số liệu cấp xã, {len(result.warnings)} cảnh báo; "
-        f"đã ghi {result.path}"
+        f"Xong: {data.village_count} {result.words.cap_thon} và số liệu cấp xã, "
+        f"{len(result.warnings)} cảnh báo; đã ghi {result.path}"
     )
 
 
@@ -318,10 +321,11 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
     for warning in result.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
+    unit = result.words.don_vi
     for name in result.not_recognized:
-        click.echo(f"Không lập {name}: xã chưa đạt (xem Báo cáo kết quả đánh giá).")
+        click.echo(f"Không lập {name}: {unit} chưa đạt (xem Báo cáo kết quả đánh giá).")
     for path in result.removed:
-        click.echo(f"Đã xóa {path} của lần lập trước vì xã chưa đạt.")
+        click.echo(f"Đã xóa {path} của lần lập trước vì {unit} chưa đạt.")
     if result.waiting:
         click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
     click.echo(f"Xong: {len(result.written)} văn bản trong {target}")

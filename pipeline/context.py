@@ -313,7 +313,7 @@ def score_context(
                 # A reason is too long for a table cell: the cell points to its paragraph.
                 "stt_dieu_chinh": len(overrides) + 1 if override else "",
                 "ghi_chu": f"Điều chỉnh ({len(overrides) + 1})" if override else "",
-                "cau": item_sentence(item, villages, words.cap_thon),
+                "cau": item_sentence(item, villages, words),
             }
             items.append(entry)
             if override:
@@ -335,9 +335,7 @@ def score_context(
         else "có tiêu chí 0 điểm: " + "; ".join(criterion_name(c) for c in zero)
     )
     recognized = bool(scorecard["recognized"])
-    verdict, reasons = conclusion(
-        scorecard, words.don_vi, words.cap, villages=villages, village_word=words.cap_thon
-    )
+    verdict, reasons = conclusion(scorecard, words, villages)
     at_max = sum(1 for c in scorecard["criteria"] if c["points"] >= c["max"])
     return {
         "bang_diem": {

@@ -1,8 +1,9 @@
 """`hoso forms`: the blank data-entry workbooks sent to villages and to the commune sectors.
 
 The layout here is what `ingest` reads back: indicator codes in column A, the value in the
-column headed `Số liệu`, and a title block whose labelled cells (`Xã:`, `Thôn:`, `Năm:`)
-name the commune, village and year, so a workbook can be renamed freely.
+column headed `Số liệu`, and a title block whose labelled cells name the commune, village and
+year in the unit's words (`Xã:`, `Thôn:`, `Năm:` for a commune; `Phường:`, `Tổ dân phố:` for a
+ward), so a workbook can be renamed freely.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from pipeline.indicators import Indicator, Level, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
-from pipeline.vnformat import ascii_slug, nfc
+from pipeline.units import Words
+from pipeline.vnformat import ascii_slug, nfc, upper, upper_first
 
 DATA_SHEET = "Số liệu"
 HELP_SHEET = "Hướng dẫn"
 VALUE_HEADER = "Số liệu"
-LABEL_XA = "Xã:"
-LABEL_THON = "Thôn:"
 LABEL_NAM = "Năm:"
+# What `hoso forms` needs of hoso.toml: the forms go out before the council is named.
+PROFILE_SECTIONS = ("don_vi",)
 VILLAGE_FOLDER = "thon"
 COMMUNE_STEM = "xa"
 YES, NO = "Có", "Không"
@@ -50,6 +52,31 @@ _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 class Written:
     path: Path
     backup: Path | None = None
+
+
+@dataclass(frozen=True)
+class FormsResult:
+    """The workbooks written, and the words of the unit they were made for."""
+
+    written: list[Written]
+    words: Words
+
+
+def unit_label(words: Words) -> str:
+    """The labelled cell naming the commune: "Xã:", "Phường:", "Đặc khu:"."""
+    return f"{upper_first(words.cap)}:"
+
+
+def village_label(words: Words) -> str:
+    """The labelled cell naming the village: "Thôn:", "Tổ dân phố:", "Khu phố:"."""
+    return f"{upper_first(words.cap_thon)}:"
+
+
+def form_title(words: Words, year: int, *, village: bool) -> str:
+    """ "BIỂU SỐ LIỆU CỦA TỔ DÂN PHỐ ĐÁNH GIÁ PHƯỜNG PHÙ HỢP VỚI TRẺ EM NĂM 2026"; the
+    commune's form is named by the law's level ("CẤP XÃ") for every kind of commune."""
+    whose = f"CỦA {upper(words.cap_thon)}" if village else "CẤP XÃ"
+    return f"BIỂU SỐ LIỆU {whose} ĐÁNH GIÁ {upper(words.cap)} PHÙ HỢP VỚI TRẺ EM NĂM {year}"
 
 
 slug = ascii_slug
@@ -81,13 +108,14 @@ def value_rows(ws: Worksheet) -> dict[str, int]:
 
 def write_forms(
     folder: Path, *, force: bool = False, progress: Callable[[Path], None] | None = None
-) -> list[Written]:
-    """Write `thon/<slug>.xlsx` per profile village and `xa.xlsx`.
+) -> FormsResult:
+    """Write `thon/<slug>.xlsx` per profile village and `xa.xlsx`; only `[don_vi]` of
+    hoso.toml is needed.
 
     A workbook that already holds figures is never overwritten: the whole run is refused,
     or with `force` the old file is first copied to `<name>.sao-luu-N<ext>`.
     """
-    profile = load_profile(folder)
+    profile = load_profile(folder, sections=PROFILE_SECTIONS)
     jobs: list[tuple[Path, Workbook]] = [
         (folder / VILLAGE_FOLDER / f"{slug(v)}.xlsx", village_form(profile, v))
         for v in profile.don_vi.thon
@@ -125,7 +153,7 @@ def write_forms(
         written.append(Written(path, backup))
         if progress:
             progress(path)
-    return written
+    return FormsResult(written, profile.don_vi.words)
 
 
 def _same_stem(path: Path) -> list[Path]:
@@ -181,6 +209,7 @@ def _backup(path: Path) -> Path:
 
 def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
     unit = profile.don_vi
+    words = unit.words
     book = Workbook()
     ws = book.active
     assert ws is not None
@@ -189,12 +218,12 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
     for i, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[chr(64 + i)].width = width
 
-    title = "BIỂU SỐ LIỆU CỦA THÔN" if village else "BIỂU SỐ LIỆU CẤP XÃ"
-    _merged(ws, 1, f"{title} ĐÁNH GIÁ XÃ PHÙ HỢP VỚI TRẺ EM NĂM {unit.nam}", bold=True, size=14)
+    title = form_title(words, unit.nam, village=village is not None)
+    _merged(ws, 1, title, bold=True, size=14)
     _merged(ws, 2, "(theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ)")
-    block: list[tuple[str, Any]] = [(LABEL_XA, unit.xa)]
+    block: list[tuple[str, Any]] = [(unit_label(words), unit.xa)]
     if village:
-        block.append((LABEL_THON, village))
+        block.append((village_label(words), village))
     block.append((LABEL_NAM, unit.nam))
     for offset, (label, value) in enumerate(block):
         _cell(ws, 3 + offset, 1, label, bold=True)
@@ -210,7 +239,7 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
     indicators = for_level(level)
     for row, ind in enumerate(indicators, start=_HEADER_ROW + 1):
         _cell(ws, row, 1, ind.code, size=9, color="595959")
-        _cell(ws, row, 2, ind.label, wrap=True)
+        _cell(ws, row, 2, ind.label_in(words), wrap=True)
         _cell(ws, row, 3, ind.unit)
         value = _cell(ws, row, 4, None)
         value.fill = _INPUT_FILL
@@ -222,10 +251,10 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
         note.protection = Protection(locked=False)
         for col in range(1, 6):
             ws.cell(row, col).border = _BOX
-        ws.add_data_validation(_validation(ind, f"D{row}"))
+        ws.add_data_validation(_validation(ind, f"D{row}", words))
 
     last = _HEADER_ROW + len(indicators)
-    who = "Trưởng thôn" if village else "Công chức Văn hóa - Xã hội"
+    who = words.truong_thon if village else "Công chức Văn hóa - Xã hội"
     _cell(ws, last + 2, 2, "Người lập biểu", bold=True).alignment = Alignment(horizontal="center")
     _cell(ws, last + 2, 4, who, bold=True)
     _cell(ws, last + 3, 2, "(ký, ghi rõ họ tên)", italic=True).alignment = Alignment(
@@ -239,12 +268,12 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
     _print_setup(ws, f"A1:E{last + 3}")
     ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
 
-    _help_sheet(book.create_sheet(HELP_SHEET), indicators, village)
+    _help_sheet(book.create_sheet(HELP_SHEET), indicators, words, village)
     book.active = 0
     return book
 
 
-def _validation(ind: Indicator, ref: str) -> DataValidation:
+def _validation(ind: Indicator, ref: str, words: Words) -> DataValidation:
     if ind.kind == "yes_no":
         dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
         error = f"Chọn {YES} hoặc {NO} trong danh sách."
@@ -266,16 +295,19 @@ def _validation(ind: Indicator, ref: str) -> DataValidation:
     dv.error = error
     dv.showInputMessage = True
     # Excel limits an input message to a 32-character title and 255 characters of text.
-    dv.promptTitle = ind.label[:32]
-    dv.prompt = ind.form_help[:255]
+    dv.promptTitle = ind.label_in(words)[:32]
+    dv.prompt = ind.form_help_in(words)[:255]
     dv.add(ref)
     return dv
 
 
-def _help_sheet(ws: Worksheet, indicators: list[Indicator], village: str | None) -> None:
+def _help_sheet(
+    ws: Worksheet, indicators: list[Indicator], words: Words, village: str | None
+) -> None:
     ws.column_dimensions["A"].width = 58
     ws.column_dimensions["B"].width = 60
-    who = "thôn" if village else "xã"
+    who = words.cap_thon if village else words.cap
+    cells = ", ".join((unit_label(words), village_label(words), LABEL_NAM)).replace(":", "")
     lines = [
         "HƯỚNG DẪN ĐIỀN BIỂU",
         f"1. Điền số liệu của {who} vào cột «{VALUE_HEADER}» (ô nền vàng) ở trang «{DATA_SHEET}».",
@@ -284,7 +316,7 @@ def _help_sheet(ws: Worksheet, indicators: list[Indicator], village: str | None)
         f"3. Các ô Có/Không: chọn «{YES}» hoặc «{NO}» trong danh sách.",
         "4. Số «trong đó» không được lớn hơn số tổng tương ứng (ví dụ số trẻ được tiêm chủng"
         " đầy đủ không lớn hơn số trẻ dưới 1 tuổi).",
-        "5. Không sửa, không xóa cột mã chỉ tiêu (cột A) và các ô Xã, Thôn, Năm ở đầu biểu;"
+        f"5. Không sửa, không xóa cột mã chỉ tiêu (cột A) và các ô {cells} ở đầu biểu;"
         " có thể đổi tên tệp.",
         "6. Lưu tệp (Excel .xlsx, .xls hoặc LibreOffice .ods) và gửi lại công chức"
         " Văn hóa - Xã hội.",
@@ -298,8 +330,8 @@ def _help_sheet(ws: Worksheet, indicators: list[Indicator], village: str | None)
         cell.fill = _HEAD_FILL
         cell.border = _BOX
     for row, ind in enumerate(indicators, start=head + 1):
-        _cell(ws, row, 1, ind.label, wrap=True).border = _BOX
-        _cell(ws, row, 2, ind.form_help, wrap=True).border = _BOX
+        _cell(ws, row, 1, ind.label_in(words), wrap=True).border = _BOX
+        _cell(ws, row, 2, ind.form_help_in(words), wrap=True).border = _BOX
     ws.protection.sheet = True
     _print_setup(ws, f"A1:B{head + len(indicators)}")
 

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from pipeline.labels import BASE_WORDS, fill, known_list, unknown_placeholders
 from pipeline.resources import load_data_toml
+from pipeline.units import Words
 
 Level = Literal["thon", "xa"]
 Kind = Literal["count", "amount", "yes_no"]
@@ -16,11 +18,15 @@ KINDS: tuple[Kind, ...] = ("count", "amount", "yes_no")
 
 @dataclass(frozen=True)
 class Indicator:
-    """One reported figure: its fixed code, Vietnamese label and unit, and its constraint."""
+    """One reported figure: its fixed code, Vietnamese label and unit, and its constraint.
+
+    The label and help may name the unit through placeholders (`{Cap_thon}`, see labels.py):
+    `label_in(words)` shows them for one dossier.
+    """
 
     code: str
     level: Level
-    label: str
+    text: str  # the label as written in the catalogue, placeholders included
     unit: str
     kind: Kind
     not_above: str | None
@@ -30,13 +36,25 @@ class Indicator:
     # A zero here is suspicious (e.g. a village with no children): ingest warns.
     warn_if_zero: bool = False
 
+    def label_in(self, words: Words) -> str:
+        """The label in one dossier's words: "Tổ dân phố có điểm vui chơi cho trẻ em"."""
+        return fill(self.text, words)
+
     @property
-    def form_help(self) -> str:
+    def label(self) -> str:
+        """The label in the words of a xã with thôn (for callers without a dossier)."""
+        return self.label_in(BASE_WORDS)
+
+    def form_help_in(self, words: Words) -> str:
         """The help shown beside the value cell, naming the total it may not exceed."""
         if self.not_above is None:
-            return self.help
-        total = catalogue()[self.not_above].label.lower()
-        return f"{self.help} Không lớn hơn số {total}."
+            return fill(self.help, words)
+        total = catalogue()[self.not_above].label_in(words).lower()
+        return f"{fill(self.help, words)} Không lớn hơn số {total}."
+
+    @property
+    def form_help(self) -> str:
+        return self.form_help_in(BASE_WORDS)
 
 
 class CatalogueError(ValueError):
@@ -64,7 +82,7 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
         result[code] = Indicator(
             code=code,
             level=level,
-            label=str(entry["ten"]),
+            text=str(entry["ten"]),
             unit=str(entry.get("don_vi", "")),
             kind=kind,
             not_above=None if not_above is None else str(not_above),
@@ -72,6 +90,7 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
             previous=None if previous is None else str(previous),
             warn_if_zero=bool(entry.get("canh_bao_khi_0", False)),
         )
+    _check_placeholders(result)
     for ind in result.values():
         if ind.not_above is None:
             continue
@@ -85,6 +104,15 @@ def parse_catalogue(raw: dict[str, object]) -> dict[str, Indicator]:
         if before is None or before.level != ind.level or before.kind != ind.kind:
             raise CatalogueError(f"indicators: {ind.code}: bad ky_truoc {ind.previous!r}")
     return result
+
+
+def _check_placeholders(indicators: dict[str, Indicator]) -> None:
+    for ind in indicators.values():
+        unknown = unknown_placeholders(ind.text) + unknown_placeholders(ind.help)
+        if unknown:
+            raise CatalogueError(
+                f"indicators: {ind.code}: unknown placeholder {unknown[0]}; use {known_list()}"
+            )
 
 
 @cache

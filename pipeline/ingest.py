@@ -28,18 +28,19 @@ from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.forms import (
     COMMUNE_STEM,
-    LABEL_THON,
     NO,
     VALUE_HEADER,
     VILLAGE_FOLDER,
     YES,
     form_time,
     slug,
+    village_label,
 )
 from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, Grid, ReadProblem, is_xlsx, read_book
+from pipeline.units import Words, all_levels, facts, strip_kind
 from pipeline.vnformat import ascii_slug, nfc, place_key, village_key
 
 Progress = Callable[[str], None]
@@ -51,31 +52,40 @@ _SPACES = re.compile(r"[\s\u00a0\u202f\u2007]+")
 _GROUPED = re.compile(r"\d{1,3}(\.\d{3})+(,\d+)?")
 _DECIMAL_COMMA = re.compile(r"\d+(,\d+)?")
 _DECIMAL_POINT = re.compile(r"\d+\.\d+")
-_LABELS_XA = {"xã", "phường", "thị trấn", "xã, phường, thị trấn"}
-_LABELS_THON = {"thôn", "tổ dân phố", "thôn, tổ dân phố", "thôn/tổ dân phố", "thôn, bản"}
+# Labels of the title block's cells, as forms of any kind of unit (and older forms) wrote
+# them: a workbook made for the dossier before its kind was corrected still reads.
+_LABELS_XA_OLD = {"xã, phường, thị trấn"}
+_LABELS_THON_OLD = {"thôn, tổ dân phố", "thôn/tổ dân phố", "thôn, bản"}
 _LABELS_NAM = {"năm", "năm đánh giá"}
+# What ingest needs of hoso.toml.
+PROFILE_SECTIONS = ("don_vi",)
 _RED = PatternFill("solid", fgColor="FF9999")
 
 
 @dataclass
 class Ingested:
-    """A successful ingest: the data and the warnings a clerk should look at."""
+    """A successful ingest: the data, the warnings a clerk should look at, and the words of
+    the unit (for the messages that report it)."""
 
     data: DossierData
+    words: Words
     warnings: list[Problem] = field(default_factory=list)
     path: Path | None = None
 
 
 key = place_key
-_village_key = village_key
 
 
 def _commune_key(name: str) -> str:
-    text = key(name)
-    for prefix in ("xã ", "phường ", "thị trấn "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
-    return text
+    """A commune's name as compared: without any commune-level kind ("Phường Lê Chân")."""
+    return key(strip_kind(name, all_levels())[0])
+
+
+def _label_names() -> tuple[set[str], set[str]]:
+    """The commune and village labels of the title block, every known kind included."""
+    communes = {key(level) for level in all_levels()} | _LABELS_XA_OLD
+    villages = {key(kind) for kind in facts().village_heads} | _LABELS_THON_OLD
+    return communes, villages
 
 
 def _label(value: Any) -> str:
@@ -104,13 +114,13 @@ class _Bad:
     hint: str
 
 
-def parse_value(raw: Any, ind: Indicator) -> Scalar | _Bad | None:
+def parse_value(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad | None:
     """A typed value, a reason it is wrong, or None for an empty cell."""
     if raw is None or (isinstance(raw, str) and not _SPACES.sub("", raw)):
         return None
     if ind.kind == "yes_no":
         return _yes_no(raw)
-    return _number(raw, ind)
+    return _number(raw, ind, words)
 
 
 def _yes_no(raw: Any) -> bool | _Bad:
@@ -130,7 +140,7 @@ def _yes_no(raw: Any) -> bool | _Bad:
     )
 
 
-def _number(raw: Any, ind: Indicator) -> Scalar | _Bad:
+def _number(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad:
     whole = ind.kind == "count"
     number = _decimal(raw, "12" if whole else "1.500.000")
     if isinstance(number, _Bad):
@@ -145,7 +155,7 @@ def _number(raw: Any, ind: Indicator) -> Scalar | _Bad:
         return _Bad(
             "so-le",
             f'"{_show(raw)}" không phải số nguyên',
-            f"{ind.label.lower()} phải là số nguyên; kiểm tra lại.",
+            f"{ind.label_in(words).lower()} phải là số nguyên; kiểm tra lại.",
         )
     return int(number)
 
@@ -215,17 +225,19 @@ def _find_header(grid: Grid) -> tuple[int, int] | None:
     return None
 
 
-def _title_block(grid: Grid, before: int) -> dict[str, tuple[Any, str]]:
+def _title_block(grid: Grid, before: int, words: Words) -> dict[str, tuple[Any, str]]:
     """Labelled cells above the table: {"xa"|"thon"|"nam": (value, cell ref)}."""
+    communes, villages = _label_names()
+    villages.add(key(words.cap_thon))
     found: dict[str, tuple[Any, str]] = {}
     for r, row in enumerate(grid.rows[:before]):
         for c, v in enumerate(row):
             label = _label(v)
             name = (
                 "xa"
-                if label in _LABELS_XA
+                if label in communes
                 else "thon"
-                if label in _LABELS_THON
+                if label in villages
                 else "nam"
                 if label in _LABELS_NAM
                 else None
@@ -254,7 +266,7 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
             f"ghi tiêu đề «{VALUE_HEADER}» ở ô đầu cột chứa số liệu (như biểu mẫu gốc).",
         )
         return sheet
-    title = _title_block(grid, header[0])
+    title = _title_block(grid, header[0], profile.don_vi.words)
     villages = sum(1 for c in codes if catalogue()[c].level == "thon")
     level: Level = "thon" if "thon" in title or villages * 2 >= len(codes) else "xa"
     village = (_show(title["thon"][0]), title["thon"][1]) if "thon" in title else None
@@ -269,10 +281,11 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
             cell=_ref(again, 0),
             field=code,
         )
+    words = profile.don_vi.words
     for ind in for_level(level):
-        _check_value(sheet, grid, ind, codes.get(ind.code), header[1])
+        _check_value(sheet, grid, ind, codes.get(ind.code), header[1], words=words)
     for ind in for_level(level):
-        _cross_checks(sheet, ind)
+        _cross_checks(sheet, ind, words)
     return sheet
 
 
@@ -295,14 +308,15 @@ def _locate_codes(grid: Grid, start: int) -> tuple[dict[str, int], list[tuple[st
 
 def _check_title(sheet: _Sheet, title: dict[str, tuple[Any, str]], profile: Profile) -> None:
     unit = profile.don_vi
+    words = unit.words
     if "xa" in title:
         raw, cell = title["xa"]
         if _commune_key(_show(raw)) != _commune_key(unit.xa):
             sheet.add(
                 -1,
                 "khac-xa",
-                f'biểu của xã "{_show(raw)}", không phải xã {unit.xa}',
-                "kiểm tra đúng tệp của xã mình; nếu chỉ ghi nhầm tên thì sửa ô này.",
+                f'biểu của {words.cap} "{_show(raw)}", không phải {words.don_vi}',
+                f"kiểm tra đúng tệp của {words.cap} mình; nếu chỉ ghi nhầm tên thì sửa ô này.",
                 cell=cell,
                 value=_show(raw),
             )
@@ -320,12 +334,15 @@ def _check_title(sheet: _Sheet, title: dict[str, tuple[Any, str]], profile: Prof
             )
 
 
-def _check_value(sheet: _Sheet, grid: Grid, ind: Indicator, row: int | None, col: int) -> None:
+def _check_value(
+    sheet: _Sheet, grid: Grid, ind: Indicator, row: int | None, col: int, *, words: Words
+) -> None:
+    label = ind.label_in(words)
     if row is None:
         sheet.add(
             10**9,
             "thieu-dong",
-            f"thiếu dòng chỉ tiêu «{ind.label}»",
+            f"thiếu dòng chỉ tiêu «{label}»",
             f"thêm lại dòng có mã {ind.code} ở cột A (chép từ biểu mẫu gốc, "
             "hoặc tạo biểu mới bằng hoso forms).",
             field=ind.code,
@@ -333,7 +350,7 @@ def _check_value(sheet: _Sheet, grid: Grid, ind: Indicator, row: int | None, col
         return
     raw = grid.value(row, col)
     cell = _ref(row, col)
-    parsed = parse_value(raw, ind)
+    parsed = parse_value(raw, ind, words)
     if parsed is None and grid.is_formula(row, col):
         sheet.add(
             row,
@@ -350,7 +367,7 @@ def _check_value(sheet: _Sheet, grid: Grid, ind: Indicator, row: int | None, col
             row,
             "o-trong",
             "ô để trống",
-            f"ghi số liệu «{ind.label}»; {fill}",
+            f"ghi số liệu «{label}»; {fill}",
             cell=cell,
             field=ind.code,
         )
@@ -363,7 +380,7 @@ def _check_value(sheet: _Sheet, grid: Grid, ind: Indicator, row: int | None, col
         sheet.values[ind.code] = Value(parsed, Source(sheet.file, sheet.name, cell))
 
 
-def _cross_checks(sheet: _Sheet, ind: Indicator) -> None:
+def _cross_checks(sheet: _Sheet, ind: Indicator, words: Words) -> None:
     value = sheet.values.get(ind.code)
     if value is None or value.source is None:
         return
@@ -375,7 +392,7 @@ def _cross_checks(sheet: _Sheet, ind: Indicator) -> None:
             sheet.add(
                 row,
                 "vuot-tong",
-                f'"{_show(value.value)}" lớn hơn số {total_ind.label.lower()} '
+                f'"{_show(value.value)}" lớn hơn số {total_ind.label_in(words).lower()} '
                 f"({_show(total.value)})",
                 f"kiểm tra lại hai ô {total.source.cell} và {value.source.cell}.",
                 cell=value.source.cell,
@@ -387,7 +404,7 @@ def _cross_checks(sheet: _Sheet, ind: Indicator) -> None:
         sheet.add(
             row,
             "bang-0",
-            f"«{ind.label}» ghi 0",
+            f"«{ind.label_in(words)}» ghi 0",
             "kiểm tra lại; nếu đúng thì bỏ qua cảnh báo này.",
             cell=value.source.cell,
             field=ind.code,
@@ -452,7 +469,10 @@ def stale_inputs(folder: Path, data: DossierData, profile: Profile) -> list[str]
     reasons += [f"{name} đã xóa" for name in sorted(set(recorded) - set(current))]
     unit = profile.don_vi
     if (data.xa, data.nam) != (unit.xa, unit.nam) or set(data.villages) != set(unit.thon):
-        reasons.append("tên xã, năm hoặc danh sách thôn trong hoso.toml đã đổi")
+        words = unit.words
+        reasons.append(
+            f"tên {words.cap}, năm hoặc danh sách {words.cap_thon} trong hoso.toml đã đổi"
+        )
     return reasons
 
 
@@ -467,12 +487,14 @@ def _ignored(name: str) -> bool:
 
 def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     """Read and check every workbook of a dossier; raise InputError listing every problem."""
-    profile = load_profile(folder)
+    profile = load_profile(folder, sections=PROFILE_SECTIONS)
     unit = profile.don_vi
+    words = unit.words
     data = DossierData(xa=unit.xa, nam=unit.nam)
     data.inputs[PROFILE_NAME] = hashlib.sha256(profile.path.read_bytes()).hexdigest()
     problems: list[Problem] = []
-    by_key = {_village_key(v): v for v in unit.thon}
+    kinds = (words.cap_thon,)
+    by_key = {village_key(v, kinds): v for v in unit.thon}
     seen: dict[str, _Sheet] = {}
     communes: list[_Sheet] = []
 
@@ -488,18 +510,20 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
                     problems.append(_twice(sheet, "trung-xa", "biểu cấp xã", communes[0]))
                 communes.append(sheet)
                 continue
-            name = _village_name(sheet, len(sheets) > 1, path, by_key, problems)
+            name = _village_name(sheet, len(sheets) > 1, path, by_key, problems, words=words)
             if name is not None and name in seen:
-                problems.append(_twice(sheet, "trung-thon", f'thôn "{name}"', seen[name]))
+                problems.append(
+                    _twice(sheet, "trung-thon", f'{words.cap_thon} "{name}"', seen[name])
+                )
             elif name is not None:
                 seen[name] = sheet
 
-    problems += _missing(unit.thon, seen, communes)
+    problems += _missing(unit.thon, seen, communes, words)
     if any(p.severity == "loi" for p in problems):
         raise InputError(problems)
     data.villages = {name: seen[name].values for name in unit.thon}
     data.commune = communes[0].values
-    return Ingested(data, problems)
+    return Ingested(data, words, problems)
 
 
 def _read_file(
@@ -539,15 +563,16 @@ def _read_file(
 
 
 def _missing(
-    villages: tuple[str, ...], seen: dict[str, _Sheet], communes: list[_Sheet]
+    villages: tuple[str, ...], seen: dict[str, _Sheet], communes: list[_Sheet], words: Words
 ) -> list[Problem]:
     problems = [
         Problem(
             "thieu-thon",
-            f'chưa có số liệu của thôn "{name}"',
+            f'chưa có số liệu của {words.cap_thon} "{name}"',
             file=f"{VILLAGE_FOLDER}/",
-            hint=f"đặt biểu của thôn vào thư mục {VILLAGE_FOLDER}/ (tạo biểu trống "
-            "bằng hoso forms), hoặc sửa tên thôn ở ô «Thôn:» của biểu.",
+            hint=f"đặt biểu của {words.cap_thon} vào thư mục {VILLAGE_FOLDER}/ (tạo biểu trống "
+            f"bằng hoso forms), hoặc sửa tên {words.cap_thon} ở ô «{village_label(words)}» "
+            "của biểu.",
         )
         for name in villages
         if name not in seen
@@ -556,7 +581,7 @@ def _missing(
         problems.append(
             Problem(
                 "thieu-xa",
-                "chưa có biểu số liệu cấp xã",
+                f"chưa có biểu số liệu của {words.cap}",
                 file=f"{COMMUNE_STEM}.xlsx",
                 hint="điền biểu xa.xlsx (tạo bằng hoso forms) và đặt trong thư mục hồ sơ.",
             )
@@ -580,44 +605,48 @@ def _village_name(
     path: Path,
     by_key: dict[str, str],
     problems: list[Problem],
+    *,
+    words: Words,
 ) -> str | None:
     """The profile village a sheet belongs to: its `Thôn:` cell, else the sheet or file name."""
+    kinds = (words.cap_thon,)
     if sheet.village is None:
         fallbacks = [sheet.name] if several else [sheet.name, path.stem]
         for candidate in fallbacks:
-            if _village_key(candidate) in by_key:
-                return by_key[_village_key(candidate)]
+            if village_key(candidate, kinds) in by_key:
+                return by_key[village_key(candidate, kinds)]
         stems = {slug(v): v for v in by_key.values()}
         if not several and path.stem.lower() in stems:
             return stems[path.stem.lower()]
         problems.append(
             Problem(
                 "khong-ro-thon",
-                "không rõ biểu của thôn nào",
+                f"không rõ biểu của {words.cap_thon} nào",
                 file=sheet.file,
                 sheet=sheet.name,
-                hint=f"ghi tên thôn vào ô bên phải ô «{LABEL_THON}» ở đầu biểu "
-                f"(trên dòng tiêu đề «{VALUE_HEADER}»).",
+                hint=f"ghi tên {words.cap_thon} vào ô bên phải ô «{village_label(words)}» ở đầu "
+                f"biểu (trên dòng tiêu đề «{VALUE_HEADER}»).",
             )
         )
         return None
     written, cell = sheet.village
-    found = by_key.get(_village_key(written))
+    found = by_key.get(village_key(written, kinds))
     if found is not None:
         return found
-    plain = {_plain(v): v for v in by_key.values()}
-    guess = did_you_mean(_plain(written), list(plain))
+    plain = {_plain(v, kinds): v for v in by_key.values()}
+    guess = did_you_mean(_plain(written, kinds), list(plain))
+    level = words.cap_thon
     hint = (
-        f'có phải thôn "{plain[guess]}"? Sửa tên thôn ở ô này cho đúng danh sách thôn '
-        "(don_vi.thon) trong hoso.toml."
+        f'có phải {level} "{plain[guess]}"? Sửa tên {level} ở ô này cho đúng danh sách '
+        f"{level} (don_vi.thon) trong hoso.toml."
         if guess
-        else "sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml, "
-        "hoặc thêm thôn này vào danh sách."
+        else f"sửa tên {level} cho đúng danh sách {level} (don_vi.thon) trong hoso.toml, "
+        f"hoặc thêm {level} này vào danh sách."
     )
     problems.append(
         Problem(
             "thon-la",
-            f'thôn "{written}" không có trong danh sách thôn của hồ sơ',
+            f'{level} "{written}" không có trong danh sách {level} của hồ sơ',
             file=sheet.file,
             sheet=sheet.name,
             cell=cell,
@@ -628,9 +657,9 @@ def _village_name(
     return None
 
 
-def _plain(name: str) -> str:
+def _plain(name: str, kinds: tuple[str, ...]) -> str:
     """Without tones or marks, for "did you mean": "Nà Cáy" -> "na-cay"."""
-    return ascii_slug(_village_key(name), default="")
+    return ascii_slug(village_key(name, kinds), default="")
 
 
 # --- writing -------------------------------------------------------------------------------
@@ -667,7 +696,7 @@ def mark_error_copies(folder: Path, problems: list[Problem]) -> list[Path]:
         if p.file and p.sheet:
             by_file.setdefault(p.file, []).append(p)
     written = []
-    profile_time = form_time(load_profile(folder))
+    profile_time = form_time(load_profile(folder, sections=PROFILE_SECTIONS))
     for rel, found in by_file.items():
         source = folder / rel
         try:

@@ -13,6 +13,8 @@ from typing import Any
 
 from pipeline import vnformat
 from pipeline.indicators import catalogue
+from pipeline.labels import BASE_WORDS
+from pipeline.units import Words
 
 
 def points(value: Any) -> str:
@@ -20,8 +22,8 @@ def points(value: Any) -> str:
     return vnformat.number(Decimal(str(value)), 2)
 
 
-def _label(code: str) -> str:
-    return catalogue()[code].label
+def _label(code: str, words: Words) -> str:
+    return catalogue()[code].label_in(words)
 
 
 def _unit(code: str) -> str:
@@ -46,41 +48,40 @@ def _count(code: str, value: Any) -> str:
     return f"{vnformat.number(int(value))}{_unit(code)}"
 
 
-def item_sentence(item: dict[str, Any], villages: int, village_word: str = "thôn") -> str:
-    """One sub-item in words, ending with its points: "…; đạt 50/50 điểm."; `village_word`
-    names the level below ("thôn", "tổ dân phố")."""
+def item_sentence(item: dict[str, Any], villages: int, words: Words = BASE_WORDS) -> str:
+    """One sub-item in the unit's words, ending with its points: "…; đạt 50/50 điểm."."""
     kind = item["kind"]
     codes: list[str] = item["indicators"]
     result = f"đạt {points(item['computed'])}/{points(item['max'])} điểm"
     if kind == "rate":
         num_code, den_code = codes[0], codes[1]
         num, den = item["numerator"], item["denominator"]
-        whole = _label(den_code)
+        whole = _label(den_code, words)
         if den == 0:
             text = f"Không có {whole.lower()} trong kỳ, nội dung này được tính là đạt"
         else:
             rate = vnformat.percent(Fraction(item["rate_exact"]))
             text = (
                 f"Tổng số {whole.lower()} là {_count(den_code, den)}, "
-                f"{_part_label(_label(num_code), whole)} {_count(num_code, num)}, tỷ lệ {rate}"
+                f"{_part_label(_label(num_code, words), whole)} {_count(num_code, num)}, "
+                f"tỷ lệ {rate}"
             )
     elif kind == "village_share":
         yes = item["numerator"] if item["numerator"] is not None else item["value"]
         share = vnformat.ratio_percent(int(yes), villages) if villages else "100%"
-        text = f"{_label(codes[0])}: {yes}/{villages} {village_word} ({share})"
+        text = f"{_label(codes[0], words)}: {yes}/{villages} {words.cap_thon} ({share})"
     elif kind == "yes_no":
-        text = f"{_label(codes[0])}: {'có' if item['value'] else 'không'}"
+        text = f"{_label(codes[0], words)}: {'có' if item['value'] else 'không'}"
     elif kind == "count_vs_previous":
         text = (
-            f"{_label(codes[0])}: {_count(codes[0], item['value'])} "
+            f"{_label(codes[0], words)}: {_count(codes[0], item['value'])} "
             f"(kỳ trước: {_count(codes[1], item['previous'])})"
         )
     elif kind == "amount_positive":
-        text = (
-            f"{_label(codes[0])}: {vnformat.number(Decimal(str(item['value'])))}{_unit(codes[0])}"
-        )
+        amount = vnformat.number(Decimal(str(item["value"])))
+        text = f"{_label(codes[0], words)}: {amount}{_unit(codes[0])}"
     else:  # zero_count
-        text = f"{_label(codes[0])}: {_count(codes[0], item['value'])}"
+        text = f"{_label(codes[0], words)}: {_count(codes[0], item['value'])}"
     sentence = f"{text}; {result}."
     override = item.get("override")
     if override:
@@ -106,15 +107,14 @@ def _names(criteria: list[dict[str, Any]]) -> str:
     )
 
 
-def conclusion(
-    scorecard: dict[str, Any], unit: str, level: str, villages: int, village_word: str
-) -> tuple[str, list[str]]:
+def conclusion(scorecard: dict[str, Any], words: Words, villages: int) -> tuple[str, list[str]]:
     """The verdict sentence and, when not recognised, its reasons and only those.
 
-    `unit` is "phường Lê Chân", `level` its kind. A passing total may stand as context in
-    the sentence of a vetoed unit, never as a reason in the list.
+    A passing total may stand as context in the sentence of a vetoed unit, never as a
+    reason in the list.
     """
-    head = vnformat.upper_first(unit)
+    head = vnformat.upper_first(words.don_vi)
+    level = words.cap
     year = scorecard["nam"]
     if scorecard["recognized"]:
         return f"{head} đạt tiêu chuẩn {level} phù hợp với trẻ em năm {year}.", []
@@ -140,7 +140,7 @@ def conclusion(
         )
     for c in zero:
         lost = " ".join(
-            f"Mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages, village_word))}"
+            f"Mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages, words))}"
             for i in c["items"]
             if Decimal(str(i["points"])) < Decimal(str(i["max"]))
         )

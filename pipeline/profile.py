@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -592,8 +592,13 @@ def _vi_toml_error(message: str) -> str:
     return f"{where}: {detail}"
 
 
-def load_profile(folder_or_file: Path) -> Profile:
-    """Load and validate a dossier's `hoso.toml`; raise InputError listing every problem."""
+def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = None) -> Profile:
+    """Load and validate a dossier's `hoso.toml`; raise InputError listing every problem.
+
+    With `sections` (top-level tables such as "don_vi"), only the problems of those tables
+    count: a stage that reads nothing else runs before the rest is filled in (the other
+    fields then hold placeholder values and must not be used).
+    """
     is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
     path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
     if not path.parent.is_dir():
@@ -622,6 +627,8 @@ def load_profile(folder_or_file: Path) -> Profile:
     council = _read_council(r)
     meeting = _read_meeting(r, council)
     report = _read_report(r)
+    if sections is not None:
+        r.problems = [p for p in r.problems if re.split(r"[.\[]", p.field or "")[0] in sections]
     if r.problems:
         raise InputError(r.problems)
     return Profile(

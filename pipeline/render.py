@@ -20,6 +20,7 @@ from pipeline.profile import DocumentSettings, Profile, load_profile
 from pipeline.score import inputs_digest, load_data
 from pipeline.scorecard import SCORECARD_NAME
 from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
+from pipeline.units import Words
 
 
 def render_document(
@@ -72,6 +73,7 @@ class RenderResult:
     removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
     waiting: list[str]  # papers that need `hoso score` first
     not_recognized: list[str]  # papers written only for a recognised commune
+    words: Words  # how the messages name the unit
     warnings: list[Problem] = field(default_factory=list)  # e.g. a section left to write by hand
 
 
@@ -176,7 +178,9 @@ def render(
             progress(str(path))
     for path in stale:
         remove(path)
-    return RenderResult([path for path, _ in rendered], stale, waiting, skipped, warnings)
+    return RenderResult(
+        [path for path, _ in rendered], stale, waiting, skipped, profile.don_vi.words, warnings
+    )
 
 
 def _empty_sections(profile: Profile, doc: DocumentSettings) -> list[Problem]:

@@ -10,7 +10,7 @@ every problem at once, each naming the file, the rule id and what is wrong.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
@@ -19,8 +19,10 @@ from typing import Any, Literal
 
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.indicators import Indicator, catalogue
+from pipeline.labels import fill, known_list, unknown_placeholders
 from pipeline.profile import UNIT_TYPES, read_toml
 from pipeline.resources import data_file
+from pipeline.units import Words
 from pipeline.vnformat import number
 
 SHIPPED_RULES = "qd06-2019.toml"
@@ -182,6 +184,25 @@ class RuleSet:
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items() if i.id == item_id), None)
 
+    def in_words(self, words: Words) -> RuleSet:
+        """The same rules with names, labels and sources in one dossier's words
+        (`{cap_thon}` -> "tổ dân phố"): what a scorecard records and the papers print."""
+        return replace(
+            self,
+            criteria=tuple(
+                replace(
+                    c,
+                    name=fill(c.name, words),
+                    source=fill(c.source, words),
+                    items=tuple(
+                        replace(i, label=fill(i.label, words), source=fill(i.source, words))
+                        for i in c.items
+                    ),
+                )
+                for c in self.criteria
+            ),
+        )
+
 
 def _plain(value: Fraction | Decimal) -> str:
     """A bound or a point value as a short Vietnamese number (`97,5`, `100`, `66,67`)."""
@@ -249,6 +270,20 @@ class _Checker:
             )
             return ""
         return value.strip()
+
+    def shown_text(self, where: str, table: dict[str, Any], key: str) -> str:
+        """A text printed for the dossier: its placeholders must be ones `fill` knows."""
+        text = self.text(where, table, key)
+        for unknown in unknown_placeholders(text):
+            self.problem(
+                f"{where} › {key}",
+                "cho-dien-la",
+                f"chỗ điền {unknown} không có",
+                f"dùng một trong: {known_list()} (thay bằng từ của đơn vị khi in); "
+                "hoặc bỏ dấu ngoặc nhọn.",
+                unknown,
+            )
+        return text
 
     def number(self, where: str, table: dict[str, Any], key: str) -> Decimal | None:
         value = table.get(key)
@@ -374,10 +409,10 @@ class _Checker:
                     letter,
                 )
             seen_letters.add(letter)
-            name = self.text(where, table, "name")
+            name = self.shown_text(where, table, "name")
             maximum = self.number(where, table, "max")
             provisional = self.flag(where, table, "provisional", False)
-            source = self.text(where, table, "source")
+            source = self.shown_text(where, table, "source")
             items, total = self.items(where, no, table.get("items"), seen_items, provisional)
             declared = None if declared is None or maximum is None else declared + maximum
             if maximum is not None and total is not None and total != maximum:
@@ -452,8 +487,8 @@ class _Checker:
         self, where: str, item_id: str, table: dict[str, Any], provisional: bool
     ) -> Item | None:
         self.unknown_keys(where, table, _ITEM_KEYS)
-        label = self.text(where, table, "label")
-        source = self.text(where, table, "source")
+        label = self.shown_text(where, table, "label")
+        source = self.shown_text(where, table, "source")
         maximum = self.number(where, table, "max")
         flag = self.flag(where, table, "provisional", provisional)
         kind = table.get("kind")

@@ -18,6 +18,7 @@ from pipeline.dataset import DossierData, Scalar
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.indicators import catalogue
 from pipeline.ingest import stale_inputs
+from pipeline.labels import BASE_WORDS
 from pipeline.output import atomic_write_all
 from pipeline.profile import Override, Profile, load_profile
 from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules, shipped_path
@@ -31,9 +32,12 @@ from pipeline.scorecard import (
     Scorecard,
 )
 from pipeline.scoresheet import workbook_bytes
+from pipeline.units import Words
 from pipeline.vnformat import number
 
 WORKBOOK_NAME = "bieu-cham-diem.xlsx"
+# What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
+PROFILE_SECTIONS = ("don_vi", "danh_gia", "dieu_chinh")
 
 _ZERO = Decimal(0)
 
@@ -42,6 +46,7 @@ _ZERO = Decimal(0)
 class ScoreResult:
     scorecard: Scorecard
     written: tuple[Path, ...]
+    words: Words
 
 
 # --- evaluation ------------------------------------------------------------------------------
@@ -55,11 +60,13 @@ def evaluate(
     *,
     profile_file: str | None = None,
     rule_file: str = "",
+    words: Words = BASE_WORDS,
 ) -> Scorecard:
     """Score `data` with `rules` for a unit of `unit_type`; raise InputError on bad overrides
-    or missing data (all problems together)."""
+    or missing data (all problems together). `words` name the unit in messages; the labels
+    the scorecard records are those of `rules` (see `RuleSet.in_words`)."""
     totals = data.totals()
-    problems = _missing_data(rules, totals)
+    problems = _missing_data(rules, totals, words)
     awarded, override_problems = _check_overrides(rules, overrides, profile_file)
     problems += override_problems
     if unit_type not in rules.thresholds:
@@ -131,7 +138,7 @@ def _reasons(
     return (first, second)
 
 
-def _missing_data(rules: RuleSet, totals: dict[str, Scalar]) -> list[Problem]:
+def _missing_data(rules: RuleSet, totals: dict[str, Scalar], words: Words) -> list[Problem]:
     """Commune values the rule set reads but xa.xlsx did not give (village ones sum to 0)."""
     problems: list[Problem] = []
     seen: set[str] = set()
@@ -143,10 +150,12 @@ def _missing_data(rules: RuleSet, totals: dict[str, Scalar]) -> list[Problem]:
             problems.append(
                 Problem(
                     "thieu-so-lieu",
-                    f"chưa có số liệu {catalogue()[code].label.lower()}, cần cho mục {item.id}",
+                    f"chưa có số liệu {catalogue()[code].label_in(words).lower()}, "
+                    f"cần cho mục {item.id}",
                     file="xa.xlsx",
                     field=code,
-                    hint="điền chỉ tiêu này vào biểu của xã rồi chạy lại hoso ingest.",
+                    hint=f"điền chỉ tiêu này vào biểu của {words.cap} (xa.xlsx) rồi chạy lại "
+                    "hoso ingest.",
                 )
             )
     return problems
@@ -318,8 +327,9 @@ def load_data(out: Path, dossier: Path) -> DossierData:
 
 
 def rules_for(profile: Profile) -> RuleSet:
-    """The dossier's own rule set when hoso.toml names one, else the shipped one."""
-    return load_rules(profile.bo_tieu_chi)
+    """The dossier's own rule set when hoso.toml names one, else the shipped one, with its
+    labels in the unit's words."""
+    return load_rules(profile.bo_tieu_chi).in_words(profile.don_vi.words)
 
 
 def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
@@ -327,7 +337,7 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
     problems: list[Problem] = []
     profile = rules = data = None
     try:
-        profile = load_profile(dossier)
+        profile = load_profile(dossier, sections=PROFILE_SECTIONS)
         rules = rules_for(profile)
     except InputError as exc:
         problems += exc.problems
@@ -353,12 +363,13 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
 
 def inputs_digest(profile: Profile, out: Path) -> str:
     """sha256 of everything a scorecard depends on: data.json, the rule set, the council's
-    overrides and the unit type."""
+    overrides, the unit type and the unit's words (its labels name them)."""
     digest = hashlib.sha256()
     digest.update((out / dataset.DATA_NAME).read_bytes())
     rule_source = profile.bo_tieu_chi or shipped_path()
     digest.update(rule_source.read_bytes())
-    digest.update(repr((profile.don_vi.loai, profile.dieu_chinh)).encode("utf-8"))
+    unit = profile.don_vi
+    digest.update(repr((unit.loai, profile.dieu_chinh, unit.cap, unit.cap_thon)).encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -378,6 +389,7 @@ def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData, out: 
         profile.dieu_chinh,
         profile_file=str(profile.path),
         rule_file=rule_file,
+        words=profile.don_vi.words,
     )
     return replace(card, inputs_digest=inputs_digest(profile, out))
 
@@ -395,7 +407,7 @@ def score(dossier: Path, out: Path) -> ScoreResult:
     book_path = out / WORKBOOK_NAME
     book = workbook_bytes(card, data, profile)
     atomic_write_all([(json_path, scorecard.dumps(card)), (book_path, book)])
-    return ScoreResult(card, (json_path, book_path))
+    return ScoreResult(card, (json_path, book_path), profile.don_vi.words)
 
 
 def to_json_text(card: Scorecard) -> str:

@@ -25,11 +25,28 @@ from pipeline.indicators import catalogue, for_level
 from pipeline.output import normalize_zip
 from pipeline.profile import Profile
 from pipeline.scorecard import UNIT_NAMES, ItemScore, Scorecard
-from pipeline.vnformat import number, percent
+from pipeline.units import Words
+from pipeline.vnformat import number, percent, upper, upper_first
 
 SUMMARY = "Tổng hợp"
-VILLAGES = "Số liệu thôn"
 CHART = "Biểu đồ"
+
+
+# A district typed with its kind ("quận Lê Chân", "thị xã Sơn Tây") is printed as typed;
+# a bare name is a huyện's.
+_DISTRICT_KINDS = ("huyện ", "quận ", "thị xã ", "thành phố ")
+
+
+def _district(name: str) -> str:
+    if name.casefold().startswith(_DISTRICT_KINDS):
+        return name[:1].lower() + name[1:]
+    return f"huyện {name}"
+
+
+def villages_sheet(words: Words) -> str:
+    """The name of the village data sheet: "Số liệu thôn", "Số liệu tổ dân phố"."""
+    return f"Số liệu {words.cap_thon}"[:31]
+
 
 _FONT = "Times New Roman"
 _THIN = Side(style="thin", color="000000")
@@ -62,7 +79,7 @@ def workbook_bytes(card: Scorecard, data: DossierData, profile: Profile) -> byte
     assert isinstance(summary, Worksheet)
     summary.title = SUMMARY
     _summary(summary, card, profile)
-    _villages(book.create_sheet(VILLAGES), data, profile)
+    _villages(book.create_sheet(villages_sheet(profile.don_vi.words)), data, profile)
     _chart(book.create_sheet(CHART), card)
 
     when = datetime(card.nam, 1, 1)
@@ -101,12 +118,12 @@ def _print_setup(sheet: Worksheet, title_rows: str | None) -> None:
     sheet.oddFooter.center.text = "Trang &P/&N"
 
 
-def _data_text(item: ItemScore) -> str:
+def _data_text(item: ItemScore, words: Words) -> str:
     """The data an item read, as a clerk would write it: `19/20`, `Có`, `2 (kỳ trước: 3)`."""
     if item.kind == "yes_no":
         return "Có" if item.value else "Không"
     if item.kind in ("rate", "village_share"):
-        unit = " thôn" if item.kind == "village_share" else ""
+        unit = f" {words.cap_thon}" if item.kind == "village_share" else ""
         return f"{number(item.numerator or 0)}/{number(item.denominator or 0)}{unit}"
     value = item.value if isinstance(item.value, int | Decimal) else 0
     text = number(value, 2)
@@ -119,22 +136,23 @@ def _data_text(item: ItemScore) -> str:
 
 
 def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
-    unit = profile.don_vi
+    words = profile.don_vi.words
     width = len(_SUMMARY_COLUMNS)
     for col, (_, col_width) in enumerate(_SUMMARY_COLUMNS, start=1):
         sheet.column_dimensions[get_column_letter(col)].width = col_width
     last = get_column_letter(width)
+    # No district from July 2025: words.huyen is then empty.
     place = ", ".join(
         p
         for p in (
-            f"{unit.cap.capitalize()} {unit.xa}",
-            f"huyện {unit.huyen}" if unit.huyen else "",
-            f"tỉnh {unit.tinh}",
+            upper_first(words.don_vi),
+            _district(words.huyen) if words.huyen else "",
+            words.tinh_day_du,
         )
         if p
     )
     lines = [
-        (f"BIỂU CHẤM ĐIỂM ĐÁNH GIÁ {unit.cap.upper()} PHÙ HỢP VỚI TRẺ EM NĂM {card.nam}", 14),
+        (f"BIỂU CHẤM ĐIỂM ĐÁNH GIÁ {upper(words.cap)} PHÙ HỢP VỚI TRẺ EM NĂM {card.nam}", 14),
         (place, 12),
         (f"Bộ tiêu chí: {card.rule_set.name}, phiên bản {card.rule_set.version}", 11),
     ]
@@ -179,7 +197,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
             values = [
                 item.id,
                 item.label,
-                _data_text(item),
+                _data_text(item, words),
                 None if item.rate is None else percent(item.rate),
                 f"{item.scale}\nÁp dụng: {item.rule}",
                 item.computed,
@@ -291,12 +309,18 @@ def _fit_height(
 
 
 def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
+    words = profile.don_vi.words
     order = [v for v in profile.don_vi.thon if v in data.villages]
     order += [v for v in data.villages if v not in order]
     heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị", *order, "Tổng"]
     total_col = len(heads)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=total_col)
-    title = sheet.cell(1, 1, f"SỐ LIỆU CÁC THÔN VÀ CỦA XÃ {data.xa.upper()} NĂM {data.nam}")
+    title = sheet.cell(
+        1,
+        1,
+        f"SỐ LIỆU CÁC {upper(words.cap_thon)} VÀ CỦA {upper(words.cap)} {upper(data.xa)} "
+        f"NĂM {data.nam}",
+    )
     title.font = _font(size=13, bold=True)
     title.alignment = _CENTER
     for col, text in enumerate(heads, start=1):
@@ -310,18 +334,18 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     totals = data.totals()
     row = 4
     for ind in for_level("thon"):
-        cells: list[object] = [ind.code, ind.label, ind.unit or "Có/Không"]
+        cells: list[object] = [ind.code, ind.label_in(words), ind.unit or "Có/Không"]
         for village in order:
             value = data.villages[village].get(ind.code)
             cells.append(None if value is None else _cell_value(value.value))
         total = totals.get(ind.code, 0)
-        cells.append(f"{total} thôn Có" if ind.kind == "yes_no" else total)
+        cells.append(f"{total} {words.cap_thon} Có" if ind.kind == "yes_no" else total)
         _table_row(sheet, row, cells, bold=False, fill=None)
         row += 1
     cells = [
         "so_thon",
-        "Số thôn, tổ dân phố gửi số liệu",
-        "thôn",
+        f"Số {words.cap_thon} gửi số liệu",
+        words.cap_thon,
         *[None] * len(order),
         data.village_count,
     ]
@@ -332,7 +356,9 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     for ind in for_level("xa"):
         found = data.commune.get(ind.code)
         shown = None if found is None else _cell_value(found.value)
-        cells = [ind.code, ind.label, ind.unit or "Có/Không", *[None] * len(order), shown]
+        cells = [
+            ind.code, ind.label_in(words), ind.unit or "Có/Không", *[None] * len(order), shown
+        ]  # fmt: skip
         _table_row(sheet, row, cells, bold=False, fill=None)
         row += 1
     sheet.freeze_panes = "D4"

@@ -98,7 +98,7 @@ def _corrupt() -> ReadProblem:
         "khong-doc-duoc",
         "tệp bị hỏng, không đọc được",
         "mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx rồi chạy lại; "
-        "nếu không mở được, xin thôn gửi lại tệp.",
+        "nếu không mở được, xin nơi lập biểu gửi lại tệp.",
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
@@ -47,12 +48,14 @@ def place_key(name: str) -> str:
     return " ".join(nfc(name).casefold().split())
 
 
-def village_key(name: str) -> str:
-    """A village as ingest matches it: `place_key` without a leading "thôn"/"tổ dân phố"."""
+def village_key(name: str, kinds: Iterable[str] = ()) -> str:
+    """A village as ingest matches it: `place_key` without a leading "thôn", "tổ dân phố" or
+    one of `kinds` (the dossier's own level below: "khu phố", "ấp"…)."""
     text = place_key(name)
-    for prefix in ("thôn ", "tổ dân phố "):
-        if text.startswith(prefix):
-            return text[len(prefix) :]
+    prefixes = {"thôn", "tổ dân phố", *(place_key(k) for k in kinds)}
+    for prefix in sorted(prefixes, key=len, reverse=True):
+        if text.startswith(prefix + " ") and len(text) > len(prefix) + 1:
+            return text[len(prefix) + 1 :]
     return text
 
 

@@ -32,7 +32,7 @@ def test_slug(name: str, expected: str) -> None:
 
 
 def test_one_workbook_per_village_and_the_commune(blank: Path) -> None:
-    written = write_forms(blank)
+    written = write_forms(blank).written
     names = sorted(p.path.relative_to(blank).as_posix() for p in written)
     assert names == sorted(
         ["xa.xlsx"] + [f"thon/{n}.xlsx" for n in (
@@ -107,7 +107,7 @@ def test_filled_workbooks_are_never_overwritten(blank: Path) -> None:
     ]
     assert (blank / "thon" / "na-pan.xlsx").read_bytes() == filled
 
-    written = {w.path.name: w.backup for w in write_forms(blank, force=True)}
+    written = {w.path.name: w.backup for w in write_forms(blank, force=True).written}
     backup = written["na-pan.xlsx"]
     assert backup == blank / "thon" / "na-pan.sao-luu-1.xlsx"
     assert backup.read_bytes() == filled

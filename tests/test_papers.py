@@ -340,7 +340,7 @@ def test_every_paper_follows_decree_30(run: Run, name: str) -> None:
 
 
 def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
-    names = [f"Thôn {n}" for n in range(1, 26)]
+    names = [f"Nà {n}" for n in range(1, 26)]
     profile = dossier / "hoso.toml"
     text = profile.read_text(encoding="utf-8")
     start = text.index("thon = [")

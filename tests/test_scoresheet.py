@@ -12,10 +12,12 @@ from openpyxl import load_workbook
 from pipeline.profile import Override, load_profile
 from pipeline.rules import load_rules
 from pipeline.score import evaluate
-from pipeline.scoresheet import CHART, SUMMARY, VILLAGES, workbook_bytes
+from pipeline.scoresheet import CHART, SUMMARY, workbook_bytes
 from tests.conftest import DEMO
 from tests.factories import DEMO_VILLAGES, demo_data
 from tests.helpers import libreoffice_convert
+
+VILLAGES = "Số liệu thôn"
 
 
 def _book(overrides: list[Override] | None = None) -> bytes:
