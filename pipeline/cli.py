@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__, dataset
+from pipeline.check import check_files, report_lines
 from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.forms import write_forms
 from pipeline.ingest import ingest_to
@@ -192,6 +193,7 @@ def cli() -> None:
       hoso score DIR     chấm điểm, lập biểu chấm điểm
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
+      hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
     """
 
 
@@ -352,6 +354,27 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     for path in result.removed:
         click.echo(f"Đã xóa {path}: văn bản Word của nó không còn.")
     click.echo(f"Xong: {len(result.written)} tệp PDF trong {target}")
+
+
+@cli.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path), metavar="TỆP...")
+@click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
+@_help_option
+def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
+    """Kiểm tra thể thức các văn bản Word (.docx) theo Nghị định 30/2020/NĐ-CP.
+
+    Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
+    tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1.
+    """
+    report = check_files(list(files))
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in report_lines(report):
+            click.echo(line)
+    for problem in report.problems:
+        click.echo(f"Lỗi: {problem}", err=True)
+    raise click.exceptions.Exit(report.exit_code)
 
 
 @cli.group(cls=_Group)

@@ -7,40 +7,88 @@ checks and tests resolve the chain here.
 
 from __future__ import annotations
 
+import copy
+import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Length
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from lxml import etree
 
 
 @dataclass(frozen=True)
 class RunFormat:
+    """How a run is displayed. `font` is the ASCII-slot font; `fonts` every font its
+    characters are drawn with (Vietnamese letters with diacritics use the hAnsi slot)."""
+
     font: str | None
     size_pt: float | None
     bold: bool
     italic: bool
+    fonts: frozenset[str] = field(default_factory=frozenset)
+    color: str | None = None
+    caps: bool = False
+    vert_align: str | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a body paragraph sits: outside tables, or in a table cell (0-based indexes;
+    `table` counts the document's tables in reading order, nested ones included)."""
+
+    table: int | None = None
+    row: int = 0
+    column: int = 0
 
 
 def iter_paragraphs(doc: DocxDocument) -> Iterator[Paragraph]:
     """Body paragraphs in reading order, descending into tables cell by cell."""
-    yield from _walk(doc)
+    for para, _ in iter_placed(doc):
+        yield para
 
 
-def _walk(container: DocxDocument | _Cell) -> Iterator[Paragraph]:
-    for item in container.iter_inner_content():
-        if isinstance(item, Paragraph):
-            yield item
-        elif isinstance(item, Table):
-            for row in item.rows:
-                for cell in row.cells:
-                    yield from _walk(cell)
+def iter_placed(doc: DocxDocument) -> Iterator[tuple[Paragraph, Place]]:
+    """Body paragraphs in reading order with their place. Content controls are entered;
+    a merged cell is visited once."""
+    counter = [0]
+    yield from _walk(doc.element.body, doc._body, Place(), counter)
+
+
+def _walk(
+    element: Any, parent: Any, place: Place, counter: list[int]
+) -> Iterator[tuple[Paragraph, Place]]:
+    for child in element:
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent), place
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _walk(content, parent, place, counter)
+        elif child.tag == qn("w:tbl"):
+            table = Table(child, parent)
+            index = counter[0]
+            counter[0] += 1
+            # Rows and cells of nested tables are visited through their own cell.
+            rows = [tr for tr in child.iter(qn("w:tr")) if _nearest(tr, "w:tbl") is child]
+            for r, tr in enumerate(rows):
+                cells = [tc for tc in tr.iter(qn("w:tc")) if _nearest(tc, "w:tr") is tr]
+                for c, tc in enumerate(cells):
+                    yield from _walk(tc, _Cell(tc, table), Place(index, r, c), counter)
+
+
+def _nearest(element: Any, tag: str) -> Any:
+    parent = element.getparent()
+    while parent is not None and parent.tag != qn(tag):
+        parent = parent.getparent()
+    return parent
 
 
 def text_lines(doc: DocxDocument) -> list[str]:
@@ -61,54 +109,18 @@ def _style_chain(para: Paragraph) -> Iterator[Any]:
         style = style.base_style
 
 
-def _defaults_rpr(para: Paragraph) -> Any:
-    # Header paragraphs live in their own part; the defaults are in the main document's styles.
-    styles = para.part.package.main_document_part.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        return None
-    rpr_default = defaults.find(qn("w:rPrDefault"))
-    return None if rpr_default is None else rpr_default.find(qn("w:rPr"))
-
-
 def run_format(para: Paragraph, run: Run) -> RunFormat:
     """The font, size, bold and italic a run is displayed with."""
-    size: Length | None = run.font.size
-    name: str | None = run.font.name
-    bold = run.font.bold
-    italic = run.font.italic
-    for style in _style_chain(para):
-        size = size if size is not None else style.font.size
-        name = name if name is not None else style.font.name
-        bold = bold if bold is not None else style.font.bold
-        italic = italic if italic is not None else style.font.italic
-    rpr = _defaults_rpr(para)
-    if rpr is not None:
-        if size is None:
-            sz = rpr.find(qn("w:sz"))
-            size = Length(int(sz.get(qn("w:val"))) * 6350) if sz is not None else None
-        if name is None:
-            fonts = rpr.find(qn("w:rFonts"))
-            name = fonts.get(qn("w:ascii")) if fonts is not None else None
-    return RunFormat(
-        font=name,
-        size_pt=None if size is None else size.pt,
-        bold=bool(bold),
-        italic=bool(italic),
-    )
+    return resolver_for(para).format_of(para._p, run._r, run.text)
 
 
 def paragraph_alignment(para: Paragraph) -> WD_ALIGN_PARAGRAPH | None:
-    if para.alignment is not None:
-        return para.alignment
-    for style in _style_chain(para):
-        if style.paragraph_format.alignment is not None:
-            return style.paragraph_format.alignment  # type: ignore[no-any-return]
-    return None
+    return paragraph_format_value(para, "alignment")  # type: ignore[no-any-return]
 
 
 def paragraph_format_value(para: Paragraph, attribute: str) -> Any:
-    """An inherited paragraph-format attribute (first_line_indent, space_after, ...)."""
+    """An inherited paragraph-format attribute (first_line_indent, space_after, ...),
+    from the paragraph, its style chain, then the document defaults."""
     value = getattr(para.paragraph_format, attribute)
     if value is not None:
         return value
@@ -116,7 +128,13 @@ def paragraph_format_value(para: Paragraph, attribute: str) -> Any:
         value = getattr(style.paragraph_format, attribute)
         if value is not None:
             return value
-    return None
+    defaults = resolver_for(para).defaults_ppr
+    if defaults is None:
+        return None
+    # python-docx reads paragraph formats off a w:p; lend it the defaults' pPr.
+    holder = OxmlElement("w:p")
+    holder.append(copy.deepcopy(defaults))
+    return getattr(Paragraph(holder, para._parent).paragraph_format, attribute)
 
 
 def bottom_border(para: Paragraph) -> bool:
@@ -127,3 +145,203 @@ def bottom_border(para: Paragraph) -> bool:
     borders = ppr.find(qn("w:pBdr"))
     bottom = None if borders is None else borders.find(qn("w:bottom"))
     return bottom is not None and bottom.get(qn("w:val")) == "single"
+
+
+# --- effective formatting through every layer ------------------------------------------------
+#
+# Word resolves a run's look from: the run's own properties, its character style (and the
+# styles it is based on), the paragraph style chain, then the document defaults. Fonts may
+# be named through the theme ("+Body" = minorHAnsi), and the font of letters outside ASCII
+# (all Vietnamese letters with diacritics) comes from the hAnsi slot, not the ascii one.
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+_NOT_SHOWN = {f"{_W}del", f"{_W}moveFrom", f"{_W}txbxContent"}
+_SHAPES = (f"{_W}drawing", f"{_W}pict", f"{_W}object")
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+class Resolver:
+    """Style, theme and default lookups of one document, read once."""
+
+    def __init__(self, doc: DocxDocument) -> None:
+        styles = doc.part.styles.element
+        self._styles = {s.get(qn("w:styleId")): s for s in styles.findall(qn("w:style"))}
+        self._default_para = next(
+            (
+                s
+                for s in styles.findall(qn("w:style"))
+                if s.get(qn("w:type")) == "paragraph" and s.get(qn("w:default")) in ("1", "true")
+            ),
+            None,
+        )
+        defaults = styles.find(qn("w:docDefaults"))
+        rpr_default = None if defaults is None else defaults.find(qn("w:rPrDefault"))
+        self.defaults_rpr = None if rpr_default is None else rpr_default.find(qn("w:rPr"))
+        ppr_default = None if defaults is None else defaults.find(qn("w:pPrDefault"))
+        self.defaults_ppr = None if ppr_default is None else ppr_default.find(qn("w:pPr"))
+        self.theme = _theme_fonts(doc)
+
+    def style_chain(self, style_id: str | None) -> list[Any]:
+        """A style element and the styles it is based on, nearest first (cycles cut)."""
+        chain: list[Any] = []
+        style = self._styles.get(style_id) if style_id else None
+        while style is not None and style not in chain and len(chain) < 20:
+            chain.append(style)
+            based = style.find(qn("w:basedOn"))
+            style = None if based is None else self._styles.get(based.get(qn("w:val")))
+        return chain
+
+    def paragraph_styles(self, p: Any) -> list[Any]:
+        ppr = p.find(qn("w:pPr"))
+        pstyle = None if ppr is None else ppr.find(qn("w:pStyle"))
+        if pstyle is not None:
+            return self.style_chain(pstyle.get(qn("w:val")))
+        if self._default_para is None:
+            return []
+        return self.style_chain(self._default_para.get(qn("w:styleId")))
+
+    def rpr_layers(self, p: Any, r: Any | None) -> list[Any]:
+        """The rPr elements that apply to run `r` of paragraph `p`, nearest first."""
+        layers: list[Any] = []
+        if r is not None:
+            rpr = r.find(qn("w:rPr"))
+            if rpr is not None:
+                layers.append(rpr)
+                rstyle = rpr.find(qn("w:rStyle"))
+                if rstyle is not None:
+                    layers += [
+                        s.find(qn("w:rPr")) for s in self.style_chain(rstyle.get(qn("w:val")))
+                    ]
+        layers += [s.find(qn("w:rPr")) for s in self.paragraph_styles(p)]
+        layers.append(self.defaults_rpr)
+        return [layer for layer in layers if layer is not None]
+
+    def font_slot(self, layers: list[Any], slot: str) -> str | None:
+        """The font of the `ascii` or `hAnsi` slot: a theme reference beats a name."""
+        for rpr in layers:
+            fonts = rpr.find(qn("w:rFonts"))
+            if fonts is None:
+                continue
+            theme = str(fonts.get(qn(f"w:{slot}Theme")) or "")
+            if theme:
+                return self.theme.get("major" if theme.startswith("major") else "minor", theme)
+            name = fonts.get(qn(f"w:{slot}"))
+            if name:
+                return str(name)
+        return None
+
+    def format_of(self, p: Any, r: Any | None, text: str = "") -> RunFormat:
+        layers = self.rpr_layers(p, r)
+
+        def first(tag: str) -> Any:
+            for rpr in layers:
+                el = rpr.find(qn(tag))
+                if el is not None:
+                    return el
+            return None
+
+        ascii_font = self.font_slot(layers, "ascii")
+        other_font = self.font_slot(layers, "hAnsi") or ascii_font
+        fonts = set()
+        if not text or any(ord(c) < 128 and not c.isspace() for c in text):
+            fonts.add(ascii_font)
+        if any(ord(c) >= 128 and not c.isspace() for c in text):
+            fonts.add(other_font)
+        sz = first("w:sz")
+        # Without any size Word shows 10 pt (ECMA-376 17.3.2.38).
+        size = int(sz.get(qn("w:val"), "20")) / 2 if sz is not None else 10.0
+        color = first("w:color")
+        return RunFormat(
+            font=ascii_font,
+            size_pt=size,
+            bold=_on(first("w:b")),
+            italic=_on(first("w:i")),
+            fonts=frozenset(f for f in fonts if f),
+            color=None if color is None else color.get(qn("w:val")),
+            caps=_on(first("w:caps")),
+            vert_align=None if (va := first("w:vertAlign")) is None else va.get(qn("w:val")),
+        )
+
+
+def _on(el: Any) -> bool:
+    return el is not None and el.get(qn("w:val"), "true") not in ("0", "false", "off")
+
+
+def _theme_fonts(doc: DocxDocument) -> dict[str, str]:
+    """The theme's major (headings) and minor (body) Latin fonts."""
+    try:
+        theme = doc.part.part_related_by(RT.THEME)
+    except KeyError:
+        return {}
+    try:
+        root = etree.fromstring(theme.blob, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return {}
+    found = {}
+    for kind in ("major", "minor"):
+        latin = root.find(f".//{_A}{kind}Font/{_A}latin")
+        if latin is not None and latin.get("typeface"):
+            found[kind] = str(latin.get("typeface"))
+    return found
+
+
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)
+_RESOLVERS: weakref.WeakKeyDictionary[Any, Resolver] = weakref.WeakKeyDictionary()
+
+
+def resolver(doc: DocxDocument) -> Resolver:
+    """The document's Resolver, built on first use."""
+    found = _RESOLVERS.get(doc.part)
+    if found is None:
+        found = _RESOLVERS[doc.part] = Resolver(doc)
+    return found
+
+
+def paragraph_runs(para: Paragraph) -> list[Run]:
+    """Every run shown in the paragraph: inside hyperlinks, fields, content controls and
+    tracked insertions too; deleted text and text boxes (their own paragraphs) left out."""
+    runs = []
+    for r in para._p.iter(qn("w:r")):
+        parent = r.getparent()
+        shown = True
+        while parent is not None and parent is not para._p:
+            if parent.tag in _NOT_SHOWN or parent.tag == f"{_W}p":
+                shown = False
+                break
+            parent = parent.getparent()
+        if shown:
+            runs.append(Run(r, para))
+    return runs
+
+
+def paragraph_text(para: Paragraph) -> str:
+    return "".join(r.text for r in paragraph_runs(para))
+
+
+def shape_count(para: Paragraph) -> int:
+    """Drawings and VML shapes anchored in the paragraph (lines are drawn this way); a
+    shape stored twice (DrawingML with a VML fallback) counts once."""
+    return sum(
+        1
+        for el in para._p.iter(*_SHAPES)
+        if not any(a.tag == _FALLBACK for a in el.iterancestors())
+    )
+
+
+def has_page_field(element: Any) -> bool:
+    """Whether a part (header, footer) holds a PAGE field."""
+    for simple in element.iter(qn("w:fldSimple")):
+        if _is_page(simple.get(qn("w:instr"), "")):
+            return True
+    return any(_is_page(t.text or "") for t in element.iter(qn("w:instrText")))
+
+
+def _is_page(instruction: str) -> bool:
+    words = instruction.split()
+    return bool(words) and words[0].upper() == "PAGE"
+
+
+def resolver_for(para: Paragraph) -> Resolver:
+    """The Resolver of the document a paragraph (of the body, a header or a footer) is in."""
+    return resolver(para.part.package.main_document_part.document)
