@@ -9,6 +9,7 @@ from pathlib import Path
 import docx
 import pytest
 
+from pipeline.check import check_files
 from pipeline.docxread import text_lines
 from pipeline.errors import InputError
 from pipeline.init import init_dossier
@@ -156,6 +157,10 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
         in papers["TTr-de-nghi-cong-nhan.docx"]
     )
     assert f"Kính gửi: Ủy ban nhân dân {cap_tren} {tinh}." in papers["TTr-de-nghi-cong-nhan.docx"]
+    # Every unit's papers pass the Decree 30 checker as the demo's do.
+    report = check_files([tmp_path / "out" / name for name in PAPERS])
+    assert [str(f) for c in report.files for f in c.findings] == []
+    assert report.ok
 
 
 def test_a_vetoed_ward_says_exactly_why(tmp_path: Path) -> None:
