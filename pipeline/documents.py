@@ -10,6 +10,8 @@ from pipeline.resources import load_data_toml
 SIGNER_ROLES = ("chu_tich", "pho_chu_tich")
 # A document whose signer is "" is signed by the meeting (minutes: secretary and chair).
 AUTHORITIES = ("", "TM", "KT")
+# The profile's tables every paper reads: the unit, the issuing agency and its leaders.
+PROFILE_SECTIONS = ("don_vi", "co_quan", "lanh_dao")
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,12 @@ class DocumentType:
     needs_scorecard: bool
     only_if_recognized: bool
     free_text: tuple[str, ...] = ()  # profile keys of hand-written sections it prints
+    sections: tuple[str, ...] = ()  # the profile's tables it reads (see PROFILE_SECTIONS)
+
+    @property
+    def profile_sections(self) -> tuple[str, ...]:
+        """Every profile table this paper needs: the shared ones, its own, and `can`."""
+        return (*PROFILE_SECTIONS, f"van_ban.{self.code}", *self.sections)
 
 
 @cache
@@ -45,6 +53,7 @@ def catalogue() -> dict[str, DocumentType]:
             needs_scorecard=bool(entry.get("can_bang_diem", False)),
             only_if_recognized=bool(entry.get("chi_khi_dat", False)),
             free_text=tuple(str(k) for k in entry.get("tu_viet", ())),
+            sections=tuple(str(k) for k in entry.get("can", ())),
         )
         signer_ok = doc.default_signer in (*SIGNER_ROLES, "")
         if not signer_ok or doc.default_authority not in AUTHORITIES:

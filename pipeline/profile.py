@@ -595,9 +595,9 @@ def _vi_toml_error(message: str) -> str:
 def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = None) -> Profile:
     """Load and validate a dossier's `hoso.toml`; raise InputError listing every problem.
 
-    With `sections` (top-level tables such as "don_vi"), only the problems of those tables
-    count: a stage that reads nothing else runs before the rest is filled in (the other
-    fields then hold placeholder values and must not be used).
+    With `sections` (tables such as "don_vi" or "van_ban.KH"), only the problems of those
+    tables count: a stage that reads nothing else runs before the rest is filled in (the
+    other fields then hold placeholder values and must not be used).
     """
     is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
     path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
@@ -628,13 +628,18 @@ def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = Non
     meeting = _read_meeting(r, council)
     report = _read_report(r)
     if sections is not None:
-        r.problems = [p for p in r.problems if re.split(r"[.\[]", p.field or "")[0] in sections]
+        r.problems = [p for p in r.problems if _in_sections(p.field or "", sections)]
     if r.problems:
         raise InputError(r.problems)
     return Profile(
         path, unit, agency, officials, receiver, plan, documents, overrides, council, meeting,
         report, rule_file,
     )  # fmt: skip
+
+
+def _in_sections(key: str, sections: Collection[str]) -> bool:
+    """Whether a problem at `key` ("van_ban.KH.so", "hoi_dong.thanh_vien[2]") is in scope."""
+    return any(key == s or key.startswith((f"{s}.", f"{s}[")) for s in sections)
 
 
 def _read_unit(r: _Reader) -> Unit:

@@ -14,6 +14,7 @@ from docxtpl import DocxTemplate
 
 from pipeline import scorecard
 from pipeline.context import document_context, score_context
+from pipeline.documents import catalogue
 from pipeline.errors import InputError, Problem
 from pipeline.output import atomic_write_all, docx_bytes, remove, set_core_properties
 from pipeline.profile import DocumentSettings, Profile, load_profile
@@ -140,9 +141,19 @@ def render(
     Papers that need the scorecard are written once `hoso score` has put scorecard.json
     in `out`; the request for recognition only when the commune is recognised.
     """
-    profile = load_profile(dossier)
+    known = catalogue()
+    wanted = list(codes) if codes is not None else list(known)
+    # Only what the papers to be written read is checked: the plan and the decision go out
+    # before the council meets, so a blank meeting section stops neither.
+    scored = (out / SCORECARD_NAME).is_file()
+    sections = {
+        name
+        for code in wanted
+        if scored or not known[code].needs_scorecard
+        for name in known[code].profile_sections
+    }
+    profile = load_profile(dossier, sections=sections)
     scoring = load_scoring(profile, dossier, out)
-    wanted = list(codes) if codes is not None else list(profile.van_ban)
     problems: list[Problem] = []
     rendered: list[tuple[Path, bytes]] = []
     stale: list[Path] = []
@@ -150,16 +161,17 @@ def render(
     skipped: list[str] = []
     warnings: list[Problem] = []
     for code in wanted:
-        doc = profile.van_ban[code]
-        target = out / doc.type.file
-        if doc.type.needs_scorecard and scoring is None:
-            waiting.append(doc.type.file)
+        paper = known[code]
+        target = out / paper.file
+        if paper.needs_scorecard and scoring is None:
+            waiting.append(paper.file)
             continue
-        if doc.type.only_if_recognized and scoring is not None and not scoring[0]["recognized"]:
-            skipped.append(doc.type.file)
+        if paper.only_if_recognized and scoring is not None and not scoring[0]["recognized"]:
+            skipped.append(paper.file)
             if target.exists():
                 stale.append(target)
             continue
+        doc = profile.van_ban[code]
         context = paper_context(profile, doc, scoring)
         template = find_template(profile.folder, doc.type.file)
         try:

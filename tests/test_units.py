@@ -313,3 +313,22 @@ def test_empty_free_text_warns_and_leaves_lines_to_write_by_hand(tmp_path: Path)
     report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))
     at = report.index("V. KHÓ KHĂN, VƯỚNG MẮC")
     assert report[at + 1 : at + 4] == ["…" * 40, "…" * 40, "VI. ĐỀ XUẤT, KIẾN NGHỊ"]
+
+
+def test_render_checks_only_what_its_papers_read(tmp_path: Path) -> None:
+    dossier = unit_dossier(tmp_path / "hs", cap="phường", tinh="Hải Phòng", nam=2026)
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    # The meeting has not happened and the report is not written: both tables are gone.
+    start, end = text.index("[hop_hoi_dong]"), text.index("# Điều chỉnh của Hội đồng")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    out = tmp_path / "out"
+    without_workbooks(dossier)
+    result = render(dossier, out)
+    assert [p.name for p in result.written] == ["KH-ke-hoach.docx", "QD-thanh-lap-hoi-dong.docx"]
+    # Once scored, the minutes and the report need the meeting: exactly that is asked for.
+    write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026))
+    score(dossier, out)
+    with pytest.raises(InputError) as info:
+        render(dossier, out)
+    assert [(p.field, p.code) for p in info.value.problems] == [("hop_hoi_dong", "thieu-bang")]
