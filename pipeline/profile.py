@@ -23,6 +23,7 @@ from pipeline.units import (
     default_village_level,
     is_central_city,
     period_of,
+    split_district,
     split_province,
     strip_kind,
     words_for,
@@ -53,6 +54,7 @@ class Unit:
     thon: tuple[str, ...]
     nam: int
     cap_thon: str = "thôn"
+    cap_huyen: str = "huyện"  # the district's kind, typed before its name ("quận Lê Chân")
 
     @property
     def threshold(self) -> int:
@@ -68,6 +70,7 @@ class Unit:
             tinh=self.tinh,
             huyen=self.huyen,
             year=self.nam,
+            cap_huyen=self.cap_huyen,
         )
 
 
@@ -660,7 +663,7 @@ def _read_unit(r: _Reader) -> Unit:
         all_levels(),
     )
     tinh = _read_province(r, nam)
-    huyen = r.text("don_vi.huyen", "", required=False) or None
+    huyen, cap_huyen = split_district(r.text("don_vi.huyen", "", required=False))
     if huyen and period is not None and not period.has_districts:
         r.problem(
             "don_vi.huyen",
@@ -669,7 +672,7 @@ def _read_unit(r: _Reader) -> Unit:
             'xóa dòng này hoặc để huyen = "".',
             huyen,
         )
-        huyen = None
+        huyen = ""
     villages = r.text_list(
         "don_vi.thon",
         f'liệt kê mọi {cap_thon or "thôn"}, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
@@ -682,7 +685,7 @@ def _read_unit(r: _Reader) -> Unit:
     )
     return Unit(
         tinh=tinh,
-        huyen=huyen,
+        huyen=huyen or None,
         xa=xa,
         cap=cap,
         loai=r.choice(
@@ -694,6 +697,7 @@ def _read_unit(r: _Reader) -> Unit:
         thon=tuple(strip_kind(name, (cap_thon,))[0] for name in villages),
         nam=nam,
         cap_thon=cap_thon or "thôn",
+        cap_huyen=cap_huyen,
     )
 
 

@@ -32,17 +32,6 @@ SUMMARY = "Tổng hợp"
 CHART = "Biểu đồ"
 
 
-# A district typed with its kind ("quận Lê Chân", "thị xã Sơn Tây") is printed as typed;
-# a bare name is a huyện's.
-_DISTRICT_KINDS = ("huyện ", "quận ", "thị xã ", "thành phố ")
-
-
-def _district(name: str) -> str:
-    if name.casefold().startswith(_DISTRICT_KINDS):
-        return name[:1].lower() + name[1:]
-    return f"huyện {name}"
-
-
 def villages_sheet(words: Words) -> str:
     """The name of the village data sheet: "Số liệu thôn", "Số liệu tổ dân phố"."""
     return f"Số liệu {words.cap_thon}"[:31]
@@ -146,7 +135,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
         p
         for p in (
             upper_first(words.don_vi),
-            _district(words.huyen) if words.huyen else "",
+            words.huyen_day_du,
             words.tinh_day_du,
         )
         if p

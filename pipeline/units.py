@@ -63,6 +63,7 @@ class UnitFacts:
 
     levels: dict[str, str]  # commune-level kind -> default kind below ("" = none)
     village_heads: dict[str, str]  # kind below -> its head's title
+    district_levels: tuple[str, ...]  # "huyện", "quận", "thị xã", "thành phố"
     periods: tuple[Period, ...]
     cities: tuple[City, ...]
 
@@ -120,7 +121,8 @@ def facts() -> UnitFacts:
     cities = tuple(
         City(nfc(str(c["ten"])), c["tu_ngay"], c.get("den_ngay")) for c in law["thanh_pho"]
     )
-    return UnitFacts(levels, heads, tuple(periods), cities)
+    districts = _strings(kinds["cap_huyen"], "don-vi.toml cap_huyen")
+    return UnitFacts(levels, heads, districts, tuple(periods), cities)
 
 
 def reference_day(year: int) -> date:
@@ -159,6 +161,13 @@ def strip_kind(name: str, kinds: tuple[str, ...]) -> tuple[str, str | None]:
     return text, None
 
 
+def split_district(name: str) -> tuple[str, str]:
+    """A district as typed -> its bare name and its kind ("quận Lê Chân" -> "Lê Chân", "quận");
+    a name typed without a kind is a "huyện"."""
+    bare, kind = strip_kind(name, facts().district_levels)
+    return bare, kind or "huyện"
+
+
 def split_province(name: str) -> tuple[str, str | None]:
     """A province as typed -> its bare name and the kind typed ("tỉnh", "thành phố" or None)."""
     text = " ".join(nfc(name).split())
@@ -190,6 +199,7 @@ class Words:
     phong_trao: str  # how the plan names the movement
     trich_qd06: str  # how the plan quotes the units in Decision 06's title
     trich_qd06_ngan: str  # the same where the seed plan shortened it to "xã,"
+    cap_huyen: str = "huyện"  # the district's kind: "huyện", "quận", "thị xã", "thành phố"
 
     @property
     def don_vi(self) -> str:
@@ -202,9 +212,14 @@ class Words:
         return f"{self.cap_tinh} {self.tinh}"
 
     @property
+    def huyen_day_du(self) -> str:
+        """ "huyện Cao Lộc", "quận Lê Chân"; "" when there is no district."""
+        return f"{self.cap_huyen} {self.huyen}" if self.huyen else ""
+
+    @property
     def cap_tren(self) -> str:
         """The level above that sets the commune's targets: the district, else the province."""
-        return "huyện" if self.huyen else self.cap_tinh
+        return self.cap_huyen if self.huyen else self.cap_tinh
 
     @property
     def truong_thon(self) -> str:
@@ -212,7 +227,14 @@ class Words:
 
 
 def words_for(
-    *, cap: str, cap_thon: str, ten: str, tinh: str, huyen: str | None, year: int
+    *,
+    cap: str,
+    cap_thon: str,
+    ten: str,
+    tinh: str,
+    huyen: str | None,
+    year: int,
+    cap_huyen: str = "huyện",
 ) -> Words:
     """The vocabulary of a validated unit (names already stripped of their kinds)."""
     period = period_of(year)
@@ -230,4 +252,5 @@ def words_for(
         phong_trao=movement,
         trich_qd06=quote or phrase,
         trich_qd06_ngan=quote or f"{cap},",
+        cap_huyen=cap_huyen,
     )

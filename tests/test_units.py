@@ -332,3 +332,17 @@ def test_render_checks_only_what_its_papers_read(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         render(dossier, out)
     assert [(p.field, p.code) for p in info.value.problems] == [("hop_hoi_dong", "thieu-bang")]
+
+
+def test_a_district_keeps_its_kind(tmp_path: Path) -> None:
+    dossier = unit_dossier(tmp_path / "hs", cap="phường", tinh="Hải Phòng", nam=2024)
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace('huyen = ""', 'huyen = "Quận Lê Chân"'), encoding="utf-8")
+    words = load_profile(dossier).don_vi.words
+    assert (words.huyen, words.cap_huyen, words.huyen_day_du) == ("Lê Chân", "quận", "quận Lê Chân")
+    papers = render_all(dossier, tmp_path / "out", 2024)
+    assert (
+        "- Phấn đấu đạt tiêu chí phù hợp với trẻ em toàn quận đạt tỷ lệ 90% trong năm 2024"
+        in papers["KH-ke-hoach.docx"]
+    )
