@@ -73,11 +73,17 @@ def _vi_usage(message: str) -> str:
     for pattern, template in _USAGE_MESSAGES:
         match = pattern.match(message)
         if match:
-            text = template.format(*match.groups())
-            if "Did you mean" in message and match.lastindex and match.group(match.lastindex):
-                text += f" Có phải ý bạn là {match.group(match.lastindex)}?"
-            return text
+            return template.format(*match.groups())
     return message
+
+
+def _vi_error(exc: click.UsageError) -> str:
+    # Click's did-you-mean names the real commands/options in `possibilities`; reading them
+    # there, not back out of the English text, keeps the typo and the suggestion apart.
+    possibilities = getattr(exc, "possibilities", None)
+    if possibilities:
+        return f"{_vi_usage(exc.message)} Có phải ý bạn là {' hoặc '.join(possibilities)}?"
+    return _vi_usage(exc.format_message())
 
 
 class _Command(click.Command):
@@ -102,7 +108,7 @@ class _Group(click.Group):
             result = super().main(args, prog_name, complete_var, False, **extra)
         except click.UsageError as exc:
             command = exc.ctx.command_path if exc.ctx else "hoso"
-            click.echo(f"Lỗi: {_vi_usage(exc.format_message())}", err=True)
+            click.echo(f"Lỗi: {_vi_error(exc)}", err=True)
             click.echo(f"Xem hướng dẫn: {command} --help", err=True)
             sys.exit(EXIT_USAGE)
         except click.Abort:
@@ -328,6 +334,8 @@ def render_cmd(dir: Path, out: Path | None) -> None:
         click.echo(f"Không lập {name}: {unit} chưa đạt (xem Báo cáo kết quả đánh giá).")
     for path in result.removed:
         click.echo(f"Đã xóa {path} của lần lập trước vì {unit} chưa đạt.")
+    for path in result.outdated:
+        click.echo(f"Đã xóa {path} của lần lập trước: không còn đúng với hồ sơ hiện tại.")
     if result.waiting:
         click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
     click.echo(f"Xong: {len(result.written)} văn bản trong {target}")

@@ -42,6 +42,9 @@ class DossierData:
     villages: dict[str, dict[str, Value]] = field(default_factory=dict)
     commune: dict[str, Value] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  # relative path -> sha256
+    # The rest of ingest's freshness record (pipeline/freshness.py).
+    profile_keys: dict[str, str] = field(default_factory=dict)  # hoso.toml key -> sha256
+    hoso_version: str = ""
 
     @property
     def village_count(self) -> int:
@@ -69,6 +72,8 @@ class DossierData:
             "xa": self.xa,
             "nam": self.nam,
             "inputs": [{"file": f, "sha256": h} for f, h in sorted(self.inputs.items())],
+            "profile_keys": dict(sorted(self.profile_keys.items())),
+            "hoso_version": self.hoso_version,
             "villages": {
                 name: {code: _value_json(v) for code, v in values.items()}
                 for name, values in self.villages.items()
@@ -90,6 +95,8 @@ class DossierData:
             },
             commune={code: _value_from_json(code, v) for code, v in data["commune"].items()},
             inputs={item["file"]: item["sha256"] for item in data["inputs"]},
+            profile_keys={str(k): str(v) for k, v in data.get("profile_keys", {}).items()},
+            hoso_version=str(data.get("hoso_version", "")),
         )
 
 

@@ -22,7 +22,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.indicators import Indicator, Level, for_level
-from pipeline.output import atomic_write, workbook_bytes
+from pipeline.output import workbook_bytes
+from pipeline.outputset import Folder, locked
 from pipeline.profile import Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
 from pipeline.units import Words
@@ -122,6 +123,20 @@ def write_forms(
     ]
     jobs.append((folder / f"{COMMUNE_STEM}.xlsx", commune_form(profile)))
 
+    # One run at a time: a second `forms --force` must see the first one's blank forms, not
+    # back up the same filled ones again (or a blank form the first has just written).
+    with locked(folder, sweep=(VILLAGE_FOLDER,)) as target:
+        written = _replace_forms(target, profile, jobs, force=force)
+    if progress:
+        for item in written:
+            progress(item.path)
+    return FormsResult(written, profile.don_vi.words)
+
+
+def _replace_forms(
+    target: Folder, profile: Profile, jobs: list[tuple[Path, Workbook]], *, force: bool
+) -> list[Written]:
+    folder = target.path
     problems: list[Problem] = []
     keep: dict[Path, list[Path]] = {}
     for path, _ in jobs:
@@ -143,17 +158,19 @@ def write_forms(
 
     written = []
     when = form_time(profile)
+    files: list[tuple[str, bytes]] = []
+    gone: list[str] = []
     for path, book in jobs:
         backup = None
         for old in keep[path]:
             backup = _backup(old)
             if old != path:
-                old.unlink()
-        atomic_write(path, workbook_bytes(book, when))
+                gone.append(old.relative_to(folder).as_posix())
+        files.append((path.relative_to(folder).as_posix(), workbook_bytes(book, when)))
         written.append(Written(path, backup))
-        if progress:
-            progress(path)
-    return FormsResult(written, profile.don_vi.words)
+    # All forms replace the old ones at once; only figures already backed up are dropped.
+    target.publish(files, remove=gone)
+    return written
 
 
 def _same_stem(path: Path) -> list[Path]:

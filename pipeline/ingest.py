@@ -23,7 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline import dataset
+from pipeline import __version__, dataset
 from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.forms import (
@@ -36,10 +36,13 @@ from pipeline.forms import (
     slug,
     village_label,
 )
+from pipeline.freshness import INGEST, profile_keys
+from pipeline.freshness import workbook_files as input_files
 from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
+from pipeline.outputset import locked
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
-from pipeline.sheets import SPREADSHEET_SUFFIXES, Grid, ReadProblem, is_xlsx, read_book
+from pipeline.sheets import Grid, ReadProblem, is_xlsx, read_book
 from pipeline.units import Words, all_levels, facts, strip_kind
 from pipeline.vnformat import ascii_slug, nfc, place_key, village_key
 
@@ -443,54 +446,14 @@ def _row_of(cell: str) -> int:
 # --- the dossier ---------------------------------------------------------------------------
 
 
-def input_files(folder: Path) -> list[Path]:
-    """The commune workbook(s) and every file of `thon/`, skipping lock files and our copies."""
-    found = [folder / f"{COMMUNE_STEM}{s}" for s in SPREADSHEET_SUFFIXES]
-    found = [p for p in found if p.is_file()]
-    villages = folder / VILLAGE_FOLDER
-    if villages.is_dir():
-        found += sorted(p for p in villages.iterdir() if p.is_file() and not _ignored(p.name))
-    return found
-
-
-def stale_inputs(folder: Path, data: DossierData, profile: Profile) -> list[str]:
-    """Why `data` no longer describes the dossier: workbooks changed, added or removed since
-    it was ingested, or villages/commune/year changed in the profile. Empty when current."""
-    current = {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in input_files(folder)
-    }
-    recorded = {f: h for f, h in data.inputs.items() if f != PROFILE_NAME}
-    reasons = [
-        f"{name} {'đã sửa' if name in recorded else 'mới thêm'}"
-        for name, digest in sorted(current.items())
-        if recorded.get(name) != digest
-    ]
-    reasons += [f"{name} đã xóa" for name in sorted(set(recorded) - set(current))]
-    unit = profile.don_vi
-    if (data.xa, data.nam) != (unit.xa, unit.nam) or set(data.villages) != set(unit.thon):
-        words = unit.words
-        reasons.append(
-            f"tên {words.cap}, năm hoặc danh sách {words.cap_thon} trong hoso.toml đã đổi"
-        )
-    return reasons
-
-
-def _ignored(name: str) -> bool:
-    # Office lock files (~$x.xlsx, .~lock.x.ods#), hidden files, our error copies and backups.
-    return (
-        name.startswith(("~$", ".", "desktop.ini", "Thumbs.db"))
-        or ".loi." in name
-        or ".sao-luu-" in name
-    )
-
-
 def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     """Read and check every workbook of a dossier; raise InputError listing every problem."""
+    # Fingerprinted before reading: an edit during the run makes data.json look stale, never fresh.
+    keys = profile_keys(INGEST, folder)
     profile = load_profile(folder, sections=PROFILE_SECTIONS)
     unit = profile.don_vi
     words = unit.words
-    data = DossierData(xa=unit.xa, nam=unit.nam)
+    data = DossierData(xa=unit.xa, nam=unit.nam, profile_keys=keys, hoso_version=__version__)
     data.inputs[PROFILE_NAME] = hashlib.sha256(profile.path.read_bytes()).hexdigest()
     problems: list[Problem] = []
     kinds = (words.cap_thon,)
@@ -678,10 +641,12 @@ def ingest_to(
     except InputError as exc:
         if not mark_errors:
             raise
-        written = mark_error_copies(folder, exc.problems)
+        with locked(folder, sweep=(VILLAGE_FOLDER,)):
+            written = mark_error_copies(folder, exc.problems)
         raise InputError(exc.problems, written=[str(p) for p in written]) from None
     result.path = out / dataset.DATA_NAME
-    atomic_write(result.path, dataset.dumps(result.data))
+    with locked(out) as target:
+        target.publish([(dataset.DATA_NAME, dataset.dumps(result.data))])
     return result
 
 

@@ -72,7 +72,7 @@ def docx_bytes(doc: DocxDocument) -> bytes:
     return normalize_zip(buffer.getvalue())
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -92,12 +92,12 @@ def atomic_write_all(files: Sequence[tuple[Path, bytes]]) -> None:
         for path, data in files:
             staged.append((_stage(path, data), path))
         for _, path in staged:
-            _check_replaceable(path)
+            check_replaceable(path)
         for tmp, path in staged:
             try:
                 tmp.replace(path)
             except OSError as exc:
-                raise _write_error(path, exc) from exc
+                raise write_error(path, exc) from exc
     finally:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -119,14 +119,14 @@ def _stage(path: Path, data: bytes) -> Path:
             f.flush()
             os.fsync(f.fileno())
         # mkstemp creates the file private (0600); give it the mode a normal save would.
-        tmp.chmod(0o666 & ~_umask())
+        tmp.chmod(0o666 & ~umask())
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise _write_error(path, exc) from exc
+        raise write_error(path, exc) from exc
     return tmp
 
 
-def _check_replaceable(path: Path) -> None:
+def check_replaceable(path: Path) -> None:
     # On Windows a document open in Word or Excel is locked; opening it for appending
     # fails the same way the rename would, but before anything has been replaced.
     if path.exists():
@@ -134,10 +134,10 @@ def _check_replaceable(path: Path) -> None:
             with path.open("ab"):
                 pass
         except OSError as exc:
-            raise _write_error(path, exc) from exc
+            raise write_error(path, exc) from exc
 
 
-def _write_error(path: Path, exc: OSError) -> EnvironmentProblem:
+def write_error(path: Path, exc: OSError) -> EnvironmentProblem:
     if isinstance(exc, PermissionError):
         return EnvironmentProblem(
             f"Không ghi được {path}: tệp đang mở hoặc không có quyền ghi",
@@ -146,14 +146,6 @@ def _write_error(path: Path, exc: OSError) -> EnvironmentProblem:
     return EnvironmentProblem(
         f"Không ghi được {path}: {exc.strerror}", "kiểm tra ổ đĩa và quyền ghi của thư mục."
     )
-
-
-def remove(path: Path) -> None:
-    """Delete an output that no longer applies; a locked file is an environment problem."""
-    try:
-        path.unlink(missing_ok=True)
-    except OSError as exc:
-        raise _write_error(path, exc) from exc
 
 
 def workbook_bytes(workbook: Any, when: datetime) -> bytes:

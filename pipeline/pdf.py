@@ -24,7 +24,7 @@ from pathlib import Path
 
 from pipeline.documents import catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem
-from pipeline.output import atomic_write_all, remove
+from pipeline.outputset import Folder, locked
 
 # The environment variable naming the LibreOffice program, for installs hoso cannot find.
 SOFFICE_SETTING = "HOSO_SOFFICE"
@@ -295,6 +295,19 @@ def pdf_dossier(
 
     `progress` is called with each .docx as LibreOffice starts on it.
     """
+    # Under the folder's lock: render cannot replace a paper while it is being converted.
+    with locked(out) as folder:
+        return _pdf_locked(dossier, out, folder, timeout=timeout, progress=progress)
+
+
+def _pdf_locked(
+    dossier: Path,
+    out: Path,
+    folder: Folder,
+    *,
+    timeout: float | None,
+    progress: Callable[[Path], None] | None,
+) -> PdfResult:
     papers = papers_in(out)
     if not papers:
         raise InputError(
@@ -311,9 +324,8 @@ def pdf_dossier(
     notice = font_notice()
     converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)
     by_name = {source.name: data for source, data in converted.items()}
-    files = [(paper.with_suffix(".pdf"), by_name[paper.name]) for paper in papers]
-    atomic_write_all(files)
+    files = [(paper.with_suffix(".pdf").name, by_name[paper.name]) for paper in papers]
     stale = _stale(out, papers)
-    for path in stale:
-        remove(path)
-    return PdfResult([path for path, _ in files], stale, notice)
+    # The PDFs replace the previous ones as one set, a PDF without its paper going with them.
+    folder.publish(files, remove=[p.name for p in stale])
+    return PdfResult([out / name for name, _ in files], stale, notice)

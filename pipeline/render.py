@@ -12,13 +12,13 @@ from typing import Any
 import jinja2
 from docxtpl import DocxTemplate
 
-from pipeline import scorecard
+from pipeline import __version__, freshness
 from pipeline.context import document_context, score_context
 from pipeline.documents import catalogue
 from pipeline.errors import InputError, Problem
-from pipeline.output import atomic_write_all, docx_bytes, remove, set_core_properties
-from pipeline.profile import DocumentSettings, Profile, load_profile
-from pipeline.score import inputs_digest, load_data
+from pipeline.output import docx_bytes, set_core_properties
+from pipeline.outputset import locked
+from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
 from pipeline.scorecard import SCORECARD_NAME
 from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
 from pipeline.units import Words
@@ -75,6 +75,8 @@ class RenderResult:
     waiting: list[str]  # papers that need `hoso score` first
     not_recognized: list[str]  # papers written only for a recognised commune
     words: Words  # how the messages name the unit
+    # Other papers of an earlier run whose inputs changed or are gone (e.g. the scorecard).
+    outdated: list[Path] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)  # e.g. a section left to write by hand
 
 
@@ -82,41 +84,17 @@ class RenderResult:
 Scoring = tuple[dict[str, Any], dict[str, Any]]
 
 
+def _figures(scoring: freshness.Scoring | None) -> Scoring | None:
+    if scoring is None:
+        return None
+    return scoring.card.to_json(), dict(scoring.data.to_json()["totals"])
+
+
 def load_scoring(profile: Profile, dossier: Path, out: Path) -> Scoring | None:
     """The scorecard and the data totals for the papers that need them, or None before
-    `hoso score`. A scorecard whose inputs changed since scoring is refused: a paper must
-    never print figures other than the current ones."""
-    path = out / SCORECARD_NAME
-    if not path.is_file():
-        return None
-    data = load_data(out, dossier)
-    try:
-        card = scorecard.load(path)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InputError(
-            [
-                Problem(
-                    "bang-diem-hong",
-                    "tệp bảng điểm không đọc được",
-                    file=str(path),
-                    value=str(exc),
-                    hint=f"xóa tệp này rồi chạy lại `hoso score {dossier}`.",
-                )
-            ]
-        ) from exc
-    if card.inputs_digest != inputs_digest(profile, out):
-        raise InputError(
-            [
-                Problem(
-                    "bang-diem-cu",
-                    "bảng điểm cũ: số liệu, bộ tiêu chí hoặc điều chỉnh của Hội đồng đã thay đổi "
-                    "sau lần chấm điểm",
-                    file=str(path),
-                    hint=f"chạy lại `hoso score {dossier}` (cùng --out nếu có) rồi hoso render.",
-                )
-            ]
-        )
-    return card.to_json(), dict(data.to_json()["totals"])
+    `hoso score`. Refused unless workbooks -> data.json -> scorecard.json are all current:
+    a paper must never print figures other than the current ones."""
+    return _figures(freshness.current_scoring(dossier, out))
 
 
 def paper_context(
@@ -139,12 +117,16 @@ def render(
     """Write the dossier's papers into `out`; every template problem is reported together.
 
     Papers that need the scorecard are written once `hoso score` has put scorecard.json
-    in `out`; the request for recognition only when the commune is recognised.
+    in `out`; the request for recognition only when the commune is recognised. The papers
+    and papers.json (what each was made from) replace the previous set as a whole; a paper
+    of the previous set that is not rewritten stays only while its inputs are unchanged.
     """
-    known = catalogue()
-    wanted = list(codes) if codes is not None else list(known)
+    # Fingerprinted before reading: an edit during the run makes papers.json look stale.
+    profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
     # Only what the papers to be written read is checked: the plan and the decision go out
     # before the council meets, so a blank meeting section stops neither.
+    known = catalogue()
+    wanted = list(codes) if codes is not None else list(known)
     scored = (out / SCORECARD_NAME).is_file()
     sections = {
         name
@@ -153,46 +135,89 @@ def render(
         for name in known[code].profile_sections
     }
     profile = load_profile(dossier, sections=sections)
-    scoring = load_scoring(profile, dossier, out)
-    problems: list[Problem] = []
-    rendered: list[tuple[Path, bytes]] = []
-    stale: list[Path] = []
-    waiting: list[str] = []
-    skipped: list[str] = []
-    warnings: list[Problem] = []
-    for code in wanted:
-        paper = known[code]
-        target = out / paper.file
-        if paper.needs_scorecard and scoring is None:
-            waiting.append(paper.file)
-            continue
-        if paper.only_if_recognized and scoring is not None and not scoring[0]["recognized"]:
-            skipped.append(paper.file)
-            if target.exists():
-                stale.append(target)
-            continue
-        doc = profile.van_ban[code]
-        context = paper_context(profile, doc, scoring)
-        template = find_template(profile.folder, doc.type.file)
-        try:
-            data = render_document(template, context, _properties(profile, doc))
-        except InputError as exc:
-            problems += exc.problems
-            continue
-        rendered.append((target, data))
-        warnings += _empty_sections(profile, doc)
-    if problems:
-        raise InputError(problems)
-    # Only once every paper rendered: a failure above leaves the previous set untouched.
-    atomic_write_all(rendered)
-    for path, _ in rendered:
+    with locked(out) as folder:
+        scoring = freshness.current_scoring(dossier, out)
+        figures = _figures(scoring)
+        recognized = None if scoring is None else scoring.card.recognized
+        plan = freshness.paper_plan(profile, recognized, wanted)
+        scoring_inputs = None if scoring is None else scoring.inputs
+        problems: list[Problem] = []
+        rendered: list[tuple[str, bytes]] = []
+        records: dict[str, freshness.PaperRecord] = {}
+        warnings: list[Problem] = []
+        for doc in plan.write:
+            template = find_template(profile.folder, doc.type.file)
+            inputs = freshness.paper_inputs(
+                dossier, profile_sha, template, doc.type, scoring_inputs
+            )
+            try:
+                data = render_document(
+                    template, paper_context(profile, doc, figures), _properties(profile, doc)
+                )
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            rendered.append((doc.type.file, data))
+            records[doc.type.file] = freshness.PaperRecord(freshness.sha256(data), inputs)
+            warnings += _empty_sections(profile, doc)
+        if problems:
+            raise InputError(problems)
+        kept, gone = _earlier_papers(
+            dossier=dossier,
+            out=out,
+            profile=profile,
+            profile_sha=profile_sha,
+            scoring_inputs=scoring_inputs,
+            written=records,
+        )
+        records.update(kept)
+        manifest = freshness.papers_json(__version__, records)
+        # Only once every paper rendered: a failure above leaves the previous set untouched.
+        folder.publish([*rendered, (freshness.PAPERS_NAME, manifest)], remove=gone)
+    for name, _ in rendered:
         if progress:
-            progress(str(path))
-    for path in stale:
-        remove(path)
+            progress(str(out / name))
+    refused = [t.file for t in plan.not_recognized]
     return RenderResult(
-        [path for path, _ in rendered], stale, waiting, skipped, profile.don_vi.words, warnings
+        written=[out / name for name, _ in rendered],
+        removed=[out / name for name in gone if name in refused],
+        waiting=[t.file for t in plan.waiting],
+        not_recognized=refused,
+        words=profile.don_vi.words,
+        outdated=[out / name for name in gone if name not in refused],
+        warnings=warnings,
     )
+
+
+def _earlier_papers(
+    *,
+    dossier: Path,
+    out: Path,
+    profile: Profile,
+    profile_sha: str,
+    scoring_inputs: dict[str, str] | None,
+    written: dict[str, freshness.PaperRecord],
+) -> tuple[dict[str, freshness.PaperRecord], list[str]]:
+    """Papers already in `out` that this run did not write: those still current are kept
+    (a run limited to some papers), every other one is removed, so the folder never holds
+    a paper whose inputs have changed."""
+    manifest = freshness.read_papers(out)
+    version, recorded = manifest if manifest is not None else ("", {})
+    kept: dict[str, freshness.PaperRecord] = {}
+    gone: list[str] = []
+    for code, doc in catalogue().items():
+        name = doc.file
+        if name in written or not (out / name).exists():
+            continue
+        record = recorded.get(name)
+        if record is not None and version == __version__ and code in profile.van_ban:
+            template = find_template(profile.folder, name)
+            now = freshness.paper_inputs(dossier, profile_sha, template, doc, scoring_inputs)
+            if not freshness.paper_changes(out, name, record, now):
+                kept[name] = record
+                continue
+        gone.append(name)
+    return kept, gone
 
 
 def _empty_sections(profile: Profile, doc: DocumentSettings) -> list[Problem]:

@@ -6,22 +6,21 @@ dossier's files, evaluates and writes `scorecard.json` and the score workbook.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from pathlib import Path
 
-from pipeline import dataset, scorecard
+from pipeline import scorecard
 from pipeline.dataset import DossierData, Scalar
 from pipeline.errors import InputError, Problem, did_you_mean
+from pipeline.freshness import SCORE, Record, current, data_problems, inputs_digest, load_data
 from pipeline.indicators import catalogue
-from pipeline.ingest import stale_inputs
 from pipeline.labels import BASE_WORDS
-from pipeline.output import atomic_write_all
+from pipeline.outputset import locked
 from pipeline.profile import Override, Profile, load_profile
-from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules, shipped_path
+from pipeline.rules import VILLAGE_COUNT, Item, RuleSet, load_rules
 from pipeline.scorecard import (
     UNIT_NAMES,
     CriterionScore,
@@ -295,37 +294,6 @@ def _first_tier(item: Item, measure: Fraction | bool, previous: int | None = Non
 # --- the dossier -----------------------------------------------------------------------------
 
 
-def load_data(out: Path, dossier: Path) -> DossierData:
-    """OUTDIR/data.json, or an InputError telling the clerk to run ingest first."""
-    path = out / dataset.DATA_NAME
-    if not path.is_file():
-        raise InputError(
-            [
-                Problem(
-                    "chua-nhap-so-lieu",
-                    "chưa có số liệu đã nhập",
-                    file=str(path),
-                    hint=f"chạy `hoso ingest {dossier}` trước (với cùng --out nếu có), "
-                    "rồi chạy lại hoso score.",
-                )
-            ]
-        )
-    try:
-        return dataset.load(path)
-    except (ValueError, KeyError, TypeError) as exc:
-        # json.JSONDecodeError is a ValueError.
-        raise InputError(
-            [
-                Problem(
-                    "du-lieu-hong",
-                    f"tệp số liệu không đọc được ({exc})",
-                    file=str(path),
-                    hint=f"xóa tệp này rồi chạy lại `hoso ingest {dossier}`.",
-                )
-            ]
-        ) from None
-
-
 def rules_for(profile: Profile) -> RuleSet:
     """The dossier's own rule set when hoso.toml names one, else the shipped one, with its
     labels in the unit's words."""
@@ -346,34 +314,15 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
     except InputError as exc:
         problems += exc.problems
     if profile is not None and data is not None:
-        changed = stale_inputs(dossier, data, profile)
-        if changed:
-            problems.append(
-                Problem(
-                    "so-lieu-cu",
-                    "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(changed),
-                    file=str(out / dataset.DATA_NAME),
-                    hint=f"chạy lại `hoso ingest {dossier}` (cùng --out nếu có) rồi hoso score.",
-                )
-            )
+        problems += data_problems(dossier, out, "hoso score")
     if problems or profile is None or rules is None or data is None:
         raise InputError(problems)
     return profile, rules, data
 
 
-def inputs_digest(profile: Profile, out: Path) -> str:
-    """sha256 of everything a scorecard depends on: data.json, the rule set, the council's
-    overrides, the unit type and the unit's words (its labels name them)."""
-    digest = hashlib.sha256()
-    digest.update((out / dataset.DATA_NAME).read_bytes())
-    rule_source = profile.bo_tieu_chi or shipped_path()
-    digest.update(rule_source.read_bytes())
-    unit = profile.don_vi
-    digest.update(repr((unit.loai, profile.dieu_chinh, unit.cap, unit.cap_thon)).encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData, out: Path) -> Scorecard:
+def _evaluate_dossier(
+    profile: Profile, rules: RuleSet, data: DossierData, out: Path, record: Record
+) -> Scorecard:
     rule_file = ""
     if profile.bo_tieu_chi is not None:
         # An absolute path outside the dossier is recorded as written.
@@ -391,23 +340,36 @@ def _evaluate_dossier(profile: Profile, rules: RuleSet, data: DossierData, out: 
         rule_file=rule_file,
         words=profile.don_vi.words,
     )
-    return replace(card, inputs_digest=inputs_digest(profile, out))
+    return replace(
+        card,
+        inputs_digest=inputs_digest(profile, out),
+        inputs=record.files,
+        profile_keys=record.profile_keys,
+        hoso_version=record.version,
+    )
+
+
+def _scored(dossier: Path, out: Path) -> tuple[Scorecard, Profile, DossierData]:
+    # Fingerprinted before reading: an edit during the run makes the scorecard look stale.
+    record = current(SCORE, dossier, out)
+    profile, rules, data = _inputs(dossier, out)
+    return _evaluate_dossier(profile, rules, data, out, record), profile, data
 
 
 def score_dossier(dossier: Path, out: Path) -> Scorecard:
     """Read profile, rule set and OUTDIR/data.json of a dossier and score it; write nothing."""
-    return _evaluate_dossier(*_inputs(dossier, out), out)
+    return _scored(dossier, out)[0]
 
 
 def score(dossier: Path, out: Path) -> ScoreResult:
-    """`hoso score`: score the dossier, write scorecard.json and the score workbook."""
-    profile, rules, data = _inputs(dossier, out)
-    card = _evaluate_dossier(profile, rules, data, out)
-    json_path = out / scorecard.SCORECARD_NAME
-    book_path = out / WORKBOOK_NAME
-    book = workbook_bytes(card, data, profile)
-    atomic_write_all([(json_path, scorecard.dumps(card)), (book_path, book)])
-    return ScoreResult(card, (json_path, book_path), profile.don_vi.words)
+    """`hoso score`: score the dossier, write scorecard.json and the score workbook as one set."""
+    with locked(out) as folder:
+        card, profile, data = _scored(dossier, out)
+        book = workbook_bytes(card, data, profile)
+        folder.publish([(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)])
+    return ScoreResult(
+        card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
+    )
 
 
 def to_json_text(card: Scorecard) -> str:

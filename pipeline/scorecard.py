@@ -7,7 +7,7 @@ that loads back to an equal object, so `render` and outside tools read what `sco
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
@@ -95,6 +95,10 @@ class Scorecard:
     # sha256 of what was scored (data.json, rule set, overrides, unit type): render refuses a
     # scorecard whose inputs have changed since.
     inputs_digest: str = ""
+    # What was scored, file by file (pipeline/freshness.py): the stale check names the change.
+    inputs: dict[str, str] = field(default_factory=dict)
+    profile_keys: dict[str, str] = field(default_factory=dict)
+    hoso_version: str = ""
 
     def items(self) -> list[ItemScore]:
         return [item for c in self.criteria for item in c.items]
@@ -133,6 +137,9 @@ class Scorecard:
             "reasons": list(self.reasons),
             "provisional_items": list(self.provisional_items),
             "inputs_digest": self.inputs_digest,
+            "inputs": [{"file": f, "sha256": h} for f, h in sorted(self.inputs.items())],
+            "profile_keys": dict(sorted(self.profile_keys.items())),
+            "hoso_version": self.hoso_version,
             "criteria": [_criterion_json(c) for c in self.criteria],
         }
 
@@ -156,6 +163,9 @@ class Scorecard:
             reasons=tuple(data["reasons"]),
             provisional_items=tuple(data["provisional_items"]),
             inputs_digest=str(data.get("inputs_digest", "")),
+            inputs={str(i["file"]): str(i["sha256"]) for i in data.get("inputs", [])},
+            profile_keys={str(k): str(v) for k, v in data.get("profile_keys", {}).items()},
+            hoso_version=str(data.get("hoso_version", "")),
         )
 
 

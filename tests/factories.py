@@ -6,7 +6,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline import dataset
+from pipeline import dataset, freshness
 from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.indicators import for_level
 
@@ -98,7 +98,15 @@ def without_workbooks(dossier: Path) -> Path:
     return dossier
 
 
-def write_data(out: Path, data: DossierData) -> Path:
+def write_data(out: Path, data: DossierData, dossier: Path) -> Path:
+    """Write `data` as the dossier's data.json, recorded as read from the dossier as it is
+    now (what ingest would record), so the stages downstream accept it as current."""
+    record = freshness.current(freshness.INGEST, dossier, out)
+    data.inputs, data.profile_keys, data.hoso_version = (
+        record.files,
+        record.profile_keys,
+        record.version,
+    )
     out.mkdir(parents=True, exist_ok=True)
     path = out / dataset.DATA_NAME
     path.write_bytes(dataset.dumps(data))

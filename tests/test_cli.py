@@ -105,9 +105,23 @@ def test_unwritable_output_is_an_environment_problem(
         (["render"], "Lỗi: Thiếu tham số 'DIR'."),
         (["render", "x", "--bogus"], "Lỗi: Không có tùy chọn --bogus."),
         (["lam-gi"], "Lỗi: Không có lệnh 'lam-gi'."),
+        (["rendr", "x"], "Lỗi: Không có lệnh 'rendr'. Có phải ý bạn là render?\n"),
+        (["templates", "chek"], "Lỗi: Không có lệnh 'chek'. Có phải ý bạn là check?\n"),
+        (
+            ["render", "x", "--outt", "y"],
+            "Lỗi: Không có tùy chọn --outt. Có phải ý bạn là --out?\n",
+        ),
         (["init", "x", "--nam", "abc"], "Lỗi: Giá trị không hợp lệ cho '--nam':"),
     ],
-    ids=["missing-dir", "unknown-option", "unknown-command", "bad-value"],
+    ids=[
+        "missing-dir",
+        "unknown-option",
+        "unknown-command",
+        "misspelt-command",
+        "misspelt-subcommand",
+        "misspelt-option",
+        "bad-value",
+    ],
 )
 def test_usage_errors_exit_2_in_vietnamese(
     runner: CliRunner, args: list[str], message: str
@@ -155,7 +169,7 @@ def _demo_data(dossier: Path, tmp_path: Path) -> Path:
     """An output folder holding the factories' demo data as the dossier's current data."""
     out = tmp_path / "out"
     without_workbooks(dossier)
-    write_data(out, demo_data())
+    write_data(out, demo_data(), dossier)
     return out
 
 

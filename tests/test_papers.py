@@ -349,9 +349,9 @@ def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
     profile.write_text(text[:start] + f"thon = [{listed}]" + text[end:], encoding="utf-8")
     out = tmp_path / "out"
     without_workbooks(dossier)
-    # "Thôn 7" is listed as "7": the papers write the kind themselves.
-    bare = [n.removeprefix("Thôn ") for n in names]
-    write_data(out, make_data({n: {"co_diem_vui_choi": i % 3 != 0} for i, n in enumerate(bare)}))
+    write_data(
+        out, make_data({n: {"co_diem_vui_choi": i % 3 != 0} for i, n in enumerate(names)}), dossier
+    )
     score(dossier, out)
     render(dossier, out)
     report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))

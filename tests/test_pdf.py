@@ -107,10 +107,14 @@ def test_cli_writes_a_pdf_beside_every_paper(converted: Converted) -> None:
         assert f"Chuyển {name}" in lines
         assert f"Đã ghi {out / name.replace('.docx', '.pdf')}" in lines
     assert lines[-1] == f"Xong: 5 tệp PDF trong {out}"
-    # No profile or half-written file left beside the papers.
-    assert sorted(p.suffix for p in out.iterdir()) == sorted(
-        [".docx"] * 5 + [".pdf"] * 5 + [".json", ".json", ".xlsx"]
-    )
+    # No profile or half-written file left beside the papers (the folder's lock file stays).
+    assert sorted(p.name for p in out.iterdir() if p.suffix not in (".docx", ".pdf")) == [
+        ".hoso.lock",
+        "bieu-cham-diem.xlsx",
+        "data.json",
+        "papers.json",
+        "scorecard.json",
+    ]
 
 
 @pytest.mark.parametrize("name", PAPERS)

@@ -456,7 +456,7 @@ def test_a_modified_rule_set_named_in_the_profile_changes_the_verdict(
     # 10/12 villages have a collaborator: 1.2 gives 0 and criterion 1 still scores.
     data = make_data({v: {"co_ctv_bvte": i < 10} for i, v in enumerate(DEMO_VILLAGES)})
     without_workbooks(dossier)
-    write_data(out, data)
+    write_data(out, data, dossier)
     shipped = score_dossier(dossier, out)
     assert (shipped.total, shipped.recognized) == (985, True)
 

@@ -65,7 +65,7 @@ def unit_dossier(
 def render_all(dossier: Path, out: Path, nam: int, **village: object) -> dict[str, list[str]]:
     without_workbooks(dossier)
     data = {name: dict(village) for name in VILLAGES}
-    write_data(out, make_data(data, xa="Hòa Khánh", nam=nam))  # type: ignore[arg-type]
+    write_data(out, make_data(data, xa="Hòa Khánh", nam=nam), dossier)  # type: ignore[arg-type]
     score(dossier, out)
     render(dossier, out)
     return {
@@ -302,7 +302,7 @@ def test_empty_free_text_warns_and_leaves_lines_to_write_by_hand(tmp_path: Path)
     dossier = unit_dossier(tmp_path / "hs", cap="xã", tinh="Lạng Sơn", nam=2026)
     out = tmp_path / "out"
     without_workbooks(dossier)
-    write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026))
+    write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026), dossier)
     score(dossier, out)
     result = render(dossier, out)
     assert [(w.field, w.code) for w in result.warnings] == [
@@ -327,7 +327,7 @@ def test_render_checks_only_what_its_papers_read(tmp_path: Path) -> None:
     result = render(dossier, out)
     assert [p.name for p in result.written] == ["KH-ke-hoach.docx", "QD-thanh-lap-hoi-dong.docx"]
     # Once scored, the minutes and the report need the meeting: exactly that is asked for.
-    write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026))
+    write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026), dossier)
     score(dossier, out)
     with pytest.raises(InputError) as info:
         render(dossier, out)
