@@ -23,7 +23,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline import dataset
+from pipeline import dataset, limits
 from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.forms import (
@@ -39,8 +39,18 @@ from pipeline.forms import (
 from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
-from pipeline.sheets import SPREADSHEET_SUFFIXES, Grid, ReadProblem, is_xlsx, read_book
+from pipeline.sheets import (
+    SPREADSHEET_SUFFIXES,
+    Grid,
+    ReadProblem,
+    is_xlsx,
+    long_integers,
+    read_book,
+    too_big_file,
+)
+from pipeline.textcheck import visible
 from pipeline.vnformat import ascii_slug, nfc, place_key, village_key
+from pipeline.vnformat import number as number_text
 
 Progress = Callable[[str], None]
 
@@ -89,9 +99,13 @@ def _ref(row: int, col: int) -> str:
 def _show(raw: Any) -> str:
     if isinstance(raw, datetime | date):
         return raw.strftime("%d/%m/%Y")
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 64:
+        # str() of an int of thousands of digits is refused by Python itself.
+        return f"số có khoảng {int(raw.bit_length() * 0.30103) + 1} chữ số"
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
-    return nfc(str(raw)).strip()
+    text = visible(nfc(str(raw)).strip())
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 # --- one cell ------------------------------------------------------------------------------
@@ -138,6 +152,13 @@ def _number(raw: Any, ind: Indicator) -> Scalar | _Bad:
     if number < 0:
         return _Bad(
             "so-am", f'"{_show(raw)}" là số âm', "số liệu không được âm; không có thì ghi 0."
+        )
+    most = limits.MAX_COUNT if whole else limits.MAX_AMOUNT
+    if number > most:
+        return _Bad(
+            "qua-lon",
+            f'"{_show(raw)}" quá lớn (tối đa {number_text(most)})',
+            "kiểm tra lại con số (gõ thừa chữ số, hoặc dán nhầm ô khác?).",
         )
     if not whole:
         return number
@@ -439,10 +460,7 @@ def input_files(folder: Path) -> list[Path]:
 def stale_inputs(folder: Path, data: DossierData, profile: Profile) -> list[str]:
     """Why `data` no longer describes the dossier: workbooks changed, added or removed since
     it was ingested, or villages/commune/year changed in the profile. Empty when current."""
-    current = {
-        path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
-        for path in input_files(folder)
-    }
+    current = {shown_name(path, folder): _digest(path) for path in input_files(folder)}
     recorded = {f: h for f, h in data.inputs.items() if f != PROFILE_NAME}
     reasons = [
         f"{name} {'đã sửa' if name in recorded else 'mới thêm'}"
@@ -454,6 +472,19 @@ def stale_inputs(folder: Path, data: DossierData, profile: Profile) -> list[str]
     if (data.xa, data.nam) != (unit.xa, unit.nam) or set(data.villages) != set(unit.thon):
         reasons.append("tên xã, năm hoặc danh sách thôn trong hoso.toml đã đổi")
     return reasons
+
+
+def shown_name(path: Path, folder: Path) -> str:
+    """`path` relative to `folder`, printable even when the name is not valid UTF-8."""
+    rel = path.relative_to(folder).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _digest(path: Path) -> str:
+    if path.stat().st_size > limits.MAX_WORKBOOK_BYTES:
+        return "qua-lon"  # never read: ingest refuses such a file
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _ignored(name: str) -> bool:
@@ -477,7 +508,18 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     communes: list[_Sheet] = []
 
     for path in input_files(folder):
-        rel = path.relative_to(folder).as_posix()
+        rel = shown_name(path, folder)
+        if rel != path.relative_to(folder).as_posix():
+            # Names the system could not decode (surrogate escapes): cannot be recorded.
+            problems.append(
+                Problem(
+                    "ten-tep-loi",
+                    "tên tệp có ký tự không đọc được",
+                    file=rel,
+                    hint="đổi tên tệp (chỉ dùng chữ, chữ số, dấu gạch ngang) rồi chạy lại.",
+                )
+            )
+            continue
         if progress:
             progress(rel)
         sheets = _read_file(path, rel, profile, data, problems)
@@ -507,6 +549,11 @@ def _read_file(
 ) -> list[_Sheet]:
     """The data sheets of one file; a file that cannot be read adds one problem."""
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_WORKBOOK_BYTES:
+            big = too_big_file(size)
+            problems.append(Problem(big.code, big.message, file=rel, hint=big.hint))
+            return []
         content = path.read_bytes()
     except OSError as exc:
         problems.append(
@@ -522,7 +569,7 @@ def _read_file(
     try:
         grids = read_book(content)
     except ReadProblem as exc:
-        problems.append(Problem(exc.code, exc.message, file=rel, hint=exc.hint))
+        problems.append(Problem(exc.code, exc.message, file=rel, sheet=exc.sheet, hint=exc.hint))
         return []
     sheets = [s for g in grids if (s := _read_sheet(g, rel, profile)) is not None]
     if not sheets:
@@ -666,29 +713,37 @@ def mark_error_copies(folder: Path, problems: list[Problem]) -> list[Path]:
     for p in problems:
         if p.file and p.sheet:
             by_file.setdefault(p.file, []).append(p)
-    written = []
+    written: list[Path] = []
     profile_time = form_time(load_profile(folder))
-    for rel, found in by_file.items():
-        source = folder / rel
-        try:
-            book = _editable(source.read_bytes())
-        except (OSError, ReadProblem):
-            continue
-        # Problems name sheets in NFC; a workbook may store a title decomposed.
-        sheets = {nfc(name): name for name in book.sheetnames}
-        for p in found:
-            if p.sheet is None or nfc(p.sheet) not in sheets:
-                continue
-            ws = book[sheets[nfc(p.sheet)]]
-            cell = ws[p.cell or "A1"]
-            cell.fill = _RED
-            text = f"{p.message} — {p.hint}" if p.hint else p.message
-            old = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(old + text, "hoso", width=320, height=120)
-        target = error_copy_path(source)
-        atomic_write(target, workbook_bytes(book, profile_time))
-        written.append(target)
+    with long_integers():  # a copy must hold the over-long number it marks
+        for rel, found in by_file.items():
+            _mark_copy(folder, rel, found, profile_time, written)
     return written
+
+
+def _mark_copy(
+    folder: Path, rel: str, found: list[Problem], profile_time: datetime, written: list[Path]
+) -> None:
+    """Write the marked copy of one workbook, when it can be opened at all."""
+    source = folder / rel
+    try:
+        book = _editable(source.read_bytes())
+    except (OSError, ReadProblem):
+        return
+    # Problems name sheets in NFC; a workbook may store a title decomposed.
+    sheets = {nfc(name): name for name in book.sheetnames}
+    for p in found:
+        if p.sheet is None or nfc(p.sheet) not in sheets:
+            continue
+        ws = book[sheets[nfc(p.sheet)]]
+        cell = ws[p.cell or "A1"]
+        cell.fill = _RED
+        text = f"{p.message} — {p.hint}" if p.hint else p.message
+        old = cell.comment.text + "\n" if cell.comment else ""
+        cell.comment = Comment(old + text, "hoso", width=320, height=120)
+    target = error_copy_path(source)
+    atomic_write(target, workbook_bytes(book, profile_time))
+    written.append(target)
 
 
 def _editable(content: bytes) -> Any:
