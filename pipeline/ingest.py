@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -101,7 +102,7 @@ def _show(raw: Any) -> str:
         return raw.strftime("%d/%m/%Y")
     if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 64:
         # str() of an int of thousands of digits is refused by Python itself.
-        return f"số có khoảng {int(raw.bit_length() * 0.30103) + 1} chữ số"
+        return f"số có khoảng {int(math.log10(abs(raw))) + 1} chữ số"
     if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
     text = visible(nfc(str(raw)).strip())

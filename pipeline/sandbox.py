@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import suppress
 from typing import Any
 
 import jinja2
@@ -227,9 +228,11 @@ def static_problems(tree: nodes.Template, env: BoundedEnvironment) -> Iterator[s
     for kind, tag in FORBIDDEN_TAGS.items():
         if any(True for _ in tree.find_all(kind)):
             yield f"mẫu dùng thẻ {tag}: mỗi mẫu là một văn bản Word trọn vẹn, không dùng thẻ này"
-    depth = _loop_depth(tree)
+    depth, steps = _loops(tree, env)
     if depth > limits.MAX_LOOP_DEPTH:
-        yield (f"mẫu lồng {depth} vòng lặp {{% for %}} vào nhau, tối đa {limits.MAX_LOOP_DEPTH}")
+        yield f"mẫu lồng {depth} vòng lặp {{% for %}} vào nhau, tối đa {limits.MAX_LOOP_DEPTH}"
+    if steps > limits.MAX_TEMPLATE_WORK:
+        yield f"các vòng lặp {{% for %}} lồng nhau chạy tới {number(steps)} lần"
     for node in tree.find_all((nodes.BinExpr, nodes.Call, nodes.Filter)):
         try:
             _try_constant(node, env)
@@ -237,17 +240,30 @@ def static_problems(tree: nodes.Template, env: BoundedEnvironment) -> Iterator[s
             yield exc.message or str(exc)
 
 
-def _loop_depth(node: nodes.Node, depth: int = 0) -> int:
-    deepest = depth
+def _loops(
+    node: nodes.Node, env: BoundedEnvironment, depth: int = 0, steps: int = 1
+) -> tuple[int, int]:
+    """The deepest nesting of loops, and the most steps nested loops over constants take."""
+    deepest, most = depth, steps
     for child in node.iter_child_nodes():
-        inner = depth + 1 if isinstance(child, nodes.For) else depth
-        deepest = max(deepest, _loop_depth(child, inner))
-    return deepest
+        inner, inner_steps = depth, steps
+        if isinstance(child, nodes.For):
+            inner += 1
+            # A loop over anything but a constant is counted while rendering instead.
+            with suppress(nodes.Impossible, TemplateLimit, TypeError):
+                inner_steps *= max(len(_const(child.iter, env)), 1)
+        found = _loops(child, env, inner, inner_steps)
+        deepest, most = max(deepest, found[0]), max(most, found[1])
+    return deepest, most
 
 
-def _const(node: nodes.Node) -> Any:
-    """The value of a constant expression, or raise nodes.Impossible."""
-    if isinstance(node, nodes.Expr):
+def _const(node: nodes.Node, env: BoundedEnvironment) -> Any:
+    """The value of a constant expression, computed through the sandbox's checks, or raise
+    nodes.Impossible (Jinja itself never folds the operators the sandbox intercepts)."""
+    if isinstance(node, nodes.BinExpr):
+        left, right = _const(node.left, env), _const(node.right, env)
+        return env.call_binop(None, node.operator, left, right)
+    if isinstance(node, nodes.Expr) and not isinstance(node, nodes.Call | nodes.Filter):
         return node.as_const()
     raise nodes.Impossible()
 
@@ -256,10 +272,13 @@ def _try_constant(node: nodes.Node, env: BoundedEnvironment) -> None:
     """Apply the sandbox's checks to an operation whose operands are all constants."""
     try:
         if isinstance(node, nodes.BinExpr):
-            left, right = _const(node.left), _const(node.right)
-            env.call_binop(None, node.operator, left, right)
+            _const(node, env)
         elif isinstance(node, nodes.Call | nodes.Filter):
-            env.check_arguments([_const(a) for a in node.args])
-            env.check_arguments([_const(k.value) for k in node.kwargs])
+            env.check_arguments([_const(a, env) for a in node.args])
+            env.check_arguments([_const(k.value, env) for k in node.kwargs])
+            if isinstance(node, nodes.Filter) and node.name == "format" and node.node:
+                value = _const(node.node, env)
+                if isinstance(value, str):
+                    _check_format(value)
     except nodes.Impossible:
         return
