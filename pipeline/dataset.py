@@ -12,7 +12,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline import limits
 from pipeline.indicators import catalogue, for_level
+from pipeline.jsonfile import load_json
 
 SCHEMA_VERSION = 1
 DATA_NAME = "data.json"
@@ -117,14 +119,21 @@ def _value_from_json(code: str, raw: dict[str, Any]) -> Value:
     kind = catalogue()[code].kind
     value = raw["value"]
     scalar: Scalar
-    if kind == "yes_no":
-        scalar = bool(value)
-    elif kind == "amount":
+    # The same bounds ingest applies: a value no workbook could have given is refused.
+    if kind == "yes_no" and isinstance(value, bool):
+        scalar = value
+    elif kind == "amount" and _number_within(value, limits.MAX_AMOUNT):
         scalar = Decimal(str(value))
+    elif kind == "count" and isinstance(value, int) and _number_within(value, limits.MAX_COUNT):
+        scalar = value
     else:
-        scalar = int(value)
+        raise ValueError(f"{code}: giá trị {str(value)[:40]!r} không hợp lệ")
     source = Source(raw["file"], raw["sheet"], raw["cell"]) if "file" in raw else None
     return Value(scalar, source)
+
+
+def _number_within(value: Any, most: int) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= most
 
 
 def dumps(data: DossierData) -> bytes:
@@ -134,4 +143,5 @@ def dumps(data: DossierData) -> bytes:
 
 
 def load(path: Path) -> DossierData:
-    return DossierData.from_json(json.loads(path.read_text(encoding="utf-8")))
+    """data.json; ValueError when it is not one this version wrote (see jsonfile)."""
+    return load_json(path, DossierData.from_json)

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from pipeline.textcheck import visible
+
 Severity = Literal["loi", "canh-bao"]
 
 EXIT_INPUT = 1
@@ -50,7 +52,8 @@ class Problem:
         text = f"{self.location}: {self.message}" if self.location else self.message
         if self.hint:
             text += f" — {self.hint}"
-        return text
+        # A value quoted from a file may hold control characters that would garble a terminal.
+        return visible(text)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -36,11 +36,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline import __version__, dataset
+from pipeline import __version__, dataset, limits
 from pipeline.dataset import DossierData
 from pipeline.documents import DocumentType, catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER
+from pipeline.jsonfile import load_json
 from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile, read_toml
 from pipeline.rules import SHIPPED_RULES, shipped_path
 from pipeline.scorecard import SCORECARD_NAME, Scorecard
@@ -121,10 +122,18 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def file_sha256(path: Path) -> str | None:
-    """The fingerprint of a file, or None when it does not exist."""
+# Recorded instead of the hash of a workbook too large to read: ingest refuses it anyway.
+TOO_BIG = "qua-lon"
+
+
+def file_sha256(path: Path, *, limit: int | None = None) -> str | None:
+    """The fingerprint of a file (read in chunks), or None when it does not exist; `limit`:
+    a larger file is fingerprinted as TOO_BIG without being read."""
     try:
-        return sha256(path.read_bytes())
+        if limit is not None and path.stat().st_size > limit:
+            return TOO_BIG
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as exc:
@@ -135,6 +144,12 @@ def file_sha256(path: Path) -> str | None:
 
 
 # --- what ingest reads -------------------------------------------------------------------------
+
+
+def shown_name(path: Path, folder: Path) -> str:
+    """`path` relative to `folder`, printable even when the name is not valid UTF-8."""
+    rel = path.relative_to(folder).as_posix()
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def workbook_files(dossier: Path) -> list[Path]:
@@ -185,7 +200,8 @@ def current(stage: Stage, dossier: Path, out: Path) -> Record:
     paper, see `paper_inputs`)."""
     if stage == INGEST:
         files = {
-            p.relative_to(dossier).as_posix(): file_sha256(p) or "" for p in workbook_files(dossier)
+            shown_name(p, dossier): file_sha256(p, limit=limits.MAX_WORKBOOK_BYTES) or ""
+            for p in workbook_files(dossier)
         }
     elif stage == SCORE:
         files = {}
@@ -220,8 +236,10 @@ def _dossier_name(dossier: Path, path: Path) -> str:
 
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
+        if path.stat().st_size > limits.MAX_JSON_BYTES:
+            return None
         raw = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return None
     return raw if isinstance(raw, dict) else None
 
@@ -230,7 +248,7 @@ def _record(raw: dict[str, Any]) -> Record | None:
     try:
         files = {str(i["file"]): str(i["sha256"]) for i in raw.get("inputs", [])}
         keys = {str(k): str(v) for k, v in dict(raw.get("profile_keys", {})).items()}
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return Record(files, keys, str(raw.get("hoso_version", "")))
 
@@ -304,7 +322,7 @@ def load_data(out: Path, dossier: Path) -> DossierData:
         )
     try:
         return dataset.load(path)
-    except (ValueError, KeyError, TypeError) as exc:
+    except ValueError as exc:
         # json.JSONDecodeError is a ValueError.
         raise InputError(
             [
@@ -354,9 +372,8 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
     data_bytes = (out / dataset.DATA_NAME).read_bytes()
     card_bytes = card_path.read_bytes()
     try:
-        card_raw = json.loads(card_bytes.decode("utf-8"))
-        card = Scorecard.from_json(card_raw)
-    except (ValueError, KeyError, TypeError) as exc:
+        card = load_json(card_path, Scorecard.from_json)
+    except ValueError as exc:
         raise InputError(
             [
                 Problem(
@@ -368,6 +385,7 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
                 )
             ]
         ) from exc
+    card_raw = _read_json(card_path) or {}
     problems = data_problems(dossier, out, f"`hoso score {dossier}` và `hoso render {dossier}`")
     # Stale data already sends the clerk through score again: one message, the earliest stage.
     changes = [] if problems else _stage_changes(SCORE, dossier, out, card_raw)

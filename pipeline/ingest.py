@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import get_column_letter
 
-from pipeline import __version__, dataset
+from pipeline import __version__, dataset, limits
 from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.errors import InputError, Problem, did_you_mean
 from pipeline.forms import (
@@ -36,15 +37,24 @@ from pipeline.forms import (
     slug,
     village_label,
 )
-from pipeline.freshness import INGEST, profile_keys
+from pipeline.freshness import INGEST, profile_keys, shown_name
 from pipeline.freshness import workbook_files as input_files
 from pipeline.indicators import Indicator, Level, catalogue, for_level
 from pipeline.output import atomic_write, workbook_bytes
 from pipeline.outputset import locked
 from pipeline.profile import PROFILE_NAME, Profile, load_profile
-from pipeline.sheets import Grid, ReadProblem, is_xlsx, read_book
+from pipeline.sheets import (
+    Grid,
+    ReadProblem,
+    is_xlsx,
+    long_integers,
+    read_book,
+    too_big_file,
+)
+from pipeline.textcheck import visible
 from pipeline.units import Words, all_levels, facts, strip_kind
 from pipeline.vnformat import ascii_slug, nfc, place_key, village_key
+from pipeline.vnformat import number as number_text
 
 Progress = Callable[[str], None]
 
@@ -102,9 +112,13 @@ def _ref(row: int, col: int) -> str:
 def _show(raw: Any) -> str:
     if isinstance(raw, datetime | date):
         return raw.strftime("%d/%m/%Y")
-    if isinstance(raw, float) and raw.is_integer():
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw.bit_length() > 64:
+        # str() of an int of thousands of digits is refused by Python itself.
+        return f"số có khoảng {int(math.log10(abs(raw))) + 1} chữ số"
+    if isinstance(raw, float) and raw.is_integer() and abs(raw) < 1e15:
         return str(int(raw))
-    return nfc(str(raw)).strip()
+    text = visible(nfc(str(raw)).strip())
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 # --- one cell ------------------------------------------------------------------------------
@@ -151,6 +165,13 @@ def _number(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad:
     if number < 0:
         return _Bad(
             "so-am", f'"{_show(raw)}" là số âm', "số liệu không được âm; không có thì ghi 0."
+        )
+    most = limits.MAX_COUNT if whole else limits.MAX_AMOUNT
+    if number > most:
+        return _Bad(
+            "qua-lon",
+            f'"{_show(raw)}" quá lớn (tối đa {number_text(most)})',
+            "kiểm tra lại con số (gõ thừa chữ số, hoặc dán nhầm ô khác?).",
         )
     if not whole:
         return number
@@ -462,7 +483,18 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     communes: list[_Sheet] = []
 
     for path in input_files(folder):
-        rel = path.relative_to(folder).as_posix()
+        rel = shown_name(path, folder)
+        if rel != path.relative_to(folder).as_posix():
+            # Names the system could not decode (surrogate escapes): cannot be recorded.
+            problems.append(
+                Problem(
+                    "ten-tep-loi",
+                    "tên tệp có ký tự không đọc được",
+                    file=rel,
+                    hint="đổi tên tệp (chỉ dùng chữ, chữ số, dấu gạch ngang) rồi chạy lại.",
+                )
+            )
+            continue
         if progress:
             progress(rel)
         sheets = _read_file(path, rel, profile, data, problems)
@@ -494,6 +526,11 @@ def _read_file(
 ) -> list[_Sheet]:
     """The data sheets of one file; a file that cannot be read adds one problem."""
     try:
+        size = path.stat().st_size
+        if size > limits.MAX_WORKBOOK_BYTES:
+            big = too_big_file(size)
+            problems.append(Problem(big.code, big.message, file=rel, hint=big.hint))
+            return []
         content = path.read_bytes()
     except OSError as exc:
         problems.append(
@@ -509,7 +546,7 @@ def _read_file(
     try:
         grids = read_book(content)
     except ReadProblem as exc:
-        problems.append(Problem(exc.code, exc.message, file=rel, hint=exc.hint))
+        problems.append(Problem(exc.code, exc.message, file=rel, sheet=exc.sheet, hint=exc.hint))
         return []
     sheets = [s for g in grids if (s := _read_sheet(g, rel, profile)) is not None]
     if not sheets:
@@ -660,29 +697,37 @@ def mark_error_copies(folder: Path, problems: list[Problem]) -> list[Path]:
     for p in problems:
         if p.file and p.sheet:
             by_file.setdefault(p.file, []).append(p)
-    written = []
+    written: list[Path] = []
     profile_time = form_time(load_profile(folder, sections=PROFILE_SECTIONS))
-    for rel, found in by_file.items():
-        source = folder / rel
-        try:
-            book = _editable(source.read_bytes())
-        except (OSError, ReadProblem):
-            continue
-        # Problems name sheets in NFC; a workbook may store a title decomposed.
-        sheets = {nfc(name): name for name in book.sheetnames}
-        for p in found:
-            if p.sheet is None or nfc(p.sheet) not in sheets:
-                continue
-            ws = book[sheets[nfc(p.sheet)]]
-            cell = ws[p.cell or "A1"]
-            cell.fill = _RED
-            text = f"{p.message} — {p.hint}" if p.hint else p.message
-            old = cell.comment.text + "\n" if cell.comment else ""
-            cell.comment = Comment(old + text, "hoso", width=320, height=120)
-        target = error_copy_path(source)
-        atomic_write(target, workbook_bytes(book, profile_time))
-        written.append(target)
+    with long_integers():  # a copy must hold the over-long number it marks
+        for rel, found in by_file.items():
+            _mark_copy(folder, rel, found, profile_time, written)
     return written
+
+
+def _mark_copy(
+    folder: Path, rel: str, found: list[Problem], profile_time: datetime, written: list[Path]
+) -> None:
+    """Write the marked copy of one workbook, when it can be opened at all."""
+    source = folder / rel
+    try:
+        book = _editable(source.read_bytes())
+    except (OSError, ReadProblem):
+        return
+    # Problems name sheets in NFC; a workbook may store a title decomposed.
+    sheets = {nfc(name): name for name in book.sheetnames}
+    for p in found:
+        if p.sheet is None or nfc(p.sheet) not in sheets:
+            continue
+        ws = book[sheets[nfc(p.sheet)]]
+        cell = ws[p.cell or "A1"]
+        cell.fill = _RED
+        text = f"{p.message} — {p.hint}" if p.hint else p.message
+        old = cell.comment.text + "\n" if cell.comment else ""
+        cell.comment = Comment(old + text, "hoso", width=320, height=120)
+    target = error_copy_path(source)
+    atomic_write(target, workbook_bytes(book, profile_time))
+    written.append(target)
 
 
 def _editable(content: bytes) -> Any:

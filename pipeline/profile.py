@@ -15,8 +15,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from pipeline import limits
 from pipeline.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem, did_you_mean
+from pipeline.textcheck import text_problems, visible
 from pipeline.units import (
     Words,
     all_levels,
@@ -247,12 +249,34 @@ class _Reader:
         self.raw = raw
         self.file = file
         self.problems: list[Problem] = []
+        # Years the dossier's dates may fall in, once don_vi.nam is known (limits.py).
+        self.years: tuple[int, int] | None = None
 
     def problem(self, key: str, code: str, message: str, hint: str, value: Any = None) -> None:
         shown = None if value is None else _show(value)
         self.problems.append(
             Problem(code, message, file=self.file, field=key, value=shown, hint=hint)
         )
+
+    def acceptable(self, key: str, text: str, *, multiline: bool = False) -> bool:
+        """Record length and invisible-character problems of a text; whether it had none."""
+        found = text_problems(text, multiline=multiline)
+        for p in found:
+            self.problems.append(
+                Problem(p.code, p.message, file=self.file, field=key, value=p.shown, hint=p.hint)
+            )
+        return not found
+
+    def in_years(self, key: str, day: date) -> None:
+        if self.years is not None and not self.years[0] <= day.year <= self.years[1]:
+            self.problem(
+                key,
+                "ngay-ngoai-khoang",
+                f"năm {day.year} xa năm đánh giá",
+                f"ngày của hồ sơ phải trong các năm {self.years[0]} - {self.years[1]}; "
+                "kiểm tra lại năm.",
+                day.strftime("%d/%m/%Y"),
+            )
 
     def table(self, key: str, *, required: bool = True) -> dict[str, Any]:
         value = self.lookup(key)
@@ -290,6 +314,8 @@ class _Reader:
                 key, "sai-kieu", f"{_show(value)} không phải chữ", f"đặt trong ngoặc kép; {hint}"
             )
             return ""
+        if not self.acceptable(key, value):
+            return ""
         return " ".join(nfc(value).split())
 
     def choice(
@@ -323,10 +349,16 @@ class _Reader:
         if not isinstance(value, list):
             self.problem(key, "sai-kieu", f"{_show(value)} không phải danh sách", hint, value)
             return ()
+        if len(value) > limits.MAX_LIST_ITEMS:
+            many = f"{len(value)} mục, tối đa {limits.MAX_LIST_ITEMS}"
+            self.problem(key, "qua-nhieu", many, hint)
+            return ()
         items: list[str] = []
         for i, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
                 self.problem(f"{key}[{i}]", "sai-kieu", f"{_show(item)} không phải chữ", hint, item)
+                continue
+            if not self.acceptable(f"{key}[{i}]", item):
                 continue
             text = " ".join(nfc(item).split())
             twin = next(
@@ -424,6 +456,8 @@ class _Reader:
                 'viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024".',
                 value,
             )
+        else:
+            self.in_years(key, parsed)
         return parsed
 
     def paragraphs(self, key: str) -> tuple[str, ...]:
@@ -434,6 +468,8 @@ class _Reader:
         if not isinstance(value, str):
             self.problem(key, "sai-kieu", f"{_show(value)} không phải chữ", "đặt trong ngoặc kép.")
             return ()
+        if not self.acceptable(key, value, multiline=True):
+            return ()
         return tuple(" ".join(line.split()) for line in nfc(value).splitlines() if line.strip())
 
     def timestamp(self, key: str) -> datetime | None:
@@ -442,15 +478,19 @@ class _Reader:
         if value is _MISSING or (isinstance(value, str) and not value.strip()):
             return None
         if isinstance(value, datetime):
+            self.in_years(key, value)
             return value.replace(tzinfo=None)
         if isinstance(value, str):
             match = _DMY_HM.match(value)
             if match:
                 day, month, year, hour, minute = (int(g) for g in match.groups())
                 try:
-                    return datetime(year, month, day, hour, minute)
+                    parsed = datetime(year, month, day, hour, minute)
                 except ValueError:
                     pass
+                else:
+                    self.in_years(key, parsed)
+                    return parsed
         self.problem(
             key,
             "sai-thoi-gian",
@@ -497,7 +537,8 @@ def _join(prefix: str, name: str) -> str:
 
 def _show(value: Any) -> str:
     if isinstance(value, str):
-        return f'"{value}"'
+        shown = visible(value)
+        return f'"{shown}"' if len(shown) <= 80 else f'"{shown[:77]}…"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
@@ -526,6 +567,17 @@ def _parse_date(value: Any) -> date | None:
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a UTF-8 TOML file (a BOM from Notepad is accepted) into a dict, or raise located."""
     try:
+        if path.stat().st_size > limits.MAX_PROFILE_BYTES:
+            raise InputError(
+                [
+                    Problem(
+                        "tep-qua-lon",
+                        f"tệp lớn hơn {limits.MAX_PROFILE_BYTES // (1024 * 1024)} MB",
+                        file=str(path),
+                        hint="hồ sơ chỉ gồm thông tin xã và vài đoạn văn: xóa nội dung thừa.",
+                    )
+                ]
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(
@@ -620,6 +672,8 @@ def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = Non
     r.known_keys("", raw, _TOP_LEVEL)
 
     unit = _read_unit(r)
+    if not any(p.field == "don_vi.nam" for p in r.problems):
+        r.years = limits.year_window(unit.nam)
     agency = _read_agency(r, unit)
     officials = _read_officials(r)
     receiver = _read_receiver(r)
@@ -936,6 +990,11 @@ def _items(r: _Reader, key: str) -> list[tuple[str, _Reader]]:
         return []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
         r.problem(key, "sai-kieu", "phải là các bảng [[...]]", f"mỗi mục viết [[{key}]].")
+        return []
+    if len(raw) > limits.MAX_LIST_ITEMS:
+        r.problem(
+            key, "qua-nhieu", f"{len(raw)} mục, tối đa {limits.MAX_LIST_ITEMS}", "bớt các mục thừa."
+        )
         return []
     return [(f"{key}[{i}]", _Reader(item, r.file)) for i, item in enumerate(raw, start=1)]
 

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-
-import jinja2
-from docxtpl import DocxTemplate
 
 from pipeline import __version__, freshness
 from pipeline.context import document_context, score_context
@@ -18,43 +14,23 @@ from pipeline.documents import catalogue
 from pipeline.errors import InputError, Problem
 from pipeline.output import docx_bytes, set_core_properties
 from pipeline.outputset import locked
+from pipeline.papercheck import check_paper
 from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
 from pipeline.scorecard import SCORECARD_NAME
-from pipeline.templating import TemplateSource, check_template, find_template, jinja_environment
+from pipeline.templating import TemplateSource, fill_template, find_template
 from pipeline.units import Words
 
 
 def render_document(
     template: TemplateSource, context: dict[str, Any], properties: dict[str, Any]
 ) -> bytes:
-    """Render one template into deterministic .docx bytes, or raise InputError naming it."""
-    problems = check_template(template)
-    if problems:
-        raise InputError(problems)
-    env = jinja_environment()
-    tpl = DocxTemplate(io.BytesIO(template.data))
-    try:
-        tpl.render(context, jinja_env=env)
-    except jinja2.UndefinedError as exc:
-        raise _template_error(template, "bien-khong-co", f"mẫu dùng biến không có ({exc})") from exc
-    except jinja2.TemplateError as exc:
-        raise _template_error(template, "loi-mau", f"lỗi khi điền mẫu: {exc}") from exc
-    document = tpl.docx
+    """Render one template into deterministic .docx bytes, or raise InputError naming it.
+    The bytes are checked (`papercheck`) before anyone may write them."""
+    document = fill_template(template, context)
     set_core_properties(document, **properties)
-    return docx_bytes(document)
-
-
-def _template_error(template: TemplateSource, code: str, message: str) -> InputError:
-    return InputError(
-        [
-            Problem(
-                code,
-                message,
-                file=template.label,
-                hint="mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi.",
-            )
-        ]
-    )
+    data = docx_bytes(document)
+    check_paper(data, template, context)
+    return data
 
 
 def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:

@@ -13,6 +13,8 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from pipeline.jsonfile import load_json
+
 SCHEMA_VERSION = 1
 SCORECARD_NAME = "scorecard.json"
 
@@ -274,4 +276,5 @@ def dumps(card: Scorecard) -> bytes:
 
 
 def load(path: Path) -> Scorecard:
-    return Scorecard.from_json(json.loads(path.read_text(encoding="utf-8")))
+    """scorecard.json; ValueError when it is not one this version wrote (see jsonfile)."""
+    return load_json(path, Scorecard.from_json)

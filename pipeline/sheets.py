@@ -4,20 +4,31 @@ The format is recognised from the file's content, not its name: villages rename 
 save .xls as .xlsx, or send a Word file by mistake. .xlsx goes through openpyxl (read-only,
 cached values); .xls and .ods through python-calamine, one maintained reader for both,
 so no office suite is needed at run time.
+
+Reading is bounded (`pipeline.limits`): a file too large, a zip that expands too far, too
+many sheets, or a sheet reaching past the rows or columns a form could hold is refused
+before it is read, naming the sheet. Cells right of the column limit in a sheet that
+declares a smaller size are never looked at: no form puts anything there.
 """
 
 from __future__ import annotations
 
 import io
+import sys
 import warnings
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from xml.parsers import expat
 
 import openpyxl
 import python_calamine
+from openpyxl.utils import get_column_letter
 
+from pipeline import limits
+from pipeline.archive import ArchiveProblem, check_archive
 from pipeline.vnformat import nfc
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -32,11 +43,12 @@ _WORD = "WordDocument".encode("utf-16-le")
 class ReadProblem(Exception):
     """A file that cannot be read as a spreadsheet; `code` is the Problem code."""
 
-    def __init__(self, code: str, message: str, hint: str) -> None:
+    def __init__(self, code: str, message: str, hint: str, sheet: str | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.hint = hint
+        self.sheet = sheet
 
 
 @dataclass
@@ -74,14 +86,21 @@ def is_xlsx(data: bytes) -> bool:
 
 def read_book(data: bytes) -> list[Grid]:
     """The sheets of a spreadsheet file's bytes; raise ReadProblem when it is not readable."""
+    if len(data) > limits.MAX_WORKBOOK_BYTES:
+        raise too_big_file(len(data))
     if data.startswith(_ZIP_MAGIC):
         try:
-            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+            archive = zipfile.ZipFile(io.BytesIO(data))
+            names = set(archive.namelist())
+            check_archive(data, archive)
+        except ArchiveProblem as exc:
+            raise _too_big_archive() if exc.kind == "too-big" else _corrupt() from exc
         except (zipfile.BadZipFile, ValueError, OSError) as exc:
             raise _corrupt() from exc
         if "xl/workbook.xml" in names:
             return _read_openpyxl(data)
         if "content.xml" in names and b"opendocument.spreadsheet" in data[:200]:
+            _check_ods_extent(archive.read("content.xml"))
             return _read_calamine(data)
         raise _not_spreadsheet()
     if data.startswith(_OLE_MAGIC):
@@ -99,6 +118,45 @@ def _corrupt() -> ReadProblem:
         "tệp bị hỏng, không đọc được",
         "mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx rồi chạy lại; "
         "nếu không mở được, xin nơi lập biểu gửi lại tệp.",
+    )
+
+
+def too_big_file(size: int) -> ReadProblem:
+    return ReadProblem(
+        "tep-qua-lon",
+        f"tệp quá lớn ({size // (1024 * 1024)} MB; biểu số liệu chỉ vài chục KB, "
+        f"tối đa {limits.MAX_WORKBOOK_BYTES // (1024 * 1024)} MB)",
+        "xóa hình ảnh, trang thừa khỏi tệp rồi lưu lại, hoặc tạo lại biểu bằng hoso forms.",
+    )
+
+
+def _too_big_archive() -> ReadProblem:
+    return ReadProblem(
+        "tep-qua-lon",
+        "nội dung tệp khi giải nén quá lớn so với một biểu số liệu (có thể là tệp hỏng "
+        "hoặc tệp độc hại)",
+        "mở tệp bằng Excel hoặc LibreOffice, chép các ô số liệu sang biểu mới tạo bằng "
+        "hoso forms rồi lưu lại; nếu không mở được, xin thôn gửi lại tệp.",
+    )
+
+
+def _too_many_sheets(count: int) -> ReadProblem:
+    return ReadProblem(
+        "qua-nhieu-trang",
+        f"tệp có {count} trang tính, tối đa {limits.MAX_SHEETS}",
+        "xóa các trang thừa, mỗi thôn một trang là đủ.",
+    )
+
+
+def _too_large_sheet(title: str, rows: int, columns: int) -> ReadProblem:
+    return ReadProblem(
+        "trang-qua-lon",
+        f"trang tính rộng tới {rows} dòng, {columns} cột; biểu số liệu không quá "
+        f"{limits.MAX_SHEET_ROWS} dòng, {limits.MAX_SHEET_COLUMNS} cột "
+        f"(tới cột {get_column_letter(limits.MAX_SHEET_COLUMNS)})",
+        "xóa các dòng, cột thừa ở cuối trang (Ctrl+End cho biết ô cuối cùng có dữ liệu) "
+        "rồi lưu lại.",
+        sheet=nfc(title),
     )
 
 
@@ -128,16 +186,27 @@ def _read_openpyxl(data: bytes) -> list[Grid]:
             return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
 
     def rows_of(book: Any) -> list[tuple[str, list[list[Any]]]]:
+        if len(book.worksheets) > limits.MAX_SHEETS:
+            raise _too_many_sheets(len(book.worksheets))
         sheets = []
         for ws in book.worksheets:
-            # A wrong <dimension> (common in files from other tools) would cut rows off.
+            title = str(ws.title)
+            declared = (ws.max_row or 0, ws.max_column or 0)  # the sheet's <dimension>
+            if declared[0] > limits.MAX_SHEET_ROWS or declared[1] > limits.MAX_SHEET_COLUMNS:
+                raise _too_large_sheet(title, *declared)
+            # A wrong <dimension> (common in files from other tools) would cut rows off;
+            # reading without it is bounded by the limits instead.
             ws.reset_dimensions()
-            sheets.append((str(ws.title), [list(r) for r in ws.iter_rows(values_only=True)]))
+            rows = ws.iter_rows(max_col=limits.MAX_SHEET_COLUMNS, values_only=True)
+            sheets.append((title, _bounded_rows(title, rows)))
         book.close()
         return sheets
 
     try:
-        sheets = rows_of(load(data_only=True))
+        with long_integers():
+            sheets = rows_of(load(data_only=True))
+    except ReadProblem:
+        raise
     except Exception as exc:  # any parser failure is one unreadable file, not a crash
         raise _corrupt() from exc
 
@@ -146,7 +215,9 @@ def _read_openpyxl(data: bytes) -> list[Grid]:
     def formulas_of(title: str) -> set[tuple[int, int]]:
         if not formulas_cache:
             try:
-                for name, rows in rows_of(load(data_only=False)):
+                with long_integers():
+                    found = rows_of(load(data_only=False))
+                for name, rows in found:
                     formulas_cache[name] = {
                         (r, c)
                         for r, row in enumerate(rows)
@@ -163,15 +234,105 @@ def _read_openpyxl(data: bytes) -> list[Grid]:
     ]
 
 
+@contextmanager
+def long_integers() -> Iterator[None]:
+    """Let a number cell of a few thousand digits be read, so ingest can say which cell is
+    wrong; Python refuses more than 4300 by default (its guard against slow conversion)."""
+    previous = sys.get_int_max_str_digits()
+    if previous:
+        sys.set_int_max_str_digits(max(previous, limits.MAX_CELL_DIGITS))
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(previous)
+
+
+def _bounded_rows(title: str, rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
+    """The rows of a sheet without their trailing empty cells; refused past the row limit."""
+    kept: list[list[Any]] = []
+    for count, row in enumerate(rows, start=1):
+        if count > limits.MAX_SHEET_ROWS:
+            raise _too_large_sheet(title, count, limits.MAX_SHEET_COLUMNS)
+        values = list(row)
+        while values and values[-1] in (None, ""):
+            values.pop()
+        kept.append(values)
+    while kept and not kept[-1]:
+        kept.pop()
+    return kept
+
+
+def _check_ods_extent(content: bytes) -> None:
+    """Refuse an .ods sheet whose filled cells reach past the limits, before calamine expands
+    its repeated rows and cells (one short element may stand for millions of cells)."""
+    ns = "urn:oasis:names:tc:opendocument:xmlns:table:1.0 "
+    state = {"row": 0, "col": 0, "rows": 0, "cols": 0, "row_repeat": 1, "depth": 0}
+    cell: dict[str, int] = {}
+    title = [""]
+
+    def repeat(attrs: dict[str, str], name: str) -> int:
+        text = attrs.get(ns + name, "1")
+        return int(text) if text.isdigit() and len(text) < 10 else 1
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag == ns + "table":
+            state["depth"] += 1
+            if state["depth"] == 1:
+                title[0] = attrs.get(ns + "name", "")
+                state.update(row=0, rows=0, cols=0)
+        elif state["depth"] != 1:
+            return
+        elif tag == ns + "table-row":
+            state.update(col=0, row_repeat=repeat(attrs, "number-rows-repeated"))
+        elif tag in (ns + "table-cell", ns + "covered-table-cell"):
+            filled = any(k.endswith(" value-type") for k in attrs)
+            cell.update(repeat=repeat(attrs, "number-columns-repeated"), filled=int(filled))
+        elif cell:
+            cell["filled"] = 1  # a paragraph or anything else inside the cell
+
+    def end(tag: str) -> None:
+        if tag == ns + "table":
+            state["depth"] -= 1
+            if state["depth"] == 0 and (
+                state["rows"] > limits.MAX_SHEET_ROWS or state["cols"] > limits.MAX_SHEET_COLUMNS
+            ):
+                raise _too_large_sheet(title[0], state["rows"], state["cols"])
+        elif state["depth"] != 1:
+            return
+        elif tag in (ns + "table-cell", ns + "covered-table-cell") and cell:
+            if cell["filled"]:
+                state["cols"] = max(state["cols"], state["col"] + cell["repeat"])
+                state["rows"] = max(state["rows"], state["row"] + state["row_repeat"])
+            state["col"] += cell["repeat"]
+            cell.clear()
+        elif tag == ns + "table-row":
+            state["row"] += state["row_repeat"]
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(content, True)
+    except expat.ExpatError as exc:
+        raise _corrupt() from exc
+
+
 def _read_calamine(data: bytes) -> list[Grid]:
     try:
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        if len(book.sheet_names) > limits.MAX_SHEETS:
+            raise _too_many_sheets(len(book.sheet_names))
         grids = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
-            rows = [list(r) for r in sheet.to_python(skip_empty_area=False)]
+            rows_to, cols_to = (sheet.end[0] + 1, sheet.end[1] + 1) if sheet.end else (0, 0)
+            if rows_to > limits.MAX_SHEET_ROWS or cols_to > limits.MAX_SHEET_COLUMNS:
+                raise _too_large_sheet(name, rows_to, cols_to)
+            rows = _bounded_rows(name, sheet.to_python(skip_empty_area=False))
             grids.append(Grid(nfc(name), rows))
         book.close()
+    except ReadProblem:
+        raise
     except python_calamine.PasswordError as exc:
         raise _protected() from exc
     except Exception as exc:  # any parser failure is one unreadable file, not a crash
