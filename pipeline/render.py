@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -132,11 +132,13 @@ def render(
     *,
     codes: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> RenderResult:
     """Write the dossier's papers into `out`; every template problem is reported together.
 
     Papers that need the scorecard are written once `hoso score` has put scorecard.json
-    in `out`; the request for recognition only when the commune is recognised.
+    in `out`; the request for recognition only when the commune is recognised. `numbers`
+    (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers it gives.
     """
     profile = load_profile(dossier)
     scoring = load_scoring(profile, dossier, out)
@@ -149,6 +151,8 @@ def render(
     warnings: list[Problem] = []
     for code in wanted:
         doc = profile.van_ban[code]
+        if numbers and code in numbers:
+            doc = replace(doc, so=numbers[code])
         target = out / doc.type.file
         if doc.type.needs_scorecard and scoring is None:
             waiting.append(doc.type.file)
