@@ -17,12 +17,15 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__, dataset
+from pipeline.archive import DEFAULT_ARCHIVE, diff_versions, history, issue, verify
 from pipeline.check import check_files, report_lines
+from pipeline.diff import diff_lines
 from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
 from pipeline.forms import write_forms
 from pipeline.ingest import ingest_to
 from pipeline.init import init_dossier
 from pipeline.pdf import pdf_dossier
+from pipeline.registerbook import register_book
 from pipeline.render import render
 from pipeline.score import score, summary_lines, to_json_text
 from pipeline.templating import check_templates, export_templates
@@ -199,6 +202,8 @@ def cli() -> None:
       hoso score DIR     chấm điểm, lập biểu chấm điểm
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
+      hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
+      hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
     """
 
@@ -383,6 +388,133 @@ def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     for problem in report.problems:
         click.echo(f"Lỗi: {problem}", err=True)
     raise click.exceptions.Exit(report.exit_code)
+
+
+_ARCHIVE = click.option(
+    "--archive",
+    type=_DIR,
+    default=DEFAULT_ARCHIVE,
+    envvar="HOSO_ARCHIVE",
+    show_default=True,
+    metavar="THƯ_MỤC",
+    help="Thư mục lưu trữ các phiên bản và sổ đăng ký (hoặc biến môi trường HOSO_ARCHIVE).",
+)
+
+
+@cli.command("issue")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_ARCHIVE
+@click.option("--reason", default="", metavar="LÝ_DO", help="Lý do phát hành (bắt buộc từ lần 2).")
+@click.option(
+    "--assign-numbers",
+    is_flag=True,
+    help="Lấy số tiếp theo trong sổ đăng ký và ghi vào văn bản (khi so trong hoso.toml để trống).",
+)
+@_help_option
+def issue_cmd(
+    dir: Path, out: Path | None, archive: Path, reason: str, assign_numbers: bool
+) -> None:
+    """Phát hành: lưu kết quả hiện tại thành phiên bản mới (v1, v2…) trong thư mục lưu trữ.
+
+    Lưu số liệu, bảng điểm, biểu chấm điểm, các văn bản Word và PDF kèm manifest.json (mã
+    băm từng tệp), ghi từng văn bản vào sổ đăng ký văn bản đi. Phiên bản cũ được giữ nguyên,
+    chỉ đọc. Từ phiên bản 2: cần --reason; mỗi văn bản thay đổi có bản Word đánh dấu thay
+    đổi trong thư mục thay-doi/ kèm đoạn giải trình.
+    """
+    target = out or _default_out(dir)
+    result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers))
+    for warning in result.warnings:
+        click.echo(f"Cảnh báo: {warning}", err=True)
+    for paper in result.papers:
+        state = f" (không đổi, giữ từ phiên bản {paper.carried_from})" if paper.carried_from else ""
+        click.echo(f"Số: {paper.number_symbol}  {paper.title}{state}")
+    for path in result.redlines:
+        click.echo(f"Bản đánh dấu thay đổi: {path}")
+    if result.explanation:
+        click.echo(f"Giải trình: {result.explanation}")
+    click.echo(f"Xong: phiên bản {result.version} lưu tại {result.folder}")
+
+
+@cli.command("history")
+@click.argument("dir", type=_DIR)
+@_ARCHIVE
+@_help_option
+def history_cmd(dir: Path, archive: Path) -> None:
+    """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian, người, lý do, kết quả."""
+    versions = _run(lambda: history(dir, archive))
+    for info in versions:
+        v = info.row
+        result = f"{v.total} điểm, {v.verdict}" if v.verdict else "chưa chấm điểm"
+        click.echo(f"v{v.version}  {v.issued_at}  {v.user}  {result}  {v.reason or '(lần đầu)'}")
+        click.echo("    " + ", ".join(p.number_symbol for p in info.papers))
+    if not versions:
+        click.echo("Hồ sơ chưa phát hành phiên bản nào.")
+
+
+@cli.command("register")
+@_ARCHIVE
+@click.option("--year", type=int, default=None, help="Chỉ năm này.")
+@click.option(
+    "--xlsx",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="TỆP",
+    help="Ghi sổ ra tệp Excel (khổ A4 ngang) để in.",
+)
+@_help_option
+def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
+    """In sổ đăng ký văn bản đi: số, ký hiệu, ngày, trích yếu, người ký, nơi nhận, lưu, ghi chú."""
+    lines = _run(lambda: register_book(archive, year, xlsx))
+    for line in lines:
+        click.echo(" | ".join(line))
+    click.echo(f"Xong: {len(lines)} văn bản" + (f"; đã ghi {xlsx}" if xlsx else ""))
+
+
+@cli.command("diff")
+@click.argument("dir", type=_DIR)
+@click.argument("a", required=False)
+@click.argument("b", required=False)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_ARCHIVE
+@click.option("--json", "as_json", is_flag=True, help="In kết quả so sánh dạng JSON.")
+@click.option("--docx", "as_docx", is_flag=True, help="Ghi bản Word đánh dấu thay đổi (thay-doi/).")
+@_help_option
+def diff_cmd(
+    *,
+    dir: Path, a: str | None, b: str | None, out: Path | None, archive: Path, as_json: bool,
+    as_docx: bool,
+) -> None:  # fmt: skip
+    """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
+    sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
+    """
+    target = out or _default_out(dir)
+    result, written = _run(lambda: diff_versions(dir, target, archive, a, b, docx=as_docx))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    for line in diff_lines(result):
+        click.echo(line)
+    for path in written:
+        click.echo(f"Đã ghi {path}")
+
+
+@cli.command("verify")
+@click.argument("archive", type=_DIR, required=False, default=DEFAULT_ARCHIVE)
+@click.option("--json", "as_json", is_flag=True, help="In kết quả kiểm tra dạng JSON.")
+@_help_option
+def verify_cmd(archive: Path, as_json: bool) -> None:
+    """Kiểm tra thư mục lưu trữ (mặc định archive/): tính lại mã băm mọi tệp, báo tệp thiếu,
+    tệp bị sửa, dòng sổ đăng ký không có tệp. Có vấn đề thì mã thoát 1."""
+    result = _run(lambda: verify(archive))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    for problem in result.problems:
+        click.echo(f"Lỗi: {problem}", err=True)
+    click.echo(f"Đã kiểm tra {result.files} tệp của {result.versions} phiên bản; "
+               f"{len(result.problems)} vấn đề.", err=as_json)  # fmt: skip
+    if result.problems:
+        raise click.exceptions.Exit(1)
 
 
 @cli.group(cls=_Group)

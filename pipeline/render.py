@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -89,6 +89,7 @@ def render(
     *,
     codes: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
+    numbers: Mapping[str, int] | None = None,
 ) -> RenderResult:
     """Write the dossier's papers into `out`; every template problem is reported together.
 
@@ -96,6 +97,8 @@ def render(
     in `out`; the request for recognition only when the commune is recognised. The papers
     and papers.json (what each was made from) replace the previous set as a whole; a paper
     of the previous set that is not rewritten stays only while its inputs are unchanged.
+    `numbers` (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers
+    it gives.
     """
     # Fingerprinted before reading: an edit during the run makes papers.json look stale.
     profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
@@ -121,7 +124,9 @@ def render(
         rendered: list[tuple[str, bytes]] = []
         records: dict[str, freshness.PaperRecord] = {}
         warnings: list[Problem] = []
-        for doc in plan.write:
+        for planned in plan.write:
+            code = planned.type.code
+            doc = replace(planned, so=numbers[code]) if numbers and code in numbers else planned
             template = find_template(profile.folder, doc.type.file)
             inputs = freshness.paper_inputs(
                 dossier, profile_sha, template, doc.type, scoring_inputs

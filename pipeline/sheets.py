@@ -28,8 +28,8 @@ import python_calamine
 from openpyxl.utils import get_column_letter
 
 from pipeline import limits
-from pipeline.archive import ArchiveProblem, check_archive
 from pipeline.vnformat import nfc
+from pipeline.zipguard import ArchiveProblem, check_archive
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 

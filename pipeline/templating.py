@@ -24,13 +24,13 @@ from jinja2 import nodes
 from lxml import etree
 
 from pipeline import limits
-from pipeline.archive import ArchiveProblem, check_archive
 from pipeline.context import FILTER_DOCS, FILTERS, VARIABLES
 from pipeline.documents import catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.resources import shipped_template
 from pipeline.sandbox import BoundedEnvironment, TemplateLimit, static_problems
 from pipeline.timelimit import TimeLimitExceeded, time_limit
+from pipeline.zipguard import ArchiveProblem, check_archive
 
 TEMPLATE_FOLDER = "templates"
 _HINT = "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %}; các biến được dùng: templates/README.md."

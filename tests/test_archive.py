@@ -1,0 +1,334 @@
+"""`hoso issue`, `history`, `register`, `verify`: versions that are never lost or changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from pipeline.archive import issue, verify
+from pipeline.cli import cli
+from pipeline.docxdiff import issued_number
+from pipeline.errors import InputError
+from pipeline.register import open_register
+from tests.archive_helpers import Setup, build, correct, demo_setup
+from tests.conftest import ROOT
+from tests.helpers import edit
+
+PAPERS = [
+    "BB-hop-hoi-dong.docx",
+    "BC-ket-qua-danh-gia.docx",
+    "KH-ke-hoach.docx",
+    "QD-thanh-lap-hoi-dong.docx",
+    "TTr-de-nghi-cong-nhan.docx",
+]
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Setup:
+    return demo_setup(tmp_path)
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _rows(archive: Path) -> list[tuple[int, str, int | None, int | None, int | None]]:
+    register = open_register(archive)
+    try:
+        return [
+            (p.version, p.code, p.number, p.carried_from, p.superseded_by)
+            for p in register.papers()
+        ]
+    finally:
+        register.close()
+
+
+def _cli(setup: Setup, *args: str) -> tuple[int, str]:
+    out = ["--out", str(setup.out)] if args[0] != "history" else []
+    result = CliRunner().invoke(cli, [*args, *out, "--archive", str(setup.archive)])
+    return result.exit_code, result.output
+
+
+def test_issue_freezes_the_outputs_read_only_with_a_manifest(setup: Setup) -> None:
+    code, output = _cli(setup, "issue", str(setup.dossier))
+    assert code == 0, output
+    v1 = setup.archive / "binh-trung-2024" / "v1"
+    assert sorted(_hashes(v1)) == sorted(
+        [*PAPERS, "bieu-cham-diem.xlsx", "data.json", "manifest.json", "scorecard.json"]
+    )
+    for name in PAPERS:
+        assert (v1 / name).read_bytes() == (setup.out / name).read_bytes()
+        assert not (v1 / name).stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    manifest = json.loads((v1 / "manifest.json").read_text(encoding="utf-8"))
+    outputs = {item["file"]: item["sha256"] for item in manifest["outputs"]}
+    assert outputs == {k: v for k, v in _hashes(v1).items() if k != "manifest.json"}
+    inputs = {item["file"] for item in manifest["inputs"]}
+    assert {"hoso.toml", "thon/na-cay.xlsx", "thon/pac-luong.ods", "xa.xlsx"} <= inputs
+    assert "mẫu: mẫu có sẵn KH-ke-hoach.docx" in inputs
+    assert "bộ tiêu chí: qd06-2019.toml" in inputs
+    assert manifest["rule_set"]["version"] == "2019.1"
+    assert (manifest["total"], manifest["verdict"], manifest["version"]) == (940, "ĐẠT", 1)
+    assert manifest["tool"].startswith("hoso ")
+    # No number was given: the register holds the papers with blank numbers.
+    assert sorted(r[1] for r in _rows(setup.archive)) == ["BB", "BC", "KH", "QD", "TTr"]
+    assert {r[2] for r in _rows(setup.archive)} == {None}
+
+
+def test_a_second_version_needs_a_reason(setup: Setup) -> None:
+    assert _cli(setup, "issue", str(setup.dossier))[0] == 0
+    correct(setup)
+    code, output = _cli(setup, "issue", str(setup.dossier))
+    assert code == 1
+    assert "phiên bản 2 cần lý do" in output
+    assert '--reason "Thôn Nà Cáy sửa số liệu"' in output  # the profile's own words
+    assert not (setup.archive / "binh-trung-2024" / "v2").exists()
+    assert [r[0] for r in _rows(setup.archive)] == [1] * 5
+
+
+def test_a_version_is_never_overwritten(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive)
+    v1 = setup.archive / "binh-trung-2024" / "v1"
+    before = _hashes(v1)
+    correct(setup)
+    second = issue(setup.dossier, setup.out, setup.archive, reason="sửa số liệu")
+    assert second.version == 2
+    third = issue(setup.dossier, setup.out, setup.archive, reason="gửi lại")
+    assert third.version == 3
+    assert _hashes(v1) == before
+    assert not verify(setup.archive).problems
+
+
+def test_stale_outputs_are_refused(setup: Setup) -> None:
+    edit(setup.dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 15})
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive)
+    assert [p.code for p in caught.value.problems] == ["so-lieu-cu"]
+    assert not (setup.archive / "binh-trung-2024").exists()
+
+
+def test_a_paper_missing_from_the_outputs_is_refused(setup: Setup) -> None:
+    (setup.out / "BC-ket-qua-danh-gia.docx").unlink()
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive)
+    assert [p.code for p in caught.value.problems] == ["ket-qua-cu"]
+
+
+def test_numbers_are_given_once_and_never_reused(setup: Setup) -> None:
+    first = issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    v1 = first.folder
+    assert {p.number for p in first.papers} == {1}
+    assert issued_number((v1 / "BC-ket-qua-danh-gia.docx").read_bytes()) == "01"
+    assert issued_number((setup.out / "BC-ket-qua-danh-gia.docx").read_bytes()) is None
+
+    correct(setup)
+    second = issue(setup.dossier, setup.out, setup.archive, reason="sửa số", assign_numbers=True)
+    numbers = {p.code: (p.number, p.carried_from) for p in second.papers}
+    # Unchanged papers keep their number; changed ones get the next one.
+    assert numbers == {"KH": (1, 1), "QD": (1, 1), "BB": (2, None), "BC": (2, None),
+                       "TTr": (2, None)}  # fmt: skip
+    assert (second.folder / "KH-ke-hoach.docx").read_bytes() == (
+        v1 / "KH-ke-hoach.docx"
+    ).read_bytes()
+
+    correct(setup, value=1)  # back to version 1's figures: still new numbers, never 01 again
+    third = issue(setup.dossier, setup.out, setup.archive, reason="trả lại", assign_numbers=True)
+    assert {p.code: p.number for p in third.papers if p.carried_from is None} == {
+        "BB": 3,
+        "BC": 3,
+        "TTr": 3,
+    }
+    assert issued_number((third.folder / "TTr-de-nghi-cong-nhan.docx").read_bytes()) == "03"
+    superseded = {(v, c): s for v, c, _, _, s in _rows(setup.archive)}
+    assert superseded[(1, "BC")] == 2 and superseded[(2, "BC")] == 3
+    assert superseded[(1, "KH")] is None and superseded[(3, "BC")] is None
+
+
+def test_a_number_from_hoso_toml_already_used_is_refused(setup: Setup, tmp_path: Path) -> None:
+    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    correct(setup)
+    profile = setup.dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    marker = '[van_ban.BC]              # Báo cáo kết quả đánh giá\nso = ""'
+    assert marker in text
+    profile.write_text(text.replace(marker, marker.replace('so = ""', "so = 1")), "utf-8")
+    build(setup.dossier, setup.out)
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive, reason="sửa")
+    assert [(p.code, p.field) for p in caught.value.problems] == [("so-da-dung", "van_ban.BC.so")]
+    assert "01/BC-UBND năm 2024" in caught.value.problems[0].message
+
+
+def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
+    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    correct(setup)
+    issue(setup.dossier, setup.out, setup.archive, reason="Khuổi Khỉn sửa", assign_numbers=True)
+    code, output = _cli(setup, "history", str(setup.dossier))
+    assert code == 0, output
+    lines = output.splitlines()
+    assert lines[0].startswith("v1 ") and "940 điểm, ĐẠT" in lines[0]
+    assert lines[2].startswith("v2 ") and lines[2].endswith("965 điểm, ĐẠT  Khuổi Khỉn sửa")
+    assert lines[3].strip() == "01/KH-UBND, 01/QĐ-UBND, 02/BB-UBND, 02/BC-UBND, 02/TTr-UBND"
+
+    book = tmp_path / "so-van-ban-di.xlsx"
+    result = CliRunner().invoke(
+        cli, ["register", "--archive", str(setup.archive), "--year", "2024", "--xlsx", str(book)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Xong: 8 văn bản" in result.output
+    ws = openpyxl.load_workbook(book).active
+    assert [c.value for c in ws[3]] == [
+        "Số", "Ký hiệu", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản",
+        "Người ký", "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Ghi chú",
+    ]  # fmt: skip
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    assert len(rows) == 8
+    bc1 = next(r for r in rows if r[:2] == ["01", "BC-UBND"])
+    assert bc1[3] == "Báo cáo kết quả đánh giá xã Bình Trung phù hợp với trẻ em năm 2024"
+    assert bc1[4] == "Nông Văn Hùng" and bc1[6] == "VT"
+    assert bc1[7] == "binh-trung-2024, phiên bản 1; đã được thay thế ở phiên bản 2"
+    empty = CliRunner().invoke(cli, ["register", "--archive", str(setup.archive), "--year", "2023"])
+    assert "Xong: 0 văn bản" in empty.output
+
+
+# --- verify ---------------------------------------------------------------------------------------
+
+
+def _writable(path: Path) -> None:
+    path.parent.chmod(0o755)
+    path.chmod(0o644)
+
+
+def test_verify_finds_altered_missing_and_stray_files(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive)
+    ok = CliRunner().invoke(cli, ["verify", str(setup.archive)])
+    assert ok.exit_code == 0, ok.output
+    v1 = setup.archive / "binh-trung-2024" / "v1"
+    report = v1 / "BC-ket-qua-danh-gia.docx"
+    _writable(report)
+    report.write_bytes(report.read_bytes() + b"\0")
+    (v1 / "data.json").chmod(0o644)
+    (v1 / "data.json").unlink()
+    (v1 / "ghi-chu.txt").write_text("thêm", encoding="utf-8")
+    result = verify(setup.archive)
+    found = sorted((p.code, Path(p.file or "").name) for p in result.problems)
+    assert found == [
+        ("bi-sua", "BC-ket-qua-danh-gia.docx"),  # against the manifest
+        ("bi-sua", "BC-ket-qua-danh-gia.docx"),  # against the register row
+        ("tep-la", "ghi-chu.txt"),
+        ("thieu-tep", "data.json"),
+    ]
+    cli_result = CliRunner().invoke(cli, ["verify", str(setup.archive), "--json"])
+    assert cli_result.exit_code == 1
+    assert json.loads(cli_result.stdout) == result.to_json()
+
+
+def test_verify_finds_a_register_row_without_its_files(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive)
+    v1 = setup.archive / "binh-trung-2024" / "v1"
+    v1.chmod(0o755)
+    (v1 / "TTr-de-nghi-cong-nhan.docx").chmod(0o644)
+    (v1 / "TTr-de-nghi-cong-nhan.docx").unlink()
+    codes = [p.code for p in verify(setup.archive).problems]
+    assert codes == ["thieu-tep", "thieu-tep"]  # the manifest's file and the register's paper
+
+
+# --- crashes and concurrency ------------------------------------------------------------------
+
+
+_RUN = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from pipeline.archive import issue
+    dossier, out, archive, stop, pause, go = sys.argv[1:7]
+    while go and not Path(go).exists():
+        time.sleep(0.01)
+    def checkpoint(stage):
+        if stage == pause:
+            time.sleep(0.5)
+        if stage == stop:
+            os._exit(9)  # a crash: no clean-up, no rollback, no finally
+    result = issue(Path(dossier), Path(out), Path(archive), reason="lần chạy song song",
+                   checkpoint=checkpoint)
+    print(result.version)
+    """
+)
+
+
+def _process(setup: Setup, stop: str = "", pause: str = "", go: str = "") -> subprocess.Popen[str]:
+    args = [str(setup.dossier), str(setup.out), str(setup.archive), stop, pause, go]
+    return subprocess.Popen(
+        [sys.executable, "-c", _RUN, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.parametrize("stage", ["staged", "registered", "renamed"])
+def test_a_crash_inside_issue_leaves_no_version_and_the_next_issue_succeeds(
+    setup: Setup, stage: str
+) -> None:
+    crashed = _process(setup, stop=stage)
+    _, err = crashed.communicate(timeout=120)
+    assert crashed.returncode == 9, err
+    assert _rows(setup.archive) == []
+    _, output = _cli(setup, "history", str(setup.dossier))
+    assert output.strip() == "Hồ sơ chưa phát hành phiên bản nào."
+
+    result = issue(setup.dossier, setup.out, setup.archive)
+    assert result.version == 1
+    folder = setup.archive / "binh-trung-2024"
+    assert sorted(p.name for p in folder.iterdir()) == ["v1"]  # leftovers cleaned
+    assert not verify(setup.archive).problems
+
+
+def test_an_error_inside_issue_leaves_nothing_at_all(setup: Setup) -> None:
+    def fail(stage: str) -> None:
+        if stage == "renamed":
+            raise RuntimeError("mất điện")
+
+    with pytest.raises(RuntimeError):
+        issue(setup.dossier, setup.out, setup.archive, checkpoint=fail)
+    assert list((setup.archive / "binh-trung-2024").iterdir()) == []
+    assert _rows(setup.archive) == []
+
+
+def test_two_processes_issuing_at_once_get_two_versions(setup: Setup, tmp_path: Path) -> None:
+    go = tmp_path / "go"
+    workers = [_process(setup, pause="staged", go=str(go)) for _ in range(2)]
+    time.sleep(0.3)
+    go.touch()
+    outputs = [w.communicate(timeout=180) for w in workers]
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    assert sorted(int(out.strip()) for out, _ in outputs) == [1, 2]
+    assert sorted({r[0] for r in _rows(setup.archive)}) == [1, 2]
+    assert sorted(p.name for p in (setup.archive / "binh-trung-2024").iterdir()) == ["v1", "v2"]
+    assert not verify(setup.archive).problems
+
+
+def test_an_archive_without_its_register_is_refused(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive)
+    (setup.archive / "register.sqlite").unlink()
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive, reason="x")
+    assert [p.code for p in caught.value.problems] == ["mat-so-dang-ky"]
+    assert (setup.archive / "binh-trung-2024" / "v1" / "manifest.json").is_file()

@@ -1,0 +1,153 @@
+"""`hoso diff`: one corrected cell, traced to the points, the total and the papers' paragraphs."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.archive import diff_versions, issue
+from pipeline.cli import cli
+from pipeline.diff import PointsChange, ValueChange
+from pipeline.errors import InputError
+from pipeline.redline import tracked_changes
+from tests.archive_helpers import Setup, build, correct, demo_setup
+
+SUMMARY = (
+    "Số liệu thôn Khuổi Khỉn: trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ 1 → 0; "
+    "điểm tiêu chí d) 25 → 50; tổng điểm 940 → 965; kết quả không đổi: ĐẠT. "
+    "Các văn bản đã sửa tương ứng: Biên bản họp Hội đồng đánh giá, Báo cáo kết quả đánh giá, "
+    "Tờ trình đề nghị công nhận."
+)
+
+
+@pytest.fixture
+def corrected(tmp_path: Path) -> Setup:
+    setup = demo_setup(tmp_path)
+    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    correct(setup)
+    return setup
+
+
+def test_one_corrected_cell_is_traced_through_points_total_and_papers(corrected: Setup) -> None:
+    result, written = diff_versions(corrected.dossier, corrected.out, corrected.archive)
+    assert (result.a, result.b, written) == ("v1", "hien-tai", [])
+    assert result.values == [
+        ValueChange("Khuổi Khỉn", "vi_pham_phap_luat",
+                    "Trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ", 1, 0,
+                    "thon/khuoi-khin.xlsx", "Số liệu", "D18"),
+    ]  # fmt: skip
+    assert result.criteria == [
+        PointsChange("d", "Trẻ em vi phạm pháp luật, nghiện ma túy", 25.0, 50.0)
+    ]
+    assert [(i.id, i.old, i.new) for i in result.items] == [("4.1", 25.0, 50.0)]
+    assert result.total == (940.0, 965.0)
+    assert result.verdict == ("ĐẠT", "ĐẠT")
+    # The plan and the decision carry no figure; a number given at issue is not a change.
+    papers = {p.code: p for p in result.papers}
+    assert sorted(papers) == ["BB", "BC", "TTr"]
+    assert papers["BC"].number_old == "01" and papers["BC"].number_new is None
+    assert papers["TTr"].paragraphs == [
+        ("- Tổng số điểm đạt: 940/1.000 điểm (ngưỡng điểm công nhận: 800 điểm);",
+         "- Tổng số điểm đạt: 965/1.000 điểm (ngưỡng điểm công nhận: 800 điểm);"),
+        ("- Số tiêu chí có điểm: 13/13 tiêu chí, trong đó 10 tiêu chí đạt điểm tối đa; "
+         "không có tiêu chí nào 0 điểm.",
+         "- Số tiêu chí có điểm: 13/13 tiêu chí, trong đó 11 tiêu chí đạt điểm tối đa; "
+         "không có tiêu chí nào 0 điểm."),
+    ]  # fmt: skip
+    assert (
+        "- Trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ: 1 trẻ (kỳ trước: 3 trẻ); "
+        "đạt 25/50 điểm.",
+        "- Trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ: 0 trẻ (kỳ trước: 3 trẻ); "
+        "đạt 50/50 điểm.",
+    ) in papers["BC"].paragraphs
+    # In the minutes' score table each cell pairs with the same cell: computed 915 -> 940,
+    # awarded 940 -> 965.
+    assert ("915", "940") in papers["BB"].paragraphs and ("940", "965") in papers["BB"].paragraphs
+    assert result.summary == SUMMARY
+
+
+def test_cli_prints_the_changes_and_json_equals_the_library(corrected: Setup) -> None:
+    args = [str(corrected.dossier), "--out", str(corrected.out), "--archive",
+            str(corrected.archive)]  # fmt: skip
+    text = CliRunner().invoke(cli, ["diff", *args])
+    assert text.exit_code == 0, text.output
+    assert (
+        "  Khuổi Khỉn: Trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ 1 → 0  "
+        "[thon/khuoi-khin.xlsx › Số liệu › D18]"
+    ) in text.output
+    assert text.output.rstrip().endswith(SUMMARY)
+    as_json = CliRunner().invoke(cli, ["diff", *args, "1", "hien-tai", "--json"])
+    assert as_json.exit_code == 0, as_json.output
+    expected = diff_versions(corrected.dossier, corrected.out, corrected.archive, "1")[0]
+    assert json.loads(as_json.stdout) == json.loads(json.dumps(expected.to_json()))
+
+
+def test_diff_docx_writes_tracked_copies_of_the_changed_papers(corrected: Setup) -> None:
+    _, written = diff_versions(
+        corrected.dossier, corrected.out, corrected.archive, "v1", "hien-tai", docx=True
+    )
+    names = sorted(p.name for p in written)
+    assert names == [
+        "BB-hop-hoi-dong.v1-hien-tai.docx",
+        "BC-ket-qua-danh-gia.v1-hien-tai.docx",
+        "TTr-de-nghi-cong-nhan.v1-hien-tai.docx",
+    ]
+    request = next(p for p in written if p.name.startswith("TTr"))
+    # The issued number goes back to the blank to write by hand, then the figures; nothing else.
+    assert tracked_changes(request.read_bytes()) == [
+        ("del", " 01"), ("ins", " " * 7), ("del", "940"), ("ins", "965"), ("del", "10"),
+        ("ins", "11"),
+    ]  # fmt: skip
+
+
+def test_issue_of_version_two_writes_redlines_and_the_explanation(corrected: Setup) -> None:
+    second = issue(corrected.dossier, corrected.out, corrected.archive, reason="sửa số liệu")
+    changes = second.folder / "thay-doi"
+    assert sorted(p.name for p in changes.iterdir()) == [
+        "BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx", "TTr-de-nghi-cong-nhan.docx",
+        "giai-trinh.txt",
+    ]  # fmt: skip
+    assert (changes / "giai-trinh.txt").read_text(encoding="utf-8") == SUMMARY + "\n"
+    assert second.explanation == SUMMARY
+    report = tracked_changes((changes / "BC-ket-qua-danh-gia.docx").read_bytes())
+    # Version 1 was numbered, version 2 not: the number's deletion, then only figures.
+    assert report[:2] == [("del", " 01"), ("ins", " " * 7)]
+    assert all(re.fullmatch(r"\d+", text) for _, text in report[2:]), report
+    assert sorted(report[2:]) == sorted(
+        [("del", "25"), ("ins", "50"), ("del", "1"), ("ins", "0")] + [("del", "25"), ("ins", "50")]
+        + [("del", "25"), ("ins", "50")] + [("del", "940"), ("ins", "965")] * 2
+    )  # fmt: skip
+
+
+def test_the_paragraph_uses_the_profile_words_for_the_level_below(
+    tmp_path: Path,
+) -> None:
+    setup = demo_setup(tmp_path)
+    toml = setup.dossier / "hoso.toml"
+    text = toml.read_text(encoding="utf-8")
+    toml.write_text(text.replace('cap = "xã"', 'cap = "xã"\ncap_thon = "ấp"', 1), "utf-8")
+    build(setup.dossier, setup.out)
+    issue(setup.dossier, setup.out, setup.archive)
+    correct(setup)
+    result, _ = diff_versions(setup.dossier, setup.out, setup.archive)
+    assert result.summary.startswith("Số liệu ấp Khuổi Khỉn: trẻ em vi phạm pháp luật")
+
+
+def test_nothing_changed_and_unknown_versions(corrected: Setup) -> None:
+    same, _ = diff_versions(corrected.dossier, corrected.out, corrected.archive, "1", "1")
+    assert same.empty
+    assert same.summary == "Không có thay đổi về số liệu, điểm, kết quả và văn bản."
+    with pytest.raises(InputError) as caught:
+        diff_versions(corrected.dossier, corrected.out, corrected.archive, "7")
+    assert [p.code for p in caught.value.problems] == ["khong-co-phien-ban"]
+
+
+def test_diff_before_any_issue_says_so(tmp_path: Path) -> None:
+    setup = demo_setup(tmp_path)
+    with pytest.raises(InputError) as caught:
+        diff_versions(setup.dossier, setup.out, setup.archive)
+    assert [p.code for p in caught.value.problems] == ["chua-phat-hanh"]
