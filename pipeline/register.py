@@ -133,10 +133,33 @@ def migrate(conn: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> None:
             "cập nhật hoso rồi chạy lại.",
         )
     for number in range(current + 1, upto + 1):
-        # executescript commits first; the migration and its version bump commit together.
-        conn.executescript(
-            f"BEGIN IMMEDIATE; {MIGRATIONS[number - 1]} PRAGMA user_version = {number}; COMMIT;"
-        )
+        # Under the write lock, the version is read again: two processes opening a new
+        # register at once must not both run the same migration.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if int(conn.execute("PRAGMA user_version").fetchone()[0]) < number:
+                for statement in _statements(MIGRATIONS[number - 1]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {number}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one (in one transaction, which
+    `executescript` would commit first)."""
+    statements: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                statements.append(pending.strip())
+            pending = ""
+    return statements
 
 
 class Register:

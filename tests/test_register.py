@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from pipeline.errors import EnvironmentProblem
 from pipeline.register import (
     MIGRATIONS,
+    REGISTER_NAME,
     SCHEMA_VERSION,
     PaperRow,
     Register,
@@ -106,3 +110,29 @@ def test_a_damaged_register_is_an_environment_problem(tmp_path: Path) -> None:
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(EnvironmentProblem, match="Không mở được sổ đăng ký"):
         Register(path)
+
+
+def test_processes_opening_a_new_register_at_once_migrate_it_once(tmp_path: Path) -> None:
+    # Each process waits for the same instant, then opens the empty archive's register.
+    go = tmp_path / "go"
+    script = (
+        "import sys, time, pathlib\n"
+        "from pipeline.register import open_register\n"
+        "go = pathlib.Path(sys.argv[1])\n"
+        "while not go.exists(): time.sleep(0.005)\n"
+        "open_register(pathlib.Path(sys.argv[2])).conn.close()\n"
+    )
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(go), str(tmp_path)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(6)
+    ]
+    time.sleep(0.5)
+    go.touch()
+    errors = [w.communicate(timeout=60)[1] for w in workers]
+    assert [w.returncode for w in workers] == [0] * 6, errors
+    conn = sqlite3.connect(tmp_path / REGISTER_NAME)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
