@@ -193,12 +193,13 @@ def cli() -> None:
     """hoso: lập hồ sơ đánh giá, công nhận xã, phường, thị trấn phù hợp với trẻ em
     (Quyết định 06/QĐ-TTg), văn bản đúng thể thức Nghị định 30/2020/NĐ-CP.
 
-    Mỗi hồ sơ là một thư mục (một xã, một kỳ đánh giá) có tệp hoso.toml. Các bước:
+    Mỗi hồ sơ là một thư mục (một xã, phường hoặc đặc khu, một kỳ đánh giá) có tệp
+    hoso.toml. Các bước:
 
     \b
       hoso init DIR      tạo hồ sơ, rồi điền hoso.toml
-      hoso forms DIR     tạo biểu mẫu Excel gửi các thôn
-      hoso ingest DIR    đọc, kiểm tra số liệu các thôn gửi về
+      hoso forms DIR     tạo biểu mẫu Excel gửi các thôn, tổ dân phố
+      hoso ingest DIR    đọc, kiểm tra số liệu các thôn, tổ dân phố gửi về
       hoso score DIR     chấm điểm, lập biểu chấm điểm
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
@@ -244,7 +245,7 @@ def init(
 @click.option("--force", is_flag=True, help="Làm lại cả biểu đã có số liệu (tệp cũ được sao lưu).")
 @_help_option
 def forms(dir: Path, force: bool) -> None:
-    """Tạo biểu mẫu Excel trống: DIR/thon/<tên thôn>.xlsx cho mỗi thôn và DIR/xa.xlsx.
+    """Tạo biểu mẫu Excel trống: DIR/thon/<tên>.xlsx cho mỗi thôn (tổ dân phố…) và DIR/xa.xlsx.
 
     Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
     đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
@@ -271,7 +272,7 @@ def forms(dir: Path, force: bool) -> None:
 )
 @_help_option
 def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) -> None:
-    """Đọc, kiểm tra số liệu các thôn (DIR/thon/) và của xã (DIR/xa.xlsx), ghi data.json.
+    """Đọc, kiểm tra số liệu cấp dưới (DIR/thon/) và cấp xã (DIR/xa.xlsx), ghi data.json.
 
     Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
     sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
