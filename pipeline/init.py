@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.profile import PROFILE_NAME
 from pipeline.resources import data_file
+from pipeline.textcheck import text_problems
 from pipeline.units import (
     all_levels,
     default_village_level,
@@ -62,6 +63,15 @@ def profile_text(
             [_option("--nam", str(nam), "năm này không có trong dữ liệu luật", "kiểm tra lại năm.")]
         )
     problems: list[Problem] = []
+    # What is typed on the command line goes into hoso.toml: the profile's own text rules.
+    typed = {"--xa": xa, "--tinh": tinh, "--huyen": huyen, "--cap": cap, "--cap-thon": cap_thon}
+    for option, value in typed.items():
+        problems += [
+            Problem(p.code, p.message, field=option, value=p.shown, hint=p.hint)
+            for p in text_problems(value, multiline=False)
+        ]
+    if problems:
+        raise InputError(problems)
     if cap not in period.levels:
         problems.append(
             _option(

@@ -346,3 +346,10 @@ def test_a_district_keeps_its_kind(tmp_path: Path) -> None:
         "- Phấn đấu đạt tiêu chí phù hợp với trẻ em toàn quận đạt tỷ lệ 90% trong năm 2024"
         in papers["KH-ke-hoach.docx"]
     )
+
+
+def test_init_refuses_a_control_character_typed_on_the_command_line(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        init_dossier(tmp_path, xa="Bình\bTrung", nam=2026)
+    assert [p.field for p in info.value.problems] == ["--xa"]
+    assert not (tmp_path / "hoso.toml").exists()
