@@ -37,8 +37,22 @@ def load_json(path: Path, build: Callable[[dict[str, Any]], T]) -> T:
         raise ValueError(f"tệp lớn hơn {limits.MAX_JSON_BYTES // (1024 * 1024)} MB")
     try:
         raw = json.loads(path.read_bytes().decode("utf-8"))
-        if not isinstance(raw, dict):
-            raise ValueError(f"nội dung là {type(raw).__name__}, không phải một đối tượng JSON")
+    except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or nested too deep
+        raise ValueError(f"không phải JSON hợp lệ ({str(exc)[:120]})") from exc
+    if not isinstance(raw, dict):
+        kind = _KINDS.get(type(raw), "một giá trị")
+        raise ValueError(f"nội dung là {kind}, không phải một bảng JSON")
+    try:
         return build(raw)
     except MALFORMED as exc:
-        raise ValueError(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        detail = f"{type(exc).__name__}: {exc}"[:160]
+        raise ValueError(f"thiếu hoặc sai dạng dữ liệu ({detail})") from exc
+
+
+_KINDS = {
+    list: "một danh sách",
+    str: "một chuỗi",
+    int: "một số",
+    float: "một số",
+    bool: "true/false",
+}
