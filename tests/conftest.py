@@ -8,9 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from pipeline.documents import catalogue
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "inputs" / "binh-trung-2024"
 DATA = Path(__file__).resolve().parent / "data"
+# Every paper of a dossier, in the catalogue's order (the five a recognised dossier gets).
+PAPERS = tuple(doc.file for doc in catalogue().values())
 
 
 @pytest.fixture

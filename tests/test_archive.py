@@ -22,16 +22,8 @@ from pipeline.docxdiff import issued_number
 from pipeline.errors import InputError
 from pipeline.register import open_register
 from tests.archive_helpers import Setup, build, correct, demo_setup
-from tests.conftest import ROOT
+from tests.conftest import PAPERS, ROOT
 from tests.helpers import edit
-
-PAPERS = [
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-]
 
 
 @pytest.fixture

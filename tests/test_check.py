@@ -34,16 +34,9 @@ from pipeline.output import atomic_write
 from pipeline.render import render
 from pipeline.resources import load_data_toml
 from pipeline.score import score
-from tests.conftest import DATA, DEMO, ROOT
+from tests.conftest import DATA, DEMO, PAPERS, ROOT
 from tests.helpers import libreoffice_convert
 
-PAPERS = (
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-)
 SAMPLES = DATA / "nd30-phuluc3.docx"
 REAL_DOCS = ROOT.parent / "shared" / "reference" / "real-docs"
 

@@ -20,16 +20,10 @@ from pipeline.render import render
 from pipeline.rules import shipped_path
 from pipeline.score import score
 from pipeline.templating import export_templates
+from tests.conftest import PAPERS
 from tests.helpers import edit
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
-PAPERS = (
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-)
 
 
 def _pipeline(dossier: Path, out: Path) -> None:

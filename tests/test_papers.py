@@ -25,18 +25,11 @@ from pipeline.nd30 import TEXT_WIDTH_TWIPS
 from pipeline.output import atomic_write
 from pipeline.render import render
 from pipeline.score import score
-from tests.conftest import DATA
+from tests.conftest import DATA, PAPERS
 from tests.factories import make_data, without_workbooks, write_data
 from tests.helpers import libreoffice_convert
 
 Edit = Callable[[str, str], Path]
-PAPERS = (
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-)
 
 
 @dataclass

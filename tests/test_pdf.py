@@ -24,16 +24,9 @@ from pipeline.output import atomic_write
 from pipeline.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.render import render
 from pipeline.score import score
-from tests.conftest import DATA, DEMO
+from tests.conftest import DATA, DEMO, PAPERS
 from tests.helpers import soffice
 
-PAPERS = (
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-)
 TITLES = {
     "KH-ke-hoach.docx": "KẾ HOẠCH",
     "QD-thanh-lap-hoi-dong.docx": "QUYẾT ĐỊNH",

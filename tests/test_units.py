@@ -17,16 +17,10 @@ from pipeline.profile import load_profile
 from pipeline.render import render
 from pipeline.score import score
 from pipeline.units import is_central_city, split_province, strip_kind
+from tests.conftest import PAPERS
 from tests.factories import make_data, without_workbooks, write_data
 
 VILLAGES = ("An Biên", "Cát Dài", "Dư Hàng")
-PAPERS = (
-    "KH-ke-hoach.docx",
-    "QD-thanh-lap-hoi-dong.docx",
-    "BB-hop-hoi-dong.docx",
-    "BC-ket-qua-danh-gia.docx",
-    "TTr-de-nghi-cong-nhan.docx",
-)
 # What the hand-typed parts of the profile say (names, places); filled in after `hoso init`.
 FILLED = {
     "chu_tich": "Phạm Văn Thắng",
