@@ -206,6 +206,7 @@ def cli() -> None:
       hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
       hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
+      hoso web           làm cả hồ sơ trên trình duyệt
     """
 
 
@@ -516,6 +517,22 @@ def verify_cmd(archive: Path, as_json: bool) -> None:
                f"{len(result.problems)} vấn đề.", err=as_json)  # fmt: skip
     if result.problems:
         raise click.exceptions.Exit(1)
+
+
+@cli.command("web")
+@click.argument("root", type=_DIR, required=False, default=Path())
+@click.option("--port", type=int, default=None, help="Cổng (mặc định 8765, bận thì cổng kế tiếp).")
+@click.option("--no-browser", is_flag=True, help="Không tự mở trình duyệt.")
+@_ARCHIVE
+@_help_option
+def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> None:
+    """Mở trang làm hồ sơ trên trình duyệt (chỉ trên máy này): thông tin, biểu mẫu, số liệu,
+    chấm điểm, điều chỉnh, văn bản. ROOT: thư mục chứa các hồ sơ (mặc định: thư mục hiện tại).
+    """
+    from pipeline.web.server import serve  # noqa: PLC0415 (Flask loads only for this command)
+
+    _run(lambda: serve(root, outputs=Path("outputs"), archive=archive, port=port,
+                       open_browser=not no_browser, say=click.echo))  # fmt: skip
 
 
 @cli.group(cls=_Group)

@@ -24,6 +24,11 @@ MAX_SHEET_ROWS = 10_000
 MAX_SHEET_COLUMNS = 200
 MAX_SHEETS = 200
 
+# Workbooks sent to `hoso web` in one request (a commune has up to a few dozen villages),
+# and the whole request's size; each file is also held to MAX_WORKBOOK_BYTES.
+MAX_UPLOAD_FILES = 100
+MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+
 # --- figures (ingest) -------------------------------------------------------------------------
 
 # No count of children, cases or votes in one workbook reaches this (a commune has a few

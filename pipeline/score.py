@@ -300,6 +300,12 @@ def rules_for(profile: Profile) -> RuleSet:
     return load_rules(profile.bo_tieu_chi).in_words(profile.don_vi.words)
 
 
+def override_problems(profile: Profile) -> list[Problem]:
+    """What the score stage would refuse in the council's [[dieu_chinh]] (unknown item, item
+    adjusted twice, points above the item's maximum, no reason), before any data exists."""
+    return _check_overrides(rules_for(profile), profile.dieu_chinh, str(profile.path))[1]
+
+
 def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
     """Profile, rule set and data, with the problems of all three reported together."""
     problems: list[Problem] = []

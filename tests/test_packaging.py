@@ -37,6 +37,10 @@ def test_wheel_renders_the_plan_outside_the_checkout(tmp_path: Path) -> None:
         "pipeline/data/hoso.mau.toml",
         "pipeline/data/qd06-2019.toml",
         "pipeline/py.typed",
+        "pipeline/web/form.toml",
+        "pipeline/web/pages/base.html",
+        "pipeline/web/static/htmx.min.js",
+        "pipeline/web/static/style.css",
     } <= names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "hoso = pipeline.cli:main" in (site / entry_points).read_text()

@@ -1,0 +1,229 @@
+"""Files the page reads and writes: the dossiers under the root, uploaded workbooks (names
+sanitised, sizes bounded), the zips it hands out and the first-page previews."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import unicodedata
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import limits
+from pipeline.documents import catalogue
+from pipeline.errors import Problem
+from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER
+from pipeline.freshness import workbook_files
+from pipeline.ingest import error_copy_path
+from pipeline.output import atomic_write
+from pipeline.outputset import locked
+from pipeline.profile import PROFILE_NAME
+from pipeline.score import WORKBOOK_NAME
+
+UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods")
+# A dossier folder's name as the page creates it: the slug of the unit and the year.
+_FOLDER = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
+# Marks our own copies carry: a village returning its marked copy sends "<name>.loi.xlsx".
+_OUR_MARKS = re.compile(r"\.(loi|sao-luu-\d+)$", re.IGNORECASE)
+_PREVIEW_SECONDS = 60
+
+
+def valid_folder_name(name: str) -> bool:
+    return bool(_FOLDER.fullmatch(name))
+
+
+def dossier_path(root: Path, name: str) -> Path | None:
+    """The dossier `name` directly under `root`, or None (no path may leave the root)."""
+    if not name or name.startswith(".") or "/" in name or "\\" in name or "\0" in name:
+        return None
+    path = root / name
+    if path.resolve().parent != root.resolve() or not (path / PROFILE_NAME).is_file():
+        return None
+    return path
+
+
+def dossiers(root: Path) -> list[Path]:
+    """Folders of `root` holding a hoso.toml, by name."""
+    if not root.is_dir():
+        return []
+    return sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+        and (p / PROFILE_NAME).is_file()
+    )  # fmt: skip
+
+
+# --- uploads -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str  # as the browser sent it
+    data: bytes
+
+
+def safe_name(name: str) -> str | None:
+    """The name an uploaded workbook is saved under, or None when it is refused: a plain
+    basename (no folders, no "..", no control characters) ending in .xlsx, .xls or .ods.
+    Our marks are dropped, so a village's corrected `na-cay.loi.xlsx` replaces `na-cay.xlsx`."""
+    name = unicodedata.normalize("NFC", name).strip()
+    if not name or "/" in name or "\\" in name or name in (".", "..") or ".." in name:
+        return None
+    if any(unicodedata.category(c).startswith("C") for c in name) or len(name) > 120:
+        return None
+    stem, dot, suffix = name.rpartition(".")
+    suffix = f".{suffix.lower()}"
+    if not dot or not stem or suffix not in UPLOAD_SUFFIXES:
+        return None
+    stem = _OUR_MARKS.sub("", stem).strip(" .")
+    if not stem or stem.startswith(("~$", ".")):
+        return None
+    return stem + suffix
+
+
+def upload_target(dossier: Path, name: str) -> Path:
+    """Where a workbook goes: the commune's (`xa.*`) in the dossier, others in `thon/`."""
+    stem = name.rpartition(".")[0]
+    if stem.lower() == COMMUNE_STEM:
+        return dossier / f"{COMMUNE_STEM}{name[len(stem) :].lower()}"
+    return dossier / VILLAGE_FOLDER / name
+
+
+def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list[Problem]]:
+    """Write the acceptable uploads (each atomically, under the dossier's lock); the refused
+    ones become problems naming the file."""
+    problems: list[Problem] = []
+    if len(uploads) > limits.MAX_UPLOAD_FILES:
+        problems.append(
+            Problem(
+                "qua-nhieu-tep",
+                f"{len(uploads)} tệp, tối đa {limits.MAX_UPLOAD_FILES} tệp một lần",
+                hint="tải lên làm nhiều lần.",
+            )
+        )
+        return [], problems
+    accepted: list[tuple[Path, bytes]] = []
+    for upload in uploads:
+        name = safe_name(upload.name)
+        if name is None:
+            problems.append(
+                Problem(
+                    "ten-tep-khong-nhan",
+                    "không nhận tệp này",
+                    file=upload.name[:120],
+                    hint="chỉ nhận biểu .xlsx, .xls hoặc .ods, tên không chứa thư mục.",
+                )
+            )
+        elif len(upload.data) > limits.MAX_WORKBOOK_BYTES:
+            problems.append(
+                Problem(
+                    "tep-qua-lon",
+                    f"tệp lớn hơn {limits.MAX_WORKBOOK_BYTES // (1024 * 1024)} MB",
+                    file=name,
+                    hint="lưu lại biểu không kèm hình ảnh, hoặc dùng biểu mẫu trống của hoso.",
+                )
+            )
+        else:
+            accepted.append((upload_target(dossier, name), upload.data))
+    written: list[Path] = []
+    with locked(dossier, sweep=(VILLAGE_FOLDER,)):
+        for path, data in accepted:
+            for other in _same_stem(path):
+                other.replace(_backup_name(other))
+            atomic_write(path, data)
+            written.append(path)
+    return written, problems
+
+
+def _same_stem(path: Path) -> list[Path]:
+    """The workbooks a new one replaces in another format (na-cay.xls for na-cay.xlsx): one
+    workbook per village, or ingest would read the village twice."""
+    return [
+        path.with_suffix(s) for s in UPLOAD_SUFFIXES
+        if s != path.suffix and path.with_suffix(s).is_file()
+    ]  # fmt: skip
+
+
+def _backup_name(path: Path) -> Path:
+    """`<stem>.sao-luu-N<suffix>`, which ingest skips (as `hoso forms --force` names them)."""
+    n = 1
+    while (target := path.with_name(f"{path.stem}.sao-luu-{n}{path.suffix}")).exists():
+        n += 1
+    return target
+
+
+def workbooks(dossier: Path) -> list[str]:
+    """The workbooks ingest reads, relative to the dossier."""
+    return [p.relative_to(dossier).as_posix() for p in workbook_files(dossier)]
+
+
+def workbook_path(dossier: Path, rel: str) -> Path | None:
+    """A workbook ingest reads, named as `workbooks` names it; None for anything else."""
+    return dossier / rel if rel in workbooks(dossier) else None
+
+
+def error_copy(dossier: Path, rel: str) -> Path | None:
+    """A marked copy ingest wrote beside a workbook of the dossier, or None."""
+    for source in [*workbook_files(dossier)]:
+        copy = error_copy_path(source)
+        if copy.relative_to(dossier).as_posix() == rel and copy.is_file():
+            return copy
+    return None
+
+
+# --- downloads ---------------------------------------------------------------------------------
+
+
+def zip_bytes(files: Iterable[tuple[str, Path]]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, path in files:
+            z.write(path, name)
+    return buffer.getvalue()
+
+
+def output_names() -> list[str]:
+    """Every file of the output folder the page offers: papers, their PDFs, the score book."""
+    names = []
+    for doc in catalogue().values():
+        names += [doc.file, str(Path(doc.file).with_suffix(".pdf"))]
+    return [*names, WORKBOOK_NAME]
+
+
+def output_file(out: Path, name: str) -> Path | None:
+    """A known output file present in `out`, else None (no other name is ever served)."""
+    if name not in output_names():
+        return None
+    path = out / name
+    return path if path.is_file() else None
+
+
+def preview(pdf: Path, cache: Path) -> Path | None:
+    """A PNG of the first page of `pdf` (pdftoppm), cached by the PDF's size and time."""
+    tool = shutil.which("pdftoppm")
+    if tool is None or not pdf.is_file():
+        return None
+    stat = pdf.stat()
+    target = cache / f"{pdf.stem}-{stat.st_size}-{stat.st_mtime_ns}.png"
+    if target.is_file():
+        return target
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        prefix = Path(tmp) / "page"
+        try:
+            subprocess.run(
+                [tool, "-png", "-singlefile", "-f", "1", "-l", "1", "-scale-to", "900",
+                 str(pdf), str(prefix)],
+                check=True, capture_output=True, timeout=_PREVIEW_SECONDS,
+            )  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            return None
+        made = prefix.with_suffix(".png")
+        if not made.is_file():
+            return None
+        made.replace(target)
+    return target

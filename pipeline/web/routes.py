@@ -1,0 +1,747 @@
+"""The pages of `hoso web`. Each route calls the library as the CLI does and maps its
+results and problems onto HTML; the files on disk stay the truth."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import tomlkit
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from tomlkit.items import AoT
+from werkzeug.wrappers import Response as BaseResponse
+
+from pipeline import freshness, limits, scorecard
+from pipeline.archive import diff_versions, history, issue
+from pipeline.dataset import DATA_NAME
+from pipeline.diff import diff_lines
+from pipeline.documents import catalogue
+from pipeline.errors import EnvironmentProblem, InputError, Problem
+from pipeline.forms import VILLAGE_FOLDER, write_forms
+from pipeline.ingest import error_copy_path, ingest_to
+from pipeline.init import init_dossier
+from pipeline.outputset import locked
+from pipeline.pdf import find_soffice, pdf_dossier
+from pipeline.profile import load_profile
+from pipeline.render import render
+from pipeline.score import PROFILE_SECTIONS as SCORE_SECTIONS
+from pipeline.score import WORKBOOK_NAME, override_problems, rules_for, score
+from pipeline.units import all_levels
+from pipeline.vnformat import ascii_slug
+from pipeline.web import files, profile_form
+from pipeline.web.app import State
+from pipeline.web.jobs import Job, Say
+
+bp = Blueprint("web", __name__)
+
+_INIT_FIELDS = {"--cap": "cap", "--cap-thon": "cap_thon", "--nam": "nam", "--huyen": "huyen"}
+
+
+def _state() -> State:
+    state: State = current_app.extensions["hoso"]
+    return state
+
+
+def _dossier(name: str) -> Path:
+    path = files.dossier_path(_state().root, name)
+    if path is None:
+        abort(404)
+    return path
+
+
+def _page(template: str, name: str | None = None, **context: Any) -> str:
+    """A page; a dossier's pages know its words (how to name the unit and its villages)."""
+    if name is not None:
+        dossier = _dossier(name)
+        context.setdefault("w", profile_form.words_of(dossier))
+        context.setdefault("name", name)
+    return render_template(template, csrf=session.get("csrf", ""), **context)
+
+
+def _htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+# --- dossiers ----------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home() -> str:
+    rows = []
+    for path in files.dossiers(_state().root):
+        words = profile_form.words_of(path)
+        out = _state().out(path)
+        card = out / scorecard.SCORECARD_NAME
+        rows.append(
+            {
+                "name": path.name,
+                "unit": words.don_vi if words.ten else path.name,
+                "data": (out / DATA_NAME).is_file(),
+                "card": _load_card(card),
+            }
+        )
+    return _page("home.html", rows=rows, root=_state().root)
+
+
+def _load_card(path: Path) -> scorecard.Scorecard | None:
+    try:
+        return scorecard.load(path) if path.is_file() else None
+    except InputError:
+        return None
+
+
+def _new_defaults() -> dict[str, str]:
+    return {
+        "cap": "xã",
+        "cap_thon": "",
+        "tinh": "",
+        "huyen": "",
+        "xa": "",
+        "nam": str(date.today().year),
+        "thon": "",
+        "thu_muc": "",
+    }
+
+
+@bp.get("/moi")
+def new_form() -> str:
+    return _page("new.html", values=_new_defaults(), errors={}, other=[], levels=all_levels())
+
+
+@bp.post("/moi")
+def new_create() -> BaseResponse | str:
+    values = {k: request.form.get(k, "").strip() for k in _new_defaults()}
+    errors: dict[str, list[Problem]] = {}
+    other: list[Problem] = []
+    year = int(values["nam"]) if values["nam"].isdigit() else None
+    if year is None:
+        errors["nam"] = [Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2025.")]
+    if not values["xa"]:
+        errors["xa"] = [Problem("chua-dien", "chưa điền", hint='ví dụ "Bình Trung".')]
+    villages = profile_form._lines(values["thon"])
+    folder = values["thu_muc"] or f"{ascii_slug(values['xa'], default='ho-so')}-{values['nam']}"
+    if not files.valid_folder_name(folder):
+        errors["thu_muc"] = [
+            Problem(
+                "ten-thu-muc",
+                f'"{folder}" không dùng được làm tên thư mục',
+                hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ binh-trung-2025.",
+            )
+        ]
+    target = _state().root / folder
+    if not errors and year is not None:
+        try:
+            init_dossier(
+                target,
+                xa=values["xa"],
+                tinh=values["tinh"],
+                huyen=values["huyen"],
+                nam=year,
+                cap=values["cap"],
+                cap_thon=values["cap_thon"],
+            )
+        except InputError as exc:
+            for p in exc.problems:
+                key = _INIT_FIELDS.get(p.field or "", "thu_muc" if p.code == "da-co-ho-so" else "")
+                (errors.setdefault(key, []) if key else other).append(p)
+        except EnvironmentProblem as exc:
+            other.append(Problem("moi-truong", exc.message, hint=exc.hint))
+        else:
+            if villages:
+                loaded = profile_form.read(target)
+                field = profile_form.Field("don_vi.thon", "", "list")
+                profile_form.apply(loaded.doc, {"don_vi.thon": values["thon"]}, [field])
+                profile_form.save(loaded)
+            flash("Đã tạo hồ sơ. Điền các mục còn thiếu rồi bấm Lưu.")
+            return redirect(url_for("web.profile", name=folder), 303)
+    html = _page("new.html", values=values, errors=errors, other=other, levels=all_levels())
+    return Response(html, status=422)
+
+
+@bp.get("/hs/<name>/")
+def overview(name: str) -> str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    words = profile_form.words_of(dossier)
+    steps = {
+        "profile": len(profile_form.problems_of(dossier)),
+        "workbooks": len(files.workbooks(dossier)),
+        "data": _stale(freshness.INGEST, dossier, out, DATA_NAME),
+        "card": _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME),
+        "papers": [p for p in files.output_names() if p.endswith(".docx") and (out / p).is_file()],
+    }
+    villages = _villages(dossier)
+    card = _load_card(out / scorecard.SCORECARD_NAME)
+    return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words)
+
+
+def _villages(dossier: Path) -> int:
+    try:
+        return len(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
+    except InputError:
+        return 0
+
+
+def _stale(stage: Any, dossier: Path, out: Path, output: str) -> dict[str, Any]:
+    """Whether a stage's output exists and what changed since it was written."""
+    if not (out / output).is_file():
+        return {"exists": False, "changes": []}
+    try:
+        changes = [str(c) for c in freshness.stale(stage, dossier, out)]
+    except (InputError, EnvironmentProblem):
+        changes = ["không đọc được kết quả trước"]
+    return {"exists": True, "changes": changes}
+
+
+# --- the profile -------------------------------------------------------------------------------
+
+
+@bp.get("/hs/<name>/thong-tin")
+def profile(name: str) -> str:
+    dossier = _dossier(name)
+    try:
+        loaded = profile_form.read(dossier)
+    except InputError as exc:
+        return _page("profile_broken.html", name, problems=exc.problems)
+    return _profile_page(name, dossier, loaded, None)
+
+
+def _profile_page(
+    name: str, dossier: Path, loaded: profile_form.Loaded, submitted: dict[str, str] | None
+) -> str:
+    words = profile_form.words_of(dossier)
+    sections = profile_form.sections(loaded.doc, words)
+    fields = [f for s in sections for f in s.all_fields()]
+    values = profile_form.values(loaded.doc, fields)
+    if submitted is not None:
+        values.update({k: v for k, v in submitted.items() if k in values})
+    placed = profile_form.place(profile_form.problems_of(dossier), sections)
+    return _page(
+        "profile.html",
+        name,
+        sections=sections,
+        values=values,
+        placed=placed,
+        digest=loaded.digest,
+        w=words,
+    )
+
+
+@bp.post("/hs/<name>/thong-tin")
+def profile_save(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    try:
+        loaded = profile_form.read(dossier)
+    except InputError as exc:
+        return _page("profile_broken.html", name, problems=exc.problems)
+    form = {k: v for k, v in request.form.items() if k != "csrf"}
+    if form.get("digest") != loaded.digest:
+        flash(
+            "Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa lưu. "
+            "Các mục dưới đây là nội dung mới của tệp; nhập lại thay đổi của bạn.",
+            "loi",
+        )
+        return _profile_page(name, dossier, loaded, None)
+    words = profile_form.words_of(dossier)
+    sections = profile_form.sections(loaded.doc, words)
+    changed = profile_form.apply(loaded.doc, form, [f for s in sections for f in s.all_fields()])
+    if changed:
+        profile_form.save(loaded)
+    problems = profile_form.problems_of(dossier)
+    if not changed:
+        flash("Không có gì thay đổi.")
+    elif problems:
+        flash(f"Đã lưu hoso.toml. Còn {len(problems)} chỗ cần sửa (ghi đỏ bên dưới).", "loi")
+    else:
+        flash("Đã lưu hoso.toml. Hồ sơ đã điền đủ, đúng.")
+    return redirect(url_for("web.profile", name=name), 303)
+
+
+# --- forms and returned workbooks ----------------------------------------------------------------
+
+
+@bp.get("/hs/<name>/so-lieu")
+def data_page(name: str) -> str:
+    dossier = _dossier(name)
+    job = _state().jobs.running(name)
+    return _page("data.html", name, workbooks=files.workbooks(dossier), job=job, problems=[])
+
+
+@bp.post("/hs/<name>/bieu-mau")
+def blank_forms(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    try:
+        result = write_forms(dossier)
+    except InputError as exc:
+        html = _page("data.html", name, workbooks=files.workbooks(dossier), job=None,
+                     problems=exc.problems, forms_refused=True)  # fmt: skip
+        return Response(html, status=422)
+    except EnvironmentProblem as exc:
+        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        return redirect(url_for("web.data_page", name=name), 303)
+    entries = [(w.path.relative_to(dossier).as_posix(), w.path) for w in result.written]
+    data = files.zip_bytes(entries)
+    return _download(data, f"bieu-mau-{name}.zip", "application/zip")
+
+
+_XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_TYPES = {
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pdf": "application/pdf",
+    ".xlsx": _XLSX,
+}
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    """A file to save (read whole: files are small, and no handle stays open on Windows,
+    where an open file cannot be replaced)."""
+    response = Response(data, mimetype=mimetype)
+    response.headers["Content-Disposition"] = _disposition(filename)
+    return response
+
+
+def _disposition(filename: str) -> str:
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@bp.post("/hs/<name>/tai-len")
+def upload(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    sent = [f for f in request.files.getlist("bieu") if f.filename]
+    if len(sent) > limits.MAX_UPLOAD_FILES:
+        abort(413)
+    uploads = []
+    for f in sent:
+        # One byte past the limit is enough to refuse the file with its name.
+        uploads.append(files.Upload(f.filename or "", f.read(limits.MAX_WORKBOOK_BYTES + 1)))
+        f.close()
+    if not uploads:
+        flash("Chưa chọn tệp nào.", "loi")
+        return redirect(url_for("web.data_page", name=name), 303)
+    try:
+        written, refused = files.save_uploads(dossier, uploads)
+    except EnvironmentProblem as exc:
+        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        return redirect(url_for("web.data_page", name=name), 303)
+    saved = [p.relative_to(dossier).as_posix() for p in written]
+    return _start_ingest(name, dossier, saved, refused)
+
+
+@bp.post("/hs/<name>/kiem-tra")
+def check_data(name: str) -> BaseResponse | str:
+    return _start_ingest(name, _dossier(name), [], [])
+
+
+def _start_ingest(
+    name: str, dossier: Path, saved: list[str], refused: list[Problem]
+) -> BaseResponse | str:
+    out = _state().out(dossier)
+
+    def work(say: Say) -> dict[str, Any]:
+        for rel in saved:
+            say(f"Đã nhận {rel}")
+        result = ingest_to(dossier, out, mark_errors=True, progress=lambda n: say(f"Đọc {n}"))
+        return {"warnings": result.warnings, "villages": result.data.village_count}
+
+    job = _state().jobs.start(name, "ingest", "Kiểm tra số liệu", work, {"refused": refused})
+    return _job_response(name, job)
+
+
+def _job_response(name: str, job: Job) -> BaseResponse | str:
+    if _htmx():
+        return _job_fragment(name, job)
+    return redirect(url_for("web.job_page", name=name, job_id=job.id), 303)
+
+
+def _job_fragment(name: str, job: Job) -> str:
+    dossier = _dossier(name)
+    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=True,
+                 workbooks=files.workbooks(dossier))  # fmt: skip
+
+
+def _copies(dossier: Path, job: Job) -> dict[str, str]:
+    """Marked copies a job wrote, by the workbook they mark (both relative to the dossier)."""
+    written = {
+        Path(w).relative_to(dossier).as_posix()
+        for w in job.written
+        if Path(w).is_relative_to(dossier)
+    }
+    copies = {}
+    for p in job.problems:
+        if p.file:
+            copy = error_copy_path(Path(p.file)).as_posix()
+            if copy in written:
+                copies[p.file] = copy
+    return copies
+
+
+@bp.get("/hs/<name>/viec/<job_id>")
+def job_page(name: str, job_id: str) -> str:
+    dossier = _dossier(name)
+    job = _state().jobs.get(job_id)
+    if job is None or job.dossier != name:
+        abort(404)
+    if _htmx():
+        return _job_fragment(name, job)
+    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=False)
+
+
+@bp.post("/hs/<name>/xoa-bieu")
+def delete_workbook(name: str) -> BaseResponse:
+    dossier = _dossier(name)
+    rel = request.form.get("tep", "")
+    path = files.workbook_path(dossier, rel)
+    if path is None:
+        abort(404)
+    with locked(dossier, sweep=(VILLAGE_FOLDER,)):
+        path.unlink(missing_ok=True)
+    flash(f"Đã xóa {rel}.")
+    return redirect(url_for("web.data_page", name=name), 303)
+
+
+@bp.get("/hs/<name>/loi/<path:rel>")
+def error_copy(name: str, rel: str) -> Response:
+    copy = files.error_copy(_dossier(name), rel)
+    if copy is None:
+        abort(404)
+    return _download(copy.read_bytes(), copy.name, _XLSX)
+
+
+# --- scores and the council's adjustments ---------------------------------------------------------
+
+
+@bp.get("/hs/<name>/diem")
+def score_page(name: str) -> str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    return _score_page(name, dossier, out, [])
+
+
+def _score_page(name: str, dossier: Path, out: Path, problems: list[Problem]) -> str:
+    card = _load_card(out / scorecard.SCORECARD_NAME)
+    state = _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME)
+    return _page(
+        "score.html",
+        name,
+        card=card,
+        chart=_chart(card) if card else [],
+        changes=state["changes"],
+        has_data=(out / DATA_NAME).is_file(),
+        problems=problems,
+    )
+
+
+def _chart(card: scorecard.Scorecard) -> list[dict[str, Any]]:
+    """One bar per criterion: its points as a share of its maximum."""
+    bars = []
+    for c in card.criteria:
+        share = float(c.points / c.max) if c.max else 0.0
+        bars.append(
+            {
+                "no": c.no,
+                "label": f"{c.letter}) {c.name}",
+                "points": c.points,
+                "max": c.max,
+                "share": share,
+                "provisional": any(i.provisional for i in c.items),
+                "adjusted": any(i.override for i in c.items),
+            }
+        )
+    return bars
+
+
+@bp.post("/hs/<name>/diem")
+def score_run(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    try:
+        score(dossier, out)
+    except InputError as exc:
+        return Response(_score_page(name, dossier, out, exc.problems), status=422)
+    except EnvironmentProblem as exc:
+        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+    else:
+        flash("Đã chấm điểm; đã ghi scorecard.json và biểu chấm điểm.")
+    return redirect(url_for("web.score_page", name=name), 303)
+
+
+def _items(dossier: Path) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The rule set's sub-items (id, label, maximum) for the adjustment form."""
+    try:
+        profile = load_profile(dossier, sections=("don_vi", "danh_gia"))
+        rules = rules_for(profile)
+    except InputError as exc:
+        return [], exc.problems
+    return [{"id": i.id, "label": i.label, "max": i.max} for i in rules.items()], []
+
+
+def _adjustments(doc: Any) -> list[dict[str, str]]:
+    raw = doc.get("dieu_chinh")
+    if not isinstance(raw, list):
+        return []
+    return [
+        {
+            "muc": profile_form.shown(t.get("muc"), "text"),
+            "diem": profile_form.shown(t.get("diem"), "number"),
+            "ly_do": profile_form.shown(t.get("ly_do"), "text"),
+        }
+        for t in raw
+        if isinstance(t, dict)
+    ]
+
+
+@bp.get("/hs/<name>/dieu-chinh")
+def adjustments(name: str) -> str:
+    return _adjust_page(name, {}, [], {})
+
+
+def _adjust_page(
+    name: str, values: dict[str, str], problems: list[Problem], by_field: dict[str, list[Problem]]
+) -> str:
+    dossier = _dossier(name)
+    loaded = profile_form.read(dossier)
+    items, item_problems = _items(dossier)
+    card = _load_card(_state().out(dossier) / scorecard.SCORECARD_NAME)
+    computed = {i.id: i.computed for i in card.items()} if card else {}
+    return _page(
+        "adjust.html",
+        name,
+        rows=_adjustments(loaded.doc),
+        items=items,
+        computed=computed,
+        values=values,
+        problems=item_problems + problems,
+        by_field=by_field,
+        digest=loaded.digest,
+    )
+
+
+@bp.post("/hs/<name>/dieu-chinh")
+def adjustment_add(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    values = {k: request.form.get(k, "").strip() for k in ("muc", "diem", "ly_do")}
+    loaded = profile_form.read(dossier)
+    if request.form.get("digest") != loaded.digest:
+        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa ghi.", "loi")
+        return redirect(url_for("web.adjustments", name=name), 303)
+    raw = loaded.doc.get("dieu_chinh")
+    if not isinstance(raw, AoT):
+        loaded.doc["dieu_chinh"] = tomlkit.aot()
+        raw = loaded.doc["dieu_chinh"]
+    index = next((i for i, t in enumerate(raw) if str(t.get("muc", "")) == values["muc"]), None)
+    table = tomlkit.table() if index is None else raw[index]
+    table["muc"] = values["muc"]
+    table["diem"] = profile_form.typed(values["diem"], "number") if values["diem"] else ""
+    table["ly_do"] = values["ly_do"]
+    if index is None:
+        raw.append(table)
+        index = len(raw) - 1
+    problems = _check_adjustments(dossier, loaded)
+    if problems:
+        key = f"dieu_chinh[{index + 1}]."
+        by_field: dict[str, list[Problem]] = {}
+        rest = []
+        for p in problems:
+            if (p.field or "").startswith(key):
+                by_field.setdefault((p.field or "")[len(key) :], []).append(p)
+            else:
+                rest.append(p)
+        return Response(_adjust_page(name, values, rest, by_field), status=422)
+    profile_form.save(loaded)
+    return _rescore(name, dossier, f"Đã ghi điều chỉnh mục {values['muc']} vào hoso.toml.")
+
+
+@bp.post("/hs/<name>/dieu-chinh/xoa")
+def adjustment_remove(name: str) -> BaseResponse:
+    dossier = _dossier(name)
+    loaded = profile_form.read(dossier)
+    raw = loaded.doc.get("dieu_chinh")
+    muc = request.form.get("muc", "")
+    if request.form.get("digest") != loaded.digest or not isinstance(raw, AoT):
+        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa xóa.", "loi")
+        return redirect(url_for("web.adjustments", name=name), 303)
+    index = next((i for i, t in enumerate(raw) if str(t.get("muc", "")) == muc), None)
+    if index is None:
+        abort(404)
+    del raw[index]
+    if not len(raw):
+        del loaded.doc["dieu_chinh"]
+    profile_form.save(loaded)
+    return _rescore(name, dossier, f"Đã bỏ điều chỉnh mục {muc}.")
+
+
+def _check_adjustments(dossier: Path, loaded: profile_form.Loaded) -> list[Problem]:
+    """The problems the score stage would find in the edited [[dieu_chinh]] (and the tables it
+    reads), checked on a copy before hoso.toml is touched."""
+    with tempfile.NamedTemporaryFile(
+        "w", encoding="utf-8", suffix=".toml", prefix=".hoso-web-", dir=dossier, delete=False
+    ) as tmp:
+        tmp.write(tomlkit.dumps(loaded.doc))
+    path = Path(tmp.name)
+    try:
+        profile = load_profile(path, sections=SCORE_SECTIONS)
+        return override_problems(profile)
+    except InputError as exc:
+        return exc.problems
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def _rescore(name: str, dossier: Path, done: str) -> BaseResponse:
+    out = _state().out(dossier)
+    if not (out / DATA_NAME).is_file():
+        flash(f"{done} Nhập số liệu rồi chấm điểm để thấy kết quả.")
+        return redirect(url_for("web.adjustments", name=name), 303)
+    try:
+        score(dossier, out)
+    except (InputError, EnvironmentProblem) as exc:
+        flash(f"{done} Chưa chấm lại được: {exc}", "loi")
+    else:
+        flash(f"{done} Đã chấm điểm lại.")
+    return redirect(url_for("web.score_page", name=name), 303)
+
+
+# --- papers, PDFs and the archive -------------------------------------------------------------
+
+
+def _papers(out: Path) -> list[dict[str, Any]]:
+    rows = []
+    for doc in catalogue().values():
+        pdf = str(Path(doc.file).with_suffix(".pdf"))
+        rows.append(
+            {
+                "code": doc.code,
+                "name": doc.name,
+                "docx": doc.file if (out / doc.file).is_file() else None,
+                "pdf": pdf if (out / pdf).is_file() else None,
+            }
+        )
+    return rows
+
+
+@bp.get("/hs/<name>/van-ban")
+def papers(name: str) -> str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    versions: list[Any] = []
+    diff: list[str] = []
+    archive_problem = ""
+    try:
+        versions = history(dossier, _state().archive)
+        if versions:
+            result, _ = diff_versions(dossier, out, _state().archive)
+            diff = diff_lines(result)
+    except (InputError, EnvironmentProblem) as exc:
+        archive_problem = str(exc)
+    return _page(
+        "papers.html",
+        name,
+        papers=_papers(out),
+        workbook=(out / WORKBOOK_NAME).is_file(),
+        job=_state().jobs.running(name),
+        versions=versions,
+        diff=diff,
+        archive_problem=archive_problem,
+        pdftoppm=shutil.which("pdftoppm") is not None,
+    )
+
+
+@bp.post("/hs/<name>/van-ban")
+def papers_make(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    want_pdf = request.form.get("pdf") == "1"
+
+    def work(say: Say) -> dict[str, Any]:
+        result = render(dossier, out, progress=lambda p: say(f"Đã lập {Path(p).name}"))
+        outcome: dict[str, Any] = {
+            "written": [p.name for p in result.written],
+            "waiting": result.waiting,
+            "not_recognized": result.not_recognized,
+            "warnings": result.warnings,
+            "unit": result.words.don_vi,
+        }
+        if want_pdf and result.written:
+            try:
+                find_soffice()
+            except EnvironmentProblem as exc:
+                outcome["pdf_skipped"] = f"{exc.message}: {exc.hint}"
+                return outcome
+            say("Đang chuyển sang PDF bằng LibreOffice…")
+            made = pdf_dossier(dossier, out, progress=lambda p: say(f"Chuyển {p.name}"))
+            outcome["pdfs"] = [p.name for p in made.written]
+            outcome["notice"] = made.notice
+        return outcome
+
+    job = _state().jobs.start(name, "papers", "Lập văn bản", work)
+    return _job_response(name, job)
+
+
+@bp.get("/hs/<name>/tep/<file>")
+def output(name: str, file: str) -> Response:
+    path = files.output_file(_state().out(_dossier(name)), file)
+    if path is None:
+        abort(404)
+    return _download(
+        path.read_bytes(), path.name, _TYPES.get(path.suffix, "application/octet-stream")
+    )
+
+
+@bp.get("/hs/<name>/xem/<code>.png")
+def preview(name: str, code: str) -> Response:
+    doc = catalogue().get(code)
+    if doc is None:
+        abort(404)
+    out = _state().out(_dossier(name))
+    png = files.preview(out / Path(doc.file).with_suffix(".pdf"), _state().cache / name)
+    if png is None:
+        abort(404)
+    return Response(png.read_bytes(), mimetype="image/png")
+
+
+@bp.get("/hs/<name>/van-ban.zip")
+def papers_zip(name: str) -> Response:
+    out = _state().out(_dossier(name))
+    present = [(n, out / n) for n in files.output_names() if (out / n).is_file()]
+    if not present:
+        abort(404)
+    return _download(files.zip_bytes(present), f"van-ban-{name}.zip", "application/zip")
+
+
+@bp.post("/hs/<name>/phat-hanh")
+def issue_version(name: str) -> BaseResponse | str:
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    reason = request.form.get("ly_do", "")
+    numbers = request.form.get("cap_so") == "1"
+    archive = _state().archive
+
+    def work(say: Say) -> dict[str, Any]:
+        say("Đang phát hành…")
+        done = issue(dossier, out, archive, reason=reason, assign_numbers=numbers)
+        return {
+            "version": done.version,
+            "papers": [(p.number_symbol, p.title) for p in done.papers],
+            "redlines": [p.name for p in done.redlines],
+            "explanation": done.explanation,
+            "warnings": done.warnings,
+        }
+
+    job = _state().jobs.start(name, "issue", "Phát hành", work)
+    return _job_response(name, job)

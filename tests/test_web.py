@@ -1,0 +1,521 @@
+"""`hoso web` routes through Flask's test client, on real dossiers in tmp_path."""
+
+from __future__ import annotations
+
+import html as htmllib
+import http.cookiejar
+import io
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import EnvironBuilder, TestResponse
+
+from pipeline import limits
+from pipeline.errors import EnvironmentProblem
+from pipeline.init import init_dossier
+from pipeline.web import files
+from pipeline.web.app import create_app
+from pipeline.web.server import serve
+from tests.conftest import DEMO
+from tests.helpers import edit, soffice
+
+BASE = "http://127.0.0.1:5123"
+TOKEN = "jeton-de-test"
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Flask:
+    root = tmp_path / "ho-so"
+    root.mkdir()
+    shutil.copytree(DEMO, root / "binh-trung-2024")
+    return create_app(
+        root, outputs=tmp_path / "outputs", archive=tmp_path / "archive", port=5123, token=TOKEN
+    )
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    c = app.test_client()
+    assert c.get(f"/?token={TOKEN}", base_url=BASE).status_code == 303
+    return c
+
+
+@pytest.fixture
+def dossier(app: Flask) -> Path:
+    root: Path = app.extensions["hoso"].root
+    return root / "binh-trung-2024"
+
+
+def get(client: FlaskClient, path: str) -> TestResponse:
+    return client.get(path, base_url=BASE)
+
+
+def text(response: TestResponse) -> str:
+    """The page as a reader sees it (entities decoded)."""
+    return htmllib.unescape(response.get_data(as_text=True))
+
+
+def csrf(client: FlaskClient) -> str:
+    html = get(client, "/").get_data(as_text=True)
+    match = re.search(r'name="csrf" value="([^"]+)"', html) or re.search(
+        r'name="csrf" value="([^"]*)"', get(client, "/moi").get_data(as_text=True)
+    )
+    assert match
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict[str, object]) -> TestResponse:
+    """A form sent with the session's CSRF token (the request body, spooled to a temporary
+    file when large, is closed here: the test client leaves it open)."""
+    builder = EnvironBuilder(path, base_url=BASE, method="POST",
+                             data={"csrf": csrf(client), **data})  # fmt: skip
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def wait_job(client: FlaskClient, response: TestResponse) -> str:
+    """Follow a job's page until it is done; its HTML."""
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    url = response.headers["Location"]
+    for _ in range(600):
+        html = get(client, url).get_data(as_text=True)
+        if 'data-done="yes"' in html:
+            return html
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
+
+
+# --- what keeps the server private --------------------------------------------------------------
+
+
+def test_without_the_token_nothing_is_served(app: Flask) -> None:
+    c = app.test_client()
+    for path in ("/", "/hs/binh-trung-2024/thong-tin", "/static/htmx.min.js"):
+        assert c.get(path, base_url=BASE).status_code == 403
+    assert c.get("/?token=sai", base_url=BASE).status_code == 403
+    first = c.get(f"/hs/binh-trung-2024/diem?token={TOKEN}", base_url=BASE)
+    assert first.status_code == 303
+    assert first.headers["Location"] == "/hs/binh-trung-2024/diem"  # the token leaves the address
+    cookie = first.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    page = c.get("/hs/binh-trung-2024/diem", base_url=BASE)
+    assert page.status_code == 200
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_only_this_machine_s_addresses_are_answered(client: FlaskClient) -> None:
+    # localhost passes the Host check (its cookie is its own: the token is asked again).
+    assert client.get("/", base_url="http://localhost:5123").status_code == 403
+    assert client.get(f"/?token={TOKEN}", base_url="http://localhost:5123").status_code == 303
+    assert client.get("/", base_url="http://localhost:5123").status_code == 200
+    for host in ("http://evil.example:5123", "http://127.0.0.1:80", "http://192.168.1.5:5123"):
+        assert client.get("/", base_url=host).status_code == 400
+
+
+def test_a_post_without_the_session_s_csrf_token_is_refused(
+    client: FlaskClient, dossier: Path
+) -> None:
+    before = (dossier / "hoso.toml").read_bytes()
+    for data in ({}, {"csrf": "khac"}):
+        response = client.post("/hs/binh-trung-2024/dieu-chinh/xoa", base_url=BASE, data=data)
+        assert response.status_code == 400
+    assert (dossier / "hoso.toml").read_bytes() == before
+
+
+def test_no_path_leaves_the_root_or_the_known_files(client: FlaskClient) -> None:
+    for path in (
+        "/hs/../thong-tin",
+        "/hs/..%2Fho-so/thong-tin",
+        "/hs/khong-co/thong-tin",
+        "/hs/binh-trung-2024/tep/hoso.toml",
+        "/hs/binh-trung-2024/tep/..%2Fhoso.toml",
+        "/hs/binh-trung-2024/loi/thon%2F..%2F..%2Fhoso.toml",
+        "/hs/binh-trung-2024/loi/thon/na-cay.xlsx",
+        "/hs/binh-trung-2024/xem/XX.png",
+    ):
+        assert get(client, path).status_code == 404, path
+
+
+# --- uploads --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sent", "saved"),
+    [
+        ("na-cay.xlsx", "na-cay.xlsx"),
+        ("Nà Cáy.XLSX", "Nà Cáy.xlsx"),
+        ("na-cay.loi.xlsx", "na-cay.xlsx"),
+        ("bo-nam.sao-luu-2.xls", "bo-nam.xls"),
+        ("pac-luong.ods", "pac-luong.ods"),
+        ("../hoso.xlsx", None),
+        ("..\\hoso.xlsx", None),
+        ("thon/na-cay.xlsx", None),
+        ("/etc/passwd.xlsx", None),
+        ("na..cay.xlsx", None),
+        ("bao-cao.docx", None),
+        ("na-cay.xlsx.exe", None),
+        (".xlsx", None),
+        ("~$na-cay.xlsx", None),
+        ("na\x00cay.xlsx", None),
+        ("", None),
+    ],
+)
+def test_an_uploaded_name_is_a_plain_workbook_name(sent: str, saved: str | None) -> None:
+    assert files.safe_name(sent) == saved
+
+
+def test_uploads_land_in_the_dossier_and_bad_ones_are_named(
+    client: FlaskClient, dossier: Path
+) -> None:
+    big = b"PK\x03\x04" + b"0" * limits.MAX_WORKBOOK_BYTES
+    fixed = (DEMO / "thon" / "na-cay.xlsx").read_bytes()
+    response = post(
+        client,
+        "/hs/binh-trung-2024/tai-len",
+        {
+            "bieu": [
+                (io.BytesIO(fixed), "na-cay.loi.xlsx"),
+                (io.BytesIO((DEMO / "xa.xlsx").read_bytes()), "XA.xlsx"),
+                (io.BytesIO(b"x"), "../../hoso.toml"),
+                (io.BytesIO(big), "to.xlsx"),
+            ]
+        },
+    )
+    html = wait_job(client, response)
+    assert "không nhận tệp này" in html and "../../hoso.toml" in html
+    assert "lớn hơn 20 MB" in html
+    assert not (dossier / "thon" / "to.xlsx").exists()
+    assert (dossier / "thon" / "na-cay.xlsx").read_bytes() == fixed
+    assert (dossier / "xa.xlsx").is_file() and not (dossier / "thon" / "XA.xlsx").exists()
+    assert 'id="ingest-ok"' in html  # the demo's data, read again whole
+
+
+def test_a_workbook_in_another_format_replaces_the_village_s_earlier_one(
+    client: FlaskClient, dossier: Path
+) -> None:
+    old = (dossier / "thon" / "bo-nam.xls").read_bytes()
+    new = io.BytesIO((DEMO / "thon" / "na-cay.xlsx").read_bytes())
+    wait_job(client, post(client, "/hs/binh-trung-2024/tai-len", {"bieu": [(new, "bo-nam.xlsx")]}))
+    assert not (dossier / "thon" / "bo-nam.xls").exists()
+    assert (dossier / "thon" / "bo-nam.sao-luu-1.xls").read_bytes() == old
+    assert "thon/bo-nam.xlsx" in files.workbooks(dossier)
+
+
+def test_too_many_files_at_once_are_refused_whole(tmp_path: Path) -> None:
+    init_dossier(tmp_path / "d", xa="A", nam=2024)
+    uploads = [files.Upload(f"t{i}.xlsx", b"x") for i in range(limits.MAX_UPLOAD_FILES + 1)]
+    written, problems = files.save_uploads(tmp_path / "d", uploads)
+    assert written == [] and problems[0].code == "qua-nhieu-tep"
+    assert not (tmp_path / "d" / "thon").exists()
+
+
+def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
+    client: FlaskClient, dossier: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "na-cay.xlsx"
+    shutil.copy(DEMO / "thon" / "na-cay.xlsx", bad)
+    edit(bad, {"duoi_1_tuoi": 85, "duoi_1_tiem_du": 86})
+    sent = (io.BytesIO(bad.read_bytes()), "na-cay.xlsx")
+    html = wait_job(client, post(client, "/hs/binh-trung-2024/tai-len", {"bieu": [sent]}))
+    row = re.search(r'<tr class="err" data-cell="D12" data-file="thon/na-cay.xlsx">(.*?)</tr>',
+                    html, re.S)  # fmt: skip
+    assert row, html
+    assert "duoi_1_tiem_du" in row.group(1) and "(85)" in row.group(1)
+    link = re.search(r'href="(/hs/binh-trung-2024/loi/thon/na-cay\.loi\.xlsx)"', row.group(1))
+    assert link
+    copy = get(client, link.group(1))
+    assert copy.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(copy.data))["Số liệu"]
+    assert ws["D12"].fill.fgColor.rgb.endswith("FF9999")
+    assert "85" in ws["D12"].comment.text
+
+
+# --- the profile as a form ------------------------------------------------------------------------
+
+
+def _form(client: FlaskClient, path: str) -> dict[str, str]:
+    """The form's fields as the browser would send them back untouched."""
+    html = get(client, path).get_data(as_text=True)
+    from html.parser import HTMLParser  # noqa: PLC0415
+
+    fields: dict[str, str] = {}
+
+    class Reader(HTMLParser):
+        current: str | None = None
+        select: str | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = dict(attrs)
+            name = a.get("name")
+            if tag == "input" and name and a.get("type") not in ("checkbox", "file"):
+                fields[name] = a.get("value") or ""
+            elif tag == "textarea" and name:
+                self.current = name
+                fields[name] = ""
+            elif tag == "select" and name:
+                self.select = name
+            elif tag == "option" and self.select and ("selected" in a or self.select not in fields):
+                fields[self.select] = a.get("value") or ""
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "textarea":
+                self.current = None
+            if tag == "select":
+                self.select = None
+
+        def handle_data(self, data: str) -> None:
+            if self.current:
+                fields[self.current] += data
+
+    Reader().feed(html)
+    return fields
+
+
+def test_saving_an_untouched_profile_changes_nothing(client: FlaskClient, dossier: Path) -> None:
+    before = (dossier / "hoso.toml").read_bytes()
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    assert fields["don_vi.xa"] == "Bình Trung"
+    assert fields["ke_hoach.can_cu_ngay"] == "2024-03-22"
+    response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    assert response.status_code == 303
+    assert (dossier / "hoso.toml").read_bytes() == before
+    assert "Không có gì thay đổi" in get(client, "/hs/binh-trung-2024/thong-tin").text
+
+
+def test_a_saved_field_changes_its_line_only_and_keeps_comments_and_bom(
+    client: FlaskClient, dossier: Path
+) -> None:
+    path = dossier / "hoso.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    before = path.read_text(encoding="utf-8-sig").splitlines()
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["lanh_dao.chu_tich"] = "Lý Văn Mới"
+    fields["ke_hoach.han_bao_cao"] = "2024-11-08"
+    fields["van_ban.KH.noi_nhan"] = "UBND huyện Cao Lộc b/c\r\nCác trưởng thôn\r\n"
+    assert (
+        client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields).status_code == 303
+    )
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    after = path.read_text(encoding="utf-8-sig").splitlines()
+    changed = [(a, b) for a, b in zip(before, after, strict=False) if a != b]
+    assert changed[:2] == [
+        ('chu_tich = "Nông Văn Hùng"    # họ và tên Chủ tịch UBND (tên mẫu)',
+         'chu_tich = "Lý Văn Mới"    # họ và tên Chủ tịch UBND (tên mẫu)'),
+        ("han_bao_cao = 2024-11-07    # hạn gửi số liệu về công chức Văn hóa - Xã hội",
+         "han_bao_cao = 2024-11-08    # hạn gửi số liệu về công chức Văn hóa - Xã hội"),
+    ]  # fmt: skip
+    text = path.read_text(encoding="utf-8-sig")
+    assert '    "UBND huyện Cao Lộc b/c",\n    "Các trưởng thôn",\n]' not in text  # two: inline
+    assert 'noi_nhan = ["UBND huyện Cao Lộc b/c", "Các trưởng thôn"]' in text
+    assert len(after) == len(before) - 6  # the seven-line list became one line
+
+
+def test_problems_are_shown_beside_their_fields(client: FlaskClient, dossier: Path) -> None:
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["don_vi.nam"] = "hai nghìn"
+    fields["hoi_dong.thanh_vien[2].ho_ten"] = ""
+    fields["van_ban.QD.so"] = "0"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    html = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    assert 'nam = "hai nghìn"' in (dossier / "hoso.toml").read_text(encoding="utf-8")
+    for key, message in (
+        ("don_vi.nam", '"hai nghìn" không hợp lệ'),
+        ("hoi_dong.thanh_vien[2].ho_ten", "chưa điền"),
+        ("van_ban.QD.so", "0 không phải số văn bản"),
+    ):
+        assert re.search(rf'data-for="{re.escape(key)}">{re.escape(message)}', html), key
+        assert re.search(rf'id="{re.escape(key)}" name="{re.escape(key)}"[^>]*aria-invalid', html)
+    assert "Còn 3 chỗ cần sửa" in html
+
+
+def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(
+    client: FlaskClient, dossier: Path
+) -> None:
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    path = dossier / "hoso.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace("Nông Văn Hùng", "Notepad"), "utf-8")
+    fields["lanh_dao.pho_chu_tich"] = "Trình Duyệt"
+    response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    assert "đã được sửa ở nơi khác" in response.get_data(as_text=True)
+    text = path.read_text(encoding="utf-8")
+    assert "Notepad" in text and "Trình Duyệt" not in text
+
+
+def test_council_members_are_added_and_removed(client: FlaskClient, dossier: Path) -> None:
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["hoi_dong.thanh_vien[6].bo"] = "1"  # Dương Văn Khánh
+    fields["hop_hoi_dong.vang_mat"] = ""
+    fields["hoi_dong.thanh_vien[moi1].ho_ten"] = "Hoàng Văn Mới"
+    fields["hoi_dong.thanh_vien[moi1].chuc_vu"] = "Trưởng Công an xã"
+    fields["hoi_dong.thanh_vien[moi1].danh_xung"] = "ông"
+    fields["hoi_dong.thanh_vien[moi1].vai_tro"] = "thanh_vien"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    text = (dossier / "hoso.toml").read_text(encoding="utf-8")
+    assert "Dương Văn Khánh" not in text
+    assert 'ho_ten = "Hoàng Văn Mới"\ndanh_xung = "ông"\nchuc_vu = "Trưởng Công an xã"' in text
+    assert "đã điền đủ, đúng" in get(client, "/hs/binh-trung-2024/thong-tin").text
+
+
+def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> None:
+    root: Path = app.extensions["hoso"].root
+    response = post(
+        client,
+        "/moi",
+        {"cap": "phường", "xa": "Lê Chân", "tinh": "Hải Phòng", "nam": "2026",
+         "thon": "Tổ dân phố số 1\nTổ dân phố số 2\n", "thu_muc": ""},
+    )  # fmt: skip
+    assert response.headers["Location"] == "/hs/le-chan-2026/thong-tin"
+    text = (root / "le-chan-2026" / "hoso.toml").read_text(encoding="utf-8")
+    assert 'thon = ["Tổ dân phố số 1", "Tổ dân phố số 2"]' in text
+    assert "# " in text  # init's comments are there
+    page = get(client, "/hs/le-chan-2026/thong-tin").text
+    assert "Tên phường" in page and "Các tổ dân phố" in page  # the unit's own words
+    again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
+                                  "huyen": "Lê Chân", "thu_muc": "../x"})  # fmt: skip
+    assert again.status_code == 422
+    assert "không dùng được làm tên thư mục" in again.text
+    third = post(client, "/moi", {"cap": "phường", "xa": "Ngô Quyền", "nam": "2026",
+                                  "huyen": "Lê Chân"})  # fmt: skip
+    assert "năm 2026 không còn cấp huyện" in third.text
+    assert "đã có hồ sơ ở đây" in post(client, "/moi", {"cap": "phường", "xa": "Lê Chân",
+                                                       "nam": "2026"}).text  # fmt: skip
+
+
+# --- forms, scores, adjustments, papers -----------------------------------------------------------
+
+
+def test_blank_forms_come_as_one_zip_and_filled_ones_are_never_overwritten(
+    client: FlaskClient, app: Flask, dossier: Path
+) -> None:
+    refused = post(client, "/hs/binh-trung-2024/bieu-mau", {})
+    assert refused.status_code == 422 and "Chưa tạo biểu mẫu" in refused.text
+    root: Path = app.extensions["hoso"].root
+    init_dossier(root / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2024)
+    path = root / "moi" / "hoso.toml"
+    path.write_text(
+        path.read_text("utf-8").replace("thon = []", 'thon = ["Nà Cáy", "Pò Mạ"]'), "utf-8"
+    )
+    response = post(client, "/hs/moi/bieu-mau", {})
+    assert 'filename="bieu-mau-moi.zip"' in response.headers["Content-Disposition"]
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.data)).namelist())
+    assert names == ["thon/na-cay.xlsx", "thon/po-ma.xlsx", "xa.xlsx"]
+
+
+def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    page = get(client, "/hs/binh-trung-2024/diem").text
+    assert '<span id="total">940</span>' in page and "ĐẠT" in page
+    assert page.count("<rect") == 26  # one bar and its background per criterion
+    digest = re.search(
+        r'name="digest" value="(\w+)"', get(client, "/hs/binh-trung-2024/dieu-chinh").text
+    )
+    assert digest
+    adjust = "/hs/binh-trung-2024/dieu-chinh"
+    bad = post(client, adjust, {"muc": "99.9", "diem": "5", "ly_do": "x", "digest": digest[1]})
+    assert bad.status_code == 422 and 'không có mục "99.9"' in text(bad)
+    no_reason = post(client, adjust, {"muc": "8.2", "diem": "5", "ly_do": "", "digest": digest[1]})
+    assert no_reason.status_code == 422 and "chưa điền" in no_reason.text
+    reason = "Xác minh lại."
+    good = post(client, adjust, {"muc": "10.2", "diem": "30", "ly_do": reason, "digest": digest[1]})
+    assert good.headers["Location"] == "/hs/binh-trung-2024/diem"
+    saved = (dossier / "hoso.toml").read_text(encoding="utf-8")
+    assert saved.count("[[dieu_chinh]]") == 2  # the commented example, and the one replaced
+    assert 'muc = "10.2"\ndiem = 30\nly_do = "Xác minh lại."' in saved
+    assert '<span id="total">920</span>' in get(client, "/hs/binh-trung-2024/diem").text
+
+    html = wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))
+    assert "Đã lập 5 văn bản" in html
+    report = get(client, "/hs/binh-trung-2024/tep/BC-ket-qua-danh-gia.docx")
+    assert report.status_code == 200 and report.data[:2] == b"PK"
+    bundle = zipfile.ZipFile(io.BytesIO(get(client, "/hs/binh-trung-2024/van-ban.zip").data))
+    assert {"BC-ket-qua-danh-gia.docx", "bieu-cham-diem.xlsx"} <= set(bundle.namelist())
+
+    issued = wait_job(client, post(client, "/hs/binh-trung-2024/phat-hanh", {"ly_do": ""}))
+    assert "Đã phát hành phiên bản 1" in issued
+    papers = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert "v1" in papers and "Phát hành phiên bản 2" in papers
+
+
+def test_papers_as_pdf_with_a_preview_of_their_first_page(client: FlaskClient) -> None:
+    soffice()
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    html = wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {"pdf": "1"}))
+    assert "và 5 bản PDF" in html, html
+    pdf = get(client, "/hs/binh-trung-2024/tep/BC-ket-qua-danh-gia.pdf")
+    assert pdf.data.startswith(b"%PDF-")
+    if shutil.which("pdftoppm"):
+        png = get(client, "/hs/binh-trung-2024/xem/BC.png")
+        assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
+
+
+# --- the command ----------------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    shutil.copytree(DEMO, tmp_path / "binh-trung-2024")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "pipeline", "web", str(tmp_path), "--port", str(port),
+         "--no-browser"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
+        assert url, line
+        browser = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
+        with browser.open(url.group(0), timeout=10) as page:
+            assert "binh-trung-2024" in page.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
+        assert refused.value.code == 403
+        refused.value.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert "Đã dừng hoso web." in out
+
+
+def test_a_busy_port_is_an_environment_problem(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(EnvironmentProblem, match=f"Cổng {port} đang bận"):
+            serve(tmp_path, outputs=tmp_path / "o", archive=tmp_path / "a", port=port,
+                  open_browser=False, say=lambda _: None)  # fmt: skip
+
+
+def test_web_files_ship_in_the_package() -> None:
+    static = Path(files.__file__).parent / "static"
+    assert (static / "htmx.min.js").read_bytes().startswith(b"var htmx=")
+    assert (static / "htmx.min.js").stat().st_size < 100_000

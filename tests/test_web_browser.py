@@ -1,0 +1,254 @@
+"""The clerk's story in a real headless Chromium, on a real `hoso web` server.
+
+Create a dossier, fill its profile, upload the villages' workbooks with one wrong cell, see
+the error on its cell, upload the fix, score, add the council's adjustment, make the papers
+and read the total in the downloaded report. A screenshot of every page (1366x768) is saved
+(see tests/web_helpers.py: screenshot_folder).
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import openpyxl
+import pytest
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+from selenium.webdriver.remote.webelement import WebElement
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+from tests.conftest import DEMO
+from tests.helpers import edit, row_of
+from tests.web_helpers import Live, browser_paths, live_server, screenshot_folder
+
+VILLAGES = [
+    "Nà Cáy", "Khòn Khuyên", "Bản Luận", "Nà Pàn", "Khuổi Khỉn", "Pò Mạ",
+    "Nà Lầu", "Bó Nặm", "Kéo Coong", "Nà Rì", "Còn Chủ", "Pác Luống",
+]  # fmt: skip
+WAIT = 60  # seconds a page or a job may take (LibreOffice is not used here)
+
+
+@pytest.fixture
+def browser(tmp_path: Path) -> Iterator[WebDriver]:
+    chromium, driver = browser_paths()
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--window-size=1366,768", "--lang=vi"):  # fmt: skip
+        options.add_argument(arg)
+    options.add_experimental_option(
+        "prefs",
+        {"download.default_directory": str(downloads), "download.prompt_for_download": False},
+    )
+    chrome = webdriver.Chrome(service=Service(driver), options=options)
+    chrome.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
+    )
+    try:
+        yield chrome
+    finally:
+        chrome.quit()
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Iterator[Live]:
+    with live_server(tmp_path) as server:
+        yield server
+
+
+class Clerk:
+    """The browser, as a clerk uses it: pages, fields, buttons; a screenshot of each step."""
+
+    def __init__(self, driver: WebDriver, shots: Path, downloads: Path) -> None:
+        self.driver = driver
+        self.shots = shots
+        self.downloads = downloads
+        self.count = 0
+
+    def find(self, css: str) -> WebElement:
+        return WebDriverWait(self.driver, WAIT).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def shot(self, name: str) -> None:
+        self.count += 1
+        self.driver.save_screenshot(str(self.shots / f"{self.count:02d}-{name}.png"))
+
+    def type(self, field_id: str, text: str) -> None:
+        element = self.driver.find_element(By.ID, field_id)
+        element.clear()
+        element.send_keys(text)
+
+    def click(self, css: str) -> None:
+        element = self.find(css)
+        # Centred, so the sticky header never covers it.
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+        element.click()
+
+    def nav(self, label: str) -> None:
+        self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
+
+    def job_done(self) -> WebElement:
+        return WebDriverWait(self.driver, WAIT).until(
+            ec.presence_of_element_located((By.CSS_SELECTOR, "#job[data-done='yes']"))
+        )
+
+    def download(self, css: str, name: str) -> Path:
+        target = self.downloads / name
+        target.unlink(missing_ok=True)
+        self.click(css)
+        deadline = time.monotonic() + WAIT
+        while time.monotonic() < deadline:
+            if target.is_file() and not list(self.downloads.glob("*.crdownload")):
+                return target
+            time.sleep(0.1)
+        raise AssertionError(f"{name} was not downloaded")
+
+
+def _workbooks(tmp_path: Path) -> Path:
+    """The demo's workbooks, as the villages send them back."""
+    folder = tmp_path / "nhan-ve"
+    folder.mkdir()
+    for path in [DEMO / "xa.xlsx", *sorted((DEMO / "thon").iterdir())]:
+        shutil.copy(path, folder / path.name)
+    return folder
+
+
+def test_the_whole_evaluation_in_the_browser(
+    browser: WebDriver, live: Live, tmp_path: Path
+) -> None:
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    browser.get(live.url)
+    assert "token" not in browser.current_url  # the token became a cookie
+    clerk.find("h1")
+    clerk.shot("ho-so")
+
+    # A new dossier, as `hoso init` asks, with its villages.
+    clerk.nav("Tạo hồ sơ mới")
+    Select(clerk.find("#cap")).select_by_value("xã")
+    clerk.type("xa", "Bình Trung")
+    clerk.type("tinh", "Lạng Sơn")
+    clerk.type("huyen", "Cao Lộc")
+    clerk.type("nam", "2024")
+    clerk.type("thon", "\n".join(VILLAGES))
+    clerk.shot("ho-so-moi")
+    clerk.click("#new-form button[type=submit]")
+    clerk.find("#profile-form")
+    dossier = live.root / "binh-trung-2024"
+    assert "Nà Cáy" in (dossier / "hoso.toml").read_text(encoding="utf-8")
+    # What init leaves blank is shown beside its field.
+    error = clerk.find("[data-for='lanh_dao.chu_tich']")
+    assert "chưa điền" in error.text
+    clerk.shot("thong-tin-moi")
+
+    # The profile: names, receiver, plan, council; one date typed wrong first.
+    Select(clerk.find("[name='don_vi.loai']")).select_by_value("mien_nui")
+    fields = {
+        "lanh_dao.chu_tich": "Nông Văn Hùng",
+        "lanh_dao.pho_chu_tich": "Hà Nam Nhiệm",
+        "lanh_dao.cong_chuc_vhxh": "Hoàng Thị Lan",
+        "tiep_nhan.ten": "Phòng Lao động - Thương binh và Xã hội",
+        "tiep_nhan.dia_ban": "huyện Cao Lộc",
+        "tiep_nhan.cong_nhan": "Ủy ban nhân dân huyện Cao Lộc",
+        "ke_hoach.can_cu_so": "1301/KH-UBND",
+        "ke_hoach.can_cu_ngay": "31/2/2024",
+        "ke_hoach.can_cu_co_quan": "Ủy ban nhân dân huyện Cao Lộc",
+        "ke_hoach.han_bao_cao": "2024-11-07",
+        "hoi_dong.thanh_vien[1].ho_ten": "Nông Văn Hùng",
+        "hoi_dong.thanh_vien[2].ho_ten": "Hoàng Thị Lan",
+        "hoi_dong.thanh_vien[3].ho_ten": "Lộc Văn Thành",
+        "hoi_dong.thanh_vien[3].chuc_vu": "Chủ tịch Ủy ban Mặt trận Tổ quốc xã",
+    }
+    for key, text in fields.items():
+        clerk.type(key, text)
+    clerk.click(".savebar button")
+    error = clerk.find("[data-for='ke_hoach.can_cu_ngay']")
+    assert "không phải một ngày" in error.text
+    assert "còn 1 chỗ" in clerk.find(".flash").text.lower()
+    clerk.shot("thong-tin-loi")
+    clerk.type("ke_hoach.can_cu_ngay", "2024-03-22")
+    clerk.click(".savebar button")
+    assert "đã điền đủ, đúng" in clerk.find(".flash").text
+    saved = (dossier / "hoso.toml").read_text(encoding="utf-8")
+    assert "can_cu_ngay = 2024-03-22" in saved
+    assert "# họ và tên Chủ tịch UBND" in saved  # the file's comments stay
+
+    # The blank forms, as one zip.
+    clerk.nav("2. Số liệu")
+    clerk.find("#upload-form")
+    clerk.shot("so-lieu")
+    forms = clerk.download("#forms-zip", "bieu-mau-binh-trung-2024.zip")
+    assert forms.stat().st_size > 0
+
+    # The returned workbooks, one of them with a word in a number cell.
+    returned = _workbooks(tmp_path)
+    book = openpyxl.load_workbook(returned / "na-cay.xlsx")
+    cell = f"D{row_of(book['Số liệu'], 'duoi_1_tiem_du')}"
+    edit(returned / "na-cay.xlsx", {"duoi_1_tiem_du": "tám mươi"})
+    upload = clerk.find("#bieu")
+    upload.send_keys("\n".join(str(p) for p in sorted(returned.iterdir())))
+    clerk.click("#upload-button")
+    clerk.job_done()
+    row = clerk.find(f"table.problems tr[data-file='thon/na-cay.xlsx'][data-cell='{cell}']")
+    assert "tám mươi" in row.text or "số" in row.text
+    assert clerk.find("#ingest-errors").text.startswith("Có 1 lỗi")
+    marked = row.find_element(By.LINK_TEXT, "na-cay.loi.xlsx")
+    assert marked.is_displayed()
+    clerk.shot("so-lieu-loi")
+
+    # The village's fix.
+    shutil.copy(DEMO / "thon" / "na-cay.xlsx", returned / "na-cay.xlsx")
+    clerk.nav("2. Số liệu")
+    clerk.find("#bieu").send_keys(str(returned / "na-cay.xlsx"))
+    clerk.click("#upload-button")
+    clerk.job_done()
+    assert "Số liệu đúng: 12 thôn" in clerk.find("#ingest-ok").text
+    clerk.shot("so-lieu-dung")
+
+    # The scorecard.
+    clerk.nav("3. Chấm điểm")
+    clerk.click("#score-button")
+    assert clerk.find("#total").text == "915"
+    assert "ĐẠT" in clerk.find("#verdict").text
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart svg rect")) == 26
+    clerk.shot("cham-diem")
+
+    # The council's adjustment: above the item's maximum first, then right.
+    clerk.nav("4. Điều chỉnh")
+    Select(clerk.find("#muc")).select_by_value("10.2")
+    clerk.type("diem", "500")
+    clerk.type("ly_do", "Hội đồng xác minh 19 trẻ em học mầm non tại xã lân cận.")
+    clerk.click("#adjust-button")
+    assert "ngoài khoảng 0 đến 50" in clerk.find(".field-error").text
+    clerk.shot("dieu-chinh-loi")
+    clerk.type("diem", "50")
+    clerk.click("#adjust-button")
+    assert clerk.find("#total").text == "940"
+    assert "[[dieu_chinh]]" in (dossier / "hoso.toml").read_text(encoding="utf-8")
+    clerk.shot("cham-diem-dieu-chinh")
+
+    # The papers, and the total read back from the downloaded report.
+    clerk.nav("5. Văn bản")
+    pdf = clerk.find("input[name=pdf]")
+    if pdf.is_selected():
+        pdf.click()  # PDFs are tested on their own (tests/test_web.py)
+    clerk.click("#render-button")
+    clerk.job_done()
+    assert clerk.find("#papers-ok").text.startswith("Đã lập 5 văn bản")
+    clerk.click("#papers-ok a")
+    clerk.find(".papers")
+    clerk.shot("van-ban")
+    report = clerk.download("a.docx[href$='BC-ket-qua-danh-gia.docx']", "BC-ket-qua-danh-gia.docx")
+    text = "\n".join(p.text for p in docx.Document(str(report)).paragraphs)
+    assert "Tổng số điểm: 940/1.000 điểm" in text
+    papers = clerk.download("#zip-link", "van-ban-binh-trung-2024.zip")
+    assert papers.stat().st_size > 0
