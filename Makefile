@@ -13,10 +13,7 @@ $(BIN)/hoso: pyproject.toml
 DEMOS := binh-trung-2024 le-chan-2026
 
 demo: $(BIN)/hoso
-	for d in $(DEMOS); do \
-		$(BIN)/hoso ingest inputs/$$d && $(BIN)/hoso score inputs/$$d && \
-		$(BIN)/hoso render inputs/$$d || exit 1; \
-	done
+	$(BIN)/hoso build $(addprefix inputs/,$(DEMOS))
 
 test: $(BIN)/hoso
 	$(BIN)/ruff check .

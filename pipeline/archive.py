@@ -378,6 +378,9 @@ class _Issue:
             return
         if self.assign_numbers:
             pdf_dossier(self.dossier, staging)  # the numbered papers need their own PDFs
+            # As for render: the pdf stage's bookkeeping is not part of a version.
+            for name in (LOCK_NAME, freshness.PDFS_NAME):
+                (staging / name).unlink(missing_ok=True)
             return
         for path in pdfs:
             if path.is_file():

@@ -18,6 +18,8 @@ import click
 
 from pipeline import __version__, dataset
 from pipeline.archive import DEFAULT_ARCHIVE, diff_versions, history, issue, verify
+from pipeline.build import Message, Options
+from pipeline.build import run as run_build
 from pipeline.check import check_files, report_lines
 from pipeline.diff import diff_lines
 from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
@@ -203,6 +205,7 @@ def cli() -> None:
       hoso score DIR     chấm điểm, lập biểu chấm điểm
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
+      hoso build DIR     làm các bước trên khi có gì thay đổi (một hay nhiều hồ sơ)
       hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
       hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
@@ -369,6 +372,48 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     for path in result.removed:
         click.echo(f"Đã xóa {path}: văn bản Word của nó không còn.")
     click.echo(f"Xong: {len(result.written)} tệp PDF trong {target}")
+
+
+@cli.command("build")
+@click.argument("dirs", nargs=-1, required=True, type=_DIR, metavar="DIR...")
+@click.option(
+    "--out",
+    type=_DIR,
+    default=None,
+    metavar="THƯ_MỤC",
+    help="Thư mục ghi kết quả (mặc định: outputs/<tên thư mục hồ sơ>/); nhiều hồ sơ: "
+    "THƯ_MỤC/<tên thư mục hồ sơ>/.",
+)
+@click.option("--force", is_flag=True, help="Chạy lại mọi bước, kể cả khi không có gì thay đổi.")
+@click.option("--dry-run", is_flag=True, help="Chỉ báo bước nào sẽ chạy và vì sao; không ghi gì.")
+@click.option("--pdf", is_flag=True, help="Lập cả bản PDF/A của các văn bản (cần LibreOffice).")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Số hồ sơ lập cùng lúc (mặc định: số nhân của máy).",
+)
+@_help_option
+def build_cmd(
+    *, dirs: tuple[Path, ...], out: Path | None, force: bool, dry_run: bool, pdf: bool,
+    jobs: int | None,
+) -> None:  # fmt: skip
+    """Lập hồ sơ từ đầu đến cuối: ingest, score, render (và pdf với --pdf), chỉ chạy các
+    bước có đầu vào đã đổi.
+
+    DIR là một thư mục hồ sơ (có hoso.toml) hoặc thư mục chứa nhiều thư mục hồ sơ; nhiều
+    hồ sơ được lập song song, mỗi hồ sơ xong in một dòng, cuối cùng in bảng kết quả. Hồ sơ
+    lỗi không làm dừng các hồ sơ khác; có hồ sơ lỗi thì mã thoát là 1.
+    """
+    options = Options(force=force, dry_run=dry_run, pdf=pdf)
+
+    def echo(message: Message) -> None:
+        click.echo(message.text, err=message.to_stderr)
+
+    report = _run(lambda: run_build(dirs, out=out, default_out=_default_out, options=options,
+                                    workers=jobs, echo=echo))  # fmt: skip
+    raise click.exceptions.Exit(report.exit_code)
 
 
 @cli.command("check")

@@ -8,6 +8,8 @@ Every stage records, in its own output, fingerprints of everything it read:
   danh_gia.bo_tieu_chi, dieu_chinh;
 - render, in papers.json, per paper: hoso.toml (the whole file: papers print nearly every
   key), its template, and scorecard.json + data.json for a paper with figures;
+- pdf, in pdfs.json, per PDF: its own sha256 and the sha256 of the .docx it was made from
+  (taken before LibreOffice reads it);
 
 plus `hoso_version`, the program that wrote it (its rules for reading and scoring are part
 of what an output depends on). Files are named relative to the dossier (`thon/na-cay.xlsx`,
@@ -48,13 +50,15 @@ from pipeline.scorecard import SCORECARD_NAME, Scorecard
 from pipeline.sheets import SPREADSHEET_SUFFIXES
 from pipeline.templating import TEMPLATE_FOLDER, TemplateSource, find_template
 
-Stage = Literal["ingest", "score", "render"]
+Stage = Literal["ingest", "score", "render", "pdf"]
 Kind = Literal["added", "changed", "deleted", "missing"]
 
 INGEST: Stage = "ingest"
 SCORE: Stage = "score"
 RENDER: Stage = "render"
+PDF: Stage = "pdf"
 PAPERS_NAME = "papers.json"
+PDFS_NAME = "pdfs.json"
 TOOL = "hoso"  # the file name a Change uses for the program itself
 SHIPPED = "hoso:"  # prefix of files shipped inside the package
 
@@ -62,6 +66,7 @@ OUTPUT: dict[Stage, str] = {
     INGEST: dataset.DATA_NAME,
     SCORE: SCORECARD_NAME,
     RENDER: PAPERS_NAME,
+    PDF: PDFS_NAME,
 }
 # The hoso.toml keys each stage reads; render reads the whole file.
 # ingest matches village names in the unit's words; score writes the unit, its province and
@@ -295,6 +300,8 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
     """
     if stage == RENDER:
         return _render_changes(dossier, out)
+    if stage == PDF:
+        return _pdf_changes(out)
     return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
 
 
@@ -560,3 +567,70 @@ def _render_changes(dossier: Path, out: Path) -> list[Change]:
             continue
         changes += paper_changes(out, name, recorded, now)
     return list(dict.fromkeys(changes))
+
+
+# --- the PDFs ----------------------------------------------------------------------------------
+
+
+def pdf_name(paper: str) -> str:
+    """The PDF beside a paper: `KH-ke-hoach.docx` -> `KH-ke-hoach.pdf`."""
+    return str(Path(paper).with_suffix(".pdf"))
+
+
+def pdfs_json(version: str, pdfs: dict[str, PaperRecord]) -> bytes:
+    """pdfs.json: the pdf stage's record, one entry per PDF with the paper it was made from."""
+    body = {
+        "hoso_version": version,
+        "pdfs": {
+            name: {
+                "sha256": rec.sha256,
+                "inputs": [{"file": f, "sha256": h} for f, h in sorted(rec.inputs.items())],
+            }
+            for name, rec in sorted(pdfs.items())
+        },
+    }
+    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _read_pdfs(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
+    raw = _read_json(out / PDFS_NAME)
+    if raw is None:
+        return None
+    try:
+        pdfs = {
+            str(name): PaperRecord(
+                str(entry["sha256"]), {str(i["file"]): str(i["sha256"]) for i in entry["inputs"]}
+            )
+            for name, entry in dict(raw["pdfs"]).items()
+        }
+    except (KeyError, TypeError, ValueError):
+        return None
+    return str(raw.get("hoso_version", "")), pdfs
+
+
+def _pdf_changes(out: Path) -> list[Change]:
+    """Why the PDFs in `out` are not those of the papers there: a PDF missing or edited, a
+    paper changed since its PDF was made, or a PDF left over from a paper that is gone."""
+    manifest = _read_pdfs(out)
+    if manifest is None:
+        return [Change(PDFS_NAME, "missing")]
+    version, pdfs = manifest
+    if version != __version__:
+        return [Change(TOOL, "changed")]
+    changes: list[Change] = []
+    for doc in catalogue().values():
+        paper, pdf = doc.file, pdf_name(doc.file)
+        paper_sha, pdf_sha = file_sha256(out / paper), file_sha256(out / pdf)
+        if paper_sha is None:
+            if pdf_sha is not None:
+                changes.append(Change(paper, "deleted"))  # its PDF must go too
+            continue
+        recorded = pdfs.get(pdf)
+        if recorded is None or pdf_sha is None:
+            changes.append(Change(pdf, "missing"))
+            continue
+        if pdf_sha != recorded.sha256:
+            changes.append(Change(pdf, "changed"))
+        if recorded.inputs.get(paper) != paper_sha:
+            changes.append(Change(paper, "changed"))
+    return changes

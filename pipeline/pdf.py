@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline import __version__, freshness
 from pipeline.documents import catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.outputset import Folder, locked
@@ -322,10 +323,18 @@ def _pdf_locked(
         )
     soffice = find_soffice()
     notice = font_notice()
+    # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.
+    made_from = {paper.name: freshness.file_sha256(paper) or "" for paper in papers}
     converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)
     by_name = {source.name: data for source, data in converted.items()}
     files = [(paper.with_suffix(".pdf").name, by_name[paper.name]) for paper in papers]
+    record = {
+        pdf: freshness.PaperRecord(freshness.sha256(data), {paper.name: made_from[paper.name]})
+        for (pdf, data), paper in zip(files, papers, strict=True)
+    }
     stale = _stale(out, papers)
-    # The PDFs replace the previous ones as one set, a PDF without its paper going with them.
-    folder.publish(files, remove=[p.name for p in stale])
+    # The PDFs replace the previous ones as one set, a PDF without its paper going with them,
+    # and pdfs.json says what each was made from (`hoso build --pdf` skips current ones).
+    manifest = (freshness.PDFS_NAME, freshness.pdfs_json(__version__, record))
+    folder.publish([*files, manifest], remove=[p.name for p in stale])
     return PdfResult([out / name for name, _ in files], stale, notice)

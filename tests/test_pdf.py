@@ -106,6 +106,7 @@ def test_cli_writes_a_pdf_beside_every_paper(converted: Converted) -> None:
         "bieu-cham-diem.xlsx",
         "data.json",
         "papers.json",
+        "pdfs.json",
         "scorecard.json",
     ]
 
