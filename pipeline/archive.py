@@ -48,10 +48,9 @@ from pipeline.render import RenderResult, render
 from pipeline.rules import shipped_path
 from pipeline.score import WORKBOOK_NAME
 from pipeline.scorecard import SCORECARD_NAME
-from pipeline.templating import find_template
+from pipeline.templatesource import find_template
 from pipeline.vnformat import lower_first, upper_first
 
-DEFAULT_ARCHIVE = Path("archive")
 MANIFEST_NAME = "manifest.json"
 CHANGES_FOLDER = "thay-doi"
 EXPLANATION_NAME = "giai-trinh.txt"

@@ -16,21 +16,12 @@ from typing import Any, TypeVar
 
 import click
 
-from pipeline import __version__, dataset
-from pipeline.archive import DEFAULT_ARCHIVE, diff_versions, history, issue, verify
-from pipeline.build import Message, Options
-from pipeline.build import run as run_build
-from pipeline.check import check_files, report_lines
-from pipeline.diff import diff_lines
+from pipeline import __version__
 from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
-from pipeline.forms import write_forms
-from pipeline.ingest import ingest_to
-from pipeline.init import init_dossier
-from pipeline.pdf import pdf_dossier
-from pipeline.registerbook import register_book
-from pipeline.render import render
-from pipeline.score import score, summary_lines, to_json_text
-from pipeline.templating import check_templates, export_templates
+from pipeline.register import DEFAULT_ARCHIVE
+
+# Each command imports the library modules it uses inside its function: `hoso --help` then
+# loads almost nothing, and ingest never loads the Word libraries (tests/test_imports.py).
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -209,6 +200,7 @@ def cli() -> None:
       hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
       hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
+      hoso tong-hop DIR… tổng hợp kết quả nhiều hồ sơ cho cấp trên
       hoso web           làm cả hồ sơ trên trình duyệt
     """
 
@@ -234,6 +226,8 @@ def init(
     Các giá trị mặc định (nơi nhận, chức vụ, căn cứ pháp lý, ví dụ) theo loại đơn vị và luật
     của năm đánh giá. Không bao giờ ghi đè một hoso.toml đã có.
     """
+    from pipeline.init import init_dossier
+
     year = nam or date.today().year
     path = _run(
         lambda: init_dossier(
@@ -254,6 +248,8 @@ def forms(dir: Path, force: bool) -> None:
     Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
     đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
     """
+    from pipeline.forms import write_forms
+
     result = _run(lambda: write_forms(dir, force=force))
     for item in result.written:
         click.echo(f"Đã ghi {item.path}")
@@ -281,6 +277,9 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
     Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
     sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
     """
+    from pipeline import dataset
+    from pipeline.ingest import ingest_to
+
     target = out or _default_out(dir)
 
     def progress(name: str) -> None:
@@ -313,6 +312,8 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
     Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
     """
+    from pipeline.score import score, summary_lines, to_json_text
+
     target = out or _default_out(dir)
     result = _run(lambda: score(dir, target), json_errors=as_json)
     if as_json:
@@ -335,6 +336,8 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     Mẫu riêng của hồ sơ (DIR/templates/<tên tệp>.docx) được dùng thay mẫu có sẵn.
     Nếu có lỗi, không tệp nào bị ghi đè.
     """
+    from pipeline.render import render
+
     target = out or _default_out(dir)
     result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
     for warning in result.warnings:
@@ -361,6 +364,8 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     Cần LibreOffice; nếu hoso không tự tìm thấy, đặt biến môi trường HOSO_SOFFICE chỉ
     tới chương trình soffice. Nếu có lỗi, các tệp PDF cũ được giữ nguyên.
     """
+    from pipeline.pdf import pdf_dossier
+
     target = out or _default_out(dir)
     result = _run(
         lambda: pdf_dossier(dir, target, progress=lambda p: click.echo(f"Chuyển {p.name}"))
@@ -406,6 +411,9 @@ def build_cmd(
     hồ sơ được lập song song, mỗi hồ sơ xong in một dòng, cuối cùng in bảng kết quả. Hồ sơ
     lỗi không làm dừng các hồ sơ khác; có hồ sơ lỗi thì mã thoát là 1.
     """
+    from pipeline.build import Message, Options
+    from pipeline.build import run as run_build
+
     options = Options(force=force, dry_run=dry_run, pdf=pdf)
 
     def echo(message: Message) -> None:
@@ -426,6 +434,8 @@ def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
     tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1.
     """
+    from pipeline.check import check_files, report_lines
+
     report = check_files(list(files))
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
@@ -469,6 +479,8 @@ def issue_cmd(
     chỉ đọc. Từ phiên bản 2: cần --reason; mỗi văn bản thay đổi có bản Word đánh dấu thay
     đổi trong thư mục thay-doi/ kèm đoạn giải trình.
     """
+    from pipeline.archive import issue
+
     target = out or _default_out(dir)
     result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers))
     for warning in result.warnings:
@@ -489,6 +501,8 @@ def issue_cmd(
 @_help_option
 def history_cmd(dir: Path, archive: Path) -> None:
     """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian, người, lý do, kết quả."""
+    from pipeline.archive import history
+
     versions = _run(lambda: history(dir, archive))
     for info in versions:
         v = info.row
@@ -512,6 +526,8 @@ def history_cmd(dir: Path, archive: Path) -> None:
 @_help_option
 def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
     """In sổ đăng ký văn bản đi: số, ký hiệu, ngày, trích yếu, người ký, nơi nhận, lưu, ghi chú."""
+    from pipeline.registerbook import register_book
+
     lines = _run(lambda: register_book(archive, year, xlsx))
     for line in lines:
         click.echo(" | ".join(line))
@@ -535,6 +551,9 @@ def diff_cmd(
     """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
     sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
     """
+    from pipeline.archive import diff_versions
+    from pipeline.diff import diff_lines
+
     target = out or _default_out(dir)
     result, written = _run(lambda: diff_versions(dir, target, archive, a, b, docx=as_docx))
     if as_json:
@@ -553,6 +572,8 @@ def diff_cmd(
 def verify_cmd(archive: Path, as_json: bool) -> None:
     """Kiểm tra thư mục lưu trữ (mặc định archive/): tính lại mã băm mọi tệp, báo tệp thiếu,
     tệp bị sửa, dòng sổ đăng ký không có tệp. Có vấn đề thì mã thoát 1."""
+    from pipeline.archive import verify
+
     result = _run(lambda: verify(archive))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -574,10 +595,62 @@ def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> No
     """Mở trang làm hồ sơ trên trình duyệt (chỉ trên máy này): thông tin, biểu mẫu, số liệu,
     chấm điểm, điều chỉnh, văn bản. ROOT: thư mục chứa các hồ sơ (mặc định: thư mục hiện tại).
     """
-    from pipeline.web.server import serve  # noqa: PLC0415 (Flask loads only for this command)
+    from pipeline.web.server import serve
 
     _run(lambda: serve(root, outputs=Path("outputs"), archive=archive, port=port,
                        open_browser=not no_browser, say=click.echo))  # fmt: skip
+
+
+@cli.command("tong-hop")
+@click.argument("dirs", nargs=-1, required=True, type=_DIR, metavar="DIR...")
+@click.option(
+    "--out", type=_DIR, required=True, metavar="THƯ_MỤC", help="Thư mục ghi bảng và báo cáo."
+)
+@click.option(
+    "--from",
+    "outputs",
+    type=_DIR,
+    default=Path("outputs"),
+    show_default=True,
+    metavar="THƯ_MỤC",
+    help="Thư mục chứa kết quả các hồ sơ (THƯ_MỤC/<tên thư mục hồ sơ>/scorecard.json).",
+)
+@click.option(
+    "--ho-so",
+    "profile",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="TỆP",
+    help="Tệp tong-hop.toml: cơ quan ban hành, người ký, số, ngày, nơi nhận.",
+)
+@click.option("--co-quan", default=None, help='Cơ quan ban hành, ví dụ "Sở Y tế".')
+@click.option("--nguoi-ky", default=None, help="Họ và tên người ký.")
+@click.option("--chuc-vu", default=None, help='Chức vụ người ký, ví dụ "Giám đốc".')
+@_help_option
+def tong_hop_cmd(
+    *, dirs: tuple[Path, ...], out: Path, outputs: Path, profile: Path | None,
+    co_quan: str | None, nguoi_ky: str | None, chuc_vu: str | None,
+) -> None:  # fmt: skip
+    """Tổng hợp kết quả nhiều hồ sơ (mọi đơn vị cấp xã của một tỉnh, thành phố hoặc huyện):
+    ghi tong-hop.xlsx (mỗi đơn vị một dòng, điểm từng tiêu chí, biểu đồ) và báo cáo tổng hợp
+    BC-tong-hop.docx đúng thể thức Nghị định 30.
+
+    Mỗi hồ sơ phải đã chấm điểm (hoso score) và còn mới; hồ sơ nào cũ hoặc chưa chấm điểm
+    được nêu tên, không ghi tệp nào.
+    """
+    from pipeline.rollup import load_issuer, roll_up
+
+    def action() -> Any:
+        issuer = load_issuer(profile, ten=co_quan, nguoi_ky=nguoi_ky, chuc_vu=chuc_vu)
+        return roll_up(list(dirs), out, outputs, issuer)
+
+    result = _run(action)
+    summary = result.rollup
+    click.echo(
+        f"{summary.level}: {summary.evaluated} đơn vị đã đánh giá, {summary.recognized} đạt."
+    )
+    for path in result.written:
+        click.echo(f"Đã ghi {path}")
 
 
 @cli.group(cls=_Group)
@@ -597,6 +670,8 @@ def templates_export(dir: Path) -> None:
 
     Mẫu trong DIR/templates/ được dùng thay mẫu có sẵn cùng tên. Không ghi đè mẫu đã có.
     """
+    from pipeline.templating import export_templates
+
     written = _run(lambda: export_templates(dir))
     for path in written:
         click.echo(f"Đã chép {path}")
@@ -610,6 +685,8 @@ def templates_check(dir: Path | None) -> None:
 
     Mỗi lỗi ghi rõ tệp mẫu và thẻ bị sai.
     """
+    from pipeline.templating import check_templates
+
     checked = _run(lambda: check_templates(dir))
     for label in checked:
         click.echo(f"Đúng: {label}")

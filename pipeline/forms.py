@@ -12,13 +12,9 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.indicators import Indicator, Level, for_level
@@ -28,6 +24,11 @@ from pipeline.profile import Profile, load_profile
 from pipeline.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
 from pipeline.units import Words
 from pipeline.vnformat import ascii_slug, nfc, upper, upper_first
+
+if TYPE_CHECKING:  # openpyxl is loaded only to write forms: ingest reads them without it
+    from openpyxl import Workbook
+    from openpyxl.worksheet.datavalidation import DataValidation
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DATA_SHEET = "Số liệu"
 HELP_SHEET = "Hướng dẫn"
@@ -43,10 +44,16 @@ _HEADERS = ("Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị tính", VALUE_HEADER, 
 _WIDTHS = (26, 58, 11, 14, 26)
 _HEADER_ROW = 7
 _FONT = "Times New Roman"
-_THIN = Side(style="thin")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_INPUT_FILL = PatternFill("solid", fgColor="FFF9E5")
-_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+@cache
+def _styles() -> tuple[Any, Any, Any]:
+    """The cell border, the input fill and the heading fill."""
+    from openpyxl.styles import Border, PatternFill, Side
+
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    return box, PatternFill("solid", fgColor="FFF9E5"), PatternFill("solid", fgColor="DDEBF7")
 
 
 @dataclass(frozen=True)
@@ -225,6 +232,10 @@ def _backup(path: Path) -> Path:
 
 
 def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Protection
+
+    box, input_fill, head_fill = _styles()
     unit = profile.don_vi
     words = unit.words
     book = Workbook()
@@ -249,8 +260,8 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
 
     for col, text in enumerate(_HEADERS, start=1):
         cell = _cell(ws, _HEADER_ROW, col, text, bold=True)
-        cell.fill = _HEAD_FILL
-        cell.border = _BOX
+        cell.fill = head_fill
+        cell.border = box
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
     indicators = for_level(level)
@@ -259,7 +270,7 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
         _cell(ws, row, 2, ind.label_in(words), wrap=True)
         _cell(ws, row, 3, ind.unit)
         value = _cell(ws, row, 4, None)
-        value.fill = _INPUT_FILL
+        value.fill = input_fill
         value.protection = Protection(locked=False)
         value.alignment = Alignment(horizontal="right" if ind.kind != "yes_no" else "center")
         if ind.kind == "amount":
@@ -267,7 +278,7 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
         note = _cell(ws, row, 5, None, wrap=True)
         note.protection = Protection(locked=False)
         for col in range(1, 6):
-            ws.cell(row, col).border = _BOX
+            ws.cell(row, col).border = box
         ws.add_data_validation(_validation(ind, f"D{row}", words))
 
     last = _HEADER_ROW + len(indicators)
@@ -291,6 +302,8 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
 
 
 def _validation(ind: Indicator, ref: str, words: Words) -> DataValidation:
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     if ind.kind == "yes_no":
         dv = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
         error = f"Chọn {YES} hoặc {NO} trong danh sách."
@@ -321,6 +334,7 @@ def _validation(ind: Indicator, ref: str, words: Words) -> DataValidation:
 def _help_sheet(
     ws: Worksheet, indicators: list[Indicator], words: Words, village: str | None
 ) -> None:
+    box, _, head_fill = _styles()
     ws.column_dimensions["A"].width = 58
     ws.column_dimensions["B"].width = 60
     who = words.cap_thon if village else words.cap
@@ -344,11 +358,11 @@ def _help_sheet(
     head = len(lines) + 1
     for col, text in enumerate(("Chỉ tiêu", "Cách ghi"), start=1):
         cell = _cell(ws, head, col, text, bold=True)
-        cell.fill = _HEAD_FILL
-        cell.border = _BOX
+        cell.fill = head_fill
+        cell.border = box
     for row, ind in enumerate(indicators, start=head + 1):
-        _cell(ws, row, 1, ind.label_in(words), wrap=True).border = _BOX
-        _cell(ws, row, 2, ind.form_help_in(words), wrap=True).border = _BOX
+        _cell(ws, row, 1, ind.label_in(words), wrap=True).border = box
+        _cell(ws, row, 2, ind.form_help_in(words), wrap=True).border = box
     ws.protection.sheet = True
     _print_setup(ws, f"A1:B{head + len(indicators)}")
 
@@ -366,6 +380,8 @@ def _print_setup(ws: Worksheet, area: str) -> None:
 
 
 def _merged(ws: Worksheet, row: int, text: str, *, bold: bool = False, size: int = 12) -> None:
+    from openpyxl.styles import Alignment
+
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_HEADERS))
     cell = _cell(ws, row, 1, text, bold=bold, size=size, italic=not bold)
     cell.alignment = Alignment(horizontal="center")
@@ -383,6 +399,8 @@ def _cell(
     color: str = "000000",
     wrap: bool = False,
 ) -> Any:
+    from openpyxl.styles import Alignment, Font
+
     cell = ws.cell(row, col, value)
     cell.font = Font(name=_FONT, size=size, bold=bold, italic=italic, color=color)
     if wrap:

@@ -48,7 +48,7 @@ from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profi
 from pipeline.rules import SHIPPED_RULES, shipped_path
 from pipeline.scorecard import SCORECARD_NAME, Scorecard
 from pipeline.sheets import SPREADSHEET_SUFFIXES
-from pipeline.templating import TEMPLATE_FOLDER, TemplateSource, find_template
+from pipeline.templatesource import TEMPLATE_FOLDER, TemplateSource, find_template
 
 Stage = Literal["ingest", "score", "render", "pdf"]
 Kind = Literal["added", "changed", "deleted", "missing"]

@@ -19,11 +19,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import openpyxl
-from openpyxl.comments import Comment
-from openpyxl.styles import PatternFill
-from openpyxl.utils import get_column_letter
-
 from pipeline import __version__, dataset, limits
 from pipeline.dataset import DossierData, Scalar, Source, Value
 from pipeline.errors import InputError, Problem, did_you_mean
@@ -46,6 +41,7 @@ from pipeline.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.sheets import (
     Grid,
     ReadProblem,
+    column_letter,
     is_xlsx,
     long_integers,
     read_book,
@@ -72,7 +68,7 @@ _LABELS_THON_OLD = {"thôn, tổ dân phố", "thôn/tổ dân phố", "thôn, b
 _LABELS_NAM = {"năm", "năm đánh giá"}
 # What ingest needs of hoso.toml.
 PROFILE_SECTIONS = ("don_vi",)
-_RED = PatternFill("solid", fgColor="FF9999")
+_RED = "FF9999"  # the fill of a bad cell in a marked copy
 
 
 @dataclass
@@ -106,7 +102,7 @@ def _label(value: Any) -> str:
 
 
 def _ref(row: int, col: int) -> str:
-    return f"{get_column_letter(col + 1)}{row + 1}"
+    return f"{column_letter(col + 1)}{row + 1}"
 
 
 def _show(raw: Any) -> str:
@@ -709,6 +705,10 @@ def _mark_copy(
     folder: Path, rel: str, found: list[Problem], profile_time: datetime, written: list[Path]
 ) -> None:
     """Write the marked copy of one workbook, when it can be opened at all."""
+    # openpyxl only when there are copies to mark: a clean ingest never loads it.
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
     source = folder / rel
     try:
         book = _editable(source.read_bytes())
@@ -721,7 +721,7 @@ def _mark_copy(
             continue
         ws = book[sheets[nfc(p.sheet)]]
         cell = ws[p.cell or "A1"]
-        cell.fill = _RED
+        cell.fill = PatternFill("solid", fgColor=_RED)
         text = f"{p.message} — {p.hint}" if p.hint else p.message
         old = cell.comment.text + "\n" if cell.comment else ""
         cell.comment = Comment(old + text, "hoso", width=320, height=120)
@@ -732,6 +732,8 @@ def _mark_copy(
 
 def _editable(content: bytes) -> Any:
     """An openpyxl workbook of a file: the file itself for .xlsx, its values otherwise."""
+    import openpyxl
+
     grids = read_book(content)  # raises ReadProblem for what cannot be read at all
     if is_xlsx(content):
         with warnings.catch_warnings():

@@ -47,8 +47,9 @@ MAX_PROFILE_BYTES = 32 * 1024 * 1024
 MAX_LINE_CHARS = 1_000
 # One free-text key of the report (several paragraphs): about ten printed pages.
 MAX_FREE_TEXT_CHARS = 50_000
-# Items of one list (villages, recipients, grounds, council members, overrides).
-MAX_LIST_ITEMS = 500
+# Items of one list (villages, recipients, grounds, council members, overrides). Merged
+# communes reach a hundred villages or more; a thousand is checked to load (bench/, tests).
+MAX_LIST_ITEMS = 2_000
 # Dates of the dossier's papers lie around the evaluation year `don_vi.nam`: a ground may
 # be a plan of a few years before, a report deadline may fall early the next year.
 YEARS_BEFORE = 5

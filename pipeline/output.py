@@ -16,11 +16,12 @@ import zipfile
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-from docx.document import Document as DocxDocument
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import EnvironmentProblem
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 
@@ -36,15 +37,20 @@ def normalize_zip(data: bytes, rewrite: Callable[[str, bytes], bytes] | None = N
         zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst,
     ):
         for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=_ZIP_EPOCH)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o644 << 16
-            fixed.create_system = 0
             content = src.read(info.filename)
             if rewrite is not None:
                 content = rewrite(info.filename, content)
-            dst.writestr(fixed, content, compresslevel=6)
+            _write_entry(dst, info.filename, content)
     return out.getvalue()
+
+
+def _write_entry(archive: zipfile.ZipFile, name: str, content: bytes) -> None:
+    """One entry with a fixed timestamp and attributes: the same content, the same bytes."""
+    fixed = zipfile.ZipInfo(name, date_time=_ZIP_EPOCH)
+    fixed.compress_type = zipfile.ZIP_DEFLATED
+    fixed.external_attr = 0o644 << 16
+    fixed.create_system = 0
+    archive.writestr(fixed, content, compresslevel=6)
 
 
 def set_core_properties(
@@ -67,9 +73,43 @@ def set_core_properties(
 
 
 def docx_bytes(doc: DocxDocument) -> bytes:
-    buffer = io.BytesIO()
-    doc.save(buffer)
-    return normalize_zip(buffer.getvalue())
+    """The document as deterministic .docx bytes, each part compressed once.
+
+    What `doc.save` writes, entry for entry, but straight into a zip with normalize_zip's
+    fixed fields: saving then normalizing deflated every part twice."""
+    from docx.opc.pkgwriter import PackageWriter
+
+    steps: Any = PackageWriter  # its private steps, each checked present below
+    package = doc.part.package
+    if not all(
+        hasattr(steps, name)
+        for name in ("_write_content_types_stream", "_write_pkg_rels", "_write_parts")
+    ):  # a python-docx without these steps: save, then normalize
+        buffer = io.BytesIO()
+        doc.save(buffer)
+        return normalize_zip(buffer.getvalue())
+    for part in package.parts:
+        part.before_marshal()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        writer = _FixedEntries(archive)
+        steps._write_content_types_stream(writer, package.parts)
+        steps._write_pkg_rels(writer, package.rels)
+        steps._write_parts(writer, package.parts)
+    return out.getvalue()
+
+
+class _FixedEntries:
+    """python-docx's physical package writer, writing entries as normalize_zip does."""
+
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self._archive = archive
+
+    def write(self, pack_uri: Any, blob: bytes) -> None:
+        _write_entry(self._archive, pack_uri.membername, blob)
+
+    def close(self) -> None:
+        """The zip is closed by its owner."""
 
 
 def umask() -> int:
@@ -158,8 +198,13 @@ def workbook_bytes(workbook: Any, when: datetime) -> bytes:
     props.creator = "hoso"
     props.lastModifiedBy = "hoso"
     props.created = when
+    props.modified = when  # rewritten below anyway; set so the element is always there
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    from openpyxl.writer.excel import ExcelWriter
+
+    # Stored, not deflated: normalize_zip compresses each entry once.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        ExcelWriter(workbook, archive).write_data()
     stamp = when.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
 
     def fix(name: str, data: bytes) -> bytes:

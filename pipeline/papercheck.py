@@ -15,6 +15,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import docx
@@ -44,6 +45,7 @@ class Expected:
     signer: bool  # whether it prints {{ van_ban.nguoi_ky }}
 
 
+@lru_cache(maxsize=64)  # keyed by the template's bytes: read once per template per process
 def expected_paragraphs(template_data: bytes) -> Expected:
     """What a template's body prints whatever the data."""
     document = docx.Document(io.BytesIO(template_data))

@@ -354,6 +354,9 @@ class _Reader:
             self.problem(key, "qua-nhieu", many, hint)
             return ()
         items: list[str] = []
+        # Each unique_by component -> the first item having it: one look-up per component,
+        # so a list of a thousand villages is checked in linear time.
+        seen: list[dict[str, int]] = []
         for i, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
                 self.problem(f"{key}[{i}]", "sai-kieu", f"{_show(item)} không phải chữ", hint, item)
@@ -361,15 +364,10 @@ class _Reader:
             if not self.acceptable(f"{key}[{i}]", item):
                 continue
             text = " ".join(nfc(item).split())
-            twin = next(
-                (
-                    t
-                    for t in items
-                    if unique_by
-                    and any(a == b for a, b in zip(unique_by(t), unique_by(text), strict=True))
-                ),
-                None,
-            )
+            parts = unique_by(text) if unique_by else ()
+            seen += [{} for _ in range(len(parts) - len(seen))]
+            found = [seen[n][part] for n, part in enumerate(parts) if part in seen[n]]
+            twin = items[min(found)] if found else None
             if twin is not None:
                 message = (
                     f"{_show(text)} bị ghi hai lần"
@@ -378,6 +376,8 @@ class _Reader:
                 )
                 self.problem(f"{key}[{i}]", "trung-lap", message, "xóa hoặc đặt lại tên cho khác.")
                 continue
+            for n, part in enumerate(parts):
+                seen[n].setdefault(part, len(items))
             items.append(text)
         if not items and not any(p.field and p.field.startswith(key) for p in self.problems):
             self.problem(key, "chua-dien", "danh sách trống", hint)

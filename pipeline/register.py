@@ -18,6 +18,7 @@ from typing import Any
 from pipeline.errors import EnvironmentProblem
 
 REGISTER_NAME = "register.sqlite"
+DEFAULT_ARCHIVE = Path("archive")  # the archive folder, relative to where hoso runs
 
 # Never edit a migration once released: add the next one.
 MIGRATIONS: tuple[str, ...] = (

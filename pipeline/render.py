@@ -17,7 +17,8 @@ from pipeline.outputset import locked
 from pipeline.papercheck import check_paper
 from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
 from pipeline.scorecard import SCORECARD_NAME
-from pipeline.templating import TemplateSource, fill_template, find_template
+from pipeline.templatesource import TemplateSource, find_template
+from pipeline.templating import fill_template
 from pipeline.units import Words
 
 

@@ -83,7 +83,8 @@ def workbook_bytes(card: Scorecard, data: DossierData, profile: Profile) -> byte
 
     buffer = io.BytesIO()
     # ExcelWriter directly: openpyxl's save_workbook stamps the current time as "modified".
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not deflated: normalize_zip compresses each entry once.
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(book, archive).write_data()
     return normalize_zip(buffer.getvalue())
 

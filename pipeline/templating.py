@@ -9,11 +9,12 @@ and the filled XML is parsed strictly: nothing is ever dropped silently.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,42 +30,70 @@ from pipeline.documents import catalogue
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.resources import shipped_template
 from pipeline.sandbox import BoundedEnvironment, TemplateLimit, static_problems
+from pipeline.templatesource import TEMPLATE_FOLDER, TemplateSource, find_template
 from pipeline.timelimit import TimeLimitExceeded, time_limit
 from pipeline.zipguard import ArchiveProblem, check_archive
 
-TEMPLATE_FOLDER = "templates"
 _HINT = "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %}; các biến được dùng: templates/README.md."
 
 
-@dataclass(frozen=True)
-class TemplateSource:
-    """Where a template came from: the dossier's own folder or the package."""
+# Work done once per template per process, kept by content: a province's 200 dossiers use
+# the same five templates. Bounded, so a long run over many custom templates stays small.
+_CACHE_SIZE = 64
 
-    name: str
-    label: str  # shown in messages: a path, or "mẫu có sẵn <name>"
-    data: bytes
+
+class _Memo(OrderedDict[str, Any]):
+    """A small least-recently-used map from a content hash to what was computed from it."""
+
+    def get_or(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = compute()
+        self[key] = value
+        if len(self) > _CACHE_SIZE:
+            self.popitem(last=False)
+        return value
+
+
+_COMPILED = _Memo()  # Jinja source -> code object
+_PATCHED = _Memo()  # a part's XML -> the Jinja source docxtpl makes of it
+_CHECKED = _Memo()  # template bytes and label -> its problems
+
+
+def _digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8") if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class _Environment(BoundedEnvironment):
+    """The bounded environment, compiling each distinct source once per process.
+
+    A code object does not depend on the environment it was compiled for when every
+    environment is made alike (`jinja_environment`); the counting happens at run time,
+    in the fresh environment each paper gets."""
+
+    def compile(self, source: Any, *args: Any, **kwargs: Any) -> Any:
+        if args or kwargs or not isinstance(source, str):  # named, raw: not ours to cache
+            return super().compile(source, *args, **kwargs)
+        compile_ = super().compile
+        return _COMPILED.get_or(_digest(source), lambda: compile_(source))
 
 
 def jinja_environment() -> BoundedEnvironment:
     """Sandboxed and bounded, autoescaping (XML), failing on any undefined variable.
     Counts what it builds: use a fresh one for each paper."""
-    env = BoundedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env = _Environment(undefined=jinja2.StrictUndefined, autoescape=True)
     env.add_filters(FILTERS)
     return env
 
 
-def find_template(dossier: Path | None, name: str) -> TemplateSource:
-    """The dossier's `templates/<name>` if present, else the shipped one."""
-    if dossier is not None:
-        own = dossier / TEMPLATE_FOLDER / name
-        if own.is_file():
-            return TemplateSource(name, str(own), own.read_bytes())
-    return TemplateSource(name, f"mẫu có sẵn {name}", shipped_template(name).read_bytes())
-
-
 def template_source_text(template: TemplateSource) -> str:
     """The Jinja source docxtpl renders: the document body and headers, tags made whole."""
-    tpl = DocxTemplate(io.BytesIO(template.data))
+    tpl = _StrictDocxTemplate(io.BytesIO(template.data))
     tpl.init_docx()
     parts = [tpl.patch_xml(tpl.get_xml())]
     for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
@@ -140,7 +169,13 @@ def _unpackable(data: bytes) -> bool:
 
 
 def check_template(template: TemplateSource) -> list[Problem]:
-    """Syntax errors, unknown variables and refused constructs of one template."""
+    """Syntax errors, unknown variables and refused constructs of one template; each
+    template (by content and label) is checked once per process."""
+    key = _digest(template.label, template.data)
+    return list(_CHECKED.get_or(key, lambda: tuple(_check_template(template))))
+
+
+def _check_template(template: TemplateSource) -> list[Problem]:
     env = jinja_environment()
     try:
         if not _unpackable(template.data):
@@ -193,12 +228,18 @@ def check_template(template: TemplateSource) -> list[Problem]:
 
 
 class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
-    """docxtpl, but the filled body must parse strictly.
+    """docxtpl, but the filled body must parse strictly (and tags are cleaned once per part).
 
     docxtpl re-reads the filled body with lxml in *recover* mode, which silently drops
     everything after a text node longer than lxml's 10 MB limit or after malformed XML: a
     24 MB paragraph once cut a report from 56 paragraphs to 8 with exit 0. Parsing first
     with a strict parser turns both into an error."""
+
+    def patch_xml(self, src_xml: str) -> Any:
+        # A pure function of the part's XML; the same template's parts recur every paper.
+        return _PATCHED.get_or(
+            _digest(src_xml), lambda: super(_StrictDocxTemplate, self).patch_xml(src_xml)
+        )
 
     def fix_tables(self, xml: str) -> Any:
         etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False))

@@ -435,7 +435,7 @@ def test_a_bug_is_reported_as_one_not_as_bad_data(
         raise RuntimeError("boom")
 
     # Stands in for a defect in the library; nothing else can make it fail this way.
-    monkeypatch.setattr("pipeline.cli.render", broken)
+    monkeypatch.setattr("pipeline.render.render", broken)  # cli imports it when run
     result = runner.invoke(cli, ["render", str(dossier)])
     assert result.exit_code == 4
     assert result.output.startswith(

@@ -37,7 +37,8 @@ from pipeline.errors import InputError
 from pipeline.papercheck import PaperIncomplete, check_paper
 from pipeline.profile import load_profile
 from pipeline.render import paper_context, render, render_document
-from pipeline.templating import _StrictDocxTemplate, find_template
+from pipeline.templatesource import find_template
+from pipeline.templating import _StrictDocxTemplate
 from pipeline.textcheck import text_problems, unwanted
 from pipeline.timelimit import TimeLimitExceeded, time_limit
 from tests.conftest import DEMO

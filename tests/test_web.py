@@ -253,7 +253,7 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
     """The form's fields as the browser would send them back untouched."""
     html = get(client, path).get_data(as_text=True)
-    from html.parser import HTMLParser  # noqa: PLC0415
+    from html.parser import HTMLParser
 
     fields: dict[str, str] = {}
 

@@ -75,7 +75,8 @@ def create_app(
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
 
-    from pipeline.web.routes import bp  # noqa: PLC0415 (routes import the app's helpers)
+    # Imported here: the routes import the app's helpers.
+    from pipeline.web.routes import bp
 
     app.register_blueprint(bp)
     return app
