@@ -42,7 +42,8 @@ from pipeline.lock import LOCK_NAME
 from pipeline.output import atomic_write
 from pipeline.pdf import pdf_dossier
 from pipeline.profile import DocumentSettings, Profile, load_profile
-from pipeline.redline import Redliner, redline
+from pipeline.redline import Redliner
+from pipeline.redline_engines import ChosenRedliner
 from pipeline.register import REGISTER_NAME, PaperRow, Register, VersionRow, open_register
 from pipeline.render import RenderResult, render
 from pipeline.rules import shipped_path
@@ -100,10 +101,12 @@ def issue(
     *,
     reason: str = "",
     assign_numbers: bool = False,
-    redliner: Redliner = redline,
+    redliner: Redliner | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> Issued:
-    """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`."""
+    """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`.
+    `redliner` writes the tracked-changes copies (default: the engine the setting picks)."""
+    chosen = redliner or ChosenRedliner()
     profile = load_profile(dossier)
     _check_fresh(profile, dossier, out)
     reason = " ".join(reason.split())
@@ -119,9 +122,12 @@ def issue(
                 reason=reason,
                 assign_numbers=assign_numbers,
             )
-            return job.run(redliner, checkpoint or (lambda _: None))
+            issued = job.run(chosen, checkpoint or (lambda _: None))
     finally:
         register.close()
+    if isinstance(chosen, ChosenRedliner) and chosen.notice:
+        issued.warnings.append(Problem("so-sanh-co-san", chosen.notice, severity="canh-bao"))
+    return issued
 
 
 def _render_into(
@@ -755,11 +761,11 @@ def diff_versions(
     b: str | None = None,
     *,
     docx: bool = False,
-    redliner: Redliner = redline,
+    redliner: Redliner | None = None,
 ) -> tuple[DossierDiff, list[Path]]:
     """Compare two output sets of a dossier (default: the last version and the current
     outputs); with `docx`, write each changed paper with tracked changes into
-    `out/thay-doi/`."""
+    `out/thay-doi/` (`redliner`: default, the engine the setting picks)."""
     profile = load_profile(dossier)
     name = dossier_name(dossier)
     versions = [v.row.version for v in history(dossier, archive)]
@@ -782,6 +788,7 @@ def diff_versions(
     result = compare_folders(profile, sides[0][1], sides[1][1], (sides[0][0], sides[1][0]))
     written: list[Path] = []
     if docx:
+        redliner = redliner or ChosenRedliner()
         when = datetime.now().astimezone().replace(microsecond=0)
         words = profile.don_vi.words
         author = f"{profile.co_quan.viet_tat} {words.don_vi}"

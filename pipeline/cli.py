@@ -458,6 +458,15 @@ _ARCHIVE = click.option(
 )
 
 
+_REDLINE = click.option(
+    "--redline",
+    type=click.Choice(["redlines", "noi-bo"]),
+    default=None,
+    help="Bộ so sánh lập bản đánh dấu thay đổi: redlines (python-redlines) hoặc noi-bo (có sẵn); "
+    "mặc định redlines nếu đã cài, hoặc theo biến môi trường HOSO_REDLINE.",
+)
+
+
 @cli.command("issue")
 @click.argument("dir", type=_DIR)
 @click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
@@ -468,10 +477,12 @@ _ARCHIVE = click.option(
     is_flag=True,
     help="Lấy số tiếp theo trong sổ đăng ký và ghi vào văn bản (khi so trong hoso.toml để trống).",
 )
+@_REDLINE
 @_help_option
 def issue_cmd(
-    dir: Path, out: Path | None, archive: Path, reason: str, assign_numbers: bool
-) -> None:
+    *, dir: Path, out: Path | None, archive: Path, reason: str, assign_numbers: bool,
+    redline: str | None,
+) -> None:  # fmt: skip
     """Phát hành: lưu kết quả hiện tại thành phiên bản mới (v1, v2…) trong thư mục lưu trữ.
 
     Lưu số liệu, bảng điểm, biểu chấm điểm, các văn bản Word và PDF kèm manifest.json (mã
@@ -480,9 +491,11 @@ def issue_cmd(
     đổi trong thư mục thay-doi/ kèm đoạn giải trình.
     """
     from pipeline.archive import issue
+    from pipeline.redline_engines import ChosenRedliner
 
     target = out or _default_out(dir)
-    result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers))
+    result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
+                                redliner=ChosenRedliner(redline)))  # fmt: skip
     for warning in result.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
     for paper in result.papers:
@@ -542,20 +555,28 @@ def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
 @_ARCHIVE
 @click.option("--json", "as_json", is_flag=True, help="In kết quả so sánh dạng JSON.")
 @click.option("--docx", "as_docx", is_flag=True, help="Ghi bản Word đánh dấu thay đổi (thay-doi/).")
+@_REDLINE
 @_help_option
 def diff_cmd(
     *,
     dir: Path, a: str | None, b: str | None, out: Path | None, archive: Path, as_json: bool,
-    as_docx: bool,
+    as_docx: bool, redline: str | None,
 ) -> None:  # fmt: skip
     """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
     sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
     """
     from pipeline.archive import diff_versions
     from pipeline.diff import diff_lines
+    from pipeline.redline_engines import ChosenRedliner
 
     target = out or _default_out(dir)
-    result, written = _run(lambda: diff_versions(dir, target, archive, a, b, docx=as_docx))
+    # The setting is read here (HOSO_REDLINE may be wrong) so that its notice can be printed.
+    chosen = _run(lambda: ChosenRedliner(redline)) if as_docx else None
+    result, written = _run(
+        lambda: diff_versions(dir, target, archive, a, b, docx=as_docx, redliner=chosen)
+    )
+    if chosen and chosen.notice:
+        click.echo(f"Lưu ý: {chosen.notice}", err=True)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return

@@ -43,3 +43,11 @@ def edit_profile(dossier: Path) -> Callable[[str, str], Path]:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def _own_redliner(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Our own tracked-changes writer unless a test picks the engine: the archive tests pin
+    its exact output, and python-redlines takes seconds per paper (its own tests set
+    HOSO_REDLINE or pass the engine)."""
+    monkeypatch.setenv("HOSO_REDLINE", "noi-bo")

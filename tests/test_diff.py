@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from pipeline.archive import diff_versions, issue
 from pipeline.cli import cli
 from pipeline.diff import PointsChange, ValueChange
 from pipeline.errors import InputError
-from pipeline.redline import tracked_changes
+from pipeline.redline import tracked_changes, version_texts
 from tests.archive_helpers import Setup, build, correct, demo_setup
 
 SUMMARY = (
@@ -151,3 +152,60 @@ def test_diff_before_any_issue_says_so(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         diff_versions(setup.dossier, setup.out, setup.archive)
     assert [p.code for p in caught.value.problems] == ["chua-phat-hanh"]
+
+
+def _cli_args(setup: Setup) -> list[str]:
+    return [str(setup.dossier), "1", "hien-tai", "--docx", "--out", str(setup.out),
+            "--archive", str(setup.archive)]  # fmt: skip
+
+
+def test_diff_docx_uses_python_redlines_by_default(
+    corrected: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("HOSO_REDLINE")
+    result = CliRunner().invoke(cli, ["diff", *_cli_args(corrected)])
+    assert result.exit_code == 0, result.output
+    assert "Lưu ý" not in result.stderr
+    copy = corrected.out / "thay-doi" / "TTr-de-nghi-cong-nhan.v1-hien-tai.docx"
+    tracked = copy.read_bytes()
+    # python-redlines' marking (a replaced word's insertion first), not our writer's.
+    assert tracked_changes(tracked)[-2:] == [("ins", "11"), ("del", "10")]
+    v1 = corrected.archive / corrected.dossier.name / "v1" / "TTr-de-nghi-cong-nhan.docx"
+    current = corrected.out / "TTr-de-nghi-cong-nhan.docx"
+    assert version_texts(tracked, accepted=True) == version_texts(
+        current.read_bytes(), accepted=True
+    )
+    assert version_texts(tracked, accepted=False) == version_texts(v1.read_bytes(), accepted=True)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the engine's cache folder follows XDG")
+def test_diff_docx_falls_back_to_our_writer_with_one_notice(
+    corrected: Setup, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # python-redlines cannot unpack its binary: its cache folder is a file.
+    blocked = tmp_path / "cache"
+    blocked.write_text("")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    monkeypatch.delenv("HOSO_REDLINE")
+    result = CliRunner().invoke(cli, ["diff", *_cli_args(corrected)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("Lưu ý:") == 1
+    assert "HOSO_REDLINE=noi-bo" in result.stderr
+    copy = corrected.out / "thay-doi" / "TTr-de-nghi-cong-nhan.v1-hien-tai.docx"
+    assert tracked_changes(copy.read_bytes())[-2:] == [("del", "10"), ("ins", "11")]
+    # Forced, the same machine is an environment problem (exit 3) saying what to do.
+    forced = CliRunner().invoke(cli, ["diff", *_cli_args(corrected), "--redline", "redlines"])
+    assert forced.exit_code == 3, forced.output
+    assert "python-redlines không chạy được" in forced.stderr
+    # issue says it once among its warnings.
+    second = issue(corrected.dossier, corrected.out, corrected.archive, reason="sửa số liệu")
+    assert [w.code for w in second.warnings] == ["so-sanh-co-san"]
+    assert len(list((second.folder / "thay-doi").glob("*.docx"))) == 3
+
+
+def test_a_wrong_redline_setting_is_an_input_problem(tmp_path: Path) -> None:
+    # Read before anything else: no dossier is needed to be told.
+    args = ["diff", str(tmp_path), "--docx", "--archive", str(tmp_path)]
+    result = CliRunner(env={"HOSO_REDLINE": "word"}).invoke(cli, args)
+    assert result.exit_code == 1, result.output
+    assert "HOSO_REDLINE" in result.stderr and "redlines, noi-bo" in result.stderr

@@ -1,24 +1,37 @@
-"""The tracked-changes writer: Word's w:ins/w:del, read back by us and by LibreOffice."""
+"""The tracked-changes engines (our writer and python-redlines): Word's w:ins/w:del, read
+back by us and by LibreOffice. Both engines pass the same checks."""
 
 from __future__ import annotations
 
 import io
+import os
+import subprocess
+import sys
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import docx
+import pytest
 from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from lxml import etree
 
 from pipeline.docxdiff import paragraphs, read
-from pipeline.redline import redline, tracked_changes, version_texts
+from pipeline.redline import Redliner, redline, tracked_changes, version_texts
+from pipeline.redline_engines import RedlinesEngine
 from tests.archive_helpers import correct, demo_setup
 from tests.helpers import libreoffice_convert
 
 WHEN = datetime(2024, 11, 5, 9, 30)
+
+
+@pytest.fixture(params=["noi-bo", "redlines"])
+def engine(request: pytest.FixtureRequest) -> Redliner:
+    """Each engine for real: python-redlines runs its bundled binary (installed by `dev`)."""
+    return redline if request.param == "noi-bo" else RedlinesEngine()
 
 
 def _doc(*texts: str, bold: str = "") -> bytes:
@@ -42,15 +55,16 @@ def _texts(data: bytes) -> list[str]:
     return [p.text for p in paragraphs(read(data))]
 
 
-def test_changed_words_inserted_and_deleted_paragraphs() -> None:
+def test_changed_words_inserted_and_deleted_paragraphs(engine: Redliner) -> None:
     old = _doc("Tổng điểm: 940 điểm.", "Một đoạn sẽ bỏ.", "Kết luận.", bold="Tổng điểm:")
     new = _doc("Tổng điểm: 965 điểm.", "Kết luận.", "Một đoạn mới.", bold="Tổng điểm:")
-    tracked = redline(old, new, author="UBND xã Bình Trung", when=WHEN)
+    tracked = engine(old, new, author="UBND xã Bình Trung", when=WHEN)
     assert version_texts(tracked, accepted=True) == _texts(new)
     assert version_texts(tracked, accepted=False) == _texts(old)
-    assert tracked_changes(tracked) == [
-        ("del", "940"), ("ins", "965"), ("del", "Một đoạn sẽ bỏ."), ("ins", "Một đoạn mới."),
-    ]  # fmt: skip
+    # Engines differ only in putting a replaced word's deletion before or after its insertion.
+    assert Counter(tracked_changes(tracked)) == Counter(
+        [("del", "940"), ("ins", "965"), ("del", "Một đoạn sẽ bỏ."), ("ins", "Một đoạn mới.")]
+    )
     body = read(tracked).element.body
     marks = list(body.iter(qn("w:ins"), qn("w:del")))
     assert {m.get(qn("w:author")) for m in marks} == {"UBND xã Bình Trung"}
@@ -76,9 +90,9 @@ def test_a_paragraph_with_a_field_is_replaced_whole() -> None:
     assert version_texts(tracked, accepted=False)[0] == "Trang 1"
 
 
-def test_identical_papers_have_no_tracked_change() -> None:
+def test_identical_papers_have_no_tracked_change(engine: Redliner) -> None:
     same = _doc("Không đổi.")
-    assert tracked_changes(redline(same, same, author="x", when=WHEN)) == []
+    assert tracked_changes(engine(same, same, author="x", when=WHEN)) == []
 
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -144,13 +158,30 @@ def _lines(texts: list[str]) -> list[str]:
     return [" ".join(t.split()) for t in texts if t.strip()]
 
 
-def test_libreoffice_reads_the_tracked_report_right(tmp_path: Path) -> None:
-    setup = demo_setup(tmp_path / "demo")
+@pytest.fixture(scope="module")
+def report_versions(tmp_path_factory: pytest.TempPathFactory) -> tuple[bytes, bytes]:
+    """The demo's report before and after a village corrects one cell (real papers)."""
+    setup = demo_setup(tmp_path_factory.mktemp("demo"))
     old = (setup.out / "BC-ket-qua-danh-gia.docx").read_bytes()
     correct(setup)
-    new = (setup.out / "BC-ket-qua-danh-gia.docx").read_bytes()
+    return old, (setup.out / "BC-ket-qua-danh-gia.docx").read_bytes()
+
+
+def test_libreoffice_reads_the_tracked_report_right(
+    tmp_path: Path, engine: Redliner, report_versions: tuple[bytes, bytes]
+) -> None:
+    old, new = report_versions
     tracked = tmp_path / "bao-cao.docx"
-    tracked.write_bytes(redline(old, new, author="UBND xã Bình Trung", when=WHEN))
+    tracked.write_bytes(engine(old, new, author="UBND xã Bình Trung", when=WHEN))
+    # The corrected figure (1 -> 0 children) and the total it moves (940 -> 965) are marked.
+    changes = tracked_changes(tracked.read_bytes())
+    deleted = " ".join(text for kind, text in changes if kind == "del")
+    inserted = " ".join(text for kind, text in changes if kind == "ins")
+    assert "940" in deleted and "965" not in deleted
+    assert "965" in inserted and "940" not in inserted
+    assert ("del", "1") in changes and ("ins", "0") in changes
+    assert version_texts(tracked.read_bytes(), accepted=True) == _texts(new)
+    assert version_texts(tracked.read_bytes(), accepted=False) == _texts(old)
     odt = libreoffice_convert(tracked, "odt", tmp_path)
     pdf = libreoffice_convert(tracked, "pdf", tmp_path)
     assert pdf.read_bytes().startswith(b"%PDF-")
@@ -158,3 +189,26 @@ def test_libreoffice_reads_the_tracked_report_right(tmp_path: Path) -> None:
     assert _lines(accepted) == _lines(_texts(new))
     assert _lines(rejected) == _lines(_texts(old))
     assert _lines(accepted) != _lines(rejected)
+
+
+def test_our_writer_alone_when_the_setting_says_so(tmp_path: Path) -> None:
+    """HOSO_REDLINE=noi-bo: python-redlines is never imported, as on a machine without it."""
+    old, new = tmp_path / "old.docx", tmp_path / "new.docx"
+    old.write_bytes(_doc("Tổng điểm: 940 điểm."))
+    new.write_bytes(_doc("Tổng điểm: 965 điểm."))
+    script = (
+        "import sys, datetime, pathlib\n"
+        "from pipeline.redline_engines import ChosenRedliner\n"
+        "from pipeline.redline import tracked_changes\n"
+        "chosen = ChosenRedliner()\n"
+        "old, new = (pathlib.Path(a).read_bytes() for a in sys.argv[1:])\n"
+        "out = chosen(old, new, author='x', when=datetime.datetime(2024, 11, 5))\n"
+        "loaded = 'python_redlines' in sys.modules\n"
+        "print(chosen.name, chosen.notice, tracked_changes(out), loaded)\n"
+    )
+    env = {**os.environ, "HOSO_REDLINE": "noi-bo"}
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(old), str(new)],
+        env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.strip() == "noi-bo None [('del', '940'), ('ins', '965')] False"
