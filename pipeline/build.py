@@ -39,12 +39,9 @@ from pipeline.errors import (
     Problem,
 )
 from pipeline.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
-from pipeline.ingest import ingest_to
 from pipeline.outputset import JOURNAL_NAME, locked
 from pipeline.pdf import find_soffice, pdf_dossier
 from pipeline.profile import PROFILE_NAME
-from pipeline.render import render
-from pipeline.score import score, summary_lines
 from pipeline.vnformat import number
 
 Kind = Literal["info", "plan", "warning", "error"]
@@ -177,7 +174,14 @@ def read_verdict(out: Path) -> Verdict | None:
 Say = Callable[[str, Kind], None]
 
 
+# The stage modules are imported when a stage runs: a build with nothing to do then loads
+# no Office library (python-docx, docxtpl, openpyxl), which is most of a no-op's time.
+STAGE_MODULES = ("pipeline.ingest", "pipeline.score", "pipeline.render")
+
+
 def _ingest(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.ingest import ingest_to
+
     result = ingest_to(dossier, out)
     for warning in result.warnings:
         say(f"Cảnh báo: {warning}", "warning")
@@ -190,6 +194,8 @@ def _ingest(dossier: Path, out: Path, say: Say) -> None:
 
 
 def _score(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.score import score, summary_lines
+
     result = score(dossier, out)
     for line in summary_lines(result.scorecard):
         say(line, "info")
@@ -198,6 +204,8 @@ def _score(dossier: Path, out: Path, say: Say) -> None:
 
 
 def _render(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.render import render
+
     result = render(dossier, out)
     for path in result.written:
         say(f"Đã ghi {path}", "info")
@@ -367,12 +375,12 @@ def needs_work(dossier: Path, out: Path, *, pdf: bool) -> bool:
 
 
 def _context() -> BaseContext:
-    # The workers import hoso once, in a fork server, and are forked from it; where there is
-    # no fork (Windows) each worker is spawned and imports it again. Both pickle the work
-    # the same way, so the code stays spawn-safe.
+    # The workers import hoso and its stages once, in a fork server, and are forked from it;
+    # where there is no fork (Windows) each worker is spawned and imports them again. Both
+    # pickle the work the same way, so the code stays spawn-safe.
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload([__name__, *STAGE_MODULES])
         return context
     return multiprocessing.get_context("spawn")
 

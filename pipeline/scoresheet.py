@@ -8,14 +8,18 @@ from __future__ import annotations
 
 import io
 import math
+import weakref
 import zipfile
 from collections.abc import Sequence
+from copy import copy
 from datetime import datetime
 from decimal import Decimal
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
@@ -267,15 +271,33 @@ def _table_row(
         if isinstance(value, str):
             # A scale such as "= 0 → 50" is text, not a formula.
             cell.data_type = "s"
-        cell.font = _font(size=11, bold=bold)
-        cell.border = _BOX
-        if col == 1:
-            cell.alignment = _CENTER
-        else:
-            cell.alignment = _RIGHT if isinstance(value, int | Decimal) else _WRAP
-        if fill is not None:
-            cell.fill = fill
+        numeric = isinstance(value, int | Decimal)
+        alignment = _CENTER if col == 1 else (_RIGHT if numeric else _WRAP)
+        _table_style(cell, bold, fill, alignment)
     _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
+
+
+# Per workbook: a table cell's style indices by (bold, fill, alignment). Setting a font,
+# border or fill makes openpyxl hash the whole style object to find its index, which was
+# a third of a whole build; cells styled alike share the indices, as openpyxl's own copy does.
+_TABLE_STYLES: weakref.WeakKeyDictionary[Workbook, dict[tuple[bool, int, int], StyleArray]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _table_style(cell: Cell, bold: bool, fill: PatternFill | None, alignment: Alignment) -> None:
+    styled = _TABLE_STYLES.setdefault(cell.parent.parent, {})
+    key = (bold, id(fill), id(alignment))  # module constants: their ids are stable
+    indices = styled.get(key)
+    if indices is not None:
+        cell._style = copy(indices)
+        return
+    cell.font = _font(size=11, bold=bold)
+    cell.border = _BOX
+    cell.alignment = alignment
+    if fill is not None:
+        cell.fill = fill
+    styled[key] = copy(cell._style)
 
 
 def _fit_height(

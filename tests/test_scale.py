@@ -65,6 +65,21 @@ def test_ingest_never_loads_the_word_libraries(tmp_path: Path) -> None:
     assert "openpyxl" not in loaded
 
 
+def test_a_build_with_nothing_to_do_loads_no_office_library(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.build import build
+
+    dossier, out = tmp_path / "ho-so", tmp_path / "out"
+    shutil.copytree(DEMO, dossier)
+    assert build(dossier, out).stages == ["ingest", "score", "render"]
+    loaded = _modules_after(["build", str(dossier), "--out", str(out)], tmp_path)
+    assert loaded == set()
+    assert build(dossier, out).stages == []  # it was a no-op: nothing had changed
+    forced = _modules_after(["build", str(dossier), "--out", str(out), "--force"], tmp_path)
+    assert set(WORD) <= forced  # the same command with work to do does load them
+
+
 def test_render_does_load_them(tmp_path: Path) -> None:
     """The import checks above can fail: rendering does load the Word libraries."""
     loaded = _modules_after(["render", str(DEMO), "--out", str(tmp_path / "out")], tmp_path)

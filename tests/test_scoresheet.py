@@ -96,3 +96,24 @@ def test_workbook_prints_on_a4_landscape_with_libreoffice(tmp_path: Path) -> Non
     assert boxes, "no page found"
     # A4 landscape: 297 x 210 mm = 841.9 x 595.3 pt, on every page.
     assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(842, 595)}
+
+
+def test_table_cells_keep_their_own_style_when_styles_are_shared() -> None:
+    # Table cells styled alike share openpyxl style indices (for speed); each kind of cell
+    # must still read back with its own font, fill, border and alignment, in every workbook.
+    first, second = _book(), _book()
+    assert first == second
+    sheet = load_workbook(io.BytesIO(second))[SUMMARY]
+    rows = {row[0].value: row for row in sheet.iter_rows(min_row=6) if row[0].value}
+    criterion, item = rows[1], rows["8.2"]
+    total = next(r for r in sheet.iter_rows(min_row=6) if r[1].value == "TỔNG CỘNG")
+    for cell in (*criterion, *item, *total):
+        assert (cell.font.name, cell.font.sz) == ("Times New Roman", 11)
+        assert cell.border.left.style == "thin" and cell.border.bottom.style == "thin"
+    assert all(c.font.b for c in (*criterion, *total)) and not any(c.font.b for c in item)
+    assert {c.fill.fgColor.rgb for c in criterion} == {"00F2F2F2"}
+    assert {c.fill.fgColor.rgb for c in total} == {"00D9E2F3"}
+    assert {c.fill.fill_type for c in item} == {None}
+    assert item[0].alignment.horizontal == "center"
+    assert item[5].alignment.horizontal == "right"  # computed points: a number
+    assert item[1].alignment.horizontal is None and item[1].alignment.wrap_text
