@@ -372,6 +372,22 @@ def _excerpt(text: str) -> str:
     return text if len(text) <= _EXCERPT else text[:_EXCERPT].rstrip() + "…"
 
 
+def _line(para: Para) -> Segment:
+    """The whole paragraph as one segment."""
+    return Segment(para, 0, len(para.text), para.clean, para.text)
+
+
+def _not_caps_centred(para: Para) -> list[str]:
+    """What keeps a line from being in capitals and centred (a type name, a signer's title)."""
+    letters = "".join(c for c in para.clean if c.isalpha())
+    problems = []
+    if letters != letters.upper():
+        problems.append("chữ thường")
+    if _alignment(para) != WD_ALIGN_PARAGRAPH.CENTER:
+        problems.append(_ALIGN_NAMES.get(_alignment(para), "không căn giữa"))
+    return problems
+
+
 def _alignment(para: Para) -> Any:
     return paragraph_format_value(para.para, "alignment")
 
@@ -869,13 +885,8 @@ class _Checker:
                 self.add("ten-loai.thieu", f"tên loại in hoa ({names}, …)", "không có")
             return 0
         heading = self.paras[index]
-        seg = Segment(heading, 0, len(heading.text), heading.clean, heading.text)
-        letters = "".join(c for c in heading.clean if c.isalpha())
-        problems = []
-        if letters != letters.upper():
-            problems.append("chữ thường")
-        if _alignment(heading) != WD_ALIGN_PARAGRAPH.CENTER:
-            problems.append(_ALIGN_NAMES.get(_alignment(heading), "không căn giữa"))
+        seg = _line(heading)
+        problems = _not_caps_centred(heading)
         if problems:
             self.add("ten-loai.dinh-dang", "in hoa, căn giữa", ", ".join(problems), heading)
         self._format(seg, "ten-loai.dinh-dang", bold=True, italic=False)
@@ -885,7 +896,7 @@ class _Checker:
             return index + 1
         for i in summary:
             para = self.paras[i]
-            seg = Segment(para, 0, len(para.text), para.clean, para.text)
+            seg = _line(para)
             problems = []
             letters = "".join(c for c in para.clean if c.isalpha())
             if i == summary[0] and letters == letters.upper() and len(letters) > 3:
@@ -1043,17 +1054,12 @@ class _Checker:
             return
         for titles, name in blocks:
             for para in titles:
-                seg = Segment(para, 0, len(para.text), para.clean, para.text)
-                letters = "".join(c for c in para.clean if c.isalpha())
-                problems = []
-                if letters != letters.upper():
-                    problems.append("chữ thường")
-                if _alignment(para) != WD_ALIGN_PARAGRAPH.CENTER:
-                    problems.append(_ALIGN_NAMES.get(_alignment(para), "không căn giữa"))
+                seg = _line(para)
+                problems = _not_caps_centred(para)
                 if problems:
                     self.add("chu-ky.quyen-han", "in hoa, căn giữa", ", ".join(problems), para)
                 self._format(seg, "chu-ky.quyen-han", bold=True, italic=False)
-            seg = Segment(name, 0, len(name.text), name.clean, name.text)
+            seg = _line(name)
             rule = self.book["chu-ky.ho-ten"]
             letters = "".join(c for c in name.clean if c.isalpha())
             problems = []
