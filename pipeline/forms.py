@@ -114,6 +114,20 @@ def value_rows(ws: Worksheet) -> dict[str, int]:
     }
 
 
+def fill_figures(book: Workbook, figures: dict[str, Any], *, as_text: bool = False) -> None:
+    """Type `figures` (code -> value) into a form as a village clerk would; `as_text`: the
+    habits ingest accepts (numbers stored as text with stray spaces, "có"/"không")."""
+    ws = book[DATA_SHEET]
+    rows = value_rows(ws)
+    for code, value in figures.items():
+        typed: Any = value
+        if isinstance(value, bool):
+            typed = ("có" if as_text else "Có") if value else ("không" if as_text else "Không")
+        elif as_text:
+            typed = f" {value} "
+        ws.cell(rows[code], 4).value = typed
+
+
 def write_forms(
     folder: Path, *, force: bool = False, progress: Callable[[Path], None] | None = None
 ) -> FormsResult:

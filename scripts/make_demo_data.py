@@ -24,15 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-
 from pipeline.forms import (
-    DATA_SHEET,
     VILLAGE_FOLDER,
     commune_form,
+    fill_figures,
     form_time,
     slug,
-    value_rows,
     village_form,
 )
 from pipeline.ingest import ingest
@@ -181,18 +178,6 @@ def block_figures(i: int) -> dict[str, Any]:
     }
 
 
-def fill(book: Workbook, figures: dict[str, Any], *, as_text: bool = False) -> None:
-    ws = book[DATA_SHEET]
-    rows = value_rows(ws)
-    for code, value in figures.items():
-        typed: Any = value
-        if isinstance(value, bool):
-            typed = ("có" if as_text else "Có") if value else ("không" if as_text else "Không")
-        elif as_text:
-            typed = f" {value} "  # numbers stored as text, with stray spaces
-        ws.cell(rows[code], 4).value = typed
-
-
 def convert(xlsx: bytes, fmt: str, target: Path) -> None:
     """Save through LibreOffice headless, as a village using Calc or old Excel would."""
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
@@ -236,7 +221,7 @@ def write_demo(name: str, demo: Demo) -> None:
             old.unlink()
     for i, village in enumerate(profile.don_vi.thon):
         book = village_form(profile, village)
-        fill(book, demo.villages(i), as_text=i in demo.as_text)
+        fill_figures(book, demo.villages(i), as_text=i in demo.as_text)
         data = workbook_bytes(book, when)
         fmt = demo.convert.get(i)
         target = villages / f"{slug(village)}.{fmt or 'xlsx'}"
@@ -246,7 +231,7 @@ def write_demo(name: str, demo: Demo) -> None:
             atomic_write(target, data)
         print(f"wrote {name}/{target.relative_to(folder)}")
     book = commune_form(profile)
-    fill(book, demo.commune)
+    fill_figures(book, demo.commune)
     atomic_write(folder / "xa.xlsx", workbook_bytes(book, when))
     print(f"wrote {name}/xa.xlsx")
     result = ingest(folder)

@@ -25,12 +25,11 @@ from typing import Any, Literal
 
 from pipeline.forms import (
     COMMUNE_STEM,
-    DATA_SHEET,
     VILLAGE_FOLDER,
     commune_form,
+    fill_figures,
     form_time,
     slug,
-    value_rows,
     village_form,
 )
 from pipeline.init import profile_text
@@ -248,18 +247,6 @@ def commune_figures(rng: random.Random, fate: Fate) -> dict[str, Any]:
     }
 
 
-def _fill(book: Any, figures: dict[str, Any], *, as_text: bool) -> None:
-    ws = book[DATA_SHEET]
-    rows = value_rows(ws)
-    for code, value in figures.items():
-        typed: Any = value
-        if isinstance(value, bool):
-            typed = ("có" if as_text else "Có") if value else ("không" if as_text else "Không")
-        elif as_text:
-            typed = f" {value} "  # typed as text, as some villages do
-        ws.cell(rows[code], 4).value = typed
-
-
 Kind = tuple[int, str, str, str, str]
 
 
@@ -302,10 +289,10 @@ def make_dossier(
     when = form_time(profile)
     for i, village in enumerate(profile.don_vi.thon):
         book = village_form(profile, village)
-        _fill(book, village_figures(rng, fate, i == 0), as_text=rng.random() < 0.1)
+        fill_figures(book, village_figures(rng, fate, i == 0), as_text=rng.random() < 0.1)
         atomic_write(folder / VILLAGE_FOLDER / f"{slug(village)}.xlsx", workbook_bytes(book, when))
     book = commune_form(profile)
-    _fill(book, commune_figures(rng, fate), as_text=False)
+    fill_figures(book, commune_figures(rng, fate), as_text=False)
     atomic_write(folder / f"{COMMUNE_STEM}.xlsx", workbook_bytes(book, when))
     return Synthetic(folder, f"{kind[1]} {unit_name}", count, fate, adjusted)
 
