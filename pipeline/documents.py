@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -64,3 +65,15 @@ def catalogue() -> dict[str, DocumentType]:
             raise ValueError(f"documents.toml [{code}]: file must be a .docx")
         docs[code] = doc
     return docs
+
+
+def render_sections(codes: Iterable[str], scored: bool) -> set[str]:
+    """The profile tables render reads for `codes` (a paper waiting for the scorecard reads
+    nothing yet): the plan and the decision go out before the council meets."""
+    known = catalogue()
+    return {
+        name
+        for code in codes
+        if scored or not known[code].needs_scorecard
+        for name in known[code].profile_sections
+    }

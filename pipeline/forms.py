@@ -161,7 +161,7 @@ def _replace_forms(
     problems: list[Problem] = []
     keep: dict[Path, list[Path]] = {}
     for path, _ in jobs:
-        filled = [p for p in _same_stem(path) if _has_data(p)]
+        filled = [p for p in same_stem(path) if _has_data(p)]
         if filled and not force:
             problems += [
                 Problem(
@@ -194,7 +194,8 @@ def _replace_forms(
     return written
 
 
-def _same_stem(path: Path) -> list[Path]:
+def same_stem(path: Path) -> list[Path]:
+    """The workbooks of the same name in every spreadsheet format (na-cay.xlsx, na-cay.xls…)."""
     return [p for p in (path.with_suffix(s) for s in SPREADSHEET_SUFFIXES) if p.is_file()]
 
 
@@ -229,10 +230,16 @@ def _has_data(path: Path) -> bool:
     return False
 
 
-def _backup(path: Path) -> Path:
+def backup_name(path: Path) -> Path:
+    """`<stem>.sao-luu-N<suffix>`, the first free one: ingest skips these copies."""
     n = 1
     while (target := path.with_name(f"{path.stem}.sao-luu-{n}{path.suffix}")).exists():
         n += 1
+    return target
+
+
+def _backup(path: Path) -> Path:
+    target = backup_name(path)
     try:
         shutil.copy2(path, target)
     except OSError as exc:

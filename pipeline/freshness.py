@@ -40,10 +40,10 @@ from typing import Any, Literal
 
 from pipeline import __version__, dataset, limits
 from pipeline.dataset import DossierData
-from pipeline.documents import DocumentType, catalogue
+from pipeline.documents import DocumentType, catalogue, render_sections
 from pipeline.errors import EnvironmentProblem, InputError, Problem
 from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER
-from pipeline.jsonfile import load_json
+from pipeline.jsonfile import build_json, read_bounded
 from pipeline.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile, read_toml
 from pipeline.rules import SHIPPED_RULES, shipped_path
 from pipeline.scorecard import SCORECARD_NAME, Scorecard
@@ -314,6 +314,11 @@ def _ingest_hint(dossier: Path, then: str) -> str:
 
 def load_data(out: Path, dossier: Path) -> DossierData:
     """OUTDIR/data.json, or an InputError telling the clerk to run ingest first."""
+    return _data_and_bytes(out, dossier)[0]
+
+
+def _data_and_bytes(out: Path, dossier: Path) -> tuple[DossierData, bytes]:
+    """data.json and the very bytes it was read from (what a record fingerprints)."""
     path = out / dataset.DATA_NAME
     if not path.is_file():
         raise InputError(
@@ -328,7 +333,8 @@ def load_data(out: Path, dossier: Path) -> DossierData:
             ]
         )
     try:
-        return dataset.load(path)
+        raw = read_bounded(path)
+        return build_json(raw, DossierData.from_json), raw
     except ValueError as exc:
         # json.JSONDecodeError is a ValueError.
         raise InputError(
@@ -375,11 +381,12 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
     card_path = out / SCORECARD_NAME
     if not card_path.is_file():
         return None
-    data = load_data(out, dossier)
-    data_bytes = (out / dataset.DATA_NAME).read_bytes()
-    card_bytes = card_path.read_bytes()
+    # Parsed and fingerprinted from the same bytes, so papers.json never vouches for a file
+    # that changed between two reads.
+    data, data_bytes = _data_and_bytes(out, dossier)
     try:
-        card = load_json(card_path, Scorecard.from_json)
+        card_bytes = read_bounded(card_path)
+        card = build_json(card_bytes, Scorecard.from_json)
     except ValueError as exc:
         raise InputError(
             [
@@ -392,7 +399,7 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
                 )
             ]
         ) from exc
-    card_raw = _read_json(card_path) or {}
+    card_raw = json.loads(card_bytes.decode("utf-8"))
     problems = data_problems(dossier, out, f"`hoso score {dossier}` và `hoso render {dossier}`")
     # Stale data already sends the clerk through score again: one message, the earliest stage.
     changes = [] if problems else _stage_changes(SCORE, dossier, out, card_raw)
@@ -540,7 +547,9 @@ def _render_changes(dossier: Path, out: Path) -> list[Change]:
     if version != __version__:
         return [Change(TOOL, "changed")]
     profile_sha = file_sha256(dossier / PROFILE_NAME) or ""
-    profile = load_profile(dossier)
+    # The tables render itself checks: a blank meeting section stops neither render nor this.
+    scored = (out / SCORECARD_NAME).is_file()
+    profile = load_profile(dossier, sections=render_sections(catalogue(), scored))
     card = _read_json(out / SCORECARD_NAME)
     scoring_inputs = None
     recognized = None

@@ -13,11 +13,12 @@ from pipeline.textcheck import text_problems
 from pipeline.units import (
     all_levels,
     default_village_level,
-    is_central_city,
     period_of,
+    split_district,
     split_province,
     strip_kind,
     village_head,
+    words_for,
 )
 from pipeline.vnformat import lower_first, nfc
 
@@ -95,9 +96,18 @@ def profile_text(
     province, _ = split_province(tinh)
     name, _ = strip_kind(xa, (cap,))
     below = below or "thôn"
-    level_above = "thành phố" if province and is_central_city(province, nam) else "tỉnh"
-    superior = f"huyện {huyen}" if huyen else f"{level_above} {province or '…'}"
-    example = period.examples(superior)
+    district_name, district_kind = split_district(huyen)
+    words = words_for(
+        cap=cap,
+        cap_thon=below,
+        ten=name,
+        tinh=province or "…",
+        huyen=district_name,
+        year=nam,
+        cap_huyen=district_kind,
+    )
+    level_above = words.cap_tinh
+    example = period.examples(words.huyen_day_du or words.tinh_day_du)
     grounds = "\n".join(f"#   - {g}" for g in period.grounds)
     district = (
         f'huyen = {_toml_string(huyen)}  # tên huyện, không kèm chữ "huyện"'

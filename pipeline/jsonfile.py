@@ -33,10 +33,20 @@ def load_json(path: Path, build: Callable[[dict[str, Any]], T]) -> T:
     """`build(object)` for the JSON object in `path`; ValueError when anything is off.
 
     OSError (a file that cannot be read) passes through: that is the environment."""
+    return build_json(read_bounded(path), build)
+
+
+def read_bounded(path: Path) -> bytes:
+    """The bytes of a JSON file; ValueError, before reading, for one far larger than ours."""
     if path.stat().st_size > limits.MAX_JSON_BYTES:
         raise ValueError(f"tệp lớn hơn {limits.MAX_JSON_BYTES // (1024 * 1024)} MB")
+    return path.read_bytes()
+
+
+def build_json(data: bytes, build: Callable[[dict[str, Any]], T]) -> T:
+    """`build(object)` for the JSON object in `data` (bytes a caller also fingerprints)."""
     try:
-        raw = json.loads(path.read_bytes().decode("utf-8"))
+        raw = json.loads(data.decode("utf-8"))
     except (ValueError, RecursionError) as exc:  # not UTF-8, not JSON, or nested too deep
         raise ValueError(f"không phải JSON hợp lệ ({str(exc)[:120]})") from exc
     if not isinstance(raw, dict):

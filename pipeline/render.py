@@ -10,7 +10,7 @@ from typing import Any
 
 from pipeline import __version__, freshness
 from pipeline.context import document_context, score_context
-from pipeline.documents import catalogue
+from pipeline.documents import catalogue, render_sections
 from pipeline.errors import InputError, Problem
 from pipeline.output import docx_bytes, set_core_properties
 from pipeline.outputset import locked
@@ -105,15 +105,8 @@ def render(
     profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
     # Only what the papers to be written read is checked: the plan and the decision go out
     # before the council meets, so a blank meeting section stops neither.
-    known = catalogue()
-    wanted = list(codes) if codes is not None else list(known)
-    scored = (out / SCORECARD_NAME).is_file()
-    sections = {
-        name
-        for code in wanted
-        if scored or not known[code].needs_scorecard
-        for name in known[code].profile_sections
-    }
+    wanted = list(codes) if codes is not None else list(catalogue())
+    sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
     profile = load_profile(dossier, sections=sections)
     with locked(out) as folder:
         scoring = freshness.current_scoring(dossier, out)

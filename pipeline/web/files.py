@@ -17,7 +17,7 @@ from pathlib import Path
 from pipeline import limits
 from pipeline.documents import catalogue
 from pipeline.errors import Problem
-from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER
+from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER, backup_name, same_stem
 from pipeline.freshness import workbook_files
 from pipeline.ingest import error_copy_path
 from pipeline.output import atomic_write
@@ -132,28 +132,14 @@ def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list
     written: list[Path] = []
     with locked(dossier, sweep=(VILLAGE_FOLDER,)):
         for path, data in accepted:
-            for other in _same_stem(path):
-                other.replace(_backup_name(other))
+            # One workbook per village, or ingest would read it twice: the same name in
+            # another format (na-cay.xls for na-cay.xlsx) is kept as a backup.
+            for other in same_stem(path):
+                if other != path:
+                    other.replace(backup_name(other))
             atomic_write(path, data)
             written.append(path)
     return written, problems
-
-
-def _same_stem(path: Path) -> list[Path]:
-    """The workbooks a new one replaces in another format (na-cay.xls for na-cay.xlsx): one
-    workbook per village, or ingest would read the village twice."""
-    return [
-        path.with_suffix(s) for s in UPLOAD_SUFFIXES
-        if s != path.suffix and path.with_suffix(s).is_file()
-    ]  # fmt: skip
-
-
-def _backup_name(path: Path) -> Path:
-    """`<stem>.sao-luu-N<suffix>`, which ingest skips (as `hoso forms --force` names them)."""
-    n = 1
-    while (target := path.with_name(f"{path.stem}.sao-luu-{n}{path.suffix}")).exists():
-        n += 1
-    return target
 
 
 def workbooks(dossier: Path) -> list[str]:
