@@ -18,12 +18,12 @@ from pathlib import Path
 
 import docx
 
-from pipeline import dataset
-from pipeline.ingest import ingest
-from pipeline.output import atomic_write
-from pipeline.render import render
-from pipeline.resources import shipped_template
-from pipeline.score import score
+from pipeline.files.atomic import atomic_write
+from pipeline.files.resources import shipped_template
+from pipeline.model import dataset
+from pipeline.stages.ingest import ingest
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 
 DEMO = Path(__file__).resolve().parent.parent / "inputs" / "binh-trung-2024"
 REPEAT = 5

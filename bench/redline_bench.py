@@ -3,7 +3,7 @@
 Run `python bench/redline_bench.py`. The demo dossier is copied into a temporary folder,
 built, one village cell corrected (openpyxl) and built again; each engine then compares the
 old and new version of every paper that changed (best of 3 per paper). Reported in seconds
-and as a ratio to our own writer (pipeline/redline.py) measured in the same run.
+and as a ratio to our own writer (pipeline/archive/redline.py) measured in the same run.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from pathlib import Path
 
 import openpyxl
 
-from pipeline.ingest import ingest_to
-from pipeline.redline import Redliner, redline
-from pipeline.redline_engines import RedlinesEngine
-from pipeline.render import render
-from pipeline.score import score
+from pipeline.archive.redline import Redliner, redline
+from pipeline.archive.redliners import RedlinesEngine
+from pipeline.stages.ingest import ingest_to
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "inputs" / "binh-trung-2024"

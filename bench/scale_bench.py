@@ -8,7 +8,7 @@ a clerk runs it, on copies in a temporary folder:
   (a) one dossier cold: `hoso build DIR` with no outputs yet (the demo, 12 villages), best
       of 3; next to it, what starting Python and importing the CLI and the stages costs;
   (b) a no-op rebuild: `hoso build DIR` again, nothing changed (best of 5); next to it,
-      starting Python and importing the CLI and `pipeline.build` (the stages stay unloaded);
+      starting Python and importing the CLI and `pipeline.stages.build` (the stages stay unloaded);
   (c) a correction: one village cell edited, then `hoso build DIR` (best of 3);
   (d) N synthetic dossiers of one province (default 200): `hoso build FOLDER --jobs K`
       (K = cores), in papers per second per core, against plain docxtpl loading, rendering
@@ -175,11 +175,11 @@ def _child_baseline(many: Path) -> dict[str, Any]:
     import jinja2
     from docxtpl import DocxTemplate
 
-    from pipeline import freshness
-    from pipeline.context import FILTERS
-    from pipeline.profile import load_profile
-    from pipeline.render import load_scoring, paper_context
-    from pipeline.templatesource import find_template
+    from pipeline.model.profile import load_profile
+    from pipeline.papers.context import FILTERS
+    from pipeline.papers.template_source import find_template
+    from pipeline.stages import freshness
+    from pipeline.stages.render import load_scoring, paper_context
 
     jobs = []
     for dossier in sorted(p for p in (many / "ho-so").iterdir() if p.is_dir()):
@@ -212,10 +212,13 @@ def _one_dossier(tmp: Path) -> list[Row]:
     build = (str(HOSO), "build", str(dossier), "--out", str(out))
     # What a build pays before any work: Python, the CLI and the libraries its stages load
     # (a no-op loads only the CLI and the fingerprints, not the stages).
-    every = "import pipeline.cli, pipeline.build, pipeline.ingest, pipeline.score, pipeline.render"
+    every = (
+        "import pipeline.cli, pipeline.stages.build, pipeline.stages.ingest,"
+        " pipeline.stages.score, pipeline.stages.render"
+    )
     start = _best(lambda: _run(sys.executable, "-c", every, cwd=ROOT))
     bare = _best(
-        lambda: _run(sys.executable, "-c", "import pipeline.cli, pipeline.build", cwd=ROOT)
+        lambda: _run(sys.executable, "-c", "import pipeline.cli, pipeline.stages.build", cwd=ROOT)
     )
 
     def cold_run() -> None:
@@ -319,7 +322,7 @@ def _rollup_check(many: Path, tmp: Path) -> str:
     """`hoso tong-hop` over (d)'s dossiers; every row against its scorecard."""
     import openpyxl
 
-    from pipeline.scorecard import Scorecard
+    from pipeline.model.scorecard import Scorecard
 
     dossiers = sorted(p for p in (many / "ho-so").iterdir() if p.is_dir())
     command = [str(HOSO), "tong-hop", *map(str, dossiers), "--out", str(many / "tong"),
@@ -349,7 +352,7 @@ def _rollup_check(many: Path, tmp: Path) -> str:
 
 def _villages(tmp: Path) -> list[Row]:
     """(f): one dossier with 10, 100 and 1,000 villages, the build's stages in one process."""
-    from pipeline.build import build
+    from pipeline.stages.build import build
     from scripts.make_synthetic import make_dossier
 
     per_village = []
@@ -383,7 +386,7 @@ def _machine(jobs: int) -> str:
 
 
 def main(argv: list[str]) -> int:
-    from pipeline.build import default_jobs
+    from pipeline.stages.build import default_jobs
 
     parser = argparse.ArgumentParser(description="hoso speed and scale bench")
     parser.add_argument("--n", type=int, default=200, help="dossiers for (d), default 200")

@@ -17,8 +17,14 @@ from typing import Any, TypeVar
 import click
 
 from pipeline import __version__
-from pipeline.errors import EXIT_INTERNAL, EXIT_USAGE, EnvironmentProblem, HosoError, InputError
-from pipeline.register import DEFAULT_ARCHIVE
+from pipeline.archive.register import DEFAULT_ARCHIVE
+from pipeline.common.errors import (
+    EXIT_INTERNAL,
+    EXIT_USAGE,
+    EnvironmentProblem,
+    HosoError,
+    InputError,
+)
 
 # Each command imports the library modules it uses inside its function: `hoso --help` then
 # loads almost nothing, and ingest never loads the Word libraries (tests/test_imports.py).
@@ -226,7 +232,7 @@ def init(
     Các giá trị mặc định (nơi nhận, chức vụ, căn cứ pháp lý, ví dụ) theo loại đơn vị và luật
     của năm đánh giá. Không bao giờ ghi đè một hoso.toml đã có.
     """
-    from pipeline.init import init_dossier
+    from pipeline.stages.init import init_dossier
 
     year = nam or date.today().year
     path = _run(
@@ -248,7 +254,7 @@ def forms(dir: Path, force: bool) -> None:
     Biểu có sẵn hướng dẫn, kiểm tra số liệu khi gõ và khóa các ô nhãn. Không ghi đè biểu
     đã có số liệu; với --force, biểu cũ được sao lưu thành <tên>.sao-luu-1.xlsx trước.
     """
-    from pipeline.forms import write_forms
+    from pipeline.stages.forms import write_forms
 
     result = _run(lambda: write_forms(dir, force=force))
     for item in result.written:
@@ -277,8 +283,8 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
     Nhận tệp .xlsx, .xls, .ods. Mọi lỗi được báo cùng lúc, mỗi lỗi ghi rõ tệp › trang › ô,
     sai gì và cách sửa; khi còn lỗi, data.json không được ghi.
     """
-    from pipeline import dataset
-    from pipeline.ingest import ingest_to
+    from pipeline.model import dataset
+    from pipeline.stages.ingest import ingest_to
 
     target = out or _default_out(dir)
 
@@ -312,7 +318,7 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
     Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
     """
-    from pipeline.score import score, summary_lines, to_json_text
+    from pipeline.stages.score import score, summary_lines, to_json_text
 
     target = out or _default_out(dir)
     result = _run(lambda: score(dir, target), json_errors=as_json)
@@ -336,7 +342,7 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     Mẫu riêng của hồ sơ (DIR/templates/<tên tệp>.docx) được dùng thay mẫu có sẵn.
     Nếu có lỗi, không tệp nào bị ghi đè.
     """
-    from pipeline.render import render
+    from pipeline.stages.render import render
 
     target = out or _default_out(dir)
     result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
@@ -364,7 +370,7 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     Cần LibreOffice; nếu hoso không tự tìm thấy, đặt biến môi trường HOSO_SOFFICE chỉ
     tới chương trình soffice. Nếu có lỗi, các tệp PDF cũ được giữ nguyên.
     """
-    from pipeline.pdf import pdf_dossier
+    from pipeline.stages.pdf import pdf_dossier
 
     target = out or _default_out(dir)
     result = _run(
@@ -411,8 +417,8 @@ def build_cmd(
     hồ sơ được lập song song, mỗi hồ sơ xong in một dòng, cuối cùng in bảng kết quả. Hồ sơ
     lỗi không làm dừng các hồ sơ khác; có hồ sơ lỗi thì mã thoát là 1.
     """
-    from pipeline.build import Message, Options
-    from pipeline.build import run as run_build
+    from pipeline.stages.build import Message, Options
+    from pipeline.stages.build import run as run_build
 
     options = Options(force=force, dry_run=dry_run, pdf=pdf)
 
@@ -434,7 +440,7 @@ def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
     tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1.
     """
-    from pipeline.check import check_files, report_lines
+    from pipeline.check.checker import check_files, report_lines
 
     report = check_files(list(files))
     if as_json:
@@ -490,8 +496,8 @@ def issue_cmd(
     chỉ đọc. Từ phiên bản 2: cần --reason; mỗi văn bản thay đổi có bản Word đánh dấu thay
     đổi trong thư mục thay-doi/ kèm đoạn giải trình.
     """
-    from pipeline.archive import issue
-    from pipeline.redline_engines import ChosenRedliner
+    from pipeline.archive.redliners import ChosenRedliner
+    from pipeline.archive.versions import issue
 
     target = out or _default_out(dir)
     result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
@@ -514,7 +520,7 @@ def issue_cmd(
 @_help_option
 def history_cmd(dir: Path, archive: Path) -> None:
     """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian, người, lý do, kết quả."""
-    from pipeline.archive import history
+    from pipeline.archive.versions import history
 
     versions = _run(lambda: history(dir, archive))
     for info in versions:
@@ -539,7 +545,7 @@ def history_cmd(dir: Path, archive: Path) -> None:
 @_help_option
 def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
     """In sổ đăng ký văn bản đi: số, ký hiệu, ngày, trích yếu, người ký, nơi nhận, lưu, ghi chú."""
-    from pipeline.registerbook import register_book
+    from pipeline.archive.register_xlsx import register_book
 
     lines = _run(lambda: register_book(archive, year, xlsx))
     for line in lines:
@@ -565,9 +571,9 @@ def diff_cmd(
     """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
     sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
     """
-    from pipeline.archive import diff_versions
-    from pipeline.diff import diff_lines
-    from pipeline.redline_engines import ChosenRedliner
+    from pipeline.archive.diff import diff_lines
+    from pipeline.archive.redliners import ChosenRedliner
+    from pipeline.archive.versions import diff_versions
 
     target = out or _default_out(dir)
     # The setting is read here (HOSO_REDLINE may be wrong) so that its notice can be printed.
@@ -593,7 +599,7 @@ def diff_cmd(
 def verify_cmd(archive: Path, as_json: bool) -> None:
     """Kiểm tra thư mục lưu trữ (mặc định archive/): tính lại mã băm mọi tệp, báo tệp thiếu,
     tệp bị sửa, dòng sổ đăng ký không có tệp. Có vấn đề thì mã thoát 1."""
-    from pipeline.archive import verify
+    from pipeline.archive.versions import verify
 
     result = _run(lambda: verify(archive))
     if as_json:
@@ -659,7 +665,7 @@ def tong_hop_cmd(
     Mỗi hồ sơ phải đã chấm điểm (hoso score) và còn mới; hồ sơ nào cũ hoặc chưa chấm điểm
     được nêu tên, không ghi tệp nào.
     """
-    from pipeline.rollup import load_issuer, roll_up
+    from pipeline.stages.rollup import load_issuer, roll_up
 
     def action() -> Any:
         issuer = load_issuer(profile, ten=co_quan, nguoi_ky=nguoi_ky, chuc_vu=chuc_vu)
@@ -691,7 +697,7 @@ def templates_export(dir: Path) -> None:
 
     Mẫu trong DIR/templates/ được dùng thay mẫu có sẵn cùng tên. Không ghi đè mẫu đã có.
     """
-    from pipeline.templating import export_templates
+    from pipeline.papers.templating import export_templates
 
     written = _run(lambda: export_templates(dir))
     for path in written:
@@ -706,7 +712,7 @@ def templates_check(dir: Path | None) -> None:
 
     Mỗi lỗi ghi rõ tệp mẫu và thẻ bị sai.
     """
-    from pipeline.templating import check_templates
+    from pipeline.papers.templating import check_templates
 
     checked = _run(lambda: check_templates(dir))
     for label in checked:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.checkrules import rulebook, rules_markdown
+from pipeline.check.rules import rulebook, rules_markdown
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "nd30-rules.md"
 

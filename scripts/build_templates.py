@@ -1,7 +1,7 @@
 """Build the shipped Word templates in `templates/` from their text below.
 
 Run `python scripts/build_templates.py` after changing a template's wording or the
-layout in `pipeline/nd30.py`; a test fails while the committed templates differ from
+layout in `pipeline/papers/nd30.py`; a test fails while the committed templates differ from
 what this script builds. The templates stay editable in Word: variables and loops are
 plain Jinja tags in the text.
 """
@@ -18,19 +18,20 @@ from typing import Any
 from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
-from pipeline import dataset, nd30
-from pipeline.ingest import ingest
-from pipeline.output import atomic_write, docx_bytes, set_core_properties
-from pipeline.profile import load_profile
-from pipeline.render import load_scoring, paper_context
-from pipeline.score import score
-from pipeline.templating import flatten, variables_markdown
+from pipeline.files.atomic import atomic_write, docx_bytes, set_core_properties
+from pipeline.model import dataset
+from pipeline.model.profile import load_profile
+from pipeline.papers import nd30
+from pipeline.papers.templating import flatten, variables_markdown
+from pipeline.stages.ingest import ingest
+from pipeline.stages.render import load_scoring, paper_context
+from pipeline.stages.score import score
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 QD06 = "Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ tướng Chính phủ"
 XA = "{{ don_vi.cap }} {{ don_vi.xa }}"
-# The unit's words come from the profile (pipeline/units.py), never from the template text.
+# The unit's words come from the profile (pipeline/model/units.py), never from the template text.
 CAP = "{{ don_vi.cap }}"
 THON = "{{ don_vi.cap_thon }}"
 # How the plan names the kinds of commune it speaks of ("xã, thị trấn" under a district).

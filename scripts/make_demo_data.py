@@ -24,18 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.forms import (
-    VILLAGE_FOLDER,
-    commune_form,
-    fill_figures,
-    form_time,
-    slug,
-    village_form,
-)
-from pipeline.ingest import ingest
-from pipeline.output import atomic_write, workbook_bytes
-from pipeline.profile import load_profile
-from pipeline.sheets import SPREADSHEET_SUFFIXES
+from pipeline.files.atomic import atomic_write, workbook_bytes
+from pipeline.files.sheets import SPREADSHEET_SUFFIXES
+from pipeline.model.layout import VILLAGE_FOLDER, form_time, slug
+from pipeline.model.profile import load_profile
+from pipeline.stages.forms import commune_form, fill_figures, village_form
+from pipeline.stages.ingest import ingest
 
 INPUTS = Path(__file__).resolve().parent.parent / "inputs"
 

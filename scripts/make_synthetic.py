@@ -1,7 +1,7 @@
 """Write N realistic synthetic dossiers, for tests and bench/scale_bench.py.
 
 Each dossier is what a commune clerk would have once the villages sent their figures back:
-a hoso.toml made by `hoso init`'s own text (`pipeline.init.profile_text`) with its blanks
+a hoso.toml made by `hoso init`'s own text (`pipeline.stages.init.profile_text`) with its blanks
 filled, a workbook per village written by `hoso forms`' layout and filled like the villages
 do, and the commune's `xa.xlsx`. Every unit type appears (xã, phường, thị trấn in 2024 under a
 district; xã, phường, đặc khu in 2026 directly under a province or a centrally-run city),
@@ -23,18 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.forms import (
-    COMMUNE_STEM,
-    VILLAGE_FOLDER,
-    commune_form,
-    fill_figures,
-    form_time,
-    slug,
-    village_form,
-)
-from pipeline.init import profile_text
-from pipeline.output import atomic_write, workbook_bytes
-from pipeline.profile import PROFILE_NAME, load_profile
+from pipeline.files.atomic import atomic_write, workbook_bytes
+from pipeline.model.layout import COMMUNE_STEM, VILLAGE_FOLDER, form_time, slug
+from pipeline.model.profile import PROFILE_NAME, load_profile
+from pipeline.stages.forms import commune_form, fill_figures, village_form
+from pipeline.stages.init import profile_text
 
 Fate = Literal["dat", "duoi-nguong", "tieu-chi-0"]
 

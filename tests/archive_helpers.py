@@ -6,9 +6,9 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.ingest import ingest_to
-from pipeline.render import render
-from pipeline.score import score
+from pipeline.stages.ingest import ingest_to
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import DEMO
 from tests.helpers import edit
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.documents import catalogue
+from pipeline.model.documents import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "inputs" / "binh-trung-2024"

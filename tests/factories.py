@@ -6,9 +6,10 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
-from pipeline import dataset, freshness
-from pipeline.dataset import DossierData, Scalar, Source, Value
-from pipeline.indicators import for_level
+from pipeline.model import dataset
+from pipeline.model.dataset import DossierData, Scalar, Source, Value
+from pipeline.model.indicators import for_level
+from pipeline.stages import freshness
 
 # A village where every rate is 100%, nothing bad happened and every yes/no is Có.
 PERFECT_VILLAGE: dict[str, Scalar] = {

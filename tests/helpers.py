@@ -11,8 +11,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from pipeline.errors import InputError, Problem
-from pipeline.ingest import Ingested, ingest
+from pipeline.common.errors import InputError, Problem
+from pipeline.stages.ingest import Ingested, ingest
 
 SHEET = "Số liệu"
 

@@ -16,11 +16,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pipeline.archive import issue, verify
+from pipeline.archive.docxdiff import issued_number
+from pipeline.archive.register import open_register
+from pipeline.archive.versions import issue, verify
 from pipeline.cli import cli
-from pipeline.docxdiff import issued_number
-from pipeline.errors import InputError
-from pipeline.register import open_register
+from pipeline.common.errors import InputError
 from tests.archive_helpers import Setup, build, correct, demo_setup
 from tests.conftest import PAPERS, ROOT
 from tests.helpers import edit
@@ -247,7 +247,7 @@ _RUN = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
-    from pipeline.archive import issue
+    from pipeline.archive.versions import issue
     dossier, out, archive, stop, pause, go = sys.argv[1:7]
     while go and not Path(go).exists():
         time.sleep(0.01)

@@ -11,16 +11,16 @@ import pytest
 from click.testing import CliRunner
 from docx import Document
 
-from pipeline import freshness
-from pipeline.archive import issue
-from pipeline.build import NOTHING_CHANGED, Options, build, build_many, find_jobs
+from pipeline.archive.versions import issue
 from pipeline.cli import cli
-from pipeline.dataset import DATA_NAME
-from pipeline.docxread import text_lines
-from pipeline.errors import InputError
-from pipeline.lock import LOCK_NAME
-from pipeline.pdf import SOFFICE_SETTING
-from pipeline.scorecard import SCORECARD_NAME
+from pipeline.common.errors import InputError
+from pipeline.files.docxread import text_lines
+from pipeline.files.lock import LOCK_NAME
+from pipeline.model.dataset import DATA_NAME
+from pipeline.model.scorecard import SCORECARD_NAME
+from pipeline.stages import freshness
+from pipeline.stages.build import NOTHING_CHANGED, Options, build, build_many, find_jobs
+from pipeline.stages.pdf import SOFFICE_SETTING
 from tests.conftest import ROOT
 from tests.helpers import edit, soffice
 

@@ -24,16 +24,16 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
-from pipeline import dataset
-from pipeline.check import CheckReport, check_document, check_files
-from pipeline.checkrules import PARAMS, parse_rules, rulebook, rules_markdown
+from pipeline.check.checker import CheckReport, check_document, check_files
+from pipeline.check.rules import PARAMS, parse_rules, rulebook, rules_markdown
 from pipeline.cli import cli
-from pipeline.docxread import iter_paragraphs
-from pipeline.ingest import ingest
-from pipeline.output import atomic_write
-from pipeline.render import render
-from pipeline.resources import load_data_toml
-from pipeline.score import score
+from pipeline.files.atomic import atomic_write
+from pipeline.files.docxread import iter_paragraphs
+from pipeline.files.resources import load_data_toml
+from pipeline.model import dataset
+from pipeline.stages.ingest import ingest
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import DATA, DEMO, PAPERS, ROOT
 from tests.helpers import libreoffice_convert
 

@@ -11,12 +11,12 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from pipeline import dataset
 from pipeline.cli import cli
-from pipeline.errors import InputError
-from pipeline.ingest import ingest
-from pipeline.rules import shipped_path
-from pipeline.score import score_dossier
+from pipeline.common.errors import InputError
+from pipeline.model import dataset
+from pipeline.model.rules import shipped_path
+from pipeline.stages.ingest import ingest
+from pipeline.stages.score import score_dossier
 from tests.conftest import ROOT
 from tests.factories import demo_data, without_workbooks, write_data
 from tests.helpers import edit
@@ -435,7 +435,7 @@ def test_a_bug_is_reported_as_one_not_as_bad_data(
         raise RuntimeError("boom")
 
     # Stands in for a defect in the library; nothing else can make it fail this way.
-    monkeypatch.setattr("pipeline.render.render", broken)  # cli imports it when run
+    monkeypatch.setattr("pipeline.stages.render.render", broken)  # cli imports it when run
     result = runner.invoke(cli, ["render", str(dossier)])
     assert result.exit_code == 4
     assert result.output.startswith(

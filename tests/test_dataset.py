@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import dataset
-from pipeline.dataset import DossierData, Source, Value
-from pipeline.indicators import CatalogueError, catalogue, for_level, parse_catalogue
+from pipeline.model import dataset
+from pipeline.model.dataset import DossierData, Source, Value
+from pipeline.model.indicators import CatalogueError, catalogue, for_level, parse_catalogue
 
 
 def test_catalogue_matches_the_contract() -> None:

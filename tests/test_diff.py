@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline.archive import diff_versions, issue
+from pipeline.archive.diff import PointsChange, ValueChange
+from pipeline.archive.redline import tracked_changes, version_texts
+from pipeline.archive.versions import diff_versions, issue
 from pipeline.cli import cli
-from pipeline.diff import PointsChange, ValueChange
-from pipeline.errors import InputError
-from pipeline.redline import tracked_changes, version_texts
+from pipeline.common.errors import InputError
 from tests.archive_helpers import Setup, build, correct, demo_setup
 
 SUMMARY = (

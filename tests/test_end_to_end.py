@@ -10,7 +10,7 @@ import docx
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.docxread import text_lines
+from pipeline.files.docxread import text_lines
 from tests.conftest import DEMO
 from tests.factories import PERFECT_COMMUNE, PERFECT_VILLAGE
 from tests.helpers import edit

@@ -8,9 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.forms import slug, write_forms
-from pipeline.indicators import for_level
+from pipeline.common.errors import InputError
+from pipeline.model.indicators import for_level
+from pipeline.model.layout import slug
+from pipeline.stages.forms import write_forms
 from tests.conftest import DEMO
 from tests.helpers import SHEET, edit
 

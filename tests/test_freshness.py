@@ -12,14 +12,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import freshness
 from pipeline.cli import cli
-from pipeline.freshness import INGEST, RENDER, SCORE, Change
-from pipeline.ingest import ingest_to
-from pipeline.render import render
-from pipeline.rules import shipped_path
-from pipeline.score import score
-from pipeline.templating import export_templates
+from pipeline.model.rules import shipped_path
+from pipeline.papers.templating import export_templates
+from pipeline.stages import freshness
+from pipeline.stages.freshness import INGEST, RENDER, SCORE, Change
+from pipeline.stages.ingest import ingest_to
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import PAPERS
 from tests.helpers import edit
 

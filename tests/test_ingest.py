@@ -19,12 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from msoffcrypto.format.ooxml import OOXMLFile
 
-from pipeline import dataset
-from pipeline.errors import InputError, Problem
-from pipeline.forms import slug, village_form, write_forms
-from pipeline.indicators import catalogue, for_level
-from pipeline.ingest import error_copy_path, ingest, ingest_to, mark_error_copies
-from pipeline.profile import load_profile
+from pipeline.common.errors import InputError, Problem
+from pipeline.model import dataset
+from pipeline.model.indicators import catalogue, for_level
+from pipeline.model.layout import slug
+from pipeline.model.profile import load_profile
+from pipeline.stages.forms import village_form, write_forms
+from pipeline.stages.ingest import error_copy_path, ingest, ingest_to, mark_error_copies
 from scripts import make_demo_data
 from tests.conftest import DEMO
 from tests.helpers import SHEET, edit, ingested, libreoffice_convert, located, problems, row_of

@@ -30,17 +30,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from pipeline import limits
 from pipeline.cli import cli
-from pipeline.docxread import iter_paragraphs
-from pipeline.errors import InputError
-from pipeline.papercheck import PaperIncomplete, check_paper
-from pipeline.profile import load_profile
-from pipeline.render import paper_context, render, render_document
-from pipeline.templatesource import find_template
-from pipeline.templating import _StrictDocxTemplate
-from pipeline.textcheck import text_problems, unwanted
-from pipeline.timelimit import TimeLimitExceeded, time_limit
+from pipeline.common import limits
+from pipeline.common.errors import InputError
+from pipeline.common.textcheck import text_problems, unwanted
+from pipeline.common.timelimit import TimeLimitExceeded, time_limit
+from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.profile import load_profile
+from pipeline.papers.readback import PaperIncomplete, check_paper
+from pipeline.papers.template_source import find_template
+from pipeline.papers.templating import _StrictDocxTemplate
+from pipeline.stages.render import paper_context, render, render_document
 from tests.conftest import DEMO
 from tests.helpers import SHEET, edit, located, problems
 from tests.hostile import (

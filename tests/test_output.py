@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import EnvironmentProblem
-from pipeline.output import atomic_write_all
+from pipeline.common.errors import EnvironmentProblem
+from pipeline.files.atomic import atomic_write_all
 
 
 def test_a_blocked_target_leaves_every_previous_file_whole(tmp_path: Path) -> None:

@@ -16,13 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import freshness, lock, outputset
 from pipeline.cli import cli
-from pipeline.errors import EnvironmentProblem
-from pipeline.forms import _has_data
-from pipeline.ingest import ingest_to
-from pipeline.render import render
-from pipeline.score import score
+from pipeline.common.errors import EnvironmentProblem
+from pipeline.files import lock, outputset
+from pipeline.stages import freshness
+from pipeline.stages.forms import _has_data
+from pipeline.stages.ingest import ingest_to
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import ROOT
 
 # Runs `hoso ARGS…` with a fault hook: every step of a switch is logged to LOG as
@@ -30,7 +31,7 @@ from tests.conftest import ROOT
 # SIGKILLs itself at step number KILL_AT (0: never).
 HOOKED = r"""
 import os, signal, sys, time
-from pipeline import outputset
+from pipeline.files import outputset
 from pipeline.cli import main
 
 log, kill_at, pause_at, pause = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
@@ -131,7 +132,7 @@ def test_a_failed_switch_puts_the_old_set_back(
 SWITCH = r"""
 import os, signal, sys
 from pathlib import Path
-from pipeline import outputset
+from pipeline.files import outputset
 
 folder, kill_at, fail_at = Path(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 count = 0
@@ -279,7 +280,7 @@ def test_a_damaged_journal_is_an_environment_problem(
 HOLD = r"""
 import sys, time
 from pathlib import Path
-from pipeline import lock
+from pipeline.files import lock
 
 with lock.hold(Path(sys.argv[1])):
     print("held", flush=True)

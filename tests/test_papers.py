@@ -18,13 +18,13 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from pipeline import dataset
-from pipeline.docxread import iter_paragraphs, paragraph_alignment, run_format, text_lines
-from pipeline.ingest import ingest
-from pipeline.nd30 import TEXT_WIDTH_TWIPS
-from pipeline.output import atomic_write
-from pipeline.render import render
-from pipeline.score import score
+from pipeline.files.atomic import atomic_write
+from pipeline.files.docxread import iter_paragraphs, paragraph_alignment, run_format, text_lines
+from pipeline.model import dataset
+from pipeline.papers.nd30 import TEXT_WIDTH_TWIPS
+from pipeline.stages.ingest import ingest
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import DATA, PAPERS
 from tests.factories import make_data, without_workbooks, write_data
 from tests.helpers import libreoffice_convert

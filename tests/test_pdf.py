@@ -16,14 +16,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from pipeline import dataset
 from pipeline.cli import cli
-from pipeline.errors import EnvironmentProblem
-from pipeline.ingest import ingest
-from pipeline.output import atomic_write
-from pipeline.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
-from pipeline.render import render
-from pipeline.score import score
+from pipeline.common.errors import EnvironmentProblem
+from pipeline.files.atomic import atomic_write
+from pipeline.model import dataset
+from pipeline.stages.ingest import ingest
+from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import DATA, DEMO, PAPERS
 from tests.helpers import soffice
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.init import init_dossier, profile_text
-from pipeline.profile import load_profile
+from pipeline.common.errors import InputError
+from pipeline.model.profile import load_profile
+from pipeline.stages.init import init_dossier, profile_text
 from tests.conftest import DEMO
 
 Edit = Callable[[str, str], Path]

@@ -19,9 +19,9 @@ from docx.document import Document as DocxDocument
 from docx.oxml.ns import qn
 from lxml import etree
 
-from pipeline.docxdiff import paragraphs, read
-from pipeline.redline import Redliner, redline, tracked_changes, version_texts
-from pipeline.redline_engines import RedlinesEngine
+from pipeline.archive.docxdiff import paragraphs, read
+from pipeline.archive.redline import Redliner, redline, tracked_changes, version_texts
+from pipeline.archive.redliners import RedlinesEngine
 from tests.archive_helpers import correct, demo_setup
 from tests.helpers import libreoffice_convert
 
@@ -198,8 +198,8 @@ def test_our_writer_alone_when_the_setting_says_so(tmp_path: Path) -> None:
     new.write_bytes(_doc("Tổng điểm: 965 điểm."))
     script = (
         "import sys, datetime, pathlib\n"
-        "from pipeline.redline_engines import ChosenRedliner\n"
-        "from pipeline.redline import tracked_changes\n"
+        "from pipeline.archive.redliners import ChosenRedliner\n"
+        "from pipeline.archive.redline import tracked_changes\n"
         "chosen = ChosenRedliner()\n"
         "old, new = (pathlib.Path(a).read_bytes() for a in sys.argv[1:])\n"
         "out = chosen(old, new, author='x', when=datetime.datetime(2024, 11, 5))\n"

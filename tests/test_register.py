@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import EnvironmentProblem
-from pipeline.register import (
+from pipeline.archive.register import (
     MIGRATIONS,
     REGISTER_NAME,
     SCHEMA_VERSION,
@@ -20,6 +19,7 @@ from pipeline.register import (
     VersionRow,
     migrate,
 )
+from pipeline.common.errors import EnvironmentProblem
 
 VERSION = VersionRow("binh-trung-2024", 1, "abc", "2024-11-05T09:00:00+07:00", "lan", "",
                      "940", "ĐẠT", "QĐ 06 (2019.1)", "hoso 0.1.0", "binh-trung-2024/v1",
@@ -117,7 +117,7 @@ def test_processes_opening_a_new_register_at_once_migrate_it_once(tmp_path: Path
     go = tmp_path / "go"
     script = (
         "import sys, time, pathlib\n"
-        "from pipeline.register import open_register\n"
+        "from pipeline.archive.register import open_register\n"
         "go = pathlib.Path(sys.argv[1])\n"
         "while not go.exists(): time.sleep(0.005)\n"
         "open_register(pathlib.Path(sys.argv[2])).conn.close()\n"

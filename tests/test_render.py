@@ -17,7 +17,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 from docx.text.paragraph import Paragraph
 
-from pipeline.docxread import (
+from pipeline.common.errors import InputError
+from pipeline.files.docxread import (
     bottom_border,
     iter_paragraphs,
     paragraph_alignment,
@@ -25,8 +26,7 @@ from pipeline.docxread import (
     run_format,
     text_lines,
 )
-from pipeline.errors import InputError
-from pipeline.render import render
+from pipeline.stages.render import render
 from tests.conftest import DATA
 
 Edit = Callable[[str, str], Path]

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import InputError
-from pipeline.rules import LETTERS, load_rules, parse_rules, shipped_path
+from pipeline.common.errors import InputError
+from pipeline.model.rules import LETTERS, load_rules, parse_rules, shipped_path
 
 # decision-06.md §2, copied by hand: (no, letter, max, provisional).
 CRITERIA = [

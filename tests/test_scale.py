@@ -13,17 +13,17 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from pipeline.check import check_files
+from pipeline.check.checker import check_files
 from pipeline.cli import cli
-from pipeline.docxread import iter_paragraphs
-from pipeline.errors import InputError
-from pipeline.ingest import ingest, ingest_to
-from pipeline.init import profile_text
-from pipeline.profile import PROFILE_NAME, load_profile
-from pipeline.render import render
-from pipeline.rollup import BOOK_NAME, REPORT_NAME, Issuer, roll_up
-from pipeline.score import score
-from pipeline.scorecard import Scorecard
+from pipeline.common.errors import InputError
+from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.profile import PROFILE_NAME, load_profile
+from pipeline.model.scorecard import Scorecard
+from pipeline.stages.ingest import ingest, ingest_to
+from pipeline.stages.init import profile_text
+from pipeline.stages.render import render
+from pipeline.stages.rollup import BOOK_NAME, REPORT_NAME, Issuer, roll_up
+from pipeline.stages.score import score
 from scripts.make_synthetic import KINDS, make_dossier, make_dossiers, one_province
 from tests.conftest import DEMO
 
@@ -68,7 +68,7 @@ def test_ingest_never_loads_the_word_libraries(tmp_path: Path) -> None:
 def test_a_build_with_nothing_to_do_loads_no_office_library(tmp_path: Path) -> None:
     import shutil
 
-    from pipeline.build import build
+    from pipeline.stages.build import build
 
     dossier, out = tmp_path / "ho-so", tmp_path / "out"
     shutil.copytree(DEMO, dossier)

@@ -13,13 +13,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline import scorecard
-from pipeline.dataset import DossierData, Scalar
-from pipeline.errors import InputError
-from pipeline.profile import Override
-from pipeline.rules import RuleSet, load_rules, parse_rules, shipped_path
-from pipeline.score import evaluate, score, score_dossier
-from pipeline.scorecard import Scorecard
+from pipeline.common.errors import InputError
+from pipeline.model import scorecard
+from pipeline.model.dataset import DossierData, Scalar
+from pipeline.model.profile import Override
+from pipeline.model.rules import RuleSet, load_rules, parse_rules, shipped_path
+from pipeline.model.scorecard import Scorecard
+from pipeline.stages.score import evaluate, score, score_dossier
 from tests.factories import DEMO_VILLAGES, make_data, perfect, without_workbooks, write_data
 
 RULES = load_rules()

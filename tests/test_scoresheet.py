@@ -9,10 +9,10 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
-from pipeline.profile import Override, load_profile
-from pipeline.rules import load_rules
-from pipeline.score import evaluate
-from pipeline.scoresheet import CHART, SUMMARY, workbook_bytes
+from pipeline.model.profile import Override, load_profile
+from pipeline.model.rules import load_rules
+from pipeline.papers.score_workbook import CHART, SUMMARY, workbook_bytes
+from pipeline.stages.score import evaluate
 from tests.conftest import DEMO
 from tests.factories import DEMO_VILLAGES, demo_data
 from tests.helpers import libreoffice_convert

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 from docxtpl import DocxTemplate
 
 from pipeline.cli import cli
-from pipeline.context import VARIABLES
-from pipeline.documents import catalogue
-from pipeline.errors import InputError
-from pipeline.templating import check_templates, flatten, jinja_environment
+from pipeline.common.errors import InputError
+from pipeline.model.documents import catalogue
+from pipeline.papers.context import VARIABLES
+from pipeline.papers.templating import check_templates, flatten, jinja_environment
 from scripts import build_templates
 from tests.conftest import ROOT
 

@@ -19,16 +19,17 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
-from pipeline.errors import InputError
-from pipeline.forms import DATA_SHEET, HELP_SHEET, value_rows, write_forms
-from pipeline.indicators import CatalogueError, parse_catalogue
-from pipeline.ingest import ingest, ingest_to
-from pipeline.profile import load_profile
-from pipeline.rules import load_rules, parse_rules, shipped_path
-from pipeline.score import WORKBOOK_NAME, score
-from pipeline.scorecard import SCORECARD_NAME
-from pipeline.units import words_for
-from pipeline.vnformat import ascii_slug
+from pipeline.common.errors import InputError
+from pipeline.common.vnformat import ascii_slug
+from pipeline.model.indicators import CatalogueError, parse_catalogue
+from pipeline.model.layout import DATA_SHEET, HELP_SHEET, WORKBOOK_NAME
+from pipeline.model.profile import load_profile
+from pipeline.model.rules import load_rules, parse_rules, shipped_path
+from pipeline.model.scorecard import SCORECARD_NAME
+from pipeline.model.units import words_for
+from pipeline.stages.forms import value_rows, write_forms
+from pipeline.stages.ingest import ingest, ingest_to
+from pipeline.stages.score import score
 from tests.conftest import ROOT
 from tests.factories import PERFECT_COMMUNE, PERFECT_VILLAGE
 from tests.helpers import edit, problems

@@ -9,14 +9,14 @@ from pathlib import Path
 import docx
 import pytest
 
-from pipeline.check import check_files
-from pipeline.docxread import text_lines
-from pipeline.errors import InputError
-from pipeline.init import init_dossier
-from pipeline.profile import load_profile
-from pipeline.render import render
-from pipeline.score import score
-from pipeline.units import is_central_city, split_province, strip_kind
+from pipeline.check.checker import check_files
+from pipeline.common.errors import InputError
+from pipeline.files.docxread import text_lines
+from pipeline.model.profile import load_profile
+from pipeline.model.units import is_central_city, split_province, strip_kind
+from pipeline.stages.init import init_dossier
+from pipeline.stages.render import render
+from pipeline.stages.score import score
 from tests.conftest import PAPERS
 from tests.factories import make_data, without_workbooks, write_data
 

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from pipeline import vnformat
+from pipeline.common import vnformat
 
 
 @pytest.mark.parametrize(

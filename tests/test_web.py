@@ -23,9 +23,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, TestResponse
 
-from pipeline import limits
-from pipeline.errors import EnvironmentProblem
-from pipeline.init import init_dossier
+from pipeline.common import limits
+from pipeline.common.errors import EnvironmentProblem
+from pipeline.stages.init import init_dossier
 from pipeline.web import files
 from pipeline.web.app import create_app
 from pipeline.web.server import serve

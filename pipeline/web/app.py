@@ -6,15 +6,13 @@
   HttpOnly, SameSite=Strict cookie; without it every request is refused (another local user,
   or a page of another site, cannot drive the server).
 - Every POST carries the session's CSRF token in a hidden field.
-- Uploads are bounded in size and count (pipeline/limits.py).
+- Uploads are bounded in size and count (pipeline/common/limits.py).
 """
 
 from __future__ import annotations
 
 import hmac
 import secrets
-import tempfile
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -23,9 +21,10 @@ from flask import Flask, Response, current_app, redirect, render_template, reque
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
-from pipeline import limits
-from pipeline.vnformat import number
-from pipeline.web.jobs import Jobs
+from pipeline.common import limits
+from pipeline.common.vnformat import number
+from pipeline.web.routes import bp
+from pipeline.web.state import State
 
 TOKEN_PARAM = "token"
 CSRF_FIELD = "csrf"
@@ -34,21 +33,6 @@ _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
 )
-
-
-@dataclass
-class State:
-    """What the routes share: where dossiers, outputs and the archive are, and the jobs."""
-
-    root: Path
-    outputs: Path  # outputs/ as the CLI uses it: outputs/<dossier folder name>/
-    archive: Path
-    token: str
-    jobs: Jobs = field(default_factory=Jobs)
-    cache: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hoso-web-")))
-
-    def out(self, dossier: Path) -> Path:
-        return self.outputs / dossier.resolve().name
 
 
 def create_app(
@@ -74,9 +58,6 @@ def create_app(
     app.before_request(_guard)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
-
-    # Imported here: the routes import the app's helpers.
-    from pipeline.web.routes import bp
 
     app.register_blueprint(bp)
     return app

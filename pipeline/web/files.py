@@ -14,16 +14,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline import limits
-from pipeline.documents import catalogue
-from pipeline.errors import Problem
-from pipeline.forms import COMMUNE_STEM, VILLAGE_FOLDER, backup_name, same_stem
-from pipeline.freshness import workbook_files
-from pipeline.ingest import error_copy_path
-from pipeline.output import atomic_write
-from pipeline.outputset import locked
-from pipeline.profile import PROFILE_NAME
-from pipeline.score import WORKBOOK_NAME
+from pipeline.common import limits
+from pipeline.common.errors import Problem
+from pipeline.files.atomic import atomic_write
+from pipeline.files.outputset import locked
+from pipeline.model.documents import catalogue
+from pipeline.model.layout import COMMUNE_STEM, VILLAGE_FOLDER, WORKBOOK_NAME
+from pipeline.model.profile import PROFILE_NAME
+from pipeline.stages.forms import backup_name, same_stem
+from pipeline.stages.freshness import workbook_files
+from pipeline.stages.ingest import error_copy_path
 
 UPLOAD_SUFFIXES = (".xlsx", ".xls", ".ods")
 # A dossier folder's name as the page creates it: the slug of the unit and the year.

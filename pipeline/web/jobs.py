@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pipeline.errors import EnvironmentProblem, HosoError, InputError, Problem
+from pipeline.common.errors import EnvironmentProblem, HosoError, InputError, Problem
 
 _log = logging.getLogger(__name__)
 _KEPT = 50  # finished jobs kept for their pages

@@ -22,11 +22,11 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT
 
-from pipeline.documents import AUTHORITIES, SIGNER_ROLES, catalogue
-from pipeline.errors import InputError, Problem
-from pipeline.labels import BASE_WORDS, fill
-from pipeline.output import atomic_write
-from pipeline.profile import (
+from pipeline.common.errors import InputError, Problem
+from pipeline.files.atomic import atomic_write
+from pipeline.model.documents import AUTHORITIES, SIGNER_ROLES, catalogue
+from pipeline.model.labels import BASE_WORDS, fill
+from pipeline.model.profile import (
     COUNCIL_ROLES,
     OFFICIAL_TITLES,
     PROFILE_NAME,
@@ -35,8 +35,8 @@ from pipeline.profile import (
     load_profile,
     read_toml,
 )
-from pipeline.scorecard import UNIT_NAMES
-from pipeline.units import Words, all_levels
+from pipeline.model.scorecard import UNIT_NAMES
+from pipeline.model.units import Words, all_levels
 
 KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs")
 COUNCIL = "hoi_dong.thanh_vien"

@@ -26,26 +26,29 @@ from flask import (
 from tomlkit.items import AoT
 from werkzeug.wrappers import Response as BaseResponse
 
-from pipeline import freshness, limits, scorecard
-from pipeline.archive import diff_versions, history, issue
-from pipeline.dataset import DATA_NAME
-from pipeline.diff import diff_lines
-from pipeline.documents import catalogue
-from pipeline.errors import EnvironmentProblem, InputError, Problem
-from pipeline.forms import VILLAGE_FOLDER, write_forms
-from pipeline.ingest import error_copy_path, ingest_to
-from pipeline.init import init_dossier
-from pipeline.outputset import locked
-from pipeline.pdf import find_soffice, pdf_dossier
-from pipeline.profile import load_profile
-from pipeline.render import render
-from pipeline.score import PROFILE_SECTIONS as SCORE_SECTIONS
-from pipeline.score import WORKBOOK_NAME, override_problems, rules_for, score
-from pipeline.units import all_levels
-from pipeline.vnformat import ascii_slug
+from pipeline.archive.diff import diff_lines
+from pipeline.archive.versions import diff_versions, history, issue
+from pipeline.common import limits
+from pipeline.common.errors import EnvironmentProblem, InputError, Problem
+from pipeline.common.vnformat import ascii_slug
+from pipeline.files.outputset import locked
+from pipeline.model import scorecard
+from pipeline.model.dataset import DATA_NAME
+from pipeline.model.documents import catalogue
+from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
+from pipeline.model.profile import load_profile
+from pipeline.model.units import all_levels
+from pipeline.stages import freshness
+from pipeline.stages.forms import write_forms
+from pipeline.stages.ingest import error_copy_path, ingest_to
+from pipeline.stages.init import init_dossier
+from pipeline.stages.pdf import find_soffice, pdf_dossier
+from pipeline.stages.render import render
+from pipeline.stages.score import PROFILE_SECTIONS as SCORE_SECTIONS
+from pipeline.stages.score import override_problems, rules_for, score
 from pipeline.web import files, profile_form
-from pipeline.web.app import State
 from pipeline.web.jobs import Job, Say
+from pipeline.web.state import State
 
 bp = Blueprint("web", __name__)
 

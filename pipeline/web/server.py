@@ -10,7 +10,7 @@ from pathlib import Path
 
 from waitress.server import create_server
 
-from pipeline.errors import EnvironmentProblem
+from pipeline.common.errors import EnvironmentProblem
 from pipeline.web.app import address, create_app, set_port
 
 HOST = "127.0.0.1"

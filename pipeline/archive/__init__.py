@@ -1,0 +1,1 @@
+"""Issued versions: the archive, the register, diffs and tracked-changes copies."""

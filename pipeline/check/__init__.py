@@ -1,0 +1,1 @@
+"""The Decree 30 checker for any Word file."""

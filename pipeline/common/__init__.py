@@ -1,0 +1,1 @@
+"""Errors, limits, Vietnamese formatting and text checks: the bottom layer."""

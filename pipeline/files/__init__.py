@@ -1,0 +1,1 @@
+"""Reading and writing files: workbooks, atomic output sets, locks, JSON, zip guard."""

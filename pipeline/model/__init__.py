@@ -1,0 +1,1 @@
+"""The dossier's model: profile, units, rules, indicators, data and scorecard."""

@@ -1,0 +1,57 @@
+"""Unit words inside the labels of data files: `{cap}`, `{cap_thon}` and capitalised forms.
+
+Indicator labels (data/indicators.toml) and rule sets name the commune and its villages
+("{Cap_thon} có điểm vui chơi cho trẻ em"); every place that shows a label fills them with
+the dossier's words, so a ward's forms say "Tổ dân phố có …" and a commune's "Thôn có …".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from pipeline.common.vnformat import upper_first
+from pipeline.model.units import Words
+
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+# Each placeholder and how it is made from the words.
+PLACEHOLDERS: dict[str, Callable[[Words], str]] = {
+    "cap": lambda w: w.cap,
+    "Cap": lambda w: upper_first(w.cap),
+    "cap_thon": lambda w: w.cap_thon,
+    "Cap_thon": lambda w: upper_first(w.cap_thon),
+}
+
+# The words of the case the labels were first written for (a xã with thôn): how a label is
+# shown by callers that do not know the dossier yet.
+BASE_WORDS = Words(
+    cap="xã",
+    cap_thon="thôn",
+    ten="",
+    tinh="",
+    cap_tinh="tỉnh",
+    huyen="",
+    cung_cap="xã",
+    phong_trao="xã",
+    trich_qd06="xã",
+    trich_qd06_ngan="xã,",
+)
+
+
+def fill(text: str, words: Words) -> str:
+    """`text` with every known placeholder replaced by the unit's word (others kept)."""
+    return _PLACEHOLDER.sub(
+        lambda m: PLACEHOLDERS[m.group(1)](words) if m.group(1) in PLACEHOLDERS else m.group(0),
+        text,
+    )
+
+
+def unknown_placeholders(text: str) -> list[str]:
+    """The `{…}` in `text` that `fill` does not know, as written (`{xa}`)."""
+    return [m.group(0) for m in _PLACEHOLDER.finditer(text) if m.group(1) not in PLACEHOLDERS]
+
+
+def known_list() -> str:
+    """The placeholders for a hint: `{cap}, {Cap}, {cap_thon}, {Cap_thon}`."""
+    return ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)

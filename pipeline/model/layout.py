@@ -1,0 +1,44 @@
+"""Where a dossier's files live and how the workbooks are laid out: what forms writes,
+ingest and the freshness records read, and the archive and the page list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from pipeline.common.vnformat import ascii_slug, upper_first
+
+if TYPE_CHECKING:
+    from pipeline.model.profile import Profile
+    from pipeline.model.units import Words
+
+# The dossier folder: village workbooks in thon/, the commune's in xa.xlsx.
+VILLAGE_FOLDER = "thon"
+COMMUNE_STEM = "xa"
+
+# The form workbook.
+DATA_SHEET = "Số liệu"
+HELP_SHEET = "Hướng dẫn"
+VALUE_HEADER = "Số liệu"
+LABEL_NAM = "Năm:"
+YES, NO = "Có", "Không"
+
+# The score workbook written beside scorecard.json.
+WORKBOOK_NAME = "bieu-cham-diem.xlsx"
+
+slug = ascii_slug
+
+
+def unit_label(words: Words) -> str:
+    """The labelled cell naming the commune: "Xã:", "Phường:", "Đặc khu:"."""
+    return f"{upper_first(words.cap)}:"
+
+
+def village_label(words: Words) -> str:
+    """The labelled cell naming the village: "Thôn:", "Tổ dân phố:", "Khu phố:"."""
+    return f"{upper_first(words.cap_thon)}:"
+
+
+def form_time(profile: Profile) -> datetime:
+    """Workbook properties carry a date derived from the dossier, never the wall clock."""
+    return datetime(profile.don_vi.nam, 1, 1)

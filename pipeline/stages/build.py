@@ -1,0 +1,594 @@
+"""`hoso build`: ingest -> score -> render (-> pdf) of one dossier or many, each stage only
+when what it read has changed.
+
+The decision is `freshness.stale(stage, dossier, out)`, taken stage by stage in order and
+re-taken after each stage that ran: a stage's record holds the sha256 of the earlier stage's
+output, so ingest rewriting data.json is what makes score stale (not a guess that it might
+be). The pdf stage compares pdfs.json (what each PDF was made from) with the papers there.
+An unchanged dossier is only read, never written. Each stage is its library call, in this
+process; this module composes the stages and no stage imports it.
+
+Many dossiers are built in worker processes, forked from a fork server that imported hoso
+once (spawned on Windows, which has no fork: the code is spawn-safe, work and results are
+pickled either way); a worker keeps its imports and module-level caches (catalogues,
+indicator and unit tables) from one dossier to the next. A dossier with nothing to do is
+settled in the parent, without a worker. A dossier that fails is reported with its problems
+and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
+from pathlib import Path
+from typing import Literal
+
+from pipeline.common.errors import (
+    EXIT_ENVIRONMENT,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EnvironmentProblem,
+    HosoError,
+    InputError,
+    Problem,
+)
+from pipeline.common.vnformat import number
+from pipeline.files.outputset import JOURNAL_NAME, locked
+from pipeline.model import scorecard
+from pipeline.model.profile import PROFILE_NAME
+from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
+from pipeline.stages.pdf import find_soffice, pdf_dossier
+
+Kind = Literal["info", "plan", "warning", "error"]
+Failure = Literal["input", "environment", "internal"]
+
+FORCED = "chạy lại theo yêu cầu (--force)"
+NOTHING_CHANGED = "Không có gì thay đổi: kết quả trong {out} đã mới, không chạy lại bước nào."
+
+
+@dataclass(frozen=True)
+class Message:
+    """One line for the clerk; warnings and errors go to stderr, like the single commands."""
+
+    text: str
+    kind: Kind = "info"
+
+    @property
+    def to_stderr(self) -> bool:
+        return self.kind in ("warning", "error")
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """A stage that ran (or, in a dry run, would run) and why: `freshness.Change`s as text."""
+
+    stage: Stage
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The scorecard in the output folder, as printed: total, threshold, ĐẠT / KHÔNG ĐẠT."""
+
+    total: str
+    threshold: str
+    verdict: str
+
+
+@dataclass
+class BuildResult:
+    dossier: Path
+    out: Path
+    dry_run: bool
+    ran: list[StageRun] = field(default_factory=list)  # or that would run, with dry_run
+    messages: list[Message] = field(default_factory=list)
+    verdict: Verdict | None = None
+
+    @property
+    def stages(self) -> list[Stage]:
+        return [run.stage for run in self.ran]
+
+
+Echo = Callable[[Message], None]
+
+
+def build(
+    dossier: Path,
+    out: Path,
+    *,
+    force: bool = False,
+    dry_run: bool = False,
+    pdf: bool = False,
+    echo: Echo | None = None,
+) -> BuildResult:
+    """Run the stages of one dossier whose inputs changed (all with `force`; none with
+    `dry_run`, which only says what would run and why). Stage errors propagate."""
+    result = BuildResult(dossier, out, dry_run)
+
+    def say(text: str, kind: Kind = "info") -> None:
+        message = Message(text, kind)
+        result.messages.append(message)
+        if echo is not None:
+            echo(message)
+
+    if not dry_run and (out / JOURNAL_NAME).exists():
+        # A killed run left a switch half done: complete it before judging what is current.
+        with locked(out):
+            pass
+    for stage in _stages(pdf):
+        reasons = _reasons(
+            stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
+        )
+        if not reasons:
+            continue
+        result.ran.append(StageRun(stage, reasons))
+        verb = "Sẽ chạy" if dry_run else "Chạy"
+        say(f"{verb} {stage}: {'; '.join(reasons)}", "plan")
+        if not dry_run:
+            _RUNNERS[stage](dossier, out, say)
+    if not result.ran:
+        say(NOTHING_CHANGED.format(out=out))
+    if not pdf and not dry_run and _has_pdfs(out) and stale(PDF, dossier, out):
+        say("Lưu ý: các bản PDF cũ hơn văn bản Word; chạy lại với --pdf để lập lại.", "warning")
+    result.verdict = read_verdict(out)
+    return result
+
+
+def _stages(pdf: bool) -> list[Stage]:
+    return [INGEST, SCORE, RENDER, *([PDF] if pdf else [])]
+
+
+def _reasons(
+    stage: Stage, dossier: Path, out: Path, *, force: bool, dry_run: bool, planned: bool
+) -> tuple[str, ...]:
+    if force:
+        return (FORCED,)
+    reasons = tuple(str(change) for change in stale(stage, dossier, out))
+    if not reasons and dry_run and planned:
+        # After a real run the re-check is the truth; in a dry run nothing was rewritten, so
+        # the earlier stage's new output is foreseen.
+        reasons = ("bước trước sẽ chạy lại, kết quả của nó có thể đổi",)
+    return reasons
+
+
+def _has_pdfs(out: Path) -> bool:
+    return out.is_dir() and any(out.glob("*.pdf"))
+
+
+def read_verdict(out: Path) -> Verdict | None:
+    """The scorecard in `out`, or None before the first score (or when it is unreadable)."""
+    try:
+        card = scorecard.load(out / scorecard.SCORECARD_NAME)
+    except (OSError, ValueError):
+        return None
+    return Verdict(number(card.total, 2), number(card.threshold), card.verdict)
+
+
+# --- the stages, as the single commands report them ------------------------------------------
+
+Say = Callable[[str, Kind], None]
+
+
+# The stage modules are imported when a stage runs: a build with nothing to do then loads
+# no Office library (python-docx, docxtpl, openpyxl), which is most of a no-op's time.
+STAGE_MODULES = ("pipeline.stages.ingest", "pipeline.stages.score", "pipeline.stages.render")
+
+
+def _ingest(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.stages.ingest import ingest_to
+
+    result = ingest_to(dossier, out)
+    for warning in result.warnings:
+        say(f"Cảnh báo: {warning}", "warning")
+    words = result.words
+    say(
+        f"Xong: {result.data.village_count} {words.cap_thon} và số liệu cấp {words.cap}, "
+        f"{len(result.warnings)} cảnh báo; đã ghi {result.path}",
+        "info",
+    )
+
+
+def _score(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.stages.score import score, summary_lines
+
+    result = score(dossier, out)
+    for line in summary_lines(result.scorecard):
+        say(line, "info")
+    for path in result.written:
+        say(f"Đã ghi {path}", "info")
+
+
+def _render(dossier: Path, out: Path, say: Say) -> None:
+    from pipeline.stages.render import render
+
+    result = render(dossier, out)
+    for path in result.written:
+        say(f"Đã ghi {path}", "info")
+    for warning in result.warnings:
+        say(f"Cảnh báo: {warning}", "warning")
+    unit = result.words.don_vi
+    for name in result.not_recognized:
+        say(f"Không lập {name}: {unit} chưa đạt (xem Báo cáo kết quả đánh giá).", "info")
+    for path in result.removed:
+        say(f"Đã xóa {path} của lần lập trước vì {unit} chưa đạt.", "info")
+    for path in result.outdated:
+        say(f"Đã xóa {path} của lần lập trước: không còn đúng với hồ sơ hiện tại.", "info")
+    say(f"Xong: {len(result.written)} văn bản trong {out}", "info")
+
+
+def _pdf(dossier: Path, out: Path, say: Say) -> None:
+    result = pdf_dossier(dossier, out)
+    if result.notice:
+        say(f"Lưu ý: {result.notice}", "warning")
+    for path in result.written:
+        say(f"Đã ghi {path}", "info")
+    for path in result.removed:
+        say(f"Đã xóa {path}: văn bản Word của nó không còn.", "info")
+
+
+_RUNNERS: dict[Stage, Callable[[Path, Path, Say], None]] = {
+    INGEST: _ingest,
+    SCORE: _score,
+    RENDER: _render,
+    PDF: _pdf,
+}
+
+
+# --- many dossiers ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Job:
+    dossier: Path
+    out: Path
+
+    @property
+    def name(self) -> str:
+        return self.dossier.resolve().name
+
+
+@dataclass(frozen=True)
+class Options:
+    force: bool = False
+    dry_run: bool = False
+    pdf: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One dossier's build: its result, or why it failed (with the messages up to there)."""
+
+    job: Job
+    result: BuildResult | None
+    messages: tuple[Message, ...] = ()
+    failure: Failure | None = None
+    problems: tuple[Problem, ...] = ()
+    error: str = ""  # an environment problem or a bug, in words
+
+
+def find_jobs(
+    dirs: Sequence[Path], out: Path | None, default_out: Callable[[Path], Path]
+) -> tuple[list[Job], bool]:
+    """The dossiers named by `dirs` (a dossier folder, or a folder of dossier folders) with
+    their output folders, and whether this is a single dossier named directly.
+
+    One dossier: `out` or `default_out(dossier)`; several: `out/<name>` or `default_out`."""
+    problems: list[Problem] = []
+    found: list[Path] = []
+    for folder in dirs:
+        if (folder / PROFILE_NAME).is_file():
+            found.append(folder)
+            continue
+        inside = (
+            sorted(p for p in folder.iterdir() if (p / PROFILE_NAME).is_file())
+            if folder.is_dir()
+            else []
+        )
+        if not inside:
+            problems.append(
+                Problem(
+                    "khong-co-ho-so",
+                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
+                    file=str(folder),
+                    hint="chỉ tới thư mục hồ sơ (có hoso.toml) hoặc thư mục chứa các thư mục "
+                    "hồ sơ; tạo hồ sơ mới bằng `hoso init`.",
+                )
+            )
+        found += inside
+    unique = list({p.resolve(): p for p in found}.values())
+    single = len(dirs) == 1 and (dirs[0] / PROFILE_NAME).is_file()
+    jobs = [
+        Job(d, (out if single else out / d.resolve().name) if out else default_out(d))
+        for d in unique
+    ]
+    problems += _same_outputs(jobs)
+    if problems:
+        raise InputError(problems)
+    return jobs, single
+
+
+def _same_outputs(jobs: list[Job]) -> list[Problem]:
+    seen: dict[Path, Job] = {}
+    problems = []
+    for job in jobs:
+        key = job.out.resolve()
+        if key in seen:
+            problems.append(
+                Problem(
+                    "trung-thu-muc-ket-qua",
+                    f"hai hồ sơ cùng ghi vào {job.out}: {seen[key].dossier} và {job.dossier}",
+                    file=str(job.dossier),
+                    hint="đổi tên một trong hai thư mục hồ sơ, hoặc lập riêng từng hồ sơ "
+                    "với --out khác nhau.",
+                )
+            )
+        seen.setdefault(key, job)
+    return problems
+
+
+def build_job(
+    job: Job, options: Options, echo: Echo | None = None, *, catch_bugs: bool = True
+) -> Outcome:
+    """Build one dossier; its failure becomes the Outcome (top level, so spawn can call it).
+    `catch_bugs`: a bug in one dossier of a batch must not hide the others."""
+    messages: list[Message] = []
+
+    def keep(message: Message) -> None:
+        messages.append(message)
+        if echo is not None:
+            echo(message)
+
+    try:
+        result = build(
+            job.dossier,
+            job.out,
+            force=options.force,
+            dry_run=options.dry_run,
+            pdf=options.pdf,
+            echo=keep,
+        )
+    except InputError as exc:
+        return Outcome(job, None, tuple(messages), "input", tuple(exc.problems))
+    except EnvironmentProblem as exc:
+        return Outcome(job, None, tuple(messages), "environment", error=str(exc))
+    except Exception as exc:
+        if not catch_bugs:
+            raise
+        text = f"{type(exc).__name__}: {exc}"
+        return Outcome(job, None, tuple(messages), "internal", error=text)
+    return Outcome(job, result, tuple(messages))
+
+
+def needs_work(dossier: Path, out: Path, *, pdf: bool) -> bool:
+    """Whether a build of the dossier would run a stage (or a problem would stop it)."""
+    if (out / JOURNAL_NAME).exists():
+        return True
+    try:
+        return any(stale(stage, dossier, out) for stage in _stages(pdf))
+    except HosoError:
+        return True  # the build reports it
+
+
+def _context() -> BaseContext:
+    # The workers import hoso and its stages once, in a fork server, and are forked from it;
+    # where there is no fork (Windows) each worker is spawned and imports them again. Both
+    # pickle the work the same way, so the code stays spawn-safe.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__, *STAGE_MODULES])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def default_jobs() -> int:
+    """One worker per core this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+def build_many(
+    jobs: Sequence[Job],
+    options: Options,
+    *,
+    workers: int | None = None,
+    done: Callable[[int, int, Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Build every job, in `workers` processes (default: one per core); `done(i, n,
+    outcome)` as each finishes. The outcomes come back in the order of `jobs`."""
+    outcomes: dict[int, Outcome] = {}
+
+    def finished(index: int, outcome: Outcome) -> None:
+        outcomes[index] = outcome
+        if done is not None:
+            done(len(outcomes), len(jobs), outcome)
+
+    pending: list[int] = []
+    for index, job in enumerate(jobs):
+        if options.force or needs_work(job.dossier, job.out, pdf=options.pdf):
+            pending.append(index)
+        else:
+            # Only fingerprints to read: cheaper here than starting a worker for it.
+            finished(index, build_job(job, options))
+    count = min(workers or default_jobs(), len(pending))
+    if count <= 1:
+        for index in pending:
+            finished(index, build_job(jobs[index], options))
+        return [outcomes[i] for i in range(len(jobs))]
+    try:
+        pool = ProcessPoolExecutor(count, mp_context=_context())
+    except OSError as exc:
+        raise EnvironmentProblem(
+            f"Không khởi động được các tiến trình chạy song song: {exc.strerror or exc}",
+            "chạy lại với --jobs 1.",
+        ) from exc
+    with pool:
+        futures: dict[Future[Outcome], int] = {
+            pool.submit(build_job, jobs[i], options): i for i in pending
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcome = future.result()
+            except BrokenProcessPool:
+                # The worker was killed (out of memory, the system ended it): not this
+                # dossier's data; the rest of the pool is gone with it.
+                outcome = Outcome(
+                    jobs[index],
+                    None,
+                    failure="environment",
+                    error="tiến trình lập hồ sơ bị dừng đột ngột (hết bộ nhớ?); "
+                    "chạy lại với --jobs nhỏ hơn",
+                )
+            finished(index, outcome)
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+def exit_code(outcomes: Sequence[Outcome]) -> int:
+    """0 when every dossier built; else the gravest failure: 4 a bug, 3 environment, 1 input."""
+    failures = {o.failure for o in outcomes}
+    if "internal" in failures:
+        return EXIT_INTERNAL
+    if "environment" in failures:
+        return EXIT_ENVIRONMENT
+    return EXIT_INPUT if "input" in failures else 0
+
+
+# --- what the command prints -----------------------------------------------------------------
+
+
+def progress_line(index: int, total: int, outcome: Outcome) -> str:
+    """`[12/200] phuong-le-chan-2026: ĐẠT 940 (ingest, score, render)`."""
+    return f"[{index}/{total}] {outcome.job.name}: {_state(outcome)}"
+
+
+def _state(outcome: Outcome) -> str:
+    result = outcome.result
+    if result is None:
+        return _failure_words(outcome)
+    verdict = f"{result.verdict.verdict} {result.verdict.total}" if result.verdict else ""
+    return " ".join(x for x in (verdict, f"({_stages_words(result)})") if x)
+
+
+def _stages_words(result: BuildResult) -> str:
+    if not result.ran:
+        return "không đổi"
+    names = ", ".join(result.stages)
+    return f"sẽ chạy {names}" if result.dry_run else f"đã chạy {names}"
+
+
+def _failure_words(outcome: Outcome) -> str:
+    if outcome.failure == "input":
+        errors = sum(1 for p in outcome.problems if p.severity == "loi")
+        return f"LỖI ({errors} lỗi cần sửa)"
+    if outcome.failure == "environment":
+        return "LỖI MÔI TRƯỜNG"
+    return "LỖI CHƯƠNG TRÌNH"
+
+
+def details(outcome: Outcome, *, dry_run: bool) -> list[Message]:
+    """What a batch prints under a dossier's progress line: its warnings and errors, and in a
+    dry run what would run and why."""
+    shown = [m for m in outcome.messages if m.kind != "info" and (dry_run or m.kind != "plan")]
+    lines = [Message(f"    {m.text}", m.kind) for m in shown]
+    for problem in outcome.problems:
+        label = "Cảnh báo" if problem.severity == "canh-bao" else "Lỗi"
+        lines.append(Message(f"    {label}: {problem}", "error"))
+    if outcome.error:
+        lines.append(Message(f"    Lỗi: {outcome.error}", "error"))
+    return lines
+
+
+def failure_messages(outcome: Outcome) -> list[Message]:
+    """A single dossier's failure, printed like the single commands print theirs."""
+    if outcome.failure == "input":
+        lines = [
+            Message(f"{'Cảnh báo' if p.severity == 'canh-bao' else 'Lỗi'}: {p}", "error")
+            for p in outcome.problems
+        ]
+        errors = sum(1 for p in outcome.problems if p.severity == "loi")
+        return [*lines, Message(f"Có {errors} lỗi cần sửa; bước này chưa ghi tệp nào.", "error")]
+    if outcome.failure == "environment":
+        return [Message(f"Lỗi: {outcome.error}", "error")]
+    return [
+        Message(f"Lỗi chương trình (không phải do số liệu của bạn): {outcome.error}", "error"),
+        Message(
+            "Gợi ý: các tệp kết quả trước đó vẫn nguyên vẹn; gửi thông báo này cùng lệnh đã "
+            "chạy cho người hỗ trợ kỹ thuật.",
+            "error",
+        ),
+    ]
+
+
+def table_lines(outcomes: Sequence[Outcome]) -> list[str]:
+    """The closing table: dossier, total, threshold, verdict, what happened."""
+    header = ("Hồ sơ", "Tổng điểm", "Ngưỡng", "Kết quả", "Tình trạng")
+    rows = []
+    for o in outcomes:
+        v = o.result.verdict if o.result else None
+        state = _stages_words(o.result) if o.result else _failure_words(o)
+        rows.append((o.job.name, v.total if v else "-", v.threshold if v else "-",
+                     v.verdict if v else "-", state))  # fmt: skip
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def line(row: tuple[str, ...]) -> str:
+        return "  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
+
+    failed = sum(1 for o in outcomes if o.failure)
+    summary = f"{len(outcomes)} hồ sơ, {len(outcomes) - failed} xong, {failed} lỗi."
+    return [line(header), line(tuple("-" * w for w in widths)), *map(line, rows), summary]
+
+
+# --- the command -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunReport:
+    outcomes: list[Outcome]
+    exit_code: int
+
+
+def run(
+    dirs: Sequence[Path],
+    *,
+    out: Path | None,
+    default_out: Callable[[Path], Path],
+    options: Options,
+    workers: int | None = None,
+    echo: Echo,
+) -> RunReport:
+    """`hoso build DIR…`: one dossier named directly prints every stage's report as the
+    single commands do; several print a line per finished dossier, then a table.
+    Problems of the whole run (no dossier found, LibreOffice missing) are raised."""
+    jobs, single = find_jobs(dirs, out, default_out)
+    if options.pdf and not options.dry_run:
+        find_soffice()  # missing is the whole run's environment problem, found before any work
+    if single:
+        # The stages' lines are shown as they come; a bug propagates (exit 4 on the command line).
+        outcome = build_job(jobs[0], options, echo, catch_bugs=False)
+        if outcome.failure:
+            for message in failure_messages(outcome):
+                echo(message)
+        return RunReport([outcome], exit_code([outcome]))
+
+    said: set[str] = set()
+
+    def done(index: int, total: int, outcome: Outcome) -> None:
+        echo(Message(progress_line(index, total, outcome)))
+        for message in details(outcome, dry_run=options.dry_run):
+            # A notice about this machine (the PDF font) is the same for every dossier.
+            if message.text.lstrip().startswith("Lưu ý:") and message.text in said:
+                continue
+            said.add(message.text)
+            echo(message)
+
+    outcomes = build_many(jobs, options, workers=workers, done=done)
+    echo(Message(""))
+    for text in table_lines(outcomes):
+        echo(Message(text))
+    return RunReport(outcomes, exit_code(outcomes))

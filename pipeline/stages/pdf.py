@@ -1,0 +1,341 @@
+"""`hoso pdf`: every paper of a dossier also as PDF/A-2b, through LibreOffice headless.
+
+All papers of a dossier go through ONE soffice call (its start-up costs more than the
+conversions), with a private LibreOffice profile so that parallel runs, or a LibreOffice
+window the clerk has open, never hand the work to another instance. Each call has a
+timeout; documents whose PDF is missing or broken get one retry with a fresh profile.
+PDFs replace the previous ones only when all of them are good.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline import __version__
+from pipeline.common.errors import EnvironmentProblem, InputError, Problem
+from pipeline.files.outputset import Folder, locked
+from pipeline.model.documents import catalogue
+from pipeline.stages import freshness
+
+# The environment variable naming the LibreOffice program, for installs hoso cannot find.
+SOFFICE_SETTING = "HOSO_SOFFICE"
+
+# PDF/A-2b (SelectPdfVersion=2). The JSON form of filter options needs LibreOffice 7.4+;
+# an older one ignores it silently, which `_check_pdf` catches through the PDF/A marker.
+PDF_FILTER = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+# Seconds: LibreOffice's start (slow on a cold laptop) plus each document.
+START_TIMEOUT = 120.0
+PER_DOCUMENT_TIMEOUT = 30.0
+
+INSTALL_HINT = (
+    "cài LibreOffice (https://vi.libreoffice.org/download/; Debian/Ubuntu: "
+    "`sudo apt install libreoffice-writer`), hoặc đặt biến môi trường "
+    f"{SOFFICE_SETTING} chỉ tới chương trình soffice (ví dụ "
+    r"C:\Program Files\LibreOffice\program\soffice.exe)."
+)
+
+_CONVERT_LINE = re.compile(r"^convert (.+?) -> (.+?) using filter")
+_PDFA_MARK = re.compile(
+    rb"<pdfaid:part>2</pdfaid:part>\s*<pdfaid:conformance>B</pdfaid:conformance>"
+)
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    written: list[Path]
+    removed: list[Path]  # PDFs of papers that render no longer writes (a request now "không đạt")
+    notice: str | None  # said once per run: the font that stands in for Times New Roman
+
+
+def candidates(environ: Mapping[str, str], platform: str) -> list[Path]:
+    """Where LibreOffice is usually installed when it is not on PATH."""
+    if platform == "win32":
+        roots = [environ.get(k) for k in ("ProgramFiles", "ProgramW6432", "ProgramFiles(x86)")]
+        found = [Path(r) / "LibreOffice" / "program" / "soffice.exe" for r in roots if r]
+        return found or [Path(r"C:\Program Files\LibreOffice\program\soffice.exe")]
+    if platform == "darwin":
+        return [Path("/Applications/LibreOffice.app/Contents/MacOS/soffice")]
+    # LibreOffice's own Linux packages install into /opt/libreoffice<version>/ and put only
+    # a versioned command (libreoffice7.6) on PATH.
+    return sorted(Path("/opt").glob("libreoffice*/program/soffice"), reverse=True)
+
+
+def find_soffice(environ: Mapping[str, str] | None = None, platform: str = sys.platform) -> Path:
+    """The LibreOffice program: the setting, else PATH, else the usual install folders."""
+    env = os.environ if environ is None else environ
+    named = env.get(SOFFICE_SETTING, "").strip()
+    if named:
+        path = Path(named).expanduser()
+        if path.is_file() and os.access(path, os.X_OK):
+            return path
+        raise EnvironmentProblem(
+            f"Biến môi trường {SOFFICE_SETTING} chỉ tới {named}, nhưng ở đó không có "
+            "chương trình LibreOffice chạy được",
+            f"sửa {SOFFICE_SETTING} cho đúng đường dẫn tới soffice, hoặc xóa biến này để hoso "
+            "tự tìm; chưa có LibreOffice thì " + INSTALL_HINT,
+        )
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name, path=env.get("PATH"))
+        if found:
+            return Path(found)
+    for path in candidates(env, platform):
+        if path.is_file():
+            return path
+    raise EnvironmentProblem(
+        "Không tìm thấy LibreOffice, chương trình hoso dùng để lập bản PDF", INSTALL_HINT
+    )
+
+
+def _has_font(family: str) -> bool | None:
+    """Whether fontconfig knows `family`; None where there is no fontconfig to ask."""
+    fc_list = shutil.which("fc-list")
+    if fc_list is None:
+        return None
+    try:
+        done = subprocess.run(
+            [fc_list, f":family={family}", "family"],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return bool(done.stdout.strip())
+
+
+def font_notice() -> str | None:
+    """The notice to give when Liberation Serif stands in for Times New Roman, else None.
+
+    Windows and macOS ship Times New Roman (and no fontconfig): no notice there.
+    """
+    if _has_font("Times New Roman") is not False:
+        return None
+    if _has_font("Liberation Serif"):
+        return (
+            "Máy này không có phông Times New Roman; bản PDF dùng phông Liberation Serif, "
+            "cùng kích thước từng chữ nên văn bản xuống dòng, sang trang như trong Word. "
+            "Muốn PDF đúng phông Times New Roman: cài phông này rồi chạy lại."
+        )
+    raise EnvironmentProblem(
+        "Máy này không có phông Times New Roman, cũng không có phông thay thế Liberation Serif "
+        "cùng kích thước chữ: bản PDF sẽ sai thể thức",
+        "cài phông Times New Roman, hoặc gói fonts-liberation2 "
+        "(`sudo apt install fonts-liberation2`), rồi chạy lại.",
+    )
+
+
+def _check_pdf(data: bytes) -> str | None:
+    """What is wrong with a converted file (Vietnamese), or None for a whole PDF/A-2b."""
+    if not data:
+        return "tệp PDF rỗng"
+    if not data.startswith(b"%PDF-") or not data.rstrip().endswith(b"%%EOF"):
+        return "tệp PDF không trọn vẹn"
+    if not _PDFA_MARK.search(data):
+        return "không phải PDF/A-2b (LibreOffice cần phiên bản 7.4 trở lên)"
+    return None
+
+
+def _no_pdf(output: Sequence[str]) -> str:
+    # LibreOffice says why on its output ("Error: source file could not be loaded"); its
+    # progress lines and start-up warnings say nothing about it.
+    said = [line for line in output if line.strip() and not _CONVERT_LINE.match(line)]
+    said = [line for line in said if not line.startswith("Warning:")]
+    return "LibreOffice không ghi tệp PDF" + (f" ({said[-1].strip()[:200]})" if said else "")
+
+
+def _kill(proc: subprocess.Popen[str]) -> None:
+    # soffice is a launcher: the real work runs in a child, so the whole group must go.
+    if sys.platform == "win32":
+        subprocess.run(
+            ["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False
+        )
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    proc.kill()
+
+
+def _run(command: list[str], timeout: float, on_line: Callable[[str], None]) -> bool:
+    """Run LibreOffice, passing each output line on; False when it overran `timeout`."""
+    windows = sys.platform == "win32"
+    proc = subprocess.Popen(
+        command,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+        # Its own process group, so that a timeout can end LibreOffice's children too.
+        start_new_session=not windows,
+        creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
+    )
+
+    def read() -> None:
+        assert proc.stdout is not None
+        with contextlib.suppress(ValueError, OSError):  # the pipe closed under us
+            for line in proc.stdout:
+                on_line(line.rstrip("\r\n"))
+
+    with proc:
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        try:
+            proc.wait(timeout)
+            finished = True
+        except subprocess.TimeoutExpired:
+            _kill(proc)
+            proc.wait()
+            finished = False
+        reader.join(5)
+        if reader.is_alive():
+            # Something LibreOffice started outlived it and holds its output open.
+            _kill(proc)
+            reader.join(5)
+    return finished
+
+
+def convert(
+    sources: Sequence[Path],
+    *,
+    soffice: Path,
+    timeout: float | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> dict[Path, bytes]:
+    """Each .docx of `sources` as PDF/A-2b bytes, in one LibreOffice call (and one retry
+    for what failed). Raises EnvironmentProblem naming every document still failing."""
+    results: dict[Path, bytes] = {}
+    failures: dict[Path, str] = {}
+    pending = [p.resolve() for p in sources]
+    # ignore_cleanup_errors: on Windows a killed LibreOffice may hold its profile a moment.
+    with tempfile.TemporaryDirectory(prefix="hoso-pdf-", ignore_cleanup_errors=True) as tmp:
+        for attempt in (1, 2):
+            if not pending:
+                break
+            work = Path(tmp) / f"lan-{attempt}"
+            outdir = work / "pdf"
+            outdir.mkdir(parents=True)
+            limit = timeout or START_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(pending)
+            command = [
+                str(soffice),
+                f"-env:UserInstallation={(work / 'profile').as_uri()}",
+                "--headless", "--nologo", "--norestore", "--nodefault",
+                "--convert-to", PDF_FILTER, "--outdir", str(outdir),
+                *[str(p) for p in pending],
+            ]  # fmt: skip
+            output: list[str] = []
+
+            def on_line(line: str, output: list[str] = output) -> None:
+                output.append(line)
+                match = _CONVERT_LINE.match(line)
+                if match and progress is not None:
+                    progress(Path(match.group(1)))
+
+            try:
+                finished = _run(command, limit, on_line)
+            except OSError as exc:
+                raise EnvironmentProblem(
+                    f"Không chạy được LibreOffice ({soffice}): {exc.strerror or exc}",
+                    INSTALL_HINT,
+                ) from exc
+            still: list[Path] = []
+            for source in pending:
+                target = outdir / f"{source.stem}.pdf"
+                data = target.read_bytes() if target.is_file() else None
+                # A PDF finished before a hang is as good as any: only the rest is retried.
+                fault = _check_pdf(data) if data is not None else _no_pdf(output)
+                if fault is None:
+                    results[source] = data or b""
+                    failures.pop(source, None)
+                    continue
+                failures[source] = fault if finished else f"LibreOffice chạy quá {limit:.0f} giây"
+                still.append(source)
+            pending = still
+    if failures:
+        # One reason usually stops the whole call: say it once, after the documents it hit.
+        reasons: dict[str, list[str]] = {}
+        for source, why in failures.items():
+            reasons.setdefault(why, []).append(source.name)
+        names = "; ".join(f"{', '.join(files)}: {why}" for why, files in reasons.items())
+        raise EnvironmentProblem(
+            f"LibreOffice không chuyển được sang PDF (đã thử hai lần): {names}",
+            "đóng các cửa sổ LibreOffice đang treo rồi chạy lại; mở thử tệp .docx bằng "
+            "LibreOffice xem có mở được không. Các tệp PDF cũ vẫn giữ nguyên.",
+        )
+    return results
+
+
+def papers_in(out: Path) -> list[Path]:
+    """The dossier's papers present in `out`, in the catalogue's order."""
+    return [out / doc.file for doc in catalogue().values() if (out / doc.file).is_file()]
+
+
+def _stale(out: Path, papers: Iterable[Path]) -> list[Path]:
+    have = {p.name for p in papers}
+    pdfs = (out / Path(doc.file).with_suffix(".pdf").name for doc in catalogue().values())
+    return [p for p in pdfs if p.with_suffix(".docx").name not in have and p.exists()]
+
+
+def pdf_dossier(
+    dossier: Path,
+    out: Path,
+    *,
+    timeout: float | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> PdfResult:
+    """Write `<paper>.pdf` beside every paper `hoso render` put in `out`, all or nothing.
+
+    `progress` is called with each .docx as LibreOffice starts on it.
+    """
+    # Under the folder's lock: render cannot replace a paper while it is being converted.
+    with locked(out) as folder:
+        return _pdf_locked(dossier, out, folder, timeout=timeout, progress=progress)
+
+
+def _pdf_locked(
+    dossier: Path,
+    out: Path,
+    folder: Folder,
+    *,
+    timeout: float | None,
+    progress: Callable[[Path], None] | None,
+) -> PdfResult:
+    papers = papers_in(out)
+    if not papers:
+        raise InputError(
+            [
+                Problem(
+                    "chua-co-van-ban",
+                    "chưa có văn bản Word nào để chuyển sang PDF",
+                    file=str(out),
+                    hint=f"chạy `hoso render {dossier}` (cùng --out nếu có) trước.",
+                )
+            ]
+        )
+    soffice = find_soffice()
+    notice = font_notice()
+    # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.
+    made_from = {paper.name: freshness.file_sha256(paper) or "" for paper in papers}
+    converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)
+    by_name = {source.name: data for source, data in converted.items()}
+    files = [(paper.with_suffix(".pdf").name, by_name[paper.name]) for paper in papers]
+    record = {
+        pdf: freshness.PaperRecord(freshness.sha256(data), {paper.name: made_from[paper.name]})
+        for (pdf, data), paper in zip(files, papers, strict=True)
+    }
+    stale = _stale(out, papers)
+    # The PDFs replace the previous ones as one set, a PDF without its paper going with them,
+    # and pdfs.json says what each was made from (`hoso build --pdf` skips current ones).
+    manifest = (freshness.PDFS_NAME, freshness.pdfs_json(__version__, record))
+    folder.publish([*files, manifest], remove=[p.name for p in stale])
+    return PdfResult([out / name for name, _ in files], stale, notice)

@@ -1,0 +1,216 @@
+"""`hoso render`: fill the Word templates from the dossier and write the papers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pipeline import __version__
+from pipeline.common.errors import InputError, Problem
+from pipeline.files.atomic import docx_bytes, set_core_properties
+from pipeline.files.outputset import locked
+from pipeline.model.documents import catalogue, render_sections
+from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
+from pipeline.model.scorecard import SCORECARD_NAME
+from pipeline.model.units import Words
+from pipeline.papers.context import document_context, score_context
+from pipeline.papers.readback import check_paper
+from pipeline.papers.template_source import TemplateSource, find_template
+from pipeline.papers.templating import fill_template
+from pipeline.stages import freshness
+
+
+def render_document(
+    template: TemplateSource, context: dict[str, Any], properties: dict[str, Any]
+) -> bytes:
+    """Render one template into deterministic .docx bytes, or raise InputError naming it.
+    The bytes are checked (`papercheck`) before anyone may write them."""
+    document = fill_template(template, context)
+    set_core_properties(document, **properties)
+    data = docx_bytes(document)
+    check_paper(data, template, context)
+    return data
+
+
+def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
+    # Derived from the inputs, never the clock, so re-rendering gives identical bytes.
+    day = doc.ngay or date(profile.don_vi.nam, 1, 1)
+    return {
+        "title": f"{doc.type.name} - {doc.type.symbol}",
+        "subject": f"Đánh giá {profile.don_vi.cap} phù hợp với trẻ em năm {profile.don_vi.nam}",
+        "author": f"Ủy ban nhân dân {profile.don_vi.cap} {profile.don_vi.xa}",
+        "when": datetime(day.year, day.month, day.day),
+    }
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    written: list[Path]
+    removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
+    waiting: list[str]  # papers that need `hoso score` first
+    not_recognized: list[str]  # papers written only for a recognised commune
+    words: Words  # how the messages name the unit
+    # Other papers of an earlier run whose inputs changed or are gone (e.g. the scorecard).
+    outdated: list[Path] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # e.g. a section left to write by hand
+
+
+# The scorecard as JSON and the data totals: what the papers' figures come from.
+Scoring = tuple[dict[str, Any], dict[str, Any]]
+
+
+def _figures(scoring: freshness.Scoring | None) -> Scoring | None:
+    if scoring is None:
+        return None
+    return scoring.card.to_json(), dict(scoring.data.to_json()["totals"])
+
+
+def load_scoring(profile: Profile, dossier: Path, out: Path) -> Scoring | None:
+    """The scorecard and the data totals for the papers that need them, or None before
+    `hoso score`. Refused unless workbooks -> data.json -> scorecard.json are all current:
+    a paper must never print figures other than the current ones."""
+    return _figures(freshness.current_scoring(dossier, out))
+
+
+def paper_context(
+    profile: Profile, doc: DocumentSettings, scoring: Scoring | None
+) -> dict[str, Any]:
+    """Every variable of one paper's template: profile, document and, once scored, results."""
+    context = document_context(profile, doc)
+    if scoring is not None:
+        context.update(score_context(profile, *scoring))
+    return context
+
+
+def render(
+    dossier: Path,
+    out: Path,
+    *,
+    codes: Iterable[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+    numbers: Mapping[str, int] | None = None,
+) -> RenderResult:
+    """Write the dossier's papers into `out`; every template problem is reported together.
+
+    Papers that need the scorecard are written once `hoso score` has put scorecard.json
+    in `out`; the request for recognition only when the commune is recognised. The papers
+    and papers.json (what each was made from) replace the previous set as a whole; a paper
+    of the previous set that is not rewritten stays only while its inputs are unchanged.
+    `numbers` (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers
+    it gives.
+    """
+    # Fingerprinted before reading: an edit during the run makes papers.json look stale.
+    profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
+    # Only what the papers to be written read is checked: the plan and the decision go out
+    # before the council meets, so a blank meeting section stops neither.
+    wanted = list(codes) if codes is not None else list(catalogue())
+    sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
+    profile = load_profile(dossier, sections=sections)
+    with locked(out) as folder:
+        scoring = freshness.current_scoring(dossier, out)
+        figures = _figures(scoring)
+        recognized = None if scoring is None else scoring.card.recognized
+        plan = freshness.paper_plan(profile, recognized, wanted)
+        scoring_inputs = None if scoring is None else scoring.inputs
+        problems: list[Problem] = []
+        rendered: list[tuple[str, bytes]] = []
+        records: dict[str, freshness.PaperRecord] = {}
+        warnings: list[Problem] = []
+        for planned in plan.write:
+            code = planned.type.code
+            doc = replace(planned, so=numbers[code]) if numbers and code in numbers else planned
+            template = find_template(profile.folder, doc.type.file)
+            inputs = freshness.paper_inputs(
+                dossier, profile_sha, template, doc.type, scoring_inputs
+            )
+            try:
+                data = render_document(
+                    template, paper_context(profile, doc, figures), _properties(profile, doc)
+                )
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            rendered.append((doc.type.file, data))
+            records[doc.type.file] = freshness.PaperRecord(freshness.sha256(data), inputs)
+            warnings += _empty_sections(profile, doc)
+        if problems:
+            raise InputError(problems)
+        kept, gone = _earlier_papers(
+            dossier=dossier,
+            out=out,
+            profile=profile,
+            profile_sha=profile_sha,
+            scoring_inputs=scoring_inputs,
+            written=records,
+        )
+        records.update(kept)
+        manifest = freshness.papers_json(__version__, records)
+        # Only once every paper rendered: a failure above leaves the previous set untouched.
+        folder.publish([*rendered, (freshness.PAPERS_NAME, manifest)], remove=gone)
+    for name, _ in rendered:
+        if progress:
+            progress(str(out / name))
+    refused = [t.file for t in plan.not_recognized]
+    return RenderResult(
+        written=[out / name for name, _ in rendered],
+        removed=[out / name for name in gone if name in refused],
+        waiting=[t.file for t in plan.waiting],
+        not_recognized=refused,
+        words=profile.don_vi.words,
+        outdated=[out / name for name in gone if name not in refused],
+        warnings=warnings,
+    )
+
+
+def _earlier_papers(
+    *,
+    dossier: Path,
+    out: Path,
+    profile: Profile,
+    profile_sha: str,
+    scoring_inputs: dict[str, str] | None,
+    written: dict[str, freshness.PaperRecord],
+) -> tuple[dict[str, freshness.PaperRecord], list[str]]:
+    """Papers already in `out` that this run did not write: those still current are kept
+    (a run limited to some papers), every other one is removed, so the folder never holds
+    a paper whose inputs have changed."""
+    manifest = freshness.read_papers(out)
+    version, recorded = manifest if manifest is not None else ("", {})
+    kept: dict[str, freshness.PaperRecord] = {}
+    gone: list[str] = []
+    for code, doc in catalogue().items():
+        name = doc.file
+        if name in written or not (out / name).exists():
+            continue
+        record = recorded.get(name)
+        if record is not None and version == __version__ and code in profile.van_ban:
+            template = find_template(profile.folder, name)
+            now = freshness.paper_inputs(dossier, profile_sha, template, doc, scoring_inputs)
+            if not freshness.paper_changes(out, name, record, now):
+                kept[name] = record
+                continue
+        gone.append(name)
+    return kept, gone
+
+
+def _empty_sections(profile: Profile, doc: DocumentSettings) -> list[Problem]:
+    """A warning for each free-text section the paper prints that the profile leaves empty."""
+    texts = {
+        f"bao_cao.{name}": getattr(profile.bao_cao, name)
+        for name in ("dac_diem", "kho_khan", "de_xuat")
+    }
+    return [
+        Problem(
+            "de-trong",
+            f"chưa viết; {doc.type.name} để dòng chấm để viết tay",
+            file=str(profile.path),
+            field=key,
+            hint=f"viết nội dung vào {key} trong hoso.toml rồi chạy lại hoso render.",
+            severity="canh-bao",
+        )
+        for key in doc.type.free_text
+        if not texts.get(key)
+    ]
