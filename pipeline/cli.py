@@ -25,6 +25,13 @@ from pipeline.common.errors import (
     HosoError,
     InputError,
 )
+from pipeline.stages.reports import (
+    Message,
+    ingest_report,
+    pdf_report,
+    render_report,
+    score_report,
+)
 
 # Each command imports the library modules it uses inside its function: `hoso --help` then
 # loads almost nothing, and ingest never loads the Word libraries (tests/test_imports.py).
@@ -174,6 +181,12 @@ def _run(action: Callable[[], Any], *, json_errors: bool = False) -> Any:
         raise click.exceptions.Exit(exc.exit_code) from None
 
 
+def _tell(lines: list[Message]) -> None:
+    """A stage's report, in the same words `hoso build` uses."""
+    for line in lines:
+        click.echo(line.text, err=line.to_stderr)
+
+
 def _default_out(dossier: Path) -> Path:
     # contract.md: outputs/<name of DIR>/, relative to where the command runs.
     return Path("outputs") / dossier.resolve().name
@@ -295,16 +308,12 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
         lambda: ingest_to(dir, target, mark_errors=mark_errors, progress=progress),
         json_errors=as_json,
     )
-    for warning in result.warnings:
-        click.echo(f"Cảnh báo: {warning}", err=True)
     if as_json:
+        for warning in result.warnings:
+            click.echo(f"Cảnh báo: {warning}", err=True)
         click.echo(dataset.dumps(result.data).decode("utf-8"), nl=False)
         return
-    data = result.data
-    click.echo(
-        f"Xong: {data.village_count} {result.words.cap_thon} và số liệu cấp xã, "
-        f"{len(result.warnings)} cảnh báo; đã ghi {result.path}"
-    )
+    _tell(ingest_report(result))
 
 
 @cli.command("score")
@@ -318,18 +327,14 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
     Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
     """
-    from pipeline.stages.score import score, summary_lines, to_json_text
+    from pipeline.stages.score import score, to_json_text
 
     target = out or _default_out(dir)
     result = _run(lambda: score(dir, target), json_errors=as_json)
     if as_json:
         click.echo(to_json_text(result.scorecard))
         return
-    for line in summary_lines(result.scorecard):
-        click.echo(line)
-    click.echo("")
-    for path in result.written:
-        click.echo(f"Đã ghi {path}")
+    _tell(score_report(result))
 
 
 @cli.command("render")
@@ -345,19 +350,8 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     from pipeline.stages.render import render
 
     target = out or _default_out(dir)
-    result = _run(lambda: render(dir, target, progress=lambda p: click.echo(f"Đã ghi {p}")))
-    for warning in result.warnings:
-        click.echo(f"Cảnh báo: {warning}", err=True)
-    unit = result.words.don_vi
-    for name in result.not_recognized:
-        click.echo(f"Không lập {name}: {unit} chưa đạt (xem Báo cáo kết quả đánh giá).")
-    for path in result.removed:
-        click.echo(f"Đã xóa {path} của lần lập trước vì {unit} chưa đạt.")
-    for path in result.outdated:
-        click.echo(f"Đã xóa {path} của lần lập trước: không còn đúng với hồ sơ hiện tại.")
-    if result.waiting:
-        click.echo("Chưa lập (cần chấm điểm trước, chạy hoso score): " + ", ".join(result.waiting))
-    click.echo(f"Xong: {len(result.written)} văn bản trong {target}")
+    result = _run(lambda: render(dir, target))
+    _tell(render_report(result, target))
 
 
 @cli.command("pdf")
@@ -376,13 +370,7 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     result = _run(
         lambda: pdf_dossier(dir, target, progress=lambda p: click.echo(f"Chuyển {p.name}"))
     )
-    if result.notice:
-        click.echo(f"Lưu ý: {result.notice}", err=True)
-    for path in result.written:
-        click.echo(f"Đã ghi {path}")
-    for path in result.removed:
-        click.echo(f"Đã xóa {path}: văn bản Word của nó không còn.")
-    click.echo(f"Xong: {len(result.written)} tệp PDF trong {target}")
+    _tell(pdf_report(result, target))
 
 
 @cli.command("build")
@@ -417,7 +405,7 @@ def build_cmd(
     hồ sơ được lập song song, mỗi hồ sơ xong in một dòng, cuối cùng in bảng kết quả. Hồ sơ
     lỗi không làm dừng các hồ sơ khác; có hồ sơ lỗi thì mã thoát là 1.
     """
-    from pipeline.stages.build import Message, Options
+    from pipeline.stages.build import Options
     from pipeline.stages.build import run as run_build
 
     options = Options(force=force, dry_run=dry_run, pdf=pdf)

@@ -9,7 +9,6 @@ to the level above.
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 from pipeline.archive import docxdiff
 from pipeline.common import vnformat
 from pipeline.common.errors import InputError, Problem
+from pipeline.files.jsonfile import read_object
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.indicators import catalogue as indicators
@@ -107,12 +107,11 @@ def _json(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        return read_object(path)
     except (OSError, ValueError) as exc:
-        raise InputError([Problem("tep-hong", f"không đọc được ({exc})", file=str(path))]) from exc
-    if not isinstance(data, dict):
-        raise InputError([Problem("tep-hong", "không phải tệp kết quả của hoso", file=str(path))])
-    return data
+        raise InputError(
+            [Problem("tep-hong", f"không phải tệp kết quả của hoso ({exc})", file=str(path))]
+        ) from exc
 
 
 def _get(data: dict[str, Any] | None, key: str) -> Any:

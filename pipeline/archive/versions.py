@@ -42,6 +42,7 @@ from pipeline.archive.register import REGISTER_NAME, PaperRow, Register, Version
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.vnformat import lower_first, upper_first
 from pipeline.files.atomic import atomic_write
+from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
@@ -550,8 +551,7 @@ def _json_bytes(data: Any) -> bytes:
 def _read_json(path: Path) -> dict[str, Any] | None:
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return data if isinstance(data, dict) else None
+    return read_object(path)
 
 
 # --- files --------------------------------------------------------------------------------------

@@ -8,8 +8,8 @@ Exit codes follow the contract: 1 bad input, 3 environment.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from pipeline.common.textcheck import visible
@@ -57,38 +57,6 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-@dataclass
-class Report:
-    """Problems collected during one run, errors and warnings together."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def extend(self, problems: Iterable[Problem]) -> None:
-        self.problems.extend(problems)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "loi"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "canh-bao"]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def __iter__(self) -> Iterator[Problem]:
-        return iter(self.problems)
-
-    def raise_if_errors(self) -> None:
-        if self.errors:
-            raise InputError(self.problems)
 
 
 class HosoError(Exception):

@@ -315,10 +315,6 @@ def paragraph_runs(para: Paragraph) -> list[Run]:
     return runs
 
 
-def paragraph_text(para: Paragraph) -> str:
-    return "".join(r.text for r in paragraph_runs(para))
-
-
 def shape_count(para: Paragraph) -> int:
     """Drawings and VML shapes anchored in the paragraph (lines are drawn this way); a
     shape stored twice (DrawingML with a VML fallback) counts once."""

@@ -43,6 +43,11 @@ def read_bounded(path: Path) -> bytes:
     return path.read_bytes()
 
 
+def read_object(path: Path) -> dict[str, Any]:
+    """The JSON object in `path`, read within the size bound; ValueError for anything else."""
+    return build_json(read_bounded(path), lambda raw: raw)
+
+
 def build_json(data: bytes, build: Callable[[dict[str, Any]], T]) -> T:
     """`build(object)` for the JSON object in `data` (bytes a caller also fingerprints)."""
     try:

@@ -41,26 +41,15 @@ from pipeline.common.vnformat import number
 from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
 from pipeline.model.profile import PROFILE_NAME
+from pipeline.stages import reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
 from pipeline.stages.pdf import find_soffice, pdf_dossier
+from pipeline.stages.reports import Kind, Message
 
-Kind = Literal["info", "plan", "warning", "error"]
 Failure = Literal["input", "environment", "internal"]
 
 FORCED = "chạy lại theo yêu cầu (--force)"
 NOTHING_CHANGED = "Không có gì thay đổi: kết quả trong {out} đã mới, không chạy lại bước nào."
-
-
-@dataclass(frozen=True)
-class Message:
-    """One line for the clerk; warnings and errors go to stderr, like the single commands."""
-
-    text: str
-    kind: Kind = "info"
-
-    @property
-    def to_stderr(self) -> bool:
-        return self.kind in ("warning", "error")
 
 
 @dataclass(frozen=True)
@@ -182,53 +171,28 @@ STAGE_MODULES = ("pipeline.stages.ingest", "pipeline.stages.score", "pipeline.st
 def _ingest(dossier: Path, out: Path, say: Say) -> None:
     from pipeline.stages.ingest import ingest_to
 
-    result = ingest_to(dossier, out)
-    for warning in result.warnings:
-        say(f"Cảnh báo: {warning}", "warning")
-    words = result.words
-    say(
-        f"Xong: {result.data.village_count} {words.cap_thon} và số liệu cấp {words.cap}, "
-        f"{len(result.warnings)} cảnh báo; đã ghi {result.path}",
-        "info",
-    )
+    _tell(say, reports.ingest_report(ingest_to(dossier, out)))
 
 
 def _score(dossier: Path, out: Path, say: Say) -> None:
-    from pipeline.stages.score import score, summary_lines
+    from pipeline.stages.score import score
 
-    result = score(dossier, out)
-    for line in summary_lines(result.scorecard):
-        say(line, "info")
-    for path in result.written:
-        say(f"Đã ghi {path}", "info")
+    _tell(say, reports.score_report(score(dossier, out)))
 
 
 def _render(dossier: Path, out: Path, say: Say) -> None:
     from pipeline.stages.render import render
 
-    result = render(dossier, out)
-    for path in result.written:
-        say(f"Đã ghi {path}", "info")
-    for warning in result.warnings:
-        say(f"Cảnh báo: {warning}", "warning")
-    unit = result.words.don_vi
-    for name in result.not_recognized:
-        say(f"Không lập {name}: {unit} chưa đạt (xem Báo cáo kết quả đánh giá).", "info")
-    for path in result.removed:
-        say(f"Đã xóa {path} của lần lập trước vì {unit} chưa đạt.", "info")
-    for path in result.outdated:
-        say(f"Đã xóa {path} của lần lập trước: không còn đúng với hồ sơ hiện tại.", "info")
-    say(f"Xong: {len(result.written)} văn bản trong {out}", "info")
+    _tell(say, reports.render_report(render(dossier, out), out))
 
 
 def _pdf(dossier: Path, out: Path, say: Say) -> None:
-    result = pdf_dossier(dossier, out)
-    if result.notice:
-        say(f"Lưu ý: {result.notice}", "warning")
-    for path in result.written:
-        say(f"Đã ghi {path}", "info")
-    for path in result.removed:
-        say(f"Đã xóa {path}: văn bản Word của nó không còn.", "info")
+    _tell(say, reports.pdf_report(pdf_dossier(dossier, out), out))
+
+
+def _tell(say: Say, lines: list[Message]) -> None:
+    for line in lines:
+        say(line.text, line.kind)
 
 
 _RUNNERS: dict[Stage, Callable[[Path, Path, Say], None]] = {

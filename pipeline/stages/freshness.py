@@ -41,7 +41,7 @@ from typing import Any, Literal
 from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
-from pipeline.files.jsonfile import build_json, read_bounded
+from pipeline.files.jsonfile import build_json, read_bounded, read_object
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData
@@ -243,12 +243,9 @@ def _dossier_name(dossier: Path, path: Path) -> str:
 
 def _read_json(path: Path) -> dict[str, Any] | None:
     try:
-        if path.stat().st_size > limits.MAX_JSON_BYTES:
-            return None
-        raw = json.loads(path.read_bytes().decode("utf-8"))
-    except (OSError, ValueError, RecursionError):
+        return read_object(path)
+    except (OSError, ValueError):
         return None
-    return raw if isinstance(raw, dict) else None
 
 
 def _record(raw: dict[str, Any]) -> Record | None:
