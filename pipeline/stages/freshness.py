@@ -493,34 +493,43 @@ class PaperRecord:
 
 def papers_json(version: str, papers: dict[str, PaperRecord]) -> bytes:
     """papers.json: render's record, one entry per paper in OUTDIR."""
+    return _records_json(version, "papers", papers)
+
+
+def read_papers(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
+    """papers.json's version and entries, or None when absent or unreadable."""
+    return _read_records(out / PAPERS_NAME, "papers")
+
+
+def _records_json(version: str, key: str, records: dict[str, PaperRecord]) -> bytes:
+    """papers.json and pdfs.json: each file written, its digest and what it was made from."""
     body = {
         "hoso_version": version,
-        "papers": {
+        key: {
             name: {
                 "sha256": rec.sha256,
                 "inputs": [{"file": f, "sha256": h} for f, h in sorted(rec.inputs.items())],
             }
-            for name, rec in sorted(papers.items())
+            for name, rec in sorted(records.items())
         },
     }
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def read_papers(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
-    """papers.json's version and entries, or None when absent or unreadable."""
-    raw = _read_json(out / PAPERS_NAME)
+def _read_records(path: Path, key: str) -> tuple[str, dict[str, PaperRecord]] | None:
+    raw = _read_json(path)
     if raw is None:
         return None
     try:
-        papers = {
+        records = {
             str(name): PaperRecord(
                 str(entry["sha256"]), {str(i["file"]): str(i["sha256"]) for i in entry["inputs"]}
             )
-            for name, entry in dict(raw["papers"]).items()
+            for name, entry in dict(raw[key]).items()
         }
     except (KeyError, TypeError, ValueError):
         return None
-    return str(raw.get("hoso_version", "")), papers
+    return str(raw.get("hoso_version", "")), records
 
 
 def paper_changes(
@@ -587,33 +596,11 @@ def pdf_name(paper: str) -> str:
 
 def pdfs_json(version: str, pdfs: dict[str, PaperRecord]) -> bytes:
     """pdfs.json: the pdf stage's record, one entry per PDF with the paper it was made from."""
-    body = {
-        "hoso_version": version,
-        "pdfs": {
-            name: {
-                "sha256": rec.sha256,
-                "inputs": [{"file": f, "sha256": h} for f, h in sorted(rec.inputs.items())],
-            }
-            for name, rec in sorted(pdfs.items())
-        },
-    }
-    return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return _records_json(version, "pdfs", pdfs)
 
 
 def _read_pdfs(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
-    raw = _read_json(out / PDFS_NAME)
-    if raw is None:
-        return None
-    try:
-        pdfs = {
-            str(name): PaperRecord(
-                str(entry["sha256"]), {str(i["file"]): str(i["sha256"]) for i in entry["inputs"]}
-            )
-            for name, entry in dict(raw["pdfs"]).items()
-        }
-    except (KeyError, TypeError, ValueError):
-        return None
-    return str(raw.get("hoso_version", "")), pdfs
+    return _read_records(out / PDFS_NAME, "pdfs")
 
 
 def _pdf_changes(out: Path) -> list[Change]:
