@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +17,16 @@ DEMO = ROOT / "inputs" / "binh-trung-2024"
 DATA = Path(__file__).resolve().parent / "data"
 # Every paper of a dossier, in the catalogue's order (the five a recognised dossier gets).
 PAPERS = tuple(doc.file for doc in catalogue().values())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The template-check cache of this run in a folder of its own (child processes too),
+    never the developer's."""
+    os.environ["HOSO_CACHE"] = tempfile.mkdtemp(prefix="hoso-test-cache-")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    shutil.rmtree(os.environ.pop("HOSO_CACHE", ""), ignore_errors=True)
 
 
 @pytest.fixture

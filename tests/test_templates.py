@@ -109,3 +109,31 @@ def test_a_file_that_is_not_a_word_document(dossier: Path) -> None:
     with pytest.raises(InputError) as info:
         check_templates(dossier)
     assert [p.code for p in info.value.problems] == ["mau-hong"]
+
+
+def test_a_clean_template_is_checked_once_per_version_of_the_checker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.files import cache
+    from pipeline.files.resources import shipped_template
+    from pipeline.papers import templating
+    from pipeline.papers.template_source import TemplateSource
+
+    monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
+    monkeypatch.setattr(templating, "_CHECKED", templating._Memo())
+    shipped = shipped_template("KH-ke-hoach.docx").read_bytes()
+    clean = TemplateSource("KH-ke-hoach.docx", "mẫu có sẵn KH-ke-hoach.docx", shipped)
+    assert templating.check_template(clean) == []
+    marks = list((tmp_path / "cache" / "mau").iterdir())
+    assert len(marks) == 1
+    # A new process (an empty memo) trusts the mark and does not open the template.
+    monkeypatch.setattr(templating, "_CHECKED", templating._Memo())
+    monkeypatch.setattr(templating, "_check_template", lambda template: pytest.fail("re-checked"))
+    assert templating.check_template(clean) == []
+    # A changed template, or one with problems, is always checked; problems are never cached.
+    broken = TemplateSource("KH-ke-hoach.docx", "templates/KH-ke-hoach.docx", b"not a zip")
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
+    assert [p.code for p in templating.check_template(broken)] == ["mau-hong"]
+    assert [p.code for p in templating.check_template(broken)] == ["mau-hong"]
+    assert len(list((tmp_path / "cache" / "mau").iterdir())) == 1

@@ -15,6 +15,7 @@ import re
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,11 @@ from docxtpl import DocxTemplate
 from jinja2 import nodes
 from lxml import etree
 
+from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.timelimit import TimeLimitExceeded, time_limit
+from pipeline.files.cache import known_clean, mark_clean
 from pipeline.files.resources import shipped_template
 from pipeline.files.zipguard import ArchiveProblem, check_archive
 from pipeline.model.documents import catalogue
@@ -170,9 +173,28 @@ def _unpackable(data: bytes) -> bool:
 
 def check_template(template: TemplateSource) -> list[Problem]:
     """Syntax errors, unknown variables and refused constructs of one template; each
-    template (by content and label) is checked once per process."""
-    key = _digest(template.label, template.data)
-    return list(_CHECKED.get_or(key, lambda: tuple(_check_template(template))))
+    template (by content and label) is checked once per process, and a clean one once per
+    version of the checking code (the cache on disk)."""
+    key = _digest(_checker_digest(), template.label, template.data)
+    if known_clean("mau", key):
+        return []
+
+    def check() -> tuple[Problem, ...]:
+        found = tuple(_check_template(template))
+        if not found:
+            mark_clean("mau", key)
+        return found
+
+    return list(_CHECKED.get_or(key, check))
+
+
+@cache
+def _checker_digest() -> str:
+    """What a template's check depends on besides the template: the code that checks it
+    and the variables and filters a template may use."""
+    here = Path(__file__).resolve().parent
+    code = [(here / name).read_bytes() for name in ("templating.py", "sandbox.py", "context.py")]
+    return _digest(__version__, *code, *sorted(_known_paths()), *sorted(FILTERS))
 
 
 def _check_template(template: TemplateSource) -> list[Problem]:
