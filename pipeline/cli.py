@@ -25,6 +25,7 @@ from pipeline.common.errors import (
     HosoError,
     InputError,
 )
+from pipeline.model.layout import OUTPUTS, output_folder
 from pipeline.stages.reports import (
     Message,
     ingest_report,
@@ -188,8 +189,7 @@ def _tell(lines: list[Message]) -> None:
 
 
 def _default_out(dossier: Path) -> Path:
-    # contract.md: outputs/<name of DIR>/, relative to where the command runs.
-    return Path("outputs") / dossier.resolve().name
+    return output_folder(dossier)
 
 
 _DIR = click.Path(file_okay=False, path_type=Path)
@@ -612,7 +612,7 @@ def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> No
     """
     from pipeline.web.server import serve
 
-    _run(lambda: serve(root, outputs=Path("outputs"), archive=archive, port=port,
+    _run(lambda: serve(root, outputs=OUTPUTS, archive=archive, port=port,
                        open_browser=not no_browser, say=click.echo))  # fmt: skip
 
 

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.common.errors import EnvironmentProblem
+from pipeline.model.layout import ARCHIVE
 
 REGISTER_NAME = "register.sqlite"
-DEFAULT_ARCHIVE = Path("archive")  # the archive folder, relative to where hoso runs
+DEFAULT_ARCHIVE = ARCHIVE
 
 # Never edit a migration once released: add the next one.
 MIGRATIONS: tuple[str, ...] = (

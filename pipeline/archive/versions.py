@@ -46,7 +46,7 @@ from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
-from pipeline.model.layout import WORKBOOK_NAME
+from pipeline.model.layout import WORKBOOK_NAME, dossier_name
 from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
@@ -75,11 +75,6 @@ class Issued:
     redlines: list[Path]
     explanation: str
     warnings: list[Problem] = field(default_factory=list)
-
-
-def dossier_name(dossier: Path) -> str:
-    """The dossier's name in outputs/ and in the archive: its folder's name."""
-    return dossier.resolve().name
 
 
 def version_folder(archive: Path, dossier: str, version: int) -> Path:

@@ -4,6 +4,7 @@ ingest and the freshness records read, and the archive and the page list."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pipeline.common.vnformat import ascii_slug, upper_first
@@ -11,6 +12,22 @@ from pipeline.common.vnformat import ascii_slug, upper_first
 if TYPE_CHECKING:
     from pipeline.model.profile import Profile
     from pipeline.model.units import Words
+
+# Where results go, relative to where hoso runs (contract.md): outputs/<dossier folder name>/
+# for the derived files and papers, archive/<dossier folder name>/v<N>/ for issued versions.
+OUTPUTS = Path("outputs")
+ARCHIVE = Path("archive")
+
+
+def dossier_name(dossier: Path) -> str:
+    """A dossier's name in outputs/ and in the archive: its folder's name."""
+    return dossier.resolve().name
+
+
+def output_folder(dossier: Path, outputs: Path = OUTPUTS) -> Path:
+    """Where a dossier's results go: `outputs/<dossier folder name>/`."""
+    return outputs / dossier_name(dossier)
+
 
 # The dossier folder: village workbooks in thon/, the commune's in xa.xlsx.
 VILLAGE_FOLDER = "thon"

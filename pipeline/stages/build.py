@@ -40,6 +40,7 @@ from pipeline.common.errors import (
 from pipeline.common.vnformat import number
 from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
+from pipeline.model.layout import dossier_name, output_folder
 from pipeline.model.profile import PROFILE_NAME
 from pipeline.stages import reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
@@ -213,7 +214,7 @@ class Job:
 
     @property
     def name(self) -> str:
-        return self.dossier.resolve().name
+        return dossier_name(self.dossier)
 
 
 @dataclass(frozen=True)
@@ -267,7 +268,7 @@ def find_jobs(
     unique = list({p.resolve(): p for p in found}.values())
     single = len(dirs) == 1 and (dirs[0] / PROFILE_NAME).is_file()
     jobs = [
-        Job(d, (out if single else out / d.resolve().name) if out else default_out(d))
+        Job(d, (out if single else output_folder(d, out)) if out else default_out(d))
         for d in unique
     ]
     problems += _same_outputs(jobs)

@@ -29,6 +29,7 @@ from pipeline.common import limits
 from pipeline.common.errors import InputError, Problem
 from pipeline.common.vnformat import doc_number, long_date, number, percent, upper, upper_first
 from pipeline.files.atomic import atomic_write_all
+from pipeline.model.layout import dossier_name, output_folder
 from pipeline.model.profile import load_profile
 from pipeline.model.scorecard import Scorecard
 from pipeline.model.units import Words, period_of
@@ -126,10 +127,10 @@ def read_rollup(dossiers: Sequence[Path], outputs: Path) -> Rollup:
     problems: list[Problem] = []
     found: list[tuple[Words, int, Decimal, Scorecard, str]] = []
     for dossier in dossiers:
-        name = dossier.resolve().name
+        name = dossier_name(dossier)
         try:
             profile = load_profile(dossier, sections=("don_vi", "ke_hoach"))
-            scoring = freshness.current_scoring(dossier, outputs / name)
+            scoring = freshness.current_scoring(dossier, output_folder(dossier, outputs))
         except InputError as exc:
             problems += [_named(p, name) for p in exc.problems]
             continue
@@ -137,7 +138,8 @@ def read_rollup(dossiers: Sequence[Path], outputs: Path) -> Rollup:
             problems.append(
                 Problem(
                     "chua-cham-diem",
-                    f"hồ sơ {name}: chưa chấm điểm (không có {outputs / name}/scorecard.json)",
+                    f"hồ sơ {name}: chưa chấm điểm (không có "
+                    f"{output_folder(dossier, outputs)}/scorecard.json)",
                     file=str(dossier),
                     hint=f"chạy `hoso ingest {dossier}` rồi `hoso score {dossier}`, hoặc chỉ "
                     "đúng thư mục kết quả bằng --from.",

@@ -6,6 +6,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.model.layout import output_folder
 from pipeline.web.jobs import Jobs
 
 
@@ -21,4 +22,4 @@ class State:
     cache: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hoso-web-")))
 
     def out(self, dossier: Path) -> Path:
-        return self.outputs / dossier.resolve().name
+        return output_folder(dossier, self.outputs)

@@ -1,0 +1,142 @@
+"""A clerk's correction, measured against the cost of loading the Office libraries.
+
+Run `python bench/correction_bench.py [--repeat 5]`. Every figure is the median of
+`--repeat` runs of the real `hoso` program in a child process, on copies in a temporary
+folder, divided by the median time of `python -c "import docxtpl, openpyxl, click"`
+measured in the same run (the floor any Python tool that writes Word and Excel pays):
+
+  cold         `hoso build` of the demo ward (7 tổ dân phố), no outputs yet     (goal ≤ 3.0)
+  no-op        `hoso build` again, nothing changed                              (goal ≤ 1.3)
+  correction   one cell of one tổ dân phố's workbook edited, then `hoso build`  (goal ≤ 2.5)
+  batch / 20   `hoso build` of 20 synthetic dossiers, per dossier, as a share
+               of one cold build                                                (goal ≤ 0.5)
+  check        `hoso check` over 250 papers in one call, per paper after
+               start-up (call time minus a one-paper call, / 249), in ms        (goal ≤ 25 ms)
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WARD = ROOT / "inputs" / "le-chan-2026"
+HOSO = Path(sys.executable).with_name("hoso")
+sys.path.insert(0, str(ROOT))
+
+
+def _run(*args: str | Path, cwd: Path) -> None:
+    done = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"{args[0]} failed ({done.returncode}):\n{done.stderr.decode()}")
+
+
+def _timed(action: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def _median(repeat: int, prepare: Callable[[int], None], action: Callable[[], None]) -> float:
+    times = []
+    for i in range(repeat):
+        prepare(i)
+        times.append(_timed(action))
+    return statistics.median(times)
+
+
+def _edit_cell(dossier: Path, value: int) -> None:
+    import openpyxl
+
+    path = sorted((dossier / "thon").glob("*.xlsx"))[0]
+    book = openpyxl.load_workbook(path)
+    sheet = book["Số liệu"]
+    for row in sheet.iter_rows(min_col=1, max_col=1):
+        if row[0].value == "tre_em_duoi_16":
+            sheet.cell(row[0].row, 4).value = value
+    book.save(path)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args(argv)
+    n = args.repeat
+    work = Path(tempfile.mkdtemp(prefix="hoso-bench-"))
+    try:
+        dossier = work / "le-chan-2026"
+        out = work / "out"
+        shutil.copytree(WARD, dossier)
+
+        def nothing(_: int) -> None:
+            pass
+
+        base = _median(
+            n,
+            nothing,
+            lambda: _run(sys.executable, "-c", "import docxtpl, openpyxl, click", cwd=work),
+        )
+
+        def fresh(_: int) -> None:
+            shutil.rmtree(out, ignore_errors=True)
+
+        build = lambda: _run(HOSO, "build", dossier, "--out", out, cwd=work)  # noqa: E731
+        cold = _median(n, fresh, build)
+        noop = _median(n, nothing, build)
+        correction = _median(n, lambda i: _edit_cell(dossier, 700 + i), build)
+
+        from scripts.make_synthetic import make_dossiers
+
+        many = work / "many"
+        make_dossiers(many, 20, villages=7)
+        many_out = work / "many-out"
+        batch = _median(
+            max(1, n // 2),
+            lambda _: shutil.rmtree(many_out, ignore_errors=True),
+            lambda: _run(HOSO, "build", many, "--out", many_out, cwd=work),
+        )
+
+        papers = sorted(out.glob("*.docx"))
+        corpus = work / "corpus"
+        corpus.mkdir()
+        for i in range(250):
+            shutil.copyfile(
+                papers[i % len(papers)], corpus / f"{i:03d}-{papers[i % len(papers)].name}"
+            )
+        one = sorted(corpus.iterdir())[:1]
+        all_ = sorted(corpus.iterdir())
+        check_one = _median(n, nothing, lambda: _run(HOSO, "check", *one, cwd=work))
+        check_all = _median(n, nothing, lambda: _run(HOSO, "check", *all_, cwd=work))
+        per_paper_ms = (check_all - check_one) / (len(all_) - 1) * 1000
+
+        rows = [
+            ("import docxtpl, openpyxl, click", f"{base:.3f} s", "1,00×", "(cơ sở)"),
+            ("build lần đầu (7 tổ dân phố)", f"{cold:.3f} s", f"{cold / base:.2f}×", "≤ 3,0×"),
+            ("build không đổi gì", f"{noop:.3f} s", f"{noop / base:.2f}×", "≤ 1,3×"),
+            ("sửa một ô rồi build", f"{correction:.3f} s", f"{correction / base:.2f}×", "≤ 2,5×"),
+            (
+                "20 hồ sơ, mỗi hồ sơ / build lần đầu",
+                f"{batch / 20:.3f} s",
+                f"{batch / 20 / cold:.2f}×",
+                "≤ 0,5×",
+            ),
+            ("check 250 văn bản, mỗi văn bản", f"{per_paper_ms:.1f} ms", "", "≤ 25 ms"),
+        ]
+        print(f"hoso correction bench: Python {sys.version.split()[0]}, trung vị của {n} lần")
+        width = max(len(r[0]) for r in rows)
+        for name, shown, ratio, goal in rows:
+            print(f"{name:<{width}}  {shown:>9}  {ratio:>7}  {goal}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
