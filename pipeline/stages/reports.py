@@ -37,7 +37,9 @@ def ingest_report(result: Ingested) -> list[Message]:
     return [
         *(_warning(w) for w in result.warnings),
         Message(
-            f"Xong: {result.data.village_count} {words.cap_thon} và số liệu cấp {words.cap}, "
+            # "cấp xã" is the law's name of the level (its form is "BIỂU SỐ LIỆU CẤP XÃ" for
+            # a ward too), not the unit's own word.
+            f"Xong: {result.data.village_count} {words.cap_thon} và số liệu cấp xã, "
             f"{len(result.warnings)} cảnh báo; đã ghi {result.path}"
         ),
     ]
