@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test templates demo-data clean
+.PHONY: demo test test-fast templates demo-data clean
 
 $(BIN)/hoso: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,12 @@ test: $(BIN)/hoso
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# While working: lint, types and the tests that need no LibreOffice, browser or child process.
+test-fast: $(BIN)/hoso
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/pytest -m "not slow" -q
 
 templates: $(BIN)/hoso
 	$(BIN)/python scripts/build_templates.py

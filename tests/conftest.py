@@ -19,6 +19,46 @@ DATA = Path(__file__).resolve().parent / "data"
 PAPERS = tuple(doc.file for doc in catalogue().values())
 
 
+# The fast set a developer runs while working (`make test-fast`): these modules and tests
+# drive LibreOffice, Chromium or child processes, or loop over generated inputs. `make test`
+# and CI run everything.
+_SLOW_MODULES = {
+    "test_archive.py",
+    "test_diff.py",
+    "test_outputset.py",
+    "test_packaging.py",
+    "test_pdf.py",
+    "test_redline.py",
+    "test_scale.py",
+    "test_web_browser.py",
+}
+_SLOW_TESTS = {
+    "test_a_batch_builds_the_others_around_a_broken_dossier",
+    "test_any_cell_value_gives_exit_0_or_a_located_exit_1",
+    "test_each_stage_reports_the_same_text_alone_and_in_build",
+    "test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c",
+    "test_hostile_template_is_refused_in_bounded_memory_and_time",
+    "test_hostile_workbook_is_refused_in_bounded_memory_and_time",
+    "test_ingest_never_crashes_on_random_cells",
+    "test_issued_version_keeps_pdfs_but_not_their_record",
+    "test_libreoffice_opens_every_paper_as_a4",
+    "test_libreoffice_resaved_workbook_still_ingests",
+    "test_office_resaved_files_are_read_the_same",
+    "test_papers_as_pdf_with_a_preview_of_their_first_page",
+    "test_parallel_build_gives_the_serial_bytes",
+    "test_pdf_beside_every_paper_then_only_when_a_paper_changes",
+    "test_real_documents_never_crash_the_cli",
+    "test_workbook_prints_on_a4_landscape_with_libreoffice",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.path.name in _SLOW_MODULES or name in _SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """The template-check cache of this run in a folder of its own (child processes too),
     never the developer's."""

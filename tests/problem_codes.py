@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 # The Decree 30 checker's findings carry rule ids of their own (pipeline/data/nd30-rules.toml).
@@ -40,6 +41,7 @@ def _takers(trees: dict[Path, ast.Module]) -> dict[str, set[int]]:
     return takes
 
 
+@cache
 def used_codes(package: Path) -> dict[str, list[str]]:
     """code -> the places (file:line) that raise it."""
     trees = {
