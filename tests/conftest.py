@@ -49,6 +49,14 @@ _SLOW_TESTS = {
     "test_pdf_beside_every_paper_then_only_when_a_paper_changes",
     "test_real_documents_never_crash_the_cli",
     "test_workbook_prints_on_a4_landscape_with_libreoffice",
+    # The unit x era matrices and generated-text loops: seconds each, dozens of cases.
+    "test_any_profile_text_gives_exit_0_or_a_located_exit_1",
+    "test_every_kind_of_unit_in_its_own_words",
+    "test_every_paper_speaks_the_units_words",
+    "test_filled_workbooks_are_never_overwritten",
+    "test_forms_then_refuse_to_overwrite",
+    "test_over_long_free_text_names_its_key",
+    "test_same_profile_gives_identical_bytes",
 }
 
 
