@@ -850,7 +850,8 @@ def _identity(
             _option(
                 "--cap",
                 level,
-                f"năm {year} không còn loại đơn vị «{level}» ({period.name}): cần chọn loại mới",
+                f"{first.label} là «{level}», năm {year} không còn loại đơn vị này: "
+                "cần chọn loại mới",
                 "chạy lại với --cap, một trong: "
                 + ", ".join(f'"{c}"' for c in period.levels)
                 + ".",
@@ -949,17 +950,34 @@ def _set(doc: Any, path: list[str], value: Any) -> None:
     for part in path[:-1]:
         table = table[part]
     if path == ["hoi_dong", "thanh_vien"]:
-        aot = tomlkit.aot()
-        for member in value if isinstance(value, list) else []:
-            item = tomlkit.table()
-            for k, v in member.items():
-                item[k] = v
-            aot.append(item)
-        table[path[-1]] = aot
+        _members(table[path[-1]], [m for m in value if isinstance(m, dict)])
     elif isinstance(value, list):
         table[path[-1]] = _array([str(v) for v in value])
     else:
         table[path[-1]] = value
+
+
+def _members(aot: Any, members: list[dict[str, Any]]) -> None:
+    """Replace the template's council by last year's, in place: the comments that follow
+    the last table (the next section's heading) belong to it and must stay."""
+    if not members:
+        return
+    last = aot[-1]
+    for key in [k for k in last if k not in members[-1]]:
+        del last[key]
+    for key, value in members[-1].items():
+        last[key] = value  # an existing key keeps its place, before the comments
+    while len(aot) > 1:
+        del aot[0]
+    for index, member in enumerate(members[:-1]):
+        item = tomlkit.table()
+        for key, value in member.items():
+            item[key] = value
+        # A blank line between two members (the first follows [hoi_dong]'s own).
+        item.trivia.indent = "\n" if index else ""
+        aot.insert(index, item)
+    if len(members) > 1:
+        last.trivia.indent = "\n"
 
 
 def _has_districts(year: int) -> bool:
