@@ -262,7 +262,7 @@ def init(
     """
     if tu:
         _init_from_last_year(dir, tu, ghep=ghep, cap=cap, cap_thon=cap_thon, xa=xa, tinh=tinh,
-                             nam=nam)  # fmt: skip
+                             huyen=huyen, nam=nam)  # fmt: skip
         return
     from pipeline.stages.init import init_dossier
 
@@ -285,6 +285,7 @@ def _init_from_last_year(
     cap_thon: str,
     xa: str,
     tinh: str,
+    huyen: str,
     nam: int | None,
 ) -> None:
     from pipeline.stages.carry import new_year
@@ -301,6 +302,7 @@ def _init_from_last_year(
             cap=level,
             cap_thon=cap_thon,
             tinh=tinh,
+            huyen=huyen,
             mapping=ghep,
         )
     )

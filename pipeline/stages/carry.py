@@ -718,6 +718,7 @@ def new_year(
     cap: str = "",
     cap_thon: str = "",
     tinh: str = "",
+    huyen: str = "",
     mapping: Path | None = None,
 ) -> NewYear:
     """Write `folder/hoso.toml` and `folder/nam-truoc.xlsx` for the year after last year's
@@ -764,7 +765,15 @@ def new_year(
     rows = read
 
     villages = new_villages(rows)
-    text = profile_text(xa=name, tinh=province, huyen="", nam=year, cap=level, cap_thon=below)
+    # Before July 2025 the district carries over too (a district's kind other than
+    # "huyện" is typed before its name, as `hoso init --huyen` takes it).
+    old = first.unit
+    district = huyen or (
+        (old.huyen if old.cap_huyen == "huyện" else f"{old.cap_huyen} {old.huyen}")
+        if old.huyen and _has_districts(year)
+        else ""
+    )
+    text = profile_text(xa=name, tinh=province, huyen=district, nam=year, cap=level, cap_thon=below)
     doc = tomlkit.parse(text)
     result = NewYear(folder / PROFILE_NAME, folder / PREVIOUS_BOOK)
     _carry(doc, first, year, name=name, level=level, result=result)
@@ -951,10 +960,15 @@ def _set(doc: Any, path: list[str], value: Any) -> None:
         table = table[part]
     if path == ["hoi_dong", "thanh_vien"]:
         _members(table[path[-1]], [m for m in value if isinstance(m, dict)])
-    elif isinstance(value, list):
-        table[path[-1]] = _array([str(v) for v in value])
-    else:
-        table[path[-1]] = value
+        return
+    key = path[-1]
+    before = table.item(key) if key in table else None
+    table[key] = _array([str(v) for v in value]) if isinstance(value, list) else value
+    if before is not None and before.trivia.comment:
+        # Keep the comment in its column when there is room (the template lines them up).
+        column = len(before.as_string()) + len(before.trivia.comment_ws)
+        after = table.item(key)
+        after.trivia.comment_ws = " " * max(2, column - len(after.as_string()))
 
 
 def _members(aot: Any, members: list[dict[str, Any]]) -> None:
