@@ -345,6 +345,8 @@ def forms(dir: Path, force: bool) -> None:
         click.echo(f"Đã ghi {item.path}")
         if item.backup:
             click.echo(f"  (bản cũ sao lưu ở {item.backup})")
+    if result.prefilled:
+        click.echo(f"Đã điền sẵn {result.prefilled} số liệu kỳ trước từ hồ sơ năm trước.")
     for line in result.unmapped:
         click.echo(f"Cảnh báo: chưa ghép, số liệu kỳ trước chưa cộng vào đâu: {line}", err=True)
     click.echo(

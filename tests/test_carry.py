@@ -141,6 +141,7 @@ def test_a_2024_commune_continued_into_2025_and_2026(
     # The forms carry last year's figures of the period as the previous period's.
     result = _run(runner, "forms", "binh-trung-2025")
     assert result.exit_code == 0, result.output
+    assert "Đã điền sẵn 36 số liệu kỳ trước từ hồ sơ năm trước." in result.output
     for name, values in old.villages.items():
         form = here / "binh-trung-2025" / "thon" / f"{slug(name)}.xlsx"
         assert _values(form) == tuple(values[c].value for c in CURRENT), name
@@ -469,3 +470,20 @@ def test_the_carry_rules_are_checked() -> None:
         carry.parse_rules({"nam_cach_toi_da": 2, "giu": ["van_ban.XX.so"], "giu_cung_thoi_ky": []})
     with pytest.raises(ValueError, match="nam_cach_toi_da"):
         carry.parse_rules({"nam_cach_toi_da": 0, "giu": [], "giu_cung_thoi_ky": []})
+
+
+def test_forms_wait_for_last_years_dossier_and_say_how_to_go_without(
+    runner: CliRunner, demo2024: Path, here: Path
+) -> None:
+    assert _run(runner, "init", "moi", "--tu", "binh-trung-2024").exit_code == 0
+    edit(demo2024 / "thon" / "na-cay.xlsx", {"tai_nan_thuong_tich": 4})  # corrected since
+    result = _run(runner, "forms", "moi")
+    assert result.exit_code == 1
+    assert "số liệu đã nhập cũ hơn hồ sơ: thon/na-cay.xlsx đã sửa" in result.output
+    assert (
+        f"Lỗi: {Path('moi') / PREVIOUS_BOOK} › Hồ sơ năm trước: chưa lấy được số liệu kỳ trước "
+        "từ hồ sơ năm trước — sửa các lỗi trên" in result.output
+    )
+    _build(demo2024)  # the corrected figure is the one filled in
+    assert _run(runner, "forms", "moi").exit_code == 0
+    assert _values(here / "moi" / "thon" / "na-cay.xlsx")[2] == 4

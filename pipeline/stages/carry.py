@@ -316,7 +316,8 @@ def read_mapping(
             )
             continue
         seen[(source.label, found)] = r + 1
-        rows.append(Mapped(source, found, " ".join(nfc(new).split()), row=r + 1))
+        note = _text(grid.value(r, 3))
+        rows.append(Mapped(source, found, " ".join(nfc(new).split()), note, row=r + 1))
     if len(rows) > limits.MAX_LIST_ITEMS:
         problems.append(
             Problem(
@@ -541,6 +542,10 @@ class Prefill:
     figures: dict[str, dict[str, Carried]]
     unmapped: list[str]
 
+    @property
+    def count(self) -> int:
+        return sum(len(codes) for codes in self.figures.values())
+
     def for_village(self, village: str) -> dict[str, Carried]:
         key = place_key(village)
         return next((f for name, f in self.figures.items() if place_key(name) == key), {})
@@ -554,6 +559,18 @@ def previous_figures(folder: Path, profile: Profile) -> Prefill | None:
         return None
     problems: list[Problem] = []
     sources = read_sources(folder, path, problems)
+    if problems:
+        # Last year's dossier moved or changed: say why the forms wait, and the way out.
+        problems.append(
+            Problem(
+                "nam-truoc-chua-dung-duoc",
+                "chưa lấy được số liệu kỳ trước từ hồ sơ năm trước",
+                file=str(path),
+                sheet=SOURCES_SHEET,
+                hint="sửa các lỗi trên (hoặc đường dẫn trong trang này); không muốn điền sẵn "
+                "số liệu kỳ trước thì đổi tên hoặc xóa tệp này.",
+            )
+        )
     _check_years(sources, profile.don_vi.nam, problems)
     rows = read_mapping(path, sources, problems) or []
     kinds = (profile.don_vi.cap_thon,)
@@ -1046,6 +1063,12 @@ def _notes(
         result.changed.append(f"tên đơn vị: {first.unit.xa} → {name}")
     if not villages:
         result.to_fill.append(f"don_vi.thon: danh sách cấp dưới của {level} {name}")
+    rule_set = _lookup(first.raw, ["danh_gia", "bo_tieu_chi"])
+    if isinstance(rule_set, str) and rule_set.strip():
+        result.to_fill.append(
+            f"danh_gia.bo_tieu_chi: năm trước dùng bộ tiêu chí riêng «{rule_set}»; nếu vẫn "
+            "dùng, chép tệp sang thư mục hồ sơ mới và ghi lại"
+        )
     gaps = [s for s in sources if year - s.unit.nam > 1]
     for s in gaps:
         result.changed.append(

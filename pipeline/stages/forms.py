@@ -75,8 +75,10 @@ class FormsResult:
 
     written: list[Written]
     words: Words
-    # Old villages of last year's dossiers mapped to no new one (hoso init --tu).
+    # Old villages of last year's dossiers mapped to no new one (hoso init --tu), and how
+    # many previous-period figures were filled in from those dossiers.
     unmapped: list[str] = field(default_factory=list)
+    prefilled: int = 0
 
 
 def form_title(words: Words, year: int, *, village: bool) -> str:
@@ -151,9 +153,9 @@ def write_forms(
     if progress:
         for item in written:
             progress(item.path)
-    return FormsResult(
-        written, profile.don_vi.words, prefill.unmapped if prefill is not None else []
-    )
+    if prefill is None:
+        return FormsResult(written, profile.don_vi.words)
+    return FormsResult(written, profile.don_vi.words, prefill.unmapped, prefill.count)
 
 
 def _replace_forms(
