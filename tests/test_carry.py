@@ -468,6 +468,14 @@ def test_the_carry_rules_are_checked() -> None:
         carry.parse_rules({"nam_cach_toi_da": 2, "giu": ["don_vi.xa"], "giu_cung_thoi_ky": []})
     with pytest.raises(ValueError, match="unknown paper"):
         carry.parse_rules({"nam_cach_toi_da": 2, "giu": ["van_ban.XX.so"], "giu_cung_thoi_ky": []})
+    with pytest.raises(ValueError, match=r"unknown key 'lanh_dao\.chu_tch'"):
+        carry.parse_rules(
+            {"nam_cach_toi_da": 2, "giu": ["lanh_dao.chu_tch"], "giu_cung_thoi_ky": []}
+        )
+    with pytest.raises(ValueError, match="both"):
+        carry.parse_rules(
+            {"nam_cach_toi_da": 2, "giu": ["co_quan.luu"], "giu_cung_thoi_ky": ["co_quan.luu"]}
+        )
     with pytest.raises(ValueError, match="nam_cach_toi_da"):
         carry.parse_rules({"nam_cach_toi_da": 0, "giu": [], "giu_cung_thoi_ky": []})
 

@@ -81,15 +81,20 @@ class CarryRules:
     keep_same_law: tuple[str, ...]
 
 
-_TABLES = (
-    "don_vi",
-    "co_quan",
-    "lanh_dao",
-    "tiep_nhan",
-    "ke_hoach",
-    "van_ban",
-    "hoi_dong",
-)
+@cache
+def _template_keys() -> frozenset[str]:
+    """The keys `hoso init` writes (a paper's key as `van_ban.*.<key>`), plus the legal
+    grounds it leaves commented out: what nam-moi.toml may name."""
+    import tomllib
+
+    parsed = tomllib.loads(profile_text(xa="A", tinh="B", huyen="", nam=2026))
+    keys = {"van_ban.*.can_cu", "hoi_dong.thanh_vien"}
+    for table, values in parsed.items():
+        if table == "van_ban":
+            keys |= {f"van_ban.*.{k}" for paper in values.values() for k in paper}
+        elif isinstance(values, dict):
+            keys |= {f"{table}.{k}" for k in values}
+    return frozenset(keys)
 
 
 def parse_rules(raw: dict[str, Any]) -> CarryRules:
@@ -104,11 +109,14 @@ def parse_rules(raw: dict[str, Any]) -> CarryRules:
             raise ValueError(f"nam-moi.toml: {name} must be a list of keys")
         for key in keys:
             parts = key.split(".")
+            if parts[0] == "van_ban" and len(parts) == 3 and parts[1] != "*":
+                if parts[1] not in paper_catalogue():
+                    raise ValueError(f"nam-moi.toml: {name}: unknown paper in {key!r}")
+                parts[1] = "*"
+            # The unit itself is the code's (options, merges, the new law): not listed here.
             unit_key = parts[0] == "don_vi" and key != "don_vi.loai"
-            if len(parts) < 2 or parts[0] not in _TABLES or unit_key:
+            if ".".join(parts) not in _template_keys() or unit_key:
                 raise ValueError(f"nam-moi.toml: {name}: unknown key {key!r}")
-            if parts[0] == "van_ban" and parts[1] != "*" and parts[1] not in paper_catalogue():
-                raise ValueError(f"nam-moi.toml: {name}: unknown paper in {key!r}")
         lists.append(tuple(keys))
     if set(lists[0]) & set(lists[1]):
         raise ValueError("nam-moi.toml: a key is listed in both giu and giu_cung_thoi_ky")
