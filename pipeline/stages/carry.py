@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -38,7 +39,7 @@ from pipeline.files.resources import load_data_toml
 from pipeline.files.sheets import Grid, ReadProblem, read_book
 from pipeline.model.dataset import DossierData, PreviousOrigin
 from pipeline.model.documents import catalogue as paper_catalogue
-from pipeline.model.indicators import for_level
+from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.layout import (
     CARRIED_HEADER,
     CARRIED_SOURCE_HEADER,
@@ -411,8 +412,11 @@ def unmapped_lines(items: list[tuple[LastYear, str]]) -> list[str]:
     lines = []
     for s, v in items:
         values = s.data.villages.get(v, {})
+        words = s.unit.words
         figures = ", ".join(
-            f"{code} = {values[code].value}" for code, _ in _pairs() if code in values
+            f"{catalogue()[code].label_in(words).lower()}: {values[code].value}"
+            for code, _ in _pairs()
+            if code in values
         )
         lines.append(f"{s.label} › {v} (năm {s.unit.nam}): {figures or 'không có số liệu'}")
     return lines
@@ -452,10 +456,8 @@ def mapping_book(
         cell.font, cell.fill = bold, head
         ws.column_dimensions[chr(64 + col)].width = width
     for row, m in enumerate(rows, start=2):
-        ws.cell(row, 1, m.source.label)
-        ws.cell(row, 2, m.old)
-        ws.cell(row, 3, m.new or None)
-        ws.cell(row, 4, m.note or None)
+        for col, value in enumerate((m.source.label, m.old, m.new, m.note), start=1):
+            _put(ws, row, col, value)
     ws.freeze_panes = "A2"
     src = book.create_sheet(SOURCES_SHEET)
     for col, (text, width) in enumerate(zip(_SOURCE_HEADS, (26, 8, 50, 50), strict=True), 1):
@@ -463,13 +465,18 @@ def mapping_book(
         cell.font, cell.fill = bold, head
         src.column_dimensions[chr(64 + col)].width = width
     for row, s in enumerate(sources, start=2):
-        src.cell(row, 1, s.label)
+        _put(src, row, 1, s.label)
         src.cell(row, 2, s.unit.nam)
-        src.cell(row, 3, _relative(s.folder, folder))
-        src.cell(row, 4, _relative(s.out, folder))
-    from datetime import datetime
-
+        _put(src, row, 3, _relative(s.folder, folder))
+        _put(src, row, 4, _relative(s.out, folder))
     return workbook_bytes(book, datetime(year, 1, 1))
+
+
+def _put(ws: Any, row: int, col: int, text: str) -> None:
+    """A text cell that stays text: a name typed "=…" must not become a formula."""
+    if text:
+        cell = ws.cell(row, col, text)
+        cell.data_type = "s"
 
 
 def _sheet(path: Path, name: str, problems: list[Problem]) -> Grid | None:
