@@ -236,15 +236,47 @@ def cli() -> None:
 @click.option("--tinh", default="", help="Tên tỉnh hoặc thành phố trực thuộc trung ương.")
 @click.option("--huyen", default="", help="Tên huyện (chỉ trước ngày 01/7/2025).")
 @click.option("--nam", type=int, default=None, help="Năm đánh giá (mặc định: năm nay).")
+@click.option(
+    "--tu",
+    "tu",
+    multiple=True,
+    type=_DIR,
+    metavar="HỒ_SƠ_CŨ",
+    help="Lập hồ sơ năm mới từ hồ sơ năm trước (đã chấm điểm); ghi nhiều lần khi hợp nhất.",
+)
+@click.option(
+    "--ghep",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="BẢNG.xlsx",
+    help="Bảng ghép cấp dưới cũ -> mới; chưa có thì hoso ghi bảng nháp để sửa.",
+)
 @_help_option
 def init(
-    *, dir: Path, cap: str, cap_thon: str, xa: str, tinh: str, huyen: str, nam: int | None
+    *,
+    dir: Path,
+    cap: str,
+    cap_thon: str,
+    xa: str,
+    tinh: str,
+    huyen: str,
+    nam: int | None,
+    tu: tuple[Path, ...],
+    ghep: Path | None,
 ) -> None:
     """Tạo hồ sơ mới: thư mục DIR với tệp hoso.toml có ghi chú hướng dẫn từng mục.
 
     Các giá trị mặc định (nơi nhận, chức vụ, căn cứ pháp lý, ví dụ) theo loại đơn vị và luật
     của năm đánh giá. Không bao giờ ghi đè một hoso.toml đã có.
+
+    Với --tu HỒ_SƠ_CŨ (một hoặc nhiều lần): hồ sơ năm mới giữ thông tin đơn vị, lãnh đạo,
+    Hội đồng, nơi nhận của hồ sơ năm trước, bỏ trống số, ngày; số liệu kỳ trước được điền
+    sẵn vào biểu khi chạy hoso forms (bảng DIR/nam-truoc.xlsx).
     """
+    if tu:
+        _init_from_last_year(dir, tu, ghep=ghep, cap=cap, cap_thon=cap_thon, xa=xa, tinh=tinh,
+                             huyen=huyen, nam=nam)  # fmt: skip
+        return
     from pipeline.stages.init import init_dossier
 
     year = nam or date.today().year
@@ -255,6 +287,58 @@ def init(
     )
     click.echo(f"Đã tạo {path}")
     click.echo(f"Mở tệp này, điền các mục còn trống, rồi chạy: hoso forms {dir}")
+
+
+def _init_from_last_year(
+    folder: Path,
+    last: tuple[Path, ...],
+    *,
+    ghep: Path | None,
+    cap: str,
+    cap_thon: str,
+    xa: str,
+    tinh: str,
+    huyen: str,
+    nam: int | None,
+) -> None:
+    from pipeline.stages.carry import new_year
+
+    # --cap has a default for a new dossier; carried over, the old unit's kind is the default.
+    typed = click.get_current_context().get_parameter_source("cap")
+    level = "" if typed == click.core.ParameterSource.DEFAULT else cap
+    result = _run(
+        lambda: new_year(
+            folder,
+            [(d, _default_out(d)) for d in last],
+            nam=nam,
+            xa=xa,
+            cap=level,
+            cap_thon=cap_thon,
+            tinh=tinh,
+            huyen=huyen,
+            mapping=ghep,
+        )
+    )
+    if result.profile is None:
+        click.echo(f"Đã ghi bảng ghép nháp {result.table}")
+        click.echo("Mở bảng, ghi cột tên mới cho từng dòng, rồi chạy lại đúng lệnh này.")
+    else:
+        click.echo(f"Đã tạo {result.profile}")
+        click.echo(f"Đã ghi bảng hồ sơ năm trước và bảng ghép {result.table}")
+    for title, lines in (
+        ("Đã thay đổi so với năm trước:", result.changed),
+        ("Cần điền hoặc kiểm tra trong hoso.toml:", result.to_fill),
+        ("Chưa ghép (số liệu kỳ trước chưa cộng vào đâu, sửa bảng ghép):", result.unmapped),
+    ):
+        if lines:
+            click.echo(title)
+            for line in lines:
+                click.echo(f"  - {line}")
+    if result.profile is not None:
+        click.echo(
+            f"Số liệu kỳ trước sẽ được điền sẵn ({result.prefilled} ô) khi chạy: "
+            f"hoso forms {folder}"
+        )
 
 
 @cli.command()
@@ -274,6 +358,10 @@ def forms(dir: Path, force: bool) -> None:
         click.echo(f"Đã ghi {item.path}")
         if item.backup:
             click.echo(f"  (bản cũ sao lưu ở {item.backup})")
+    if result.prefilled:
+        click.echo(f"Đã điền sẵn {result.prefilled} số liệu kỳ trước từ hồ sơ năm trước.")
+    for line in result.unmapped:
+        click.echo(f"Cảnh báo: chưa ghép, số liệu kỳ trước chưa cộng vào đâu: {line}", err=True)
     click.echo(
         f"Xong: {len(result.written)} biểu mẫu. Gửi các biểu trong thư mục thon/ cho các "
         f"{result.words.cap_thon}."

@@ -35,6 +35,16 @@ class Value:
     source: Source | None = None
 
 
+@dataclass(frozen=True)
+class PreviousOrigin:
+    """Where a previous-period figure came from: filled in from last year's dossier by
+    `hoso forms` (`source` says which file and year) and kept, or typed over it."""
+
+    kept: bool
+    year: int
+    source: str
+
+
 @dataclass
 class DossierData:
     """Values per village and for the commune, plus the hashes of the files read."""
@@ -47,6 +57,9 @@ class DossierData:
     # The rest of ingest's freshness record (pipeline/stages/freshness.py).
     profile_keys: dict[str, str] = field(default_factory=dict)  # hoso.toml key -> sha256
     hoso_version: str = ""
+    # village -> previous-period indicator -> its origin, for figures filled in from last
+    # year's dossier (absent: typed by the village).
+    previous_origins: dict[str, dict[str, PreviousOrigin]] = field(default_factory=dict)
 
     @property
     def village_count(self) -> int:
@@ -68,6 +81,26 @@ class DossierData:
         totals["so_thon"] = self.village_count
         return totals
 
+    def previous_origin_text(self, code: str, villages: list[str]) -> str:
+        """Where the villages' `code` figures came from, for the score workbook."""
+        kept: dict[int, list[str]] = {}
+        over: list[str] = []
+        typed: list[str] = []
+        for name in villages:
+            origin = self.previous_origins.get(name, {}).get(code)
+            if origin is None:
+                typed.append(name)
+            elif origin.kept:
+                kept.setdefault(origin.year, []).append(name)
+            else:
+                over.append(name)
+        parts = [f"từ hồ sơ năm {y}: {', '.join(n)}" for y, n in sorted(kept.items())]
+        if over:
+            parts.append("gõ lại khác số điền sẵn: " + ", ".join(over))
+        if typed:
+            parts.append("gõ tay: " + ", ".join(typed))
+        return "; ".join(parts)
+
     def to_json(self) -> dict[str, Any]:
         return {
             "schema": SCHEMA_VERSION,
@@ -82,6 +115,21 @@ class DossierData:
             },
             "commune": {code: _value_json(v) for code, v in self.commune.items()},
             "totals": {code: _scalar_json(v) for code, v in self.totals().items()},
+        } | self._origins_json()
+
+    def _origins_json(self) -> dict[str, Any]:
+        # Only dossiers whose forms were filled in from last year's carry the key: every
+        # other data.json keeps its bytes.
+        if not self.previous_origins:
+            return {}
+        return {
+            "ky_truoc_nguon": {
+                name: {
+                    code: {"giu": o.kept, "nam": o.year, "nguon": o.source}
+                    for code, o in codes.items()
+                }
+                for name, codes in self.previous_origins.items()
+            }
         }
 
     @classmethod
@@ -99,6 +147,13 @@ class DossierData:
             inputs={item["file"]: item["sha256"] for item in data["inputs"]},
             profile_keys={str(k): str(v) for k, v in data.get("profile_keys", {}).items()},
             hoso_version=str(data.get("hoso_version", "")),
+            previous_origins={
+                str(name): {
+                    str(code): PreviousOrigin(bool(o["giu"]), int(o["nam"]), str(o["nguon"]))
+                    for code, o in codes.items()
+                }
+                for name, codes in data.get("ky_truoc_nguon", {}).items()
+            },
         )
 
 

@@ -40,6 +40,15 @@ VALUE_HEADER = "Số liệu"
 LABEL_NAM = "Năm:"
 YES, NO = "Có", "Không"
 
+# A new year's dossier made from last year's (`hoso init DIR --tu LAST_DIR`): the table of
+# last year's dossiers and of how their villages map to the new ones, which `hoso forms` reads
+# to fill in the previous-period figures. Two hidden columns beside a filled-in value keep
+# what was filled in and where it came from, so ingest tells a figure kept from last year's
+# dossier from one typed over it.
+PREVIOUS_BOOK = "nam-truoc.xlsx"
+CARRIED_HEADER = "Số điền sẵn từ hồ sơ năm trước"
+CARRIED_SOURCE_HEADER = "Nguồn số điền sẵn"
+
 # The score workbook written beside scorecard.json.
 WORKBOOK_NAME = "bieu-cham-diem.xlsx"
 

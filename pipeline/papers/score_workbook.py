@@ -325,6 +325,12 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     order = [v for v in profile.don_vi.thon if v in data.villages]
     order += [v for v in data.villages if v not in order]
     heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị", *order, "Tổng"]
+    # Previous-period figures filled in from last year's dossier say so (hoso init --tu).
+    previous = (
+        {i.previous for i in for_level("thon") if i.previous} if data.previous_origins else set()
+    )
+    if previous:
+        heads.append("Nguồn số liệu kỳ trước")
     total_col = len(heads)
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=total_col)
     title = sheet.cell(
@@ -341,7 +347,7 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
         cell.alignment = _CENTER
         cell.fill = _HEAD_FILL
         cell.border = _BOX
-        width = {1: 24, 2: 44, 3: 10}.get(col, 12)
+        width = {1: 24, 2: 44, 3: 10}.get(col, 40 if previous and col == total_col else 12)
         sheet.column_dimensions[get_column_letter(col)].width = width
     totals = data.totals()
     row = 4
@@ -352,6 +358,9 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
             cells.append(None if value is None else _cell_value(value.value))
         total = totals.get(ind.code, 0)
         cells.append(f"{total} {words.cap_thon} Có" if ind.kind == "yes_no" else total)
+        if previous:
+            origin = data.previous_origin_text(ind.code, order) if ind.code in previous else ""
+            cells.append(origin or None)
         _table_row(sheet, row, cells, bold=False, fill=None)
         row += 1
     cells = [

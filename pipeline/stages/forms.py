@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,7 @@ from pipeline.files.outputset import Folder, locked
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
 from pipeline.model.indicators import Indicator, Level, for_level
 from pipeline.model.layout import (
+    CARRIED_HEADER,
     COMMUNE_STEM,
     DATA_SHEET,
     HELP_SHEET,
@@ -74,6 +75,10 @@ class FormsResult:
 
     written: list[Written]
     words: Words
+    # Old villages of last year's dossiers mapped to no new one (hoso init --tu), and how
+    # many previous-period figures were filled in from those dossiers.
+    unmapped: list[str] = field(default_factory=list)
+    prefilled: int = 0
 
 
 def form_title(words: Words, year: int, *, village: bool) -> str:
@@ -131,6 +136,15 @@ def write_forms(
         for v in profile.don_vi.thon
     ]
     jobs.append((folder / f"{COMMUNE_STEM}.xlsx", commune_form(profile)))
+    # --- previous-period figures from last year's dossiers (stages/carry.py) ---
+    from pipeline.stages import carry
+
+    prefill = carry.previous_figures(folder, profile)
+    if prefill is not None:
+        for village, (_, book) in zip(profile.don_vi.thon, jobs, strict=False):
+            carry.fill_form(book, prefill.for_village(village))
+        carry.note_unmapped(jobs[-1][1], prefill.unmapped)
+    # --- end of previous-period figures ---
 
     # One run at a time: a second `forms --force` must see the first one's blank forms, not
     # back up the same filled ones again (or a blank form the first has just written).
@@ -139,7 +153,9 @@ def write_forms(
     if progress:
         for item in written:
             progress(item.path)
-    return FormsResult(written, profile.don_vi.words)
+    if prefill is None:
+        return FormsResult(written, profile.don_vi.words)
+    return FormsResult(written, profile.don_vi.words, prefill.unmapped, prefill.count)
 
 
 def _replace_forms(
@@ -211,8 +227,12 @@ def _has_data(path: Path) -> bool:
         if header is None:
             continue
         first, col = header
+        # A figure still as filled in from last year's dossier is not the village's data.
+        carried = next((c for c, v in enumerate(grid.rows[first]) if v == CARRIED_HEADER), None)
         for row in grid.rows[first + 1 :]:
             code, value = (row[0] if row else None), (row[col] if col < len(row) else None)
+            if carried is not None and carried < len(row) and row[carried] == value:
+                continue
             if isinstance(code, str) and code.strip() and value not in (None, ""):
                 return True
     return False

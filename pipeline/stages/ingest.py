@@ -37,7 +37,7 @@ from pipeline.files.sheets import (
     too_big_file,
 )
 from pipeline.model import dataset
-from pipeline.model.dataset import DossierData, Scalar, Source, Value
+from pipeline.model.dataset import DossierData, PreviousOrigin, Scalar, Source, Value
 from pipeline.model.indicators import Indicator, Level, catalogue, for_level
 from pipeline.model.layout import (
     COMMUNE_STEM,
@@ -51,6 +51,7 @@ from pipeline.model.layout import (
 )
 from pipeline.model.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.model.units import Words, all_levels, facts, strip_kind
+from pipeline.stages.carry import read_origins
 from pipeline.stages.freshness import INGEST, profile_keys, shown_name
 from pipeline.stages.freshness import workbook_files as input_files
 
@@ -229,6 +230,8 @@ class _Sheet:
     village: tuple[str, str] | None  # (name as written, cell) or None
     values: dict[str, Value] = field(default_factory=dict)
     problems: list[tuple[int, Problem]] = field(default_factory=list)
+    # Previous-period figures filled in from last year's dossier: kept or typed over.
+    origins: dict[str, PreviousOrigin] = field(default_factory=dict)
 
     def where(self) -> str:
         return f"{self.file} › {self.name}"
@@ -308,6 +311,7 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
         _check_value(sheet, grid, ind, codes.get(ind.code), header[1], words=words)
     for ind in for_level(level):
         _cross_checks(sheet, ind, words)
+    sheet.origins = read_origins(grid, header, codes, sheet.values)
     return sheet
 
 
@@ -515,6 +519,7 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     if any(p.severity == "loi" for p in problems):
         raise InputError(problems)
     data.villages = {name: seen[name].values for name in unit.thon}
+    data.previous_origins = {n: seen[n].origins for n in unit.thon if seen[n].origins}
     data.commune = communes[0].values
     return Ingested(data, words, problems)
 

@@ -38,6 +38,12 @@ def init_dossier(
     if path.exists():
         raise _exists(path)
     text = profile_text(xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon)
+    return write_profile(folder, text)
+
+
+def write_profile(folder: Path, text: str) -> Path:
+    """Write `text` as `folder/hoso.toml`, never over an existing one."""
+    path = folder / PROFILE_NAME
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # "x" mode: a file created between the check and here is not clobbered either.

@@ -34,8 +34,20 @@ def _warning(text: object) -> Message:
 
 def ingest_report(result: Ingested) -> list[Message]:
     words = result.words
+    carried: list[Message] = []
+    if result.data.previous_origins:
+        from pipeline.stages.carry import origin_counts
+
+        kept, over = origin_counts(result.data)
+        carried.append(
+            Message(
+                f"Số liệu kỳ trước: {kept} ô giữ số điền sẵn từ hồ sơ năm trước, "
+                f"{over} ô gõ lại khác số điền sẵn; các ô khác do {words.cap_thon} gõ."
+            )
+        )
     return [
         *(_warning(w) for w in result.warnings),
+        *carried,
         Message(
             # "cấp xã" is the law's name of the level (its form is "BIỂU SỐ LIỆU CẤP XÃ" for
             # a ward too), not the unit's own word.

@@ -176,6 +176,79 @@ def new_create() -> BaseResponse | str:
     return Response(html, status=422)
 
 
+# --- a new year's dossier from last year's (pipeline/stages/carry.py) ------------------------
+
+
+_YEAR_FIELDS = ("xa", "cap", "nam", "thu_muc")
+
+
+@bp.get("/nam-moi")
+def new_year_form() -> str:
+    values = dict.fromkeys(_YEAR_FIELDS, "")
+    return _page("new_year.html", values=values, chosen=[], problems=[], **_year_choices())
+
+
+def _year_choices() -> dict[str, Any]:
+    rows = [(p.name, profile_form.words_of(p).don_vi) for p in files.dossiers(_state().root)]
+    return {"dossiers": rows, "levels": all_levels()}
+
+
+@bp.post("/nam-moi")
+def new_year_create() -> BaseResponse | str:
+    from pipeline.stages.carry import new_year
+
+    values = {k: request.form.get(k, "").strip() for k in _YEAR_FIELDS}
+    chosen = request.form.getlist("tu")
+    problems: list[Problem] = []
+    last = [files.dossier_path(_state().root, n) for n in chosen]
+    if not chosen or None in last:
+        problems.append(
+            Problem("chua-chon", "chưa chọn hồ sơ năm trước", hint="đánh dấu ít nhất một hồ sơ.")
+        )
+    if values["nam"] and not values["nam"].isdigit():
+        problems.append(
+            Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2026, hoặc để trống.")
+        )
+    folder = values["thu_muc"]
+    if not files.valid_folder_name(folder):
+        problems.append(
+            Problem(
+                "ten-thu-muc",
+                f'"{folder}" không dùng được làm tên thư mục',
+                hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ tan-phu-2026.",
+            )
+        )
+    if not problems:
+        try:
+            result = new_year(
+                _state().root / folder,
+                [(d, _state().out(d)) for d in last if d is not None],
+                nam=int(values["nam"]) if values["nam"] else None,
+                xa=values["xa"],
+                cap=values["cap"],
+            )
+        except InputError as exc:
+            problems += exc.problems
+        except EnvironmentProblem as exc:
+            problems.append(Problem("moi-truong", exc.message, hint=exc.hint))
+        else:
+            flash("Đã tạo hồ sơ năm mới từ hồ sơ năm trước.")
+            for line in result.changed:
+                flash(f"Đã thay đổi: {line}")
+            for line in result.to_fill:
+                flash(f"Cần điền: {line}")
+            for line in result.unmapped:
+                flash(f"Chưa ghép (sửa bảng nam-truoc.xlsx trong thư mục hồ sơ): {line}", "loi")
+            return redirect(url_for("web.profile", name=folder), 303)
+    html = _page(
+        "new_year.html", values=values, chosen=chosen, problems=problems, **_year_choices()
+    )
+    return Response(html, status=422)
+
+
+# --- end of a new year's dossier --------------------------------------------------------------
+
+
 @bp.get("/hs/<name>/")
 def overview(name: str) -> str:
     dossier = _dossier(name)
