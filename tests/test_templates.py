@@ -137,3 +137,44 @@ def test_a_clean_template_is_checked_once_per_version_of_the_checker(
     assert [p.code for p in templating.check_template(broken)] == ["mau-hong"]
     assert [p.code for p in templating.check_template(broken)] == ["mau-hong"]
     assert len(list((tmp_path / "cache" / "mau").iterdir())) == 1
+
+
+def test_a_cold_process_reuses_the_compiled_template_code(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.files import cache
+    from pipeline.papers import templating
+    from pipeline.papers.sandbox import BoundedEnvironment
+    from pipeline.stages.render import render
+
+    monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
+    monkeypatch.setattr(templating, "_COMPILED", templating._Memo())
+    first = tmp_path / "first"
+    render(ROOT / "inputs" / "le-chan-2026", first)
+    stored = list((tmp_path / "cache" / "jinja").iterdir())
+    assert stored, "the compiled sources are kept on disk"
+    # A new process (an empty memo) compiles nothing: every source comes from the cache,
+    # and the papers are the same bytes.
+    monkeypatch.setattr(templating, "_COMPILED", templating._Memo())
+
+    def no_compile(self: object, source: object, *args: object, **kwargs: object) -> object:
+        if args or kwargs or not isinstance(source, str):
+            return BoundedEnvironment.__mro__[1].compile(self, source, *args, **kwargs)  # type: ignore[attr-defined]
+        pytest.fail("compiled again")
+
+    monkeypatch.setattr(BoundedEnvironment, "compile", no_compile)
+    second = tmp_path / "second"
+    render(ROOT / "inputs" / "le-chan-2026", second)
+    for paper in first.glob("*.docx"):
+        assert (second / paper.name).read_bytes() == paper.read_bytes()
+    # A damaged entry is compiled again, never trusted.
+    for entry in stored:
+        entry.write_bytes(b"garbage")
+    monkeypatch.undo()
+    monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
+    monkeypatch.setattr(templating, "_COMPILED", templating._Memo())
+    third = tmp_path / "third"
+    render(ROOT / "inputs" / "le-chan-2026", third)
+    assert sorted(p.name for p in third.glob("*.docx")) == sorted(
+        p.name for p in first.glob("*.docx")
+    )

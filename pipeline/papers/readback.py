@@ -16,11 +16,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import docx
 
 from pipeline.files.docxread import iter_paragraphs
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocxDocument
 
 # Opening and closing Jinja/docxtpl block tags: {% for %}, {%p if %}, {%tr endfor %}, …
 _BLOCK_TAG = re.compile(r"\{%-?\s*(?:(?:p|tr|tc|r)\s+)?(\w+)")
@@ -75,6 +78,12 @@ def check_paper(data: bytes, template: Any, context: dict[str, Any]) -> None:
         paper = docx.Document(io.BytesIO(data))
     except Exception as exc:  # a paper python-docx cannot open is our defect
         raise PaperIncomplete(f"{template.name}: văn bản lập ra không mở được ({exc})") from exc
+    check_document(paper, template, context)
+
+
+def check_document(paper: DocxDocument, template: Any, context: dict[str, Any]) -> None:
+    """`check_paper` on the filled document itself, the very tree its bytes are written
+    from: render reads each paper once."""
     texts = [_normal(p.text) for p in iter_paragraphs(paper)]
     expected = expected_paragraphs(template.data)
     missing = _first_missing(expected.fixed, texts)

@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sys
 import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
+from types import CodeType
 from typing import Any
 
 import jinja2
@@ -29,7 +31,7 @@ from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.timelimit import TimeLimitExceeded, time_limit
-from pipeline.files.cache import known_clean, mark_clean
+from pipeline.files.cache import known_clean, load_code, mark_clean, store_code
 from pipeline.files.resources import shipped_template
 from pipeline.files.zipguard import ArchiveProblem, check_archive
 from pipeline.model.documents import catalogue
@@ -83,7 +85,18 @@ class _Environment(BoundedEnvironment):
         if args or kwargs or not isinstance(source, str):  # named, raw: not ours to cache
             return super().compile(source, *args, **kwargs)
         compile_ = super().compile
-        return _COMPILED.get_or(_digest(source), lambda: compile_(source))
+        return _COMPILED.get_or(_digest(source), lambda: _compiled_once(source, compile_))
+
+
+def _compiled_once(source: str, compile_: Callable[[str], CodeType]) -> CodeType:
+    """A template source's code object, from the disk cache when this Python, this Jinja and
+    this checking code compiled the same source before (a cold process then skips it)."""
+    key = _digest(sys.version, jinja2.__version__, _checker_digest(), source)
+    code = load_code("jinja", key)
+    if code is None:
+        code = compile_(source)
+        store_code("jinja", key, code)
+    return code
 
 
 def jinja_environment() -> BoundedEnvironment:

@@ -17,7 +17,7 @@ from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.model.units import Words
 from pipeline.papers.context import document_context, score_context
-from pipeline.papers.readback import check_paper
+from pipeline.papers.readback import check_document
 from pipeline.papers.template_source import TemplateSource, find_template
 from pipeline.papers.templating import fill_template
 from pipeline.stages import freshness
@@ -27,12 +27,11 @@ def render_document(
     template: TemplateSource, context: dict[str, Any], properties: dict[str, Any]
 ) -> bytes:
     """Render one template into deterministic .docx bytes, or raise InputError naming it.
-    The bytes are checked (`papercheck`) before anyone may write them."""
+    The filled document is read back (`readback`) before anyone may write it."""
     document = fill_template(template, context)
     set_core_properties(document, **properties)
-    data = docx_bytes(document)
-    check_paper(data, template, context)
-    return data
+    check_document(document, template, context)
+    return docx_bytes(document)
 
 
 def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
