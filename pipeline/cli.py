@@ -519,14 +519,19 @@ def issue_cmd(
 @_ARCHIVE
 @_help_option
 def history_cmd(dir: Path, archive: Path) -> None:
-    """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian, người, lý do, kết quả."""
+    """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian (giờ Việt Nam), người, lý
+    do, kết quả."""
     from pipeline.archive.versions import history
+    from pipeline.common.vnformat import vietnam_clock
 
     versions = _run(lambda: history(dir, archive))
     for info in versions:
         v = info.row
-        result = f"{v.total} điểm, {v.verdict}" if v.verdict else "chưa chấm điểm"
-        click.echo(f"v{v.version}  {v.issued_at}  {v.user}  {result}  {v.reason or '(lần đầu)'}")
+        # Versions issued before the papers' words were kept say "ĐẠT"/"KHÔNG ĐẠT".
+        verdict = {"ĐẠT": "đạt", "KHÔNG ĐẠT": "chưa đạt"}.get(v.verdict or "", v.verdict)
+        result = f"{v.total} điểm, {verdict}" if v.verdict else "chưa chấm điểm"
+        when = vietnam_clock(v.issued_at)
+        click.echo(f"v{v.version}  {when}  {v.user}  {result}  {v.reason or '(lần đầu)'}")
         click.echo("    " + ", ".join(p.number_symbol for p in info.papers))
     if not versions:
         click.echo("Hồ sơ chưa phát hành phiên bản nào.")
@@ -561,15 +566,22 @@ def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
 @_ARCHIVE
 @click.option("--json", "as_json", is_flag=True, help="In kết quả so sánh dạng JSON.")
 @click.option("--docx", "as_docx", is_flag=True, help="Ghi bản Word đánh dấu thay đổi (thay-doi/).")
+@click.option(
+    "--reason",
+    default="",
+    metavar="LÝ_DO",
+    help="Lý do điều chỉnh ghi vào đoạn giải trình (mặc định: lý do phát hành phiên bản B).",
+)
 @_REDLINE
 @_help_option
 def diff_cmd(
     *,
     dir: Path, a: str | None, b: str | None, out: Path | None, archive: Path, as_json: bool,
-    as_docx: bool, redline: str | None,
+    as_docx: bool, reason: str, redline: str | None,
 ) -> None:  # fmt: skip
     """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
-    sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
+    sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi,
+    rồi đoạn giải trình gửi cấp trên (lý do, số liệu, điểm, kết quả, văn bản thay thế).
     """
     from pipeline.archive.diff import diff_lines
     from pipeline.archive.redliners import ChosenRedliner
@@ -579,7 +591,9 @@ def diff_cmd(
     # The setting is read here (HOSO_REDLINE may be wrong) so that its notice can be printed.
     chosen = _run(lambda: ChosenRedliner(redline)) if as_docx else None
     result, written = _run(
-        lambda: diff_versions(dir, target, archive, a, b, docx=as_docx, redliner=chosen)
+        lambda: diff_versions(
+            dir, target, archive, a, b, docx=as_docx, redliner=chosen, reason=reason
+        )
     )
     if chosen and chosen.notice:
         click.echo(f"Lưu ý: {chosen.notice}", err=True)
