@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
-import re
 import textwrap
 import time
 from pathlib import Path
@@ -134,7 +134,7 @@ def test_papers_that_record_no_meeting_are_issued_again_normally(setup: Setup) -
     issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
     profile = setup.dossier / "hoso.toml"
     text = profile.read_text(encoding="utf-8")
-    marker = '[van_ban.BC]              # Báo cáo kết quả đánh giá\n'
+    marker = "[van_ban.BC]              # Báo cáo kết quả đánh giá\n"
     assert marker in text
     at = text.index("noi_nhan = [", text.index(marker)) + len("noi_nhan = [")
     profile.write_text(text[:at] + '\n    "Đảng ủy xã",' + text[at:], "utf-8")
@@ -231,8 +231,8 @@ def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
     assert code == 0, output
     lines = output.splitlines()
     # Vietnam time, as the clerk's clock shows it, and the result in the papers' words.
-    assert re.fullmatch(r"v1  \d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)  .*  940 điểm, đạt  \(lần đầu\)",
-                        lines[0]), lines[0]  # fmt: skip
+    first = r"v1  \d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)  .*  940 điểm, đạt  \(lần đầu\)"
+    assert re.fullmatch(first, lines[0]), lines[0]
     assert lines[2].startswith("v2 ") and lines[2].endswith("965 điểm, đạt  Khuổi Khỉn sửa")
     assert lines[3].strip() == "01/KH-UBND, 01/QĐ-UBND, 02/BB-UBND, 02/BC-UBND, 02/TTr-UBND"
 
