@@ -137,6 +137,28 @@ class _Group(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class _DataHelp(click.Option):
+    """An option whose help is read from the data files when it is shown, not at import."""
+
+    def __init__(self, *args: Any, help_from: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_from = help_from
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.help_from()
+        return super().get_help_record(ctx)
+
+
+def _category_help() -> str:
+    from pipeline.stages.init import category_help
+
+    return (
+        "Loại đơn vị theo Quyết định 06/QĐ-TTg, quyết định ngưỡng điểm công nhận: "
+        f"{category_help()}. Khi loại đơn vị hành chính và tỉnh, thành phố đã quyết định loại "
+        "này, hoso tự ghi kèm lý do; nếu không, phải chọn."
+    )
+
+
 def _help_option(f: F) -> F:
     return click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")(f)
 
@@ -223,10 +245,12 @@ def cli() -> None:
 @click.option("--tinh", default="", help="Tên tỉnh hoặc thành phố trực thuộc trung ương.")
 @click.option("--huyen", default="", help="Tên huyện (chỉ trước ngày 01/7/2025).")
 @click.option("--nam", type=int, default=None, help="Năm đánh giá (mặc định: năm nay).")
+@click.option("--loai", default="", metavar="LOẠI", cls=_DataHelp, help_from=_category_help)
 @_help_option
 def init(
-    *, dir: Path, cap: str, cap_thon: str, xa: str, tinh: str, huyen: str, nam: int | None
-) -> None:
+    *, dir: Path, cap: str, cap_thon: str, xa: str, tinh: str, huyen: str, nam: int | None,
+    loai: str,
+) -> None:  # fmt: skip
     """Tạo hồ sơ mới: thư mục DIR với tệp hoso.toml có ghi chú hướng dẫn từng mục.
 
     Các giá trị mặc định (nơi nhận, chức vụ, căn cứ pháp lý, ví dụ) theo loại đơn vị và luật
@@ -237,7 +261,7 @@ def init(
     year = nam or date.today().year
     path = _run(
         lambda: init_dossier(
-            dir, xa=xa, huyen=huyen, tinh=tinh, nam=year, cap=cap, cap_thon=cap_thon
+            dir, xa=xa, huyen=huyen, tinh=tinh, nam=year, cap=cap, cap_thon=cap_thon, loai=loai
         )
     )
     click.echo(f"Đã tạo {path}")

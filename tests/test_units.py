@@ -13,7 +13,7 @@ from pipeline.check.checker import check_files
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
 from pipeline.model.profile import load_profile
-from pipeline.model.units import is_central_city, split_province, strip_kind
+from pipeline.model.units import is_central_city, known_category, split_province, strip_kind
 from pipeline.stages.init import init_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -36,7 +36,10 @@ def unit_dossier(
     folder: Path, *, cap: str, tinh: str, nam: int, cap_thon: str = "", xa: str = "Hòa Khánh"
 ) -> Path:
     """`hoso init` for the unit, then the blanks a clerk fills, as a clerk would."""
-    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon)
+    # A unit whose kind and place do not decide its category: the default of the examples.
+    province, _ = split_province(tinh)
+    loai = "" if known_category(cap, province, nam) else "con_lai"
+    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai)
     text = path.read_text(encoding="utf-8")
     for key, value in FILLED.items():
         text = re.sub(rf'^{key} = ""', f'{key} = "{value}"', text, count=1, flags=re.M)
@@ -284,7 +287,7 @@ def test_init_writes_each_eras_defaults(tmp_path: Path) -> None:
     assert "#   - Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15" in ward
     assert '# ví dụ "Ủy ban nhân dân thành phố Hải Phòng"' in ward
     commune = init_dossier(
-        tmp_path / "b", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024, xa="Bình Trung"
+        tmp_path / "b", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024, xa="Bình Trung", loai="mien_nui"
     ).read_text(encoding="utf-8")
     assert 'huyen = "Cao Lộc"' in commune
     assert '"Các trưởng thôn",' in commune and '"CT, PCT UBND xã",' in commune

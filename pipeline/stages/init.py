@@ -10,10 +10,12 @@ from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
 from pipeline.common.vnformat import lower_first, nfc
 from pipeline.files.resources import data_file
-from pipeline.model.profile import PROFILE_NAME
+from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES
 from pipeline.model.units import (
     all_levels,
+    categories,
     default_village_level,
+    known_category,
     period_of,
     split_district,
     split_province,
@@ -32,12 +34,15 @@ def init_dossier(
     nam: int,
     cap: str = "xã",
     cap_thon: str = "",
+    loai: str = "",
 ) -> Path:
     """Create `folder/hoso.toml` for the unit and year given; never overwrite one."""
     path = folder / PROFILE_NAME
     if path.exists():
         raise _exists(path)
-    text = profile_text(xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon)
+    text = profile_text(
+        xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
         # "x" mode: a file created between the check and here is not clobbered either.
@@ -54,9 +59,18 @@ def init_dossier(
 
 
 def profile_text(
-    *, xa: str, tinh: str, huyen: str, nam: int, cap: str = "xã", cap_thon: str = ""
+    *,
+    xa: str,
+    tinh: str,
+    huyen: str,
+    nam: int,
+    cap: str = "xã",
+    cap_thon: str = "",
+    loai: str = "",
 ) -> str:
-    """The commented profile of a unit, its defaults in its words and its year's law."""
+    """The commented profile of a unit, its defaults in its words and its year's law; its
+    recognition category (`loai`) chosen from what the unit is when that decides it, else
+    the one given."""
     period = period_of(nam)
     cap = nfc(cap).strip().lower()
     if period is None:
@@ -91,10 +105,13 @@ def profile_text(
         problems.append(
             _option("--huyen", huyen, f"năm {nam} không còn cấp huyện", "bỏ tùy chọn --huyen.")
         )
-    if problems:
-        raise InputError(problems)
     province, _ = split_province(tinh)
     name, _ = strip_kind(xa, (cap,))
+    category, problem = choose_category(cap, name, province, nam, loai)
+    if problem is not None:
+        problems.append(problem)
+    if problems:
+        raise InputError(problems)
     below = below or "thôn"
     district_name, district_kind = split_district(huyen)
     words = words_for(
@@ -124,8 +141,13 @@ def profile_text(
         cap_toml=_padded(cap, 20),
         cap_ten=f"{cap} {name}".strip(),
         cac_cap=", ".join(f'"{c}"' for c in period.levels),
+        cac_loai="\n".join(
+            f"#   {_padded(key, 16)}{text}: {UNIT_TYPES[key]} điểm"
+            for key, text in categories().items()
+        ),
         cap_thon=below,
         cap_thon_toml=_padded(below, 16),
+        loai_dong=category,
         truong_thon=lower_first(village_head(below)),
         vd_tiep_nhan_ten=_toml_string(example["ten"]),
         vd_tiep_nhan_dia_ban=_toml_string(example["dia_ban"]),
@@ -133,6 +155,49 @@ def profile_text(
         vd_cap_tren=_toml_string(example["cap_tren"]),
         can_cu_mac_dinh=grounds,
     )
+
+
+def category_help() -> str:
+    """The categories, as `--loai`'s help and its error list them."""
+    return ", ".join(
+        f"--loai {key} ({text}: {UNIT_TYPES[key]} điểm)" for key, text in categories().items()
+    )
+
+
+def choose_category(
+    cap: str, name: str, province: str, year: int, typed: str
+) -> tuple[str, Problem | None]:
+    """The profile's `loai = …` line, its reason as a comment, or the problem to report: a
+    unit whose category its kind and place decide gets it; any other, the one the clerk
+    gives (never a silent default)."""
+    typed = nfc(typed).strip().lower()
+    known = known_category(cap, province, year)
+    choices = "chọn một: " + category_help() + "."
+    if typed and typed not in UNIT_TYPES:
+        return "", _option("--loai", typed, "không phải một loại đơn vị", choices)
+    if known is not None:
+        key, why = known
+        if typed and typed != key:
+            return "", _option(
+                "--loai",
+                typed,
+                f'{cap} {name} thuộc loại "{key}": {why}',
+                "bỏ tùy chọn --loai, hoso tự ghi loại này.",
+            )
+        return _padded_line(key, f"{why}: ngưỡng {UNIT_TYPES[key]} điểm"), None
+    if not typed:
+        return "", Problem(
+            "chua-chon-loai",
+            "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg, loại này quyết định ngưỡng điểm "
+            "công nhận",
+            field="--loai",
+            hint=choices,
+        )
+    return _padded_line(typed, f"{categories()[typed]}: ngưỡng {UNIT_TYPES[typed]} điểm"), None
+
+
+def _padded_line(key: str, comment: str) -> str:
+    return f"loai = {_padded(key, 20)}# {comment}"
 
 
 def template() -> string.Template:
