@@ -389,6 +389,11 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert "# " in text  # init's comments are there
     page = get(client, "/hs/le-chan-2026/thong-tin").text
     assert "Tên phường" in page and "Các tổ dân phố" in page  # the unit's own words
+    # The hints' examples are the dossier's era: its city, its year, no district.
+    assert "ví dụ Ủy ban nhân dân thành phố Hải Phòng" in page
+    assert "ví dụ Sở Y tế" in page and "ví dụ 2026-11-05 08:00; bỏ trống: ghi tay" in page
+    assert "năm 2026 không còn cấp huyện: để trống" in page
+    assert "Cao Lộc" not in page and "Lao động" not in page and "2024" not in page
     again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
                                   "huyen": "Lê Chân", "thu_muc": "../x"})  # fmt: skip
     assert again.status_code == 422

@@ -4,17 +4,21 @@ follows the law of its year (defaults, examples and legal grounds from `model/un
 from __future__ import annotations
 
 import string
+import tomllib
+from functools import cache
 from pathlib import Path
 
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
 from pipeline.common.vnformat import lower_first, nfc
 from pipeline.files.resources import data_file
-from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES
+from pipeline.model.documents import catalogue
+from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES, Profile
 from pipeline.model.units import (
     all_levels,
     categories,
     default_village_level,
+    facts,
     known_category,
     period_of,
     split_district,
@@ -230,3 +234,87 @@ def _padded(text: str, width: int) -> str:
 def _toml_string(text: str) -> str:
     escaped = nfc(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+# --- defaults that name the unit's kinds ----------------------------------------------------------
+
+COUNCIL_TITLE = "hoi_dong.thanh_vien[].chuc_vu"
+
+
+@cache
+def unit_defaults(cap: str, cap_thon: str, year: int) -> dict[str, tuple[str, ...]]:
+    """What `hoso init` writes for a unit of these kinds in `year` that names them: each
+    paper's Nơi nhận ("Các tổ trưởng tổ dân phố") and the council members' titles."""
+    known = known_category(cap, "", year)
+    text = profile_text(
+        xa="X", tinh="", huyen="", nam=year, cap=cap, cap_thon=cap_thon,
+        loai=known[0] if known else "con_lai",
+    )  # fmt: skip
+    raw = tomllib.loads(text)
+    found = {
+        f"van_ban.{code}.noi_nhan": tuple(table.get("noi_nhan", ()))
+        for code, table in raw["van_ban"].items()
+    }
+    titles = (m.get("chuc_vu", "") for m in raw["hoi_dong"]["thanh_vien"])
+    found[COUNCIL_TITLE] = tuple(title for title in titles if title)
+    return found
+
+
+def _others(cap: str, cap_thon: str, year: int) -> dict[str, dict[str, str]]:
+    """key -> each default init writes there for another unit kind or level below that this
+    unit's defaults lack, and what stands in its place in this one's ("" if nothing does)."""
+    period = period_of(year)
+    mine = unit_defaults(cap, cap_thon, year)
+    theirs: dict[str, dict[str, str]] = {}
+    for level in period.levels if period else ():
+        for below in facts().village_heads:
+            if (level, below) == (cap, cap_thon):
+                continue
+            for key, values in unit_defaults(level, below, year).items():
+                own = mine.get(key, ())
+                for i, value in enumerate(values):
+                    if value not in own:
+                        instead = own[i] if len(own) == len(values) else ""
+                        theirs.setdefault(key, {}).setdefault(value, instead)
+    return theirs
+
+
+def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
+    """A warning for each default `hoso init` wrote for another kind of unit or level below
+    (the profile's cap or cap_thon changed since) in the papers `codes`: the key, and what
+    init writes now."""
+    unit = profile.don_vi
+    period = period_of(unit.nam)
+    if period is None or unit.cap not in period.levels:
+        return []
+    theirs = _others(unit.cap, unit.cap_thon, unit.nam)
+    found: list[tuple[str, str, str]] = []
+    for code in codes:
+        key = f"van_ban.{code}.noi_nhan"
+        recipients = profile.van_ban[code].noi_nhan if code in profile.van_ban else ()
+        found += [
+            (f"{key}[{i}]", value, theirs[key][value])
+            for i, value in enumerate(recipients, start=1)
+            if value in theirs.get(key, {})
+        ]
+    titles = theirs.get(COUNCIL_TITLE, {})
+    if any("hoi_dong" in catalogue()[c].sections for c in codes if c in catalogue()):
+        found += [
+            (f"hoi_dong.thanh_vien[{i}].chuc_vu", m.chuc_vu, titles[m.chuc_vu])
+            for i, m in enumerate(profile.hoi_dong, start=1)
+            if m.chuc_vu in titles
+        ]
+    words = unit.words
+    return [
+        Problem(
+            "mac-dinh-cu",
+            f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp với '
+            f"{words.don_vi} có các {words.cap_thon}",
+            file=str(profile.path),
+            field=key,
+            hint=(f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị")
+            + " trong hoso.toml rồi chạy lại hoso render.",
+            severity="canh-bao",
+        )
+        for key, value, instead in found
+    ]
