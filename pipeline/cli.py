@@ -518,7 +518,8 @@ def issue_cmd(
     Lưu số liệu, bảng điểm, biểu chấm điểm, các văn bản Word và PDF kèm manifest.json (mã
     băm từng tệp), ghi từng văn bản vào sổ đăng ký văn bản đi. Phiên bản cũ được giữ nguyên,
     chỉ đọc. Từ phiên bản 2: cần --reason; mỗi văn bản thay đổi có bản Word đánh dấu thay
-    đổi trong thư mục thay-doi/ kèm đoạn giải trình.
+    đổi trong thư mục thay-doi/ kèm đoạn giải trình. Đã phát hành Biên bản thì số điểm Hội
+    đồng đã biểu quyết chỉ đổi khi có cuộc họp mới (thời gian mới ở hop_hoi_dong.bat_dau).
     """
     from pipeline.archive.redliners import ChosenRedliner
     from pipeline.archive.versions import issue

@@ -5,17 +5,19 @@ from __future__ import annotations
 import json
 import re
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from pipeline.archive.diff import PointsChange, ValueChange
+from pipeline.archive.diff import PaperChange, PointsChange, ValueChange, explanation
 from pipeline.archive.redline import tracked_changes, version_texts
 from pipeline.archive.versions import diff_versions, issue
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import short_date, vietnam_day
+from pipeline.model.profile import load_profile
 from tests.archive_helpers import Setup, build, correct, demo_setup
 
 # The figures, in the words of the papers: no arrows, no capitals for emphasis.
@@ -23,7 +25,7 @@ FIGURES = (
     "Số liệu thôn Khuổi Khỉn: trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ từ 1 xuống 0. "
     "Điểm tiêu chí d) Trẻ em vi phạm pháp luật, nghiện ma túy từ 25 lên 50 điểm. "
     "Tổng số điểm từ 940 lên 965 điểm. "
-    "Kết quả đánh giá không thay đổi: xã Bình Trung đạt tiêu chuẩn xã phù hợp với trẻ em năm "
+    "Kết quả đánh giá không thay đổi. Xã Bình Trung đạt tiêu chuẩn xã phù hợp với trẻ em năm "
     "2024."
 )
 
@@ -266,3 +268,32 @@ def test_a_wrong_redline_setting_is_an_input_problem(tmp_path: Path) -> None:
     result = CliRunner(env={"HOSO_REDLINE": "word"}).invoke(cli, args)
     assert result.exit_code == 1, result.output
     assert "HOSO_REDLINE" in result.stderr and "redlines, noi-bo" in result.stderr
+
+
+def test_a_result_that_changes_is_said_in_the_papers_words(tmp_path: Path) -> None:
+    setup = demo_setup(tmp_path)
+    card = json.loads((setup.out / "scorecard.json").read_text(encoding="utf-8"))
+    card.update(total=780, recognized=False, zero_criteria=[])
+    profile = load_profile(setup.dossier)
+    text = explanation(
+        profile,
+        reason="tổ chức lại số liệu theo hướng dẫn của cấp trên.",
+        values=[ValueChange("", "tre_em_duoi_16", "Số trẻ em dưới 16 tuổi", 193, 178, "xa.xlsx",
+                            "Số liệu", "D7")],
+        criteria=[PointsChange("g", "Trẻ em được chăm sóc sức khỏe", 100.0, 0.0, 7)],
+        total=(940.0, 780.0),
+        verdict=("đạt", "chưa đạt"),
+        papers=[PaperChange("TTr", "Tờ trình đề nghị công nhận", "TTr-de-nghi-cong-nhan.docx",
+                            "bo", "01", None, kind="Tờ trình", symbol="TTr-UBND",
+                            date_old=date(2024, 11, 10))],
+        card=card,
+    )  # fmt: skip
+    assert text == (
+        "Lý do điều chỉnh: tổ chức lại số liệu theo hướng dẫn của cấp trên. "
+        "Số liệu xã Bình Trung: số trẻ em dưới 16 tuổi từ 193 xuống 178. "
+        "Điểm tiêu chí g) Trẻ em được chăm sóc sức khỏe từ 100 xuống 0 điểm. "
+        "Tổng số điểm từ 940 xuống 780 điểm. "
+        "Kết quả đánh giá thay đổi từ đạt thành chưa đạt. Xã Bình Trung chưa đạt tiêu chuẩn xã "
+        "phù hợp với trẻ em năm 2024: tổng số điểm 780 thấp hơn ngưỡng công nhận 800 điểm. "
+        "Rút lại Tờ trình số 01/TTr-UBND ngày 10/11/2024."
+    )

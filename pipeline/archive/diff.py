@@ -356,7 +356,7 @@ def explanation(
 ) -> str:
     """The paragraph a clerk pastes into the letter to the level above, e.g. "Lý do điều
     chỉnh: …. Số liệu thôn Nà Cáy: … từ 1 xuống 0. Điểm tiêu chí d) … từ 25 lên 50 điểm.
-    Tổng số điểm từ 940 lên 965 điểm. Kết quả đánh giá không thay đổi: xã … đạt tiêu chuẩn
+    Tổng số điểm từ 940 lên 965 điểm. Kết quả đánh giá không thay đổi. Xã … đạt tiêu chuẩn
     …. Báo cáo số 02/BC-UBND ngày … thay thế Báo cáo số 01/BC-UBND ngày …."."""
     words = profile.don_vi.words
     sentences: list[str] = []
@@ -384,16 +384,12 @@ def explanation(
         sentences.append(f"Tổng số điểm {_moved(total[0], total[1], 'điểm')}.")
     figures = bool(values or criteria or total[0] != total[1])
     if card is not None and verdict[1] is not None and (figures or verdict[0] != verdict[1]):
-        result, _ = conclusion(card, words, len(profile.don_vi.thon))
-        result = vnformat.lower_first(result)
         if verdict[0] == verdict[1]:
-            sentences.append(f"Kết quả đánh giá không thay đổi: {result}")
-        elif verdict[0] is None:
-            sentences.append(f"Kết quả đánh giá: {result}")
-        else:
-            sentences.append(
-                f"Kết quả đánh giá thay đổi từ {verdict[0]} thành {verdict[1]}: {result}"
-            )
+            sentences.append("Kết quả đánh giá không thay đổi.")
+        elif verdict[0] is not None:
+            sentences.append(f"Kết quả đánh giá thay đổi từ {verdict[0]} thành {verdict[1]}.")
+        # Then the result as the papers state it.
+        sentences.append(conclusion(card, words, len(profile.don_vi.thon))[0])
     sentences += replacements(papers)
     if len(sentences) == (1 if reason else 0):
         sentences.append("Không có thay đổi về số liệu, điểm, kết quả và văn bản.")
