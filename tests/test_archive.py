@@ -253,11 +253,18 @@ def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
     bc1 = next(r for r in rows if r[:2] == ["01", "BC-UBND"])
     assert bc1[3] == "Báo cáo kết quả đánh giá xã Bình Trung phù hợp với trẻ em năm 2024"
     assert bc1[4] == "Nông Văn Hùng" and bc1[6] == "VT"
-    assert bc1[7] == "binh-trung-2024, phiên bản 1; đã được thay thế ở phiên bản 2"
+    assert re.fullmatch(
+        r"binh-trung-2024, phiên bản 1, phát hành \d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\); "
+        r"đã được thay thế ở phiên bản 2",
+        bc1[7],
+    ), bc1[7]
     # Dated by hand: the register gives the day it was issued, in Vietnam; "Như trên" is the
     # addressee of its "Kính gửi".
     manifest = json.loads((setup.archive / "binh-trung-2024/v1/manifest.json").read_text("utf-8"))
     assert bc1[2] == vietnam_day(manifest["issued_at"]).strftime("%d/%m/%Y")
+    # The decision cites laws by their dates: none of them is its own.
+    decision = next(r for r in rows if r[1] == "QĐ-UBND")
+    assert decision[2] == bc1[2]
     assert bc1[5] == "Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc; CT, PCT UBND xã"
     request = next(r for r in rows if r[:2] == ["01", "TTr-UBND"])
     assert request[5] == "Ủy ban nhân dân huyện Cao Lộc; CT, PCT UBND xã"

@@ -24,7 +24,10 @@ from docx.text.paragraph import Paragraph
 _NUMBER_LINE = re.compile(r"^\s*Số:\s*\d*\s*/")
 _CONTAINERS = (qn("w:tbl"), qn("w:tr"), qn("w:tc"))
 _ISSUED = re.compile(r"^\s*Số:\s*(\d*)\s*/\s*(\S+)")
-_LONG_DATE = re.compile(r"ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})")
+# A paragraph that is a place (or a time) and a date: "Bình Trung, ngày 20 tháng 11 năm
+# 2024", the minutes' "Thời gian bắt đầu: 08 giờ 00 phút, ngày 05 tháng 11 năm 2024." (a
+# ground citing a law's date is not one: it goes on after the date).
+_DATED = re.compile(r"[^,;]{1,80},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\.?")
 # A data table has at least this many columns; the layout tables of Decree 30 (header,
 # signature) have two.
 _DATA_COLUMNS = 3
@@ -192,8 +195,8 @@ def printed(data: bytes) -> Printed:
         issued = _ISSUED.match(text)
         if issued and not symbol:
             number, symbol = issued.group(1) or None, issued.group(2)
-        found = _LONG_DATE.search(text)
-        if found and day is None and "," in text[: found.start()]:
+        found = _DATED.fullmatch(text)
+        if found and day is None:
             day = _date(found)
         if text.startswith("Kính gửi:") and not addressee:
             addressee = text.removeprefix("Kính gửi:").strip().rstrip(".")
