@@ -266,16 +266,16 @@ def _others(cap: str, cap_thon: str, year: int) -> dict[str, dict[str, str]]:
     period = period_of(year)
     mine = unit_defaults(cap, cap_thon, year)
     theirs: dict[str, dict[str, str]] = {}
-    for level in period.levels if period else ():
-        for below in facts().village_heads:
-            if (level, below) == (cap, cap_thon):
-                continue
-            for key, values in unit_defaults(level, below, year).items():
-                own = mine.get(key, ())
-                for i, value in enumerate(values):
-                    if value not in own:
-                        instead = own[i] if len(own) == len(values) else ""
-                        theirs.setdefault(key, {}).setdefault(value, instead)
+    # Each default names one of the two kinds: varying one at a time finds them all.
+    kinds = [(level, cap_thon) for level in (period.levels if period else ()) if level != cap]
+    kinds += [(cap, below) for below in facts().village_heads if below != cap_thon]
+    for level, below in kinds:
+        for key, values in unit_defaults(level, below, year).items():
+            own = mine.get(key, ())
+            for i, value in enumerate(values):
+                if value not in own:
+                    instead = own[i] if len(own) == len(values) else ""
+                    theirs.setdefault(key, {}).setdefault(value, instead)
     return theirs
 
 
