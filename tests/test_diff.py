@@ -41,7 +41,8 @@ def _summary(setup: Setup) -> str:
     day = _issued_day(setup, 1)
     return (
         f"{FIGURES} "
-        "Biên bản họp Hội đồng đánh giá lập lại thay thế Biên bản số 01/BB-UBND ngày 05/11/2024. "
+        "Biên bản họp Hội đồng đánh giá ngày 12/11/2024 thay thế Biên bản số 01/BB-UBND ngày "
+        "05/11/2024. "
         f"Báo cáo kết quả đánh giá lập lại thay thế Báo cáo số 01/BC-UBND ngày {day}. "
         f"Tờ trình đề nghị công nhận lập lại thay thế Tờ trình số 01/TTr-UBND ngày {day}."
     )

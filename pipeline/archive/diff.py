@@ -334,7 +334,8 @@ def replacements(papers: list[PaperChange]) -> list[str]:
         old = _paper(p.kind, p.name, p.number_old, p.symbol, p.date_old)
         new = _paper(p.kind, p.name, p.number_new, p.symbol, p.date_new)
         if p.status == "sua":
-            made = new if p.number_new else f"{p.name} lập lại"
+            # Not numbered yet: the paper by its name, and its date when it prints one.
+            made = new if p.number_new or p.date_new else f"{p.name} lập lại"
             sentences.append(f"{made} thay thế {old}.")
         elif p.status == "them":
             sentences.append(f"Lập mới {new}.")
