@@ -151,7 +151,17 @@ def test_issue_of_version_two_writes_redlines_and_the_explanation(corrected: Set
         "BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx", "TTr-de-nghi-cong-nhan.docx",
         "giai-trinh.txt",
     ]  # fmt: skip
-    summary = "Lý do điều chỉnh: sửa số liệu. " + _summary(corrected)
+    # Not numbered: each paper by its name and the date the register gives it.
+    first_day, second_day = _issued_day(corrected, 1), _issued_day(corrected, 2)
+    summary = (
+        f"Lý do điều chỉnh: sửa số liệu. {FIGURES} "
+        "Biên bản họp Hội đồng đánh giá ngày 12/11/2024 thay thế Biên bản số 01/BB-UBND ngày "
+        "05/11/2024. "
+        f"Báo cáo kết quả đánh giá ngày {second_day} thay thế Báo cáo số 01/BC-UBND ngày "
+        f"{first_day}. "
+        f"Tờ trình đề nghị công nhận ngày {second_day} thay thế Tờ trình số 01/TTr-UBND ngày "
+        f"{first_day}."
+    )
     assert (changes / "giai-trinh.txt").read_text(encoding="utf-8") == summary + "\n"
     assert second.explanation == summary
     report = tracked_changes((changes / "BC-ket-qua-danh-gia.docx").read_bytes())
