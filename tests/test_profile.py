@@ -121,6 +121,20 @@ def test_every_problem_is_reported_at_once(edit_profile: Edit) -> None:
     assert "van_ban.KH.quyen_han" in messages[2]
 
 
+def test_a_missing_category_is_explained(edit_profile: Edit) -> None:
+    path = edit_profile('loai = "mien_nui"', "")
+    with pytest.raises(InputError) as info:
+        load_profile(path)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.hint) == (
+        "don_vi.loai",
+        'chọn loại đơn vị theo Quyết định 06/QĐ-TTg: "mien_nui": xã, thị trấn miền núi, hải đảo, '
+        'xã đặc biệt khó khăn (800 điểm); "phuong_do_thi": phường thuộc quận, thị xã, thành phố '
+        'của thành phố trực thuộc trung ương (900 điểm); "con_lai": các xã, phường, thị trấn còn '
+        "lại (850 điểm).",
+    )
+
+
 def test_misspelt_key_gets_a_suggestion(edit_profile: Edit) -> None:
     with pytest.raises(InputError) as info:
         load_profile(edit_profile('tinh = "Lạng Sơn"', 'tihn = "Lạng Sơn"'))

@@ -23,6 +23,7 @@ from pipeline.model.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, ca
 from pipeline.model.units import (
     Words,
     all_levels,
+    categories,
     default_village_level,
     is_central_city,
     period_of,
@@ -749,7 +750,11 @@ def _read_unit(r: _Reader) -> Unit:
         loai=r.choice(
             "don_vi.loai",
             tuple(UNIT_TYPES),
-            'miền núi, hải đảo, xã ĐBKK: "mien_nui"; phường đô thị: "phuong_do_thi".',
+            "chọn loại đơn vị theo Quyết định 06/QĐ-TTg: "
+            + "; ".join(
+                f'"{key}": {text} ({UNIT_TYPES[key]} điểm)' for key, text in categories().items()
+            )
+            + ".",
         ),
         # "Tổ dân phố số 3" is listed as "số 3": papers write "tổ dân phố số 3" themselves.
         thon=tuple(strip_kind(name, (cap_thon,))[0] for name in villages),

@@ -35,8 +35,7 @@ from pipeline.model.profile import (
     load_profile,
     read_toml,
 )
-from pipeline.model.scorecard import UNIT_NAMES
-from pipeline.model.units import Words, all_levels, period_of
+from pipeline.model.units import Words, all_levels, categories, period_of
 
 KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs")
 COUNCIL = "hoi_dong.thanh_vien"
@@ -50,9 +49,8 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "cap":
         return tuple((c, c) for c in all_levels())
     if name == "loai":
-        return tuple(
-            (k, f"{UNIT_NAMES.get(k, k)} ({points} điểm)") for k, points in UNIT_TYPES.items()
-        )
+        # Decision 06's categories as data/don-vi.toml describes them, with their thresholds.
+        return tuple((k, f"{text} ({UNIT_TYPES[k]} điểm)") for k, text in categories().items())
     if name == "nguoi_ky":
         return (("", "(mặc định)"), *((r, OFFICIAL_TITLES[r].capitalize()) for r in SIGNER_ROLES))
     if name == "quyen_han":
