@@ -469,6 +469,8 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "Đã phát hành phiên bản 1" in issued
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
+    # Issued at a time shown in Vietnam time, whatever the computer's zone.
+    assert re.search(r"<td>\d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)</td>", papers)
 
 
 def test_papers_as_pdf_with_a_preview_of_their_first_page(client: FlaskClient) -> None:
