@@ -96,7 +96,9 @@ def main(argv: list[str]) -> int:
         def fresh(_: int) -> None:
             shutil.rmtree(out, ignore_errors=True)
 
-        build = lambda: _run(HOSO, "build", dossier, "--out", out, cwd=work)  # noqa: E731
+        def build() -> None:
+            _run(HOSO, "build", dossier, "--out", out, cwd=work)
+
         fresh(0)
         build()  # warm-up: compiled modules and the template cache exist, as after a first use
         cold = _median(n, fresh, build)

@@ -145,6 +145,28 @@ class _Group(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class _DataHelp(click.Option):
+    """An option whose help is read from the data files when it is shown, not at import."""
+
+    def __init__(self, *args: Any, help_from: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help_from = help_from
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        self.help = self.help_from()
+        return super().get_help_record(ctx)
+
+
+def _category_help() -> str:
+    from pipeline.stages.init import category_help
+
+    return (
+        "Loại đơn vị theo Quyết định 06/QĐ-TTg, quyết định ngưỡng điểm công nhận: "
+        f"{category_help()}. Khi loại đơn vị hành chính và tỉnh, thành phố đã quyết định loại "
+        "này, hoso tự ghi kèm lý do; nếu không, phải chọn."
+    )
+
+
 def _help_option(f: F) -> F:
     return click.help_option("-h", "--help", help="Hiện hướng dẫn này rồi thoát.")(f)
 
@@ -251,6 +273,7 @@ def cli() -> None:
     metavar="BẢNG.xlsx",
     help="Bảng ghép cấp dưới cũ -> mới; chưa có thì hoso ghi bảng nháp để sửa.",
 )
+@click.option("--loai", default="", metavar="LOẠI", cls=_DataHelp, help_from=_category_help)
 @_help_option
 def init(
     *,
@@ -261,6 +284,7 @@ def init(
     tinh: str,
     huyen: str,
     nam: int | None,
+    loai: str,
     tu: tuple[Path, ...],
     ghep: Path | None,
 ) -> None:
@@ -282,7 +306,7 @@ def init(
     year = nam or date.today().year
     path = _run(
         lambda: init_dossier(
-            dir, xa=xa, huyen=huyen, tinh=tinh, nam=year, cap=cap, cap_thon=cap_thon
+            dir, xa=xa, huyen=huyen, tinh=tinh, nam=year, cap=cap, cap_thon=cap_thon, loai=loai
         )
     )
     click.echo(f"Đã tạo {path}")
@@ -570,7 +594,8 @@ def issue_cmd(
     Lưu số liệu, bảng điểm, biểu chấm điểm, các văn bản Word và PDF kèm manifest.json (mã
     băm từng tệp), ghi từng văn bản vào sổ đăng ký văn bản đi. Phiên bản cũ được giữ nguyên,
     chỉ đọc. Từ phiên bản 2: cần --reason; mỗi văn bản thay đổi có bản Word đánh dấu thay
-    đổi trong thư mục thay-doi/ kèm đoạn giải trình.
+    đổi trong thư mục thay-doi/ kèm đoạn giải trình. Đã phát hành Biên bản thì số điểm Hội
+    đồng đã biểu quyết chỉ đổi khi có cuộc họp mới (thời gian mới ở hop_hoi_dong.bat_dau).
     """
     from pipeline.archive.redliners import ChosenRedliner
     from pipeline.archive.versions import issue
@@ -595,14 +620,19 @@ def issue_cmd(
 @_ARCHIVE
 @_help_option
 def history_cmd(dir: Path, archive: Path) -> None:
-    """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian, người, lý do, kết quả."""
+    """Liệt kê các phiên bản đã phát hành của hồ sơ DIR: thời gian (giờ Việt Nam), người, lý
+    do, kết quả."""
     from pipeline.archive.versions import history
+    from pipeline.common.vnformat import vietnam_clock
 
     versions = _run(lambda: history(dir, archive))
     for info in versions:
         v = info.row
-        result = f"{v.total} điểm, {v.verdict}" if v.verdict else "chưa chấm điểm"
-        click.echo(f"v{v.version}  {v.issued_at}  {v.user}  {result}  {v.reason or '(lần đầu)'}")
+        # Versions issued before the papers' words were kept say "ĐẠT"/"KHÔNG ĐẠT".
+        verdict = {"ĐẠT": "đạt", "KHÔNG ĐẠT": "chưa đạt"}.get(v.verdict or "", v.verdict)
+        result = f"{v.total} điểm, {verdict}" if v.verdict else "chưa chấm điểm"
+        when = vietnam_clock(v.issued_at)
+        click.echo(f"v{v.version}  {when}  {v.user}  {result}  {v.reason or '(lần đầu)'}")
         click.echo("    " + ", ".join(p.number_symbol for p in info.papers))
     if not versions:
         click.echo("Hồ sơ chưa phát hành phiên bản nào.")
@@ -637,15 +667,22 @@ def register_cmd(archive: Path, year: int | None, xlsx: Path | None) -> None:
 @_ARCHIVE
 @click.option("--json", "as_json", is_flag=True, help="In kết quả so sánh dạng JSON.")
 @click.option("--docx", "as_docx", is_flag=True, help="Ghi bản Word đánh dấu thay đổi (thay-doi/).")
+@click.option(
+    "--reason",
+    default="",
+    metavar="LÝ_DO",
+    help="Lý do điều chỉnh ghi vào đoạn giải trình (mặc định: lý do phát hành phiên bản B).",
+)
 @_REDLINE
 @_help_option
 def diff_cmd(
     *,
     dir: Path, a: str | None, b: str | None, out: Path | None, archive: Path, as_json: bool,
-    as_docx: bool, redline: str | None,
+    as_docx: bool, reason: str, redline: str | None,
 ) -> None:  # fmt: skip
     """So sánh hai phiên bản A, B (số phiên bản hoặc hien-tai; mặc định: phiên bản phát hành
-    sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi.
+    sau cùng với kết quả hiện tại): số liệu (ô nào), điểm, kết quả, từng đoạn văn bản đổi,
+    rồi đoạn giải trình gửi cấp trên (lý do, số liệu, điểm, kết quả, văn bản thay thế).
     """
     from pipeline.archive.diff import diff_lines
     from pipeline.archive.redliners import ChosenRedliner
@@ -655,7 +692,9 @@ def diff_cmd(
     # The setting is read here (HOSO_REDLINE may be wrong) so that its notice can be printed.
     chosen = _run(lambda: ChosenRedliner(redline)) if as_docx else None
     result, written = _run(
-        lambda: diff_versions(dir, target, archive, a, b, docx=as_docx, redliner=chosen)
+        lambda: diff_versions(
+            dir, target, archive, a, b, docx=as_docx, redliner=chosen, reason=reason
+        )
     )
     if chosen and chosen.notice:
         click.echo(f"Lưu ý: {chosen.notice}", err=True)

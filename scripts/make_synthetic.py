@@ -42,7 +42,9 @@ KINDS: tuple[tuple[int, str, str, str, str], ...] = (
     (2026, "xã", "bản", "Sơn La", ""),
     (2024, "xã", "xóm", "Hà Nội", "huyện"),
 )
-_LOAI = {"phường": "phuong_do_thi", "đặc khu": "con_lai", "thị trấn": "con_lai"}
+# Every special zone is an island (data/don-vi.toml); the wards listed are in centrally-run
+# cities.
+_LOAI = {"phường": "phuong_do_thi", "đặc khu": "mien_nui", "thị trấn": "con_lai"}
 _SYLLABLES = [
     "An",
     "Bình",
@@ -139,12 +141,14 @@ def profile_for(
     year, cap, cap_thon, tinh, district = kind
     name = _name(rng, set())
     huyen = f"{rng.choice(_SYLLABLES)} {rng.choice(_SYLLABLES)}" if district else ""
-    text = profile_text(xa=name, tinh=tinh, huyen=huyen, nam=year, cap=cap, cap_thon=cap_thon)
     people = rng.sample(_PEOPLE, 5)
+    loai = _LOAI.get(cap, rng.choice(("con_lai", "mien_nui")))
+    text = profile_text(
+        xa=name, tinh=tinh, huyen=huyen, nam=year, cap=cap, cap_thon=cap_thon, loai=loai
+    )
     above = f"{district} {huyen}" if district else ("thành phố " if tinh in _CITIES else "tỉnh ")
     above = above if district else above + tinh
     values = {
-        ("don_vi", "loai"): _toml(_LOAI.get(cap, rng.choice(("con_lai", "mien_nui")))),
         ("don_vi", "thon"): "[" + ", ".join(_toml(v) for v in villages) + "]",
         ("lanh_dao", "chu_tich"): _toml(people[0]),
         ("lanh_dao", "pho_chu_tich"): _toml(people[1]),

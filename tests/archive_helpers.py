@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pipeline.stages.ingest import ingest_to
@@ -38,7 +40,28 @@ def demo_setup(tmp_path: Path) -> Setup:
     return Setup(dossier, out, tmp_path / "archive")
 
 
-def correct(setup: Setup, value: int = 0) -> None:
-    """The village corrects one cell; the clerk re-runs the stages."""
+def correct(setup: Setup, value: int = 0, *, meet: bool = True) -> None:
+    """The village corrects one cell; the council meets again a week later (unless `meet`
+    is False: the minutes issued cannot be re-made for their meeting); the clerk re-runs
+    the stages."""
     edit(setup.dossier / CORRECTED_FILE, {"vi_pham_phap_luat": value})
+    if meet:
+        meet_again(setup.dossier)
     build(setup.dossier, setup.out)
+
+
+def meet_again(dossier: Path, days: int = 7) -> None:
+    """Move the council's meeting `days` later in hoso.toml (a new meeting, new minutes)."""
+    profile = dossier / "hoso.toml"
+
+    def later(match: re.Match[str]) -> str:
+        moment = datetime.fromisoformat(match.group(2)) + timedelta(days=days)
+        return f"{match.group(1)}{moment.isoformat()}"
+
+    text = re.sub(
+        r"^((?:bat_dau|ket_thuc) = )(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)",
+        later,
+        profile.read_text(encoding="utf-8"),
+        flags=re.M,
+    )
+    profile.write_text(text, encoding="utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -21,7 +22,8 @@ from pipeline.archive.register import open_register
 from pipeline.archive.versions import issue, verify
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
-from tests.archive_helpers import Setup, build, correct, demo_setup
+from pipeline.common.vnformat import vietnam_day
+from tests.archive_helpers import Setup, build, correct, demo_setup, meet_again
 from tests.conftest import PAPERS, ROOT
 from tests.helpers import edit
 
@@ -74,7 +76,10 @@ def test_issue_freezes_the_outputs_read_only_with_a_manifest(setup: Setup) -> No
     assert "mẫu: mẫu có sẵn KH-ke-hoach.docx" in inputs
     assert "bộ tiêu chí: qd06-2019.toml" in inputs
     assert manifest["rule_set"]["version"] == "2019.1"
-    assert (manifest["total"], manifest["verdict"], manifest["version"]) == (940, "ĐẠT", 1)
+    assert (manifest["total"], manifest["verdict"], manifest["version"]) == (940, "đạt", 1)
+    # Stamped in Vietnam time whatever the computer's zone; the meeting its minutes record.
+    assert manifest["issued_at"].endswith("+07:00")
+    assert manifest["meeting"] == "2024-11-05T08:00:00"
     assert manifest["tool"].startswith("hoso ")
     # No number was given: the register holds the papers with blank numbers.
     assert sorted(r[1] for r in _rows(setup.archive)) == ["BB", "BC", "KH", "QD", "TTr"]
@@ -90,6 +95,59 @@ def test_a_second_version_needs_a_reason(setup: Setup) -> None:
     assert '--reason "Thôn Nà Cáy sửa số liệu"' in output  # the profile's own words
     assert not (setup.archive / "binh-trung-2024" / "v2").exists()
     assert [r[0] for r in _rows(setup.archive)] == [1] * 5
+
+
+MET = (
+    "Hội đồng đã họp ngày 05/11/2024 và biểu quyết trên số điểm ghi trong Biên bản số "
+    "01/BB-UBND (phiên bản 1); số liệu hiện tại làm thay đổi số điểm đó: tiêu chí d) Trẻ em "
+    "vi phạm pháp luật, nghiện ma túy từ 25 lên 50 điểm; tổng số điểm từ 940 lên 965 điểm. "
+    "Biên bản ghi một cuộc họp đã diễn ra, nên không lập lại cho cùng cuộc họp"
+)
+
+
+def test_figures_the_council_voted_on_change_only_with_a_new_meeting(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    correct(setup, meet=False)
+    code, output = _cli(setup, "issue", str(setup.dossier), "--reason", "Khuổi Khỉn sửa")
+    assert code == 1, output
+    profile = setup.dossier / "hoso.toml"
+    assert f"Lỗi: {profile} › hop_hoi_dong.bat_dau: {MET} — nếu Hội đồng họp lại" in output
+    assert "ghi thời gian cuộc họp mới vào hop_hoi_dong.bat_dau" in output
+    assert not (setup.archive / "binh-trung-2024" / "v2").exists()
+    # A meeting dated before the one recorded is not a new meeting.
+    meet_again(setup.dossier, days=-1)
+    build(setup.dossier, setup.out)
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive, reason="x")
+    assert [(p.code, p.field) for p in caught.value.problems] == [
+        ("can-hop-lai", "hop_hoi_dong.bat_dau")
+    ]
+    # The council meets again: new minutes, numbered as a new paper.
+    meet_again(setup.dossier, days=8)
+    build(setup.dossier, setup.out)
+    second = issue(setup.dossier, setup.out, setup.archive, reason="họp lại", assign_numbers=True)
+    minutes = next(p for p in second.papers if p.code == "BB")
+    assert (minutes.number, minutes.date) == (2, "2024-11-12")
+
+
+def test_papers_that_record_no_meeting_are_issued_again_normally(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    profile = setup.dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    marker = "[van_ban.BC]              # Báo cáo kết quả đánh giá\n"
+    assert marker in text
+    at = text.index("noi_nhan = [", text.index(marker)) + len("noi_nhan = [")
+    profile.write_text(text[:at] + '\n    "Đảng ủy xã",' + text[at:], "utf-8")
+    build(setup.dossier, setup.out)
+    second = issue(setup.dossier, setup.out, setup.archive, reason="thêm nơi nhận",
+                   assign_numbers=True)  # fmt: skip
+    numbers = {p.code: (p.number, p.carried_from) for p in second.papers}
+    assert numbers["BB"] == (1, 1) and numbers["BC"] == (2, None)
+    report = next(p for p in second.papers if p.code == "BC")
+    assert report.recipients.splitlines()[:2] == [
+        "Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc",
+        "Đảng ủy xã",
+    ]
 
 
 def test_a_version_is_never_overwritten(setup: Setup) -> None:
@@ -172,8 +230,10 @@ def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
     code, output = _cli(setup, "history", str(setup.dossier))
     assert code == 0, output
     lines = output.splitlines()
-    assert lines[0].startswith("v1 ") and "940 điểm, ĐẠT" in lines[0]
-    assert lines[2].startswith("v2 ") and lines[2].endswith("965 điểm, ĐẠT  Khuổi Khỉn sửa")
+    # Vietnam time, as the clerk's clock shows it, and the result in the papers' words.
+    first = r"v1  \d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)  .*  940 điểm, đạt  \(lần đầu\)"
+    assert re.fullmatch(first, lines[0]), lines[0]
+    assert lines[2].startswith("v2 ") and lines[2].endswith("965 điểm, đạt  Khuổi Khỉn sửa")
     assert lines[3].strip() == "01/KH-UBND, 01/QĐ-UBND, 02/BB-UBND, 02/BC-UBND, 02/TTr-UBND"
 
     book = tmp_path / "so-van-ban-di.xlsx"
@@ -193,7 +253,25 @@ def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
     bc1 = next(r for r in rows if r[:2] == ["01", "BC-UBND"])
     assert bc1[3] == "Báo cáo kết quả đánh giá xã Bình Trung phù hợp với trẻ em năm 2024"
     assert bc1[4] == "Nông Văn Hùng" and bc1[6] == "VT"
-    assert bc1[7] == "binh-trung-2024, phiên bản 1; đã được thay thế ở phiên bản 2"
+    assert re.fullmatch(
+        r"binh-trung-2024, phiên bản 1, phát hành \d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\); "
+        r"đã được thay thế ở phiên bản 2",
+        bc1[7],
+    ), bc1[7]
+    # Dated by hand: the register gives the day it was issued, in Vietnam; "Như trên" is the
+    # addressee of its "Kính gửi".
+    manifest = json.loads((setup.archive / "binh-trung-2024/v1/manifest.json").read_text("utf-8"))
+    assert bc1[2] == vietnam_day(manifest["issued_at"]).strftime("%d/%m/%Y")
+    # The decision cites laws by their dates: none of them is its own.
+    decision = next(r for r in rows if r[1] == "QĐ-UBND")
+    assert decision[2] == bc1[2]
+    assert bc1[5] == "Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc; CT, PCT UBND xã"
+    request = next(r for r in rows if r[:2] == ["01", "TTr-UBND"])
+    assert request[5] == "Ủy ban nhân dân huyện Cao Lộc; CT, PCT UBND xã"
+    # The minutes are dated by their meeting: the first, then the new one.
+    minutes = {r[0]: r for r in rows if r[1] == "BB-UBND"}
+    assert (minutes["01"][2], minutes["02"][2]) == ("05/11/2024", "12/11/2024")
+    assert minutes["01"][5] == "UBND xã; Thành viên Hội đồng"
     empty = CliRunner().invoke(cli, ["register", "--archive", str(setup.archive), "--year", "2023"])
     assert "Xong: 0 văn bản" in empty.output
 

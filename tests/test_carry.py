@@ -261,7 +261,9 @@ MERGE = ("--xa", "Tân Phú", "--cap", "phường", "--nam", "2026")
 def _dossier_2025(here: Path, name: str, tinh: str = "Lạng Sơn") -> Path:
     cap, villages = OLD[name]
     folder = here / f"{slug(name)}-2025"
-    doc = tomlkit.parse(profile_text(xa=name, tinh=tinh, huyen="", nam=2025, cap=cap))
+    doc = tomlkit.parse(
+        profile_text(xa=name, tinh=tinh, huyen="", nam=2025, cap=cap, loai="con_lai")
+    )
     doc["don_vi"]["thon"] = list(villages)
     folder.mkdir()
     write_profile(folder, tomlkit.dumps(doc))

@@ -36,7 +36,8 @@ def _command_paths(group: click.Group = cli, prefix: tuple[str, ...] = ()) -> li
 
 def test_init_then_render_lists_what_to_fill(runner: CliRunner, tmp_path: Path) -> None:
     folder = tmp_path / "xa-moi"
-    result = runner.invoke(cli, ["init", str(folder), "--xa", "Bình Trung", "--nam", "2025"])
+    args = ["init", str(folder), "--xa", "Bình Trung", "--nam", "2025", "--loai", "mien_nui"]
+    result = runner.invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert (folder / "hoso.toml").is_file()
     assert f"Đã tạo {folder / 'hoso.toml'}" in result.output
@@ -50,6 +51,64 @@ def test_init_then_render_lists_what_to_fill(runner: CliRunner, tmp_path: Path) 
     assert "lanh_dao.chu_tich: chưa điền — ghi họ và tên Chủ tịch UBND." in rendered.output
     assert "Lỗi:" in rendered.output and isinstance(rendered.exception, SystemExit)
     assert not (tmp_path / "out").exists()
+
+
+def test_init_chooses_the_category_only_when_the_unit_decides_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    def loai_line(folder: Path) -> str:
+        text = (folder / "hoso.toml").read_text(encoding="utf-8")
+        return next(line for line in text.splitlines() if line.startswith("loai = "))
+
+    # A ward of a centrally-run city is 900 without being asked.
+    ward = tmp_path / "le-chan"
+    args = ["--xa", "Lê Chân", "--tinh", "Hải Phòng", "--nam", "2026"]
+    result = runner.invoke(cli, ["init", str(ward), "--cap", "phường", *args])
+    assert result.exit_code == 0, result.output
+    assert loai_line(ward) == (
+        'loai = "phuong_do_thi"     # phường của thành phố trực thuộc trung ương: ngưỡng 900 điểm'
+    )
+    # A special zone is an island: 800, the reason as the comment.
+    zone = tmp_path / "phu-quoc"
+    result = runner.invoke(
+        cli, ["init", str(zone), "--cap", "đặc khu", "--cap-thon", "khu phố", "--xa", "Phú Quốc",
+              "--tinh", "An Giang", "--nam", "2026"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert (
+        loai_line(zone) == 'loai = "mien_nui"          # đặc khu là đơn vị hải đảo: ngưỡng 800 điểm'
+    )
+    # Anything else: the clerk must say, told the three categories; nothing is written.
+    commune = tmp_path / "tan-lap"
+    args = ["init", str(commune), "--xa", "Tân Lập", "--tinh", "Phú Thọ", "--nam", "2026"]
+    asked = runner.invoke(cli, args)
+    assert asked.exit_code == 1
+    assert asked.stderr.splitlines()[0] == (
+        "Lỗi: --loai: chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg, loại này quyết định ngưỡng "
+        "điểm công nhận — chọn một: --loai mien_nui (xã, thị trấn miền núi, hải đảo, xã đặc "
+        "biệt khó khăn: 800 điểm), --loai phuong_do_thi (phường thuộc quận, thị xã, thành phố "
+        "của thành phố trực thuộc trung ương: 900 điểm), --loai con_lai (các xã, phường, thị "
+        "trấn còn lại: 850 điểm)."
+    )
+    assert not commune.exists()
+    help_text = runner.invoke(cli, ["init", "--help"]).output
+    assert "--loai mien_nui" in " ".join(help_text.split())
+    chosen = runner.invoke(cli, [*args, "--loai", "mien_nui"])
+    assert chosen.exit_code == 0, chosen.output
+    assert loai_line(commune) == (
+        'loai = "mien_nui"          # xã, thị trấn miền núi, hải đảo, xã đặc biệt khó khăn: '
+        "ngưỡng 800 điểm"
+    )
+    # A category the unit's kind and place contradict is refused, as is an unknown one.
+    ward_args = ["--cap", "phường", "--xa", "Lê Chân", "--tinh", "Hải Phòng", "--nam", "2026"]
+    wrong = runner.invoke(cli, ["init", str(tmp_path / "x"), *ward_args, "--loai", "con_lai"])
+    assert wrong.exit_code == 1
+    assert (
+        'Lỗi: --loai: phường Lê Chân thuộc loại "phuong_do_thi": phường của thành phố '
+        "trực thuộc trung ương — bỏ tùy chọn --loai, hoso tự ghi loại này."
+    ) in wrong.stderr
+    unknown = runner.invoke(cli, [*args[:1], str(tmp_path / "y"), *args[2:], "--loai", "nui"])
+    assert unknown.exit_code == 1 and "không phải một loại đơn vị" in unknown.stderr
 
 
 def test_render_writes_the_plan(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:

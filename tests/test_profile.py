@@ -121,6 +121,20 @@ def test_every_problem_is_reported_at_once(edit_profile: Edit) -> None:
     assert "van_ban.KH.quyen_han" in messages[2]
 
 
+def test_a_missing_category_is_explained(edit_profile: Edit) -> None:
+    path = edit_profile('loai = "mien_nui"', "")
+    with pytest.raises(InputError) as info:
+        load_profile(path)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.hint) == (
+        "don_vi.loai",
+        'chọn loại đơn vị theo Quyết định 06/QĐ-TTg: "mien_nui": xã, thị trấn miền núi, hải đảo, '
+        'xã đặc biệt khó khăn (800 điểm); "phuong_do_thi": phường thuộc quận, thị xã, thành phố '
+        'của thành phố trực thuộc trung ương (900 điểm); "con_lai": các xã, phường, thị trấn còn '
+        "lại (850 điểm).",
+    )
+
+
 def test_misspelt_key_gets_a_suggestion(edit_profile: Edit) -> None:
     with pytest.raises(InputError) as info:
         load_profile(edit_profile('tinh = "Lạng Sơn"', 'tihn = "Lạng Sơn"'))
@@ -167,7 +181,9 @@ def test_decomposed_names_are_normalized(edit_profile: Edit) -> None:
 
 
 def test_init_writes_a_commented_profile_that_lists_what_to_fill(tmp_path: Path) -> None:
-    path = init_dossier(tmp_path / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2025)
+    path = init_dossier(
+        tmp_path / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2025, loai="mien_nui"
+    )
     text = path.read_text(encoding="utf-8")
     assert text.count("\n#") > 20  # every setting is explained
     fields = {field for field, _ in _problems(path.parent)}
@@ -183,16 +199,16 @@ def test_init_writes_a_commented_profile_that_lists_what_to_fill(tmp_path: Path)
 
 
 def test_init_never_overwrites(tmp_path: Path) -> None:
-    init_dossier(tmp_path, xa="A", nam=2024)
+    init_dossier(tmp_path, xa="A", nam=2024, loai="con_lai")
     before = (tmp_path / "hoso.toml").read_bytes()
     with pytest.raises(InputError) as info:
-        init_dossier(tmp_path, xa="B", nam=2024)
+        init_dossier(tmp_path, xa="B", nam=2024, loai="con_lai")
     assert info.value.problems[0].code == "da-co-ho-so"
     assert (tmp_path / "hoso.toml").read_bytes() == before
 
 
 def test_init_escapes_quotes(tmp_path: Path) -> None:
-    path = init_dossier(tmp_path, xa='Xã "A" \\ B', nam=2024)
+    path = init_dossier(tmp_path, xa='Xã "A" \\ B', nam=2024, loai="con_lai")
     # The kind typed with the name is dropped: papers write "xã" themselves.
     assert tomllib.loads(path.read_text(encoding="utf-8"))["don_vi"]["xa"] == '"A" \\ B'
 
@@ -207,7 +223,7 @@ def _keys(table: dict[str, object], prefix: str = "") -> set[str]:
 
 
 def test_demo_and_init_template_have_the_same_settings() -> None:
-    template = profile_text(xa="x", tinh="y", huyen="", nam=2024)
+    template = profile_text(xa="x", tinh="y", huyen="", nam=2024, loai="con_lai")
     demo = (DEMO / "hoso.toml").read_text(encoding="utf-8")
     # [[dieu_chinh]] is the council's, optional and repeatable: the template only explains it;
     # the council decision's grounds default to the year's law; the demo names its level below

@@ -87,7 +87,7 @@ def test_render_does_load_them(tmp_path: Path) -> None:
 
 
 def _villages_profile(folder: Path, villages: list[str]) -> Path:
-    text = profile_text(xa="Tân Hòa", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024)
+    text = profile_text(xa="Tân Hòa", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024, loai="mien_nui")
     listed = "[" + ", ".join(f'"{v}"' for v in villages) + "]"
     text = text.replace("thon = []", f"thon = {listed}", 1)
     folder.mkdir(parents=True, exist_ok=True)

@@ -8,13 +8,15 @@ from pathlib import Path
 
 import docx
 import pytest
+from click.testing import CliRunner
 
 from pipeline.check.checker import check_files
+from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
 from pipeline.model.profile import load_profile
-from pipeline.model.units import is_central_city, split_province, strip_kind
-from pipeline.stages.init import init_dossier
+from pipeline.model.units import is_central_city, known_category, split_province, strip_kind
+from pipeline.stages.init import init_dossier, stale_defaults
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import PAPERS
@@ -36,7 +38,10 @@ def unit_dossier(
     folder: Path, *, cap: str, tinh: str, nam: int, cap_thon: str = "", xa: str = "Hòa Khánh"
 ) -> Path:
     """`hoso init` for the unit, then the blanks a clerk fills, as a clerk would."""
-    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon)
+    # A unit whose kind and place do not decide its category: the default of the examples.
+    province, _ = split_province(tinh)
+    loai = "" if known_category(cap, province, nam) else "con_lai"
+    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai)
     text = path.read_text(encoding="utf-8")
     for key, value in FILLED.items():
         text = re.sub(rf'^{key} = ""', f'{key} = "{value}"', text, count=1, flags=re.M)
@@ -283,8 +288,23 @@ def test_init_writes_each_eras_defaults(tmp_path: Path) -> None:
     assert '"Các tổ trưởng tổ dân phố",' in ward and '"CT, PCT UBND phường",' in ward
     assert "#   - Căn cứ Luật Tổ chức chính quyền địa phương số 72/2025/QH15" in ward
     assert '# ví dụ "Ủy ban nhân dân thành phố Hải Phòng"' in ward
+    # No other era's office or place in a 2026 ward's examples.
+    assert "Cao Lộc" not in ward and "Lao động" not in ward and "2024" not in ward
+    # Nor in what loading it says of its blanks (shown beside the fields on the web page).
+    with pytest.raises(InputError) as blanks:
+        load_profile(tmp_path / "a")
+    hints = {p.field: p.hint for p in blanks.value.problems}
+    assert hints["tiep_nhan.ten"] == 'ghi tên cơ quan nhận hồ sơ, ví dụ "Sở Y tế".'
+    assert hints["tiep_nhan.cong_nhan"] == (
+        'cơ quan quyết định công nhận, ví dụ "Ủy ban nhân dân thành phố Hải Phòng".'
+    )
+    assert hints["ke_hoach.can_cu_co_quan"] == (
+        'cơ quan ban hành, ví dụ "Ủy ban nhân dân thành phố Hải Phòng".'
+    )
+    assert hints["ke_hoach.han_bao_cao"] == "hạn gửi số liệu, ví dụ 2026-11-07."
+    assert not [h for h in hints.values() if h and ("Cao Lộc" in h or "2024" in h)]
     commune = init_dossier(
-        tmp_path / "b", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024, xa="Bình Trung"
+        tmp_path / "b", tinh="Lạng Sơn", huyen="Cao Lộc", nam=2024, xa="Bình Trung", loai="mien_nui"
     ).read_text(encoding="utf-8")
     assert 'huyen = "Cao Lộc"' in commune
     assert '"Các trưởng thôn",' in commune and '"CT, PCT UBND xã",' in commune
@@ -347,3 +367,55 @@ def test_init_refuses_a_control_character_typed_on_the_command_line(tmp_path: Pa
         init_dossier(tmp_path, xa="Bình\bTrung", nam=2026)
     assert [p.field for p in info.value.problems] == ["--xa"]
     assert not (tmp_path / "hoso.toml").exists()
+
+
+def test_a_default_written_for_another_level_below_is_reported_by_its_key(
+    tmp_path: Path,
+) -> None:
+    # Made for a ward with its default level below, then the ward says it has khu phố.
+    dossier = unit_dossier(tmp_path / "hs", cap="phường", tinh="Hải Phòng", nam=2026)
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        text.replace('cap_thon = "tổ dân phố"', 'cap_thon = "khu phố"', 1), encoding="utf-8"
+    )
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["render", str(dossier), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines() == [
+        f'Cảnh báo: {path} › van_ban.KH.noi_nhan[3]: "Các tổ trưởng tổ dân phố" là giá trị '
+        "`hoso init` ghi cho một đơn vị khác, không hợp với phường Hòa Khánh có các khu phố — "
+        'sửa thành "Các trưởng khu phố" trong hoso.toml rồi chạy lại hoso render.'
+    ]
+    # Fixed as told: nothing more to say.
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("Các tổ trưởng tổ dân phố", "Các trưởng khu phố"), "utf-8")
+    again = CliRunner().invoke(cli, ["render", str(dossier), "--out", str(out)])
+    assert again.exit_code == 0 and again.stderr == "", again.output
+
+
+def test_defaults_of_another_kind_of_unit_are_reported_where_the_papers_print_them(
+    tmp_path: Path,
+) -> None:
+    dossier = unit_dossier(tmp_path / "hs", cap="xã", tinh="Phú Thọ", nam=2026, xa="Tân Lập")
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    # The commune became a ward; its level below (thôn, written by init) stays.
+    path.write_text(text.replace('cap = "xã"', 'cap = "phường"', 1), encoding="utf-8")
+    profile = load_profile(dossier)
+    found = stale_defaults(profile, ["KH", "QD"])
+    assert [(w.field, w.hint) for w in found] == [
+        ("van_ban.KH.noi_nhan[1]", 'sửa thành "CT, PCT UBND phường" trong hoso.toml rồi chạy '
+         "lại hoso render."),
+        ("van_ban.KH.noi_nhan[2]", 'sửa thành "Các tổ chức đoàn thể phường" trong hoso.toml '
+         "rồi chạy lại hoso render."),
+        ("van_ban.QD.noi_nhan[1]", 'sửa thành "CT, PCT UBND phường" trong hoso.toml rồi chạy '
+         "lại hoso render."),
+        ("van_ban.QD.noi_nhan[2]", 'sửa thành "Văn phòng HĐND và UBND phường" trong hoso.toml '
+         "rồi chạy lại hoso render."),
+        ("hoi_dong.thanh_vien[1].chuc_vu", 'sửa thành "Chủ tịch UBND phường" trong hoso.toml '
+         "rồi chạy lại hoso render."),
+    ]  # fmt: skip
+    assert {w.severity for w in found} == {"canh-bao"}
+    # The plan alone prints no council: its titles wait for the papers that do.
+    assert [w.field for w in stale_defaults(profile, ["KH"])][-1] == "van_ban.KH.noi_nhan[2]"

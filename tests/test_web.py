@@ -219,7 +219,7 @@ def test_a_workbook_in_another_format_replaces_the_village_s_earlier_one(
 
 
 def test_too_many_files_at_once_are_refused_whole(tmp_path: Path) -> None:
-    init_dossier(tmp_path / "d", xa="A", nam=2024)
+    init_dossier(tmp_path / "d", xa="A", nam=2024, loai="con_lai")
     uploads = [files.Upload(f"t{i}.xlsx", b"x") for i in range(limits.MAX_UPLOAD_FILES + 1)]
     written, problems = files.save_uploads(tmp_path / "d", uploads)
     assert written == [] and problems[0].code == "qua-nhieu-tep"
@@ -384,9 +384,16 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert response.headers["Location"] == "/hs/le-chan-2026/thong-tin"
     text = (root / "le-chan-2026" / "hoso.toml").read_text(encoding="utf-8")
     assert 'thon = ["Tổ dân phố số 1", "Tổ dân phố số 2"]' in text
+    # A ward of a centrally-run city: its category without being asked.
+    assert 'loai = "phuong_do_thi"' in text
     assert "# " in text  # init's comments are there
     page = get(client, "/hs/le-chan-2026/thong-tin").text
     assert "Tên phường" in page and "Các tổ dân phố" in page  # the unit's own words
+    # The hints' examples are the dossier's era: its city, its year, no district.
+    assert "ví dụ Ủy ban nhân dân thành phố Hải Phòng" in page
+    assert "ví dụ Sở Y tế" in page and "ví dụ 2026-11-05 08:00; bỏ trống: ghi tay" in page
+    assert "năm 2026 không còn cấp huyện: để trống" in page
+    assert "Cao Lộc" not in page and "Lao động" not in page and "2024" not in page
     again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
                                   "huyen": "Lê Chân", "thu_muc": "../x"})  # fmt: skip
     assert again.status_code == 422
@@ -396,6 +403,16 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert "năm 2026 không còn cấp huyện" in third.text
     assert "đã có hồ sơ ở đây" in post(client, "/moi", {"cap": "phường", "xa": "Lê Chân",
                                                        "nam": "2026"}).text  # fmt: skip
+    # A commune whose category only the clerk knows: asked, with the three categories.
+    asked = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ", "nam": "2026"})
+    assert asked.status_code == 422 and not (root / "tan-lap-2026").exists()
+    assert "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg" in asked.text
+    assert "--loai mien_nui (xã, thị trấn miền núi, hải đảo" in asked.text
+    assert '<option value="mien_nui" >' in asked.text
+    chosen = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ",
+                                   "nam": "2026", "loai": "mien_nui"})  # fmt: skip
+    assert chosen.status_code == 303
+    assert 'loai = "mien_nui"' in (root / "tan-lap-2026" / "hoso.toml").read_text("utf-8")
 
 
 # --- forms, scores, adjustments, papers -----------------------------------------------------------
@@ -407,7 +424,7 @@ def test_blank_forms_come_as_one_zip_and_filled_ones_are_never_overwritten(
     refused = post(client, "/hs/binh-trung-2024/bieu-mau", {})
     assert refused.status_code == 422 and "Chưa tạo biểu mẫu" in refused.text
     root: Path = app.extensions["hoso"].root
-    init_dossier(root / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2024)
+    init_dossier(root / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2024, loai="mien_nui")
     path = root / "moi" / "hoso.toml"
     path.write_text(
         path.read_text("utf-8").replace("thon = []", 'thon = ["Nà Cáy", "Pò Mạ"]'), "utf-8"
@@ -452,6 +469,8 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "Đã phát hành phiên bản 1" in issued
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
+    # Issued at a time shown in Vietnam time, whatever the computer's zone.
+    assert re.search(r"<td>\d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)</td>", papers)
 
 
 def test_papers_as_pdf_with_a_preview_of_their_first_page(client: FlaskClient) -> None:

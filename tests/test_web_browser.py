@@ -139,6 +139,8 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.type("tinh", "Lạng Sơn")
     clerk.type("huyen", "Cao Lộc")
     clerk.type("nam", "2024")
+    # A mountain commune: only the clerk knows its category (Decision 06), so it is asked.
+    Select(clerk.find("#loai")).select_by_value("mien_nui")
     clerk.type("thon", "\n".join(VILLAGES))
     clerk.shot("ho-so-moi")
     clerk.click("#new-form button[type=submit]")

@@ -10,6 +10,7 @@ to the level above.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,11 @@ from pipeline.model.documents import catalogue
 from pipeline.model.indicators import catalogue as indicators
 from pipeline.model.profile import Profile
 from pipeline.model.scorecard import SCORECARD_NAME
+from pipeline.papers.narrative import conclusion, criterion_name
 
 CURRENT = "hien-tai"
+# A side's papers, code -> the date the register gives a paper whose date is written by hand.
+Dates = dict[str, date]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class PointsChange:
     name: str
     old: float | None
     new: float | None
+    no: int | None = None  # a criterion's number in the Decision (None for a sub-item)
 
 
 @dataclass(frozen=True)
@@ -60,6 +65,12 @@ class PaperChange:
     number_old: str | None
     number_new: str | None
     paragraphs: list[tuple[str | None, str | None]] = field(default_factory=list)
+    # Per changed paragraph: the data-table cell it sits in ("dòng “Tổng cộng”, cột …"), or "".
+    places: list[str] = field(default_factory=list)
+    kind: str = ""  # "Báo cáo"
+    symbol: str = ""  # "BC-UBND"
+    date_old: date | None = None
+    date_new: date | None = None
 
 
 @dataclass(frozen=True)
@@ -82,23 +93,47 @@ class DossierDiff:
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
         out["papers"] = [
-            {**asdict(p), "paragraphs": [{"cu": o, "moi": n} for o, n in p.paragraphs]}
+            {
+                **{k: v for k, v in asdict(p).items() if k != "places"},
+                "paragraphs": [
+                    {"cu": o, "moi": n, "o": place}
+                    for (o, n), place in zip(p.paragraphs, p.places, strict=True)
+                ],
+                "date_old": p.date_old.isoformat() if p.date_old else None,
+                "date_new": p.date_new.isoformat() if p.date_new else None,
+            }
             for p in self.papers
         ]
         return out
 
 
-def compare_folders(profile: Profile, a: Path, b: Path, labels: tuple[str, str]) -> DossierDiff:
-    """Compare two output sets; the paragraph is worded with the profile's unit words."""
+def compare_folders(
+    profile: Profile,
+    a: Path,
+    b: Path,
+    labels: tuple[str, str],
+    *,
+    reason: str = "",
+    dates: tuple[Dates, Dates] = ({}, {}),
+) -> DossierDiff:
+    """Compare two output sets; the paragraph is worded with the profile's unit words, gives
+    `reason`, and dates a paper left undated with the register's date for it (`dates`)."""
     old_data, new_data = _json(a / DATA_NAME), _json(b / DATA_NAME)
     values = _values(old_data, new_data)
     old_card, new_card = _json(a / SCORECARD_NAME), _json(b / SCORECARD_NAME)
     criteria, items = _points(old_card, new_card)
     total = (_get(old_card, "total"), _get(new_card, "total"))
     verdict = (_verdict(old_card), _verdict(new_card))
-    papers = _papers(a, b)
+    papers = _papers(a, b, dates)
     summary = explanation(
-        profile, values=values, criteria=criteria, total=total, verdict=verdict, papers=papers
+        profile,
+        reason=reason,
+        values=values,
+        criteria=criteria,
+        total=total,
+        verdict=verdict,
+        papers=papers,
+        card=new_card,
     )
     return DossierDiff(*labels, values, criteria, items, total, verdict, papers, summary)
 
@@ -119,9 +154,10 @@ def _get(data: dict[str, Any] | None, key: str) -> Any:
 
 
 def _verdict(card: dict[str, Any] | None) -> str | None:
+    """The result in the papers' words."""
     if card is None:
         return None
-    return "ĐẠT" if card.get("recognized") else "KHÔNG ĐẠT"
+    return "đạt" if card.get("recognized") else "chưa đạt"
 
 
 def _values(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[ValueChange]:
@@ -203,6 +239,7 @@ def _points(
                         str(named.get(label, "")),
                         None if o is None else o["points"],
                         None if n is None else n["points"],
+                        named.get("no"),
                     )
                 )
         return out
@@ -210,7 +247,7 @@ def _points(
     return changed(oc, nc, "name"), changed(oi, ni, "label")
 
 
-def _papers(a: Path, b: Path) -> list[PaperChange]:
+def _papers(a: Path, b: Path, dates: tuple[Dates, Dates]) -> list[PaperChange]:
     changes = []
     for doc in catalogue().values():
         old_path, new_path = a / doc.file, b / doc.file
@@ -218,19 +255,33 @@ def _papers(a: Path, b: Path) -> list[PaperChange]:
             continue
         old = old_path.read_bytes() if old_path.is_file() else None
         new = new_path.read_bytes() if new_path.is_file() else None
-        number_old = docxdiff.issued_number(old) if old else None
-        number_new = docxdiff.issued_number(new) if new else None
+        was = docxdiff.printed(old) if old else None
+        now = docxdiff.printed(new) if new else None
+        either = now or was
+        found: list[docxdiff.Change] = []
         if old is None or new is None:
             status = "them" if old is None else "bo"
-            changes.append(
-                PaperChange(doc.code, doc.name, doc.file, status, number_old, number_new)
+        else:
+            status = "sua"
+            found = docxdiff.changes(old, new)
+            if not found:
+                continue
+        changes.append(
+            PaperChange(
+                doc.code,
+                doc.name,
+                doc.file,
+                status,
+                was.number if was else None,
+                now.number if now else None,
+                [(c.old, c.new) for c in found],
+                [c.place for c in found],
+                kind=doc.kind,
+                symbol=either.symbol if either else "",
+                date_old=(was.day if was else None) or dates[0].get(doc.code),
+                date_new=(now.day if now else None) or dates[1].get(doc.code),
             )
-            continue
-        paragraphs = docxdiff.changed_paragraphs(old, new)
-        if paragraphs:
-            changes.append(
-                PaperChange(doc.code, doc.name, doc.file, "sua", number_old, number_new, paragraphs)
-            )
+        )
     return changes
 
 
@@ -241,7 +292,7 @@ def _show(value: Any) -> str:
     if value is None:
         return "(trống)"
     if isinstance(value, bool):
-        return "Có" if value else "Không"
+        return "có" if value else "không"
     if isinstance(value, int | float):
         return vnformat.number(Decimal(str(value)), 2)
     return str(value)
@@ -254,6 +305,44 @@ def _phrase(name: str) -> str:
     return vnformat.lower_first(name)
 
 
+def _moved(old: Any, new: Any, unit: str = "") -> str:
+    """ "từ 193 xuống 178", "từ 25 lên 50 điểm", "từ không thành có"."""
+    after = f" {unit}" if unit else ""
+    if old is None:
+        return f"ghi bổ sung {_show(new)}{after}"
+    if new is None:
+        return f"bỏ số liệu đã ghi ({_show(old)}{after})"
+    numbers = isinstance(old, int | float) and isinstance(new, int | float)
+    if numbers and not isinstance(old, bool) and not isinstance(new, bool):
+        way = "lên" if new > old else "xuống"
+        return f"từ {_show(old)} {way} {_show(new)}{after}"
+    return f"từ {_show(old)} thành {_show(new)}{after}"
+
+
+def _paper(kind: str, name: str, number: str | None, symbol: str, day: date | None) -> str:
+    """ "Báo cáo số 02/BC-UBND ngày 20/11/2024"; a paper without its number yet goes by its
+    name ("Báo cáo kết quả đánh giá")."""
+    text = f"{kind} số {number}/{symbol}" if number and symbol else name
+    return f"{text} ngày {vnformat.short_date(day)}" if day else text
+
+
+def replacements(papers: list[PaperChange]) -> list[str]:
+    """One sentence per paper issued again, added or withdrawn, in the dossier's order."""
+    sentences = []
+    for p in papers:
+        old = _paper(p.kind, p.name, p.number_old, p.symbol, p.date_old)
+        new = _paper(p.kind, p.name, p.number_new, p.symbol, p.date_new)
+        if p.status == "sua":
+            # Not numbered yet: the paper by its name, and its date when it prints one.
+            made = new if p.number_new or p.date_new else f"{p.name} lập lại"
+            sentences.append(f"{made} thay thế {old}.")
+        elif p.status == "them":
+            sentences.append(f"Lập mới {new}.")
+        else:
+            sentences.append(f"Rút lại {old}.")
+    return sentences
+
+
 def explanation(
     profile: Profile,
     *,
@@ -262,45 +351,77 @@ def explanation(
     total: tuple[float | None, float | None],
     verdict: tuple[str | None, str | None],
     papers: list[PaperChange],
+    reason: str = "",
+    card: dict[str, Any] | None = None,
 ) -> str:
-    """ "Số liệu thôn Nà Cáy: …; điểm tiêu chí g) 30 → 50; tổng điểm 915 → 935; kết quả
-    không đổi: ĐẠT." followed by the papers that changed."""
+    """The paragraph a clerk pastes into the letter to the level above, e.g. "Lý do điều
+    chỉnh: …. Số liệu thôn Nà Cáy: … từ 1 xuống 0. Điểm tiêu chí d) … từ 25 lên 50 điểm.
+    Tổng số điểm từ 940 lên 965 điểm. Kết quả đánh giá không thay đổi. Xã … đạt tiêu chuẩn
+    …. Báo cáo số 02/BC-UBND ngày … thay thế Báo cáo số 01/BC-UBND ngày …."."""
     words = profile.don_vi.words
-    parts: list[str] = []
+    sentences: list[str] = []
+    if reason:
+        sentences.append(f"Lý do điều chỉnh: {reason.rstrip('. ')}.")
     units: dict[str, list[str]] = {}
     for change in values:
         units.setdefault(change.unit, []).append(
-            f"{_phrase(change.name)} {_show(change.old)} → {_show(change.new)}"
+            f"{_phrase(change.name)} {_moved(change.old, change.new)}"
         )
-    for unit, texts in units.items():
-        place = f"{words.cap_thon} {unit}" if unit else words.don_vi
-        parts.append(f"{place}: {', '.join(texts)}")
-    if parts:
-        parts[0] = "Số liệu " + parts[0]
+    places = [
+        f"{f'{words.cap_thon} {unit}' if unit else words.don_vi}: {', '.join(texts)}"
+        for unit, texts in units.items()
+    ]
+    if places:
+        sentences.append("Số liệu " + "; ".join(places) + ".")
     if criteria:
-        parts.append(
-            "điểm tiêu chí "
-            + ", ".join(f"{c.id}) {_show(c.old)} → {_show(c.new)}" for c in criteria)
-        )
+        named = [
+            f"{criterion_name({'no': c.no, 'letter': c.id, 'name': c.name})} "
+            f"{_moved(c.old, c.new, 'điểm')}"
+            for c in criteria
+        ]
+        sentences.append("Điểm " + "; ".join(named) + ".")
     if total[0] != total[1]:
-        parts.append(f"tổng điểm {_show(total[0])} → {_show(total[1])}")
-    if parts and verdict[1] is not None:
+        sentences.append(f"Tổng số điểm {_moved(total[0], total[1], 'điểm')}.")
+    figures = bool(values or criteria or total[0] != total[1])
+    if card is not None and verdict[1] is not None and (figures or verdict[0] != verdict[1]):
         if verdict[0] == verdict[1]:
-            parts.append(f"kết quả không đổi: {verdict[1]}")
-        else:
-            parts.append(f"kết quả: {verdict[0] or '(chưa chấm)'} → {verdict[1]}")
-    text = vnformat.upper_first("; ".join(parts)) + "." if parts else ""
-    edited = [p.name for p in papers if p.status == "sua"]
-    if edited:
-        sentence = "Các văn bản đã sửa tương ứng: " + ", ".join(edited) + "."
-        text = f"{text} {sentence}" if text else sentence
-    added = [p.name for p in papers if p.status == "them"]
-    if added:
-        text += (" " if text else "") + "Văn bản mới: " + ", ".join(added) + "."
-    dropped = [p.name for p in papers if p.status == "bo"]
-    if dropped:
-        text += (" " if text else "") + "Không còn: " + ", ".join(dropped) + "."
-    return text or "Không có thay đổi về số liệu, điểm, kết quả và văn bản."
+            sentences.append("Kết quả đánh giá không thay đổi.")
+        elif verdict[0] is not None:
+            sentences.append(f"Kết quả đánh giá thay đổi từ {verdict[0]} thành {verdict[1]}.")
+        # Then the result as the papers state it.
+        sentences.append(conclusion(card, words, len(profile.don_vi.thon))[0])
+    sentences += replacements(papers)
+    if len(sentences) == (1 if reason else 0):
+        sentences.append("Không có thay đổi về số liệu, điểm, kết quả và văn bản.")
+    return " ".join(sentences)
+
+
+def meeting_changes(voted: Path, now: Path) -> str:
+    """What differs between the points a council voted on (the scorecard issued with its
+    minutes) and the current ones, in words; "" when nothing it voted on changed."""
+    old_card, new_card = _json(voted), _json(now)
+    if old_card is None or new_card is None:
+        return ""
+    criteria, items = _points(old_card, new_card)
+    changed = {c.id for c in criteria}
+    parts = [
+        f"{criterion_name({'no': c.no, 'letter': c.id, 'name': c.name})} "
+        f"{_moved(c.old, c.new, 'điểm')}"
+        for c in criteria
+    ]
+    letters = {i["id"]: c["letter"] for c in new_card.get("criteria", []) for i in c["items"]}
+    parts += [
+        f"mục {i.id} {_moved(i.old, i.new, 'điểm')}"
+        for i in items
+        if letters.get(i.id) not in changed
+    ]
+    total = (old_card.get("total"), new_card.get("total"))
+    if total[0] != total[1]:
+        parts.append(f"tổng số điểm {_moved(total[0], total[1], 'điểm')}")
+    verdict = (_verdict(old_card), _verdict(new_card))
+    if verdict[0] != verdict[1]:
+        parts.append(f"kết quả từ {verdict[0]} thành {verdict[1]}")
+    return "; ".join(parts)
 
 
 def diff_lines(result: DossierDiff) -> list[str]:
@@ -315,7 +436,7 @@ def diff_lines(result: DossierDiff) -> list[str]:
     for title, changes in (("Điểm tiêu chí:", result.criteria), ("Điểm từng mục:", result.items)):
         if changes:
             lines.append(title)
-            lines += [f"  {c.id}) {c.name}: {_show(c.old)} → {_show(c.new)}" for c in changes]
+            lines += [f"  {_points_name(c)}: {_show(c.old)} → {_show(c.new)}" for c in changes]
     if result.total[0] != result.total[1]:
         lines.append(f"Tổng điểm: {_show(result.total[0])} → {_show(result.total[1])}")
     if result.verdict[0] != result.verdict[1]:
@@ -323,10 +444,22 @@ def diff_lines(result: DossierDiff) -> list[str]:
     for paper in result.papers:
         status = {"sua": "sửa", "them": "mới", "bo": "không còn"}[paper.status]
         lines.append(f"{paper.name} ({paper.file}): {status}")
-        for old, new in paper.paragraphs:
+        for (old, new), place in zip(paper.paragraphs, paper.places, strict=True):
+            indent = "  "
+            if place:
+                lines.append(f"  Ô {place}:")
+                indent = "    "
             if old is not None:
-                lines.append(f"  - {old}")
+                lines.append(f"{indent}- {old}")
             if new is not None:
-                lines.append(f"  + {new}")
+                lines.append(f"{indent}+ {new}")
     lines += ["", "Giải trình:", result.summary]
     return lines
+
+
+def _points_name(change: PointsChange) -> str:
+    """ "Tiêu chí d) Trẻ em bị xâm hại" (the papers' naming), "Mục 4.1 …" for a sub-item."""
+    if change.no is None and "." in change.id:
+        return f"Mục {change.id} {change.name}"
+    named = {"no": change.no, "letter": change.id, "name": change.name}
+    return vnformat.upper_first(criterion_name(named))

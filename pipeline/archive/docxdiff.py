@@ -13,6 +13,7 @@ import difflib
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import docx
@@ -22,6 +23,14 @@ from docx.text.paragraph import Paragraph
 # "Số: 05/KH-UBND", "Số:       /BC-UBND": the issued number, masked when comparing content.
 _NUMBER_LINE = re.compile(r"^\s*Số:\s*\d*\s*/")
 _CONTAINERS = (qn("w:tbl"), qn("w:tr"), qn("w:tc"))
+_ISSUED = re.compile(r"^\s*Số:\s*(\d*)\s*/\s*(\S+)")
+# A paragraph that is a place (or a time) and a date: "Bình Trung, ngày 20 tháng 11 năm
+# 2024", the minutes' "Thời gian bắt đầu: 08 giờ 00 phút, ngày 05 tháng 11 năm 2024." (a
+# ground citing a law's date is not one: it goes on after the date).
+_DATED = re.compile(r"[^,;]{1,80},\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})\.?")
+# A data table has at least this many columns; the layout tables of Decree 30 (header,
+# signature) have two.
+_DATA_COLUMNS = 3
 
 
 @dataclass(frozen=True)
@@ -89,16 +98,126 @@ def align(old: list[Para], new: list[Para]) -> list[Pair]:
     return pairs
 
 
-def changed_paragraphs(old: bytes, new: bytes) -> list[tuple[str | None, str | None]]:
-    """(old text, new text) of every paragraph that differs in content; None when absent."""
+@dataclass(frozen=True)
+class Change:
+    """A paragraph that differs; `place` names a data table's cell: its row and column."""
+
+    old: str | None
+    new: str | None
+    place: str = ""
+
+
+def changes(old: bytes, new: bytes) -> list[Change]:
+    """Every paragraph that differs in content (None when absent), a table cell with its
+    row and column."""
     a, b = paragraphs(read(old)), paragraphs(read(new))
-    changes: list[tuple[str | None, str | None]] = []
+    found: list[Change] = []
     for i, j in align(a, b):
         before = a[i] if i is not None else None
         after = b[j] if j is not None else None
         if before is None or after is None or before.key != after.key:
-            changes.append((before.text if before else None, after.text if after else None))
-    return changes
+            shown = after or before
+            found.append(
+                Change(
+                    before.text if before else None,
+                    after.text if after else None,
+                    cell_place(shown.element) if shown else "",
+                )
+            )
+    return found
+
+
+def changed_paragraphs(old: bytes, new: bytes) -> list[tuple[str | None, str | None]]:
+    """(old text, new text) of every paragraph that differs in content; None when absent."""
+    return [(c.old, c.new) for c in changes(old, new)]
+
+
+def _ancestor(element: Any, tag: str) -> Any:
+    node = element.getparent()
+    while node is not None and node.tag != tag:
+        node = node.getparent()
+    return node
+
+
+def _cell_text(cell: Any) -> str:
+    texts = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in cell.iter(qn("w:p")))
+    return " ".join(" ".join(texts).split())
+
+
+def cell_place(element: Any) -> str:
+    """ "dòng “4 Trẻ em bị xâm hại”, cột “Điểm đạt”" for a paragraph in a data table's
+    cell: the row named by its first cells, the column by the header row's cell; "" outside
+    a data table."""
+    cell = _ancestor(element, qn("w:tc"))
+    row = _ancestor(cell, qn("w:tr")) if cell is not None else None
+    table = _ancestor(row, qn("w:tbl")) if row is not None else None
+    if cell is None or row is None or table is None:
+        return ""
+    cells = list(row.iterchildren(qn("w:tc")))
+    if len(cells) < _DATA_COLUMNS:
+        return ""
+    index = cells.index(cell)
+    # The row's name: its leading cells up to the first worded one ("4", "Trẻ em bị xâm hại").
+    leading: list[str] = []
+    for text in (_cell_text(c) for c in cells[:index]):
+        if text:
+            leading.append(text)
+        if any(ch.isalpha() for ch in text):
+            break
+    name = " ".join(leading)
+    rows = list(table.iterchildren(qn("w:tr")))
+    parts = [f"dòng “{name}”"] if name else []
+    if rows and rows[0] is not row:
+        header = list(rows[0].iterchildren(qn("w:tc")))
+        if index < len(header) and _cell_text(header[index]):
+            parts.append(f"cột “{_cell_text(header[index])}”")
+    return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Printed:
+    """What a paper prints about itself: its number and symbol, its date, its Nơi nhận."""
+
+    number: str | None  # "02"; None: left blank to write by hand
+    symbol: str  # "BC-UBND"
+    day: date | None  # the date of its place-and-date line; None: written by hand
+    recipients: tuple[str, ...]  # its Nơi nhận, "Như trên" replaced by the addressee
+
+
+def printed(data: bytes) -> Printed:
+    """Read a paper's own number, date and recipients (the register's columns)."""
+    texts = [p.text.strip() for p in paragraphs(read(data))]
+    number, symbol, day = None, "", None
+    addressee = ""
+    recipients: list[str] = []
+    listing = False
+    for text in texts:
+        issued = _ISSUED.match(text)
+        if issued and not symbol:
+            number, symbol = issued.group(1) or None, issued.group(2)
+        found = _DATED.fullmatch(text)
+        if found and day is None:
+            day = _date(found)
+        if text.startswith("Kính gửi:") and not addressee:
+            addressee = text.removeprefix("Kính gửi:").strip().rstrip(".")
+        if text.startswith("Nơi nhận:"):
+            listing = True
+        elif listing and text.startswith("-"):
+            item = text.lstrip("- ").rstrip(";.").strip()
+            if item.startswith("Lưu:"):
+                listing = False
+            elif item == "Như trên" and addressee:
+                recipients.append(addressee)
+            else:
+                recipients.append(item)
+    return Printed(number, symbol, day, tuple(recipients))
+
+
+def _date(match: re.Match[str]) -> date | None:
+    try:
+        return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
+    except ValueError:
+        return None
 
 
 def issued_number(data: bytes) -> str | None:

@@ -10,6 +10,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
 from pipeline.archive.register import REGISTER_NAME, PaperRow, open_register
+from pipeline.common.vnformat import vietnam_clock
 from pipeline.files.atomic import atomic_write, workbook_bytes
 
 # The columns of a register of outgoing documents, with their widths in characters.
@@ -26,8 +27,11 @@ COLUMNS = (
 _FONT = "Times New Roman"
 
 
-def book_rows(rows: list[PaperRow]) -> list[tuple[str, ...]]:
-    """One line per issued paper, in the book's columns."""
+def book_rows(
+    rows: list[PaperRow], issued: dict[tuple[str, int], str] | None = None
+) -> list[tuple[str, ...]]:
+    """One line per issued paper, in the book's columns; `issued` gives each version's issue
+    time ((dossier, version) -> ISO stamp), noted in Vietnam time."""
     return [
         (
             "" if r.number is None else f"{r.number:02d}",
@@ -37,20 +41,26 @@ def book_rows(rows: list[PaperRow]) -> list[tuple[str, ...]]:
             r.signer,
             r.recipients.replace("\n", "; "),
             r.storage,
-            _note(r),
+            _note(r, (issued or {}).get((r.dossier, r.version))),
         )
         for r in rows
     ]
 
 
-def _note(row: PaperRow) -> str:
-    parts = [f"{row.dossier}, phiên bản {row.version}"]
+def _note(row: PaperRow, issued_at: str | None) -> str:
+    when = f", phát hành {vietnam_clock(issued_at)}" if issued_at else ""
+    parts = [f"{row.dossier}, phiên bản {row.version}{when}"]
     if row.superseded_by is not None:
         parts.append(f"đã được thay thế ở phiên bản {row.superseded_by}")
     return "; ".join(parts)
 
 
-def write_book(rows: list[PaperRow], path: Path, year: int | None) -> Path:
+def write_book(
+    rows: list[PaperRow],
+    path: Path,
+    year: int | None,
+    issued: dict[tuple[str, int], str] | None = None,
+) -> Path:
     """The book as an A4 landscape workbook, ready to print."""
     book = Workbook()
     ws = book.active
@@ -70,7 +80,7 @@ def write_book(rows: list[PaperRow], path: Path, year: int | None) -> Path:
         cell.font = Font(name=_FONT, size=12, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
-    for line in book_rows(rows):
+    for line in book_rows(rows, issued):
         ws.append(list(line))
         for column in range(1, len(COLUMNS) + 1):
             cell = ws.cell(ws.max_row, column)
@@ -95,13 +105,15 @@ def register_book(
     """The book's lines (issued papers, not those carried unchanged), in number order;
     with `xlsx`, also written there as a workbook."""
     rows: list[PaperRow] = []
+    issued: dict[tuple[str, int], str] = {}
     if (archive / REGISTER_NAME).is_file():
         register = open_register(archive)
         try:
             rows = [r for r in register.papers(year=year) if r.carried_from is None]
+            issued = {(v.dossier, v.version): v.issued_at for v in register.versions()}
         finally:
             register.close()
     rows.sort(key=lambda r: (r.year, r.number is None, r.number or 0, r.symbol, r.version))
     if xlsx is not None:
-        write_book(rows, xlsx, year)
-    return book_rows(rows)
+        write_book(rows, xlsx, year, issued)
+    return book_rows(rows, issued)

@@ -18,6 +18,7 @@ before it numbers its own. Nothing else in the archive is ever changed or delete
 
 from __future__ import annotations
 
+import dataclasses
 import getpass
 import hashlib
 import json
@@ -29,18 +30,24 @@ import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from pipeline import __version__
 from pipeline.archive import docxdiff
-from pipeline.archive.diff import CURRENT, DossierDiff, compare_folders
+from pipeline.archive.diff import CURRENT, Dates, DossierDiff, compare_folders, meeting_changes
 from pipeline.archive.redline import Redliner
 from pipeline.archive.redliners import ChosenRedliner
 from pipeline.archive.register import REGISTER_NAME, PaperRow, Register, VersionRow, open_register
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
-from pipeline.common.vnformat import lower_first, upper_first
+from pipeline.common.vnformat import (
+    lower_first,
+    short_date,
+    upper_first,
+    vietnam_day,
+    vietnam_now,
+)
 from pipeline.files.atomic import atomic_write
 from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
@@ -187,7 +194,7 @@ class _Issue:
         self.assign_numbers = assign_numbers
         self.name = dossier_name(dossier)
         self.folder = archive / self.name
-        self.when = datetime.now().astimezone().replace(microsecond=0)
+        self.when = vietnam_now()
         self.warnings: list[Problem] = []
         words = profile.don_vi.words
         self.agency = f"{profile.co_quan.viet_tat} {words.don_vi}, {words.tinh_day_du}"
@@ -208,6 +215,7 @@ class _Issue:
                     )
                 ]
             )
+        self._check_meeting(last)
         final = version_folder(self.archive, self.name, version)
         if final.exists():  # cannot happen after the clean-up; never overwrite all the same
             raise EnvironmentProblem(f"{final} đã có", "không ghi đè phiên bản đã phát hành.")
@@ -264,7 +272,10 @@ class _Issue:
             prev = prev_rows.get(code)
             carried = not changed[code] and prev is not None and prev.number == numbers.get(code)
             carried_from = (prev.carried_from or prev.version) if carried and prev else None
-            rows.append(self._row(staging, version, doc, numbers.get(code), carried_from))
+            row = self._row(staging, version, doc, numbers.get(code), carried_from)
+            if carried and prev is not None and prev.date:
+                row = dataclasses.replace(row, date=prev.date)  # issued then, dated then
+            rows.append(row)
         redlines: list[Path] = []
         explanation = ""
         if previous is not None:
@@ -282,7 +293,10 @@ class _Issue:
                     _write(path, data)
                     redlines.append(path)
             labels = (f"v{last}", f"v{version}")
-            explanation = compare_folders(self.profile, previous, staging, labels).summary
+            dates = (register_dates(self.register, self.name, last), _row_dates(rows))
+            explanation = compare_folders(
+                self.profile, previous, staging, labels, reason=self.reason, dates=dates
+            ).summary
             _write(changes / EXPLANATION_NAME, (explanation + "\n").encode("utf-8"))
         return rows, redlines, explanation
 
@@ -360,6 +374,51 @@ class _Issue:
             raise InputError(problems)
         return numbers
 
+    def _meeting_iso(self) -> str | None:
+        start = self.profile.hop_hoi_dong.bat_dau
+        return start.isoformat() if start else None
+
+    def _check_meeting(self, last: int) -> None:
+        """Minutes record a meeting: once issued, the figures the council voted on change only
+        with a new meeting (a later start in [hop_hoi_dong]), never under the old one."""
+        met = _last_meeting(self.register, self.archive, self.name, last)
+        if met is None:
+            return
+        version, minutes = met
+        folder = version_folder(self.archive, self.name, version)
+        changes = meeting_changes(folder / SCORECARD_NAME, self.out / SCORECARD_NAME)
+        if not changes:
+            return
+        recorded = _recorded_meeting(folder, minutes)
+        start = self.profile.hop_hoi_dong.bat_dau
+        if start is not None and (
+            recorded is None
+            or (start > recorded if isinstance(recorded, datetime) else start.date() > recorded)
+        ):
+            return  # a new meeting: new minutes are made
+        when = f" ngày {short_date(_day(recorded))}" if recorded else ""
+        doc = catalogue()[minutes.code]
+        named = (
+            f"{doc.kind} số {minutes.number:02d}/{minutes.symbol}" if minutes.number else doc.name
+        )
+        raise InputError(
+            [
+                Problem(
+                    "can-hop-lai",
+                    f"Hội đồng đã họp{when} và biểu quyết trên số điểm ghi trong {named} "
+                    f"(phiên bản {minutes.carried_from or version}); số liệu hiện tại làm thay "
+                    f"đổi số điểm đó: {changes}. Biên bản ghi một cuộc họp đã diễn ra, nên "
+                    "không lập lại cho cùng cuộc họp",
+                    file=str(self.profile.path),
+                    field="hop_hoi_dong.bat_dau",
+                    hint="nếu Hội đồng họp lại để chấm theo số liệu mới, ghi thời gian cuộc họp "
+                    "mới vào hop_hoi_dong.bat_dau (cùng ket_thuc, vang_mat, tan_thanh của cuộc "
+                    f"họp đó), chạy lại hoso render {self.dossier} rồi phát hành: biên bản mới "
+                    "được lập; nếu không, trả số liệu về như khi Hội đồng họp.",
+                )
+            ]
+        )
+
     def _example_reason(self) -> str:
         unit = self.profile.don_vi
         village = unit.thon[0] if unit.thon else "…"
@@ -395,6 +454,11 @@ class _Issue:
         carried_from: int | None,
     ) -> PaperRow:
         path = staging / doc.type.file
+        data = path.read_bytes()
+        printed = docxdiff.printed(data)
+        # The date the paper prints (the minutes': their meeting's), else the day it is
+        # issued, when the clerk writes it by hand.
+        day = doc.ngay or printed.day or self.when.date()
         return PaperRow(
             dossier=self.name,
             version=version,
@@ -403,10 +467,11 @@ class _Issue:
             symbol=self._symbol(doc),
             year=self._year(doc),
             number=number,
-            date=doc.ngay.isoformat() if doc.ngay else None,
-            title=_title(path.read_bytes(), doc.type.name),
+            date=day.isoformat(),
+            title=_title(data, doc.type.name),
             signer=self._signer(doc),
-            recipients="\n".join(doc.noi_nhan),
+            # As printed: "Như trên" is the addressee of its "Kính gửi".
+            recipients="\n".join(printed.recipients or doc.noi_nhan),
             storage=self.profile.co_quan.luu,
             path=(self.folder / f"v{version}" / doc.type.file).relative_to(self.archive).as_posix(),
             sha256=sha256_file(path),
@@ -428,12 +493,13 @@ class _Issue:
             "version": version,
             "issue_id": uuid.uuid4().hex,
             "issued_at": self.when.isoformat(),
+            "meeting": self._meeting_iso(),
             "user": _user(),
             "reason": self.reason,
             "tool": f"hoso {__version__}",
             "rule_set": card.get("rule_set") if card else None,
             "total": card.get("total") if card else None,
-            "verdict": (("ĐẠT" if card.get("recognized") else "KHÔNG ĐẠT") if card else None),
+            "verdict": (("đạt" if card.get("recognized") else "chưa đạt") if card else None),
             "inputs": self._inputs(),
             "outputs": [
                 {"file": p.relative_to(staging).as_posix(), "sha256": sha256_file(p)}
@@ -506,6 +572,49 @@ def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Probl
         hint=f"chạy lại hoso render {dossier} (cùng --out nếu có) rồi phát hành.",
         severity="loi" if severity == "loi" else "canh-bao",
     )
+
+
+def _last_meeting(
+    register: Register, archive: Path, name: str, last: int
+) -> tuple[int, PaperRow] | None:
+    """The latest issued version holding minutes, and its minutes' register row."""
+    recording = {c for c, d in catalogue().items() if d.records_meeting}
+    for version in range(last, 0, -1):
+        for row in register.papers(name, version):
+            if row.code in recording:
+                return version, row
+    return None
+
+
+def _recorded_meeting(folder: Path, minutes: PaperRow) -> datetime | date | None:
+    """When the issued minutes' meeting began: as the version recorded it, else the day the
+    minutes print (versions issued before the manifest kept it)."""
+    manifest = _read_json(folder / MANIFEST_NAME) or {}
+    if "meeting" in manifest:
+        return datetime.fromisoformat(manifest["meeting"]) if manifest["meeting"] else None
+    path = folder / Path(minutes.path).name
+    return docxdiff.printed(path.read_bytes()).day if path.is_file() else None
+
+
+def _day(moment: datetime | date) -> date:
+    return moment.date() if isinstance(moment, datetime) else moment
+
+
+def register_dates(register: Register, name: str, version: int) -> Dates:
+    """The date the register gives each paper of a version (for those dated by hand: the
+    day they were issued, in Vietnam)."""
+    issued = {v.version: v.issued_at for v in register.versions(name)}
+    dates: Dates = {}
+    for row in register.papers(name, version):
+        if row.date:
+            dates[row.code] = date.fromisoformat(row.date)
+        elif (row.carried_from or row.version) in issued:
+            dates[row.code] = vietnam_day(issued[row.carried_from or row.version])
+    return dates
+
+
+def _row_dates(rows: list[PaperRow]) -> Dates:
+    return {r.code: date.fromisoformat(r.date) for r in rows if r.date}
 
 
 def _changed(previous: Path, doc: DocumentSettings, staging: Path) -> bool:
@@ -756,10 +865,12 @@ def diff_versions(
     *,
     docx: bool = False,
     redliner: Redliner | None = None,
+    reason: str = "",
 ) -> tuple[DossierDiff, list[Path]]:
     """Compare two output sets of a dossier (default: the last version and the current
     outputs); with `docx`, write each changed paper with tracked changes into
-    `out/thay-doi/` (`redliner`: default, the engine the setting picks)."""
+    `out/thay-doi/` (`redliner`: default, the engine the setting picks). The paragraph
+    gives `reason`, else the reason version B was issued with."""
     profile = load_profile(dossier)
     name = dossier_name(dossier)
     versions = [v.row.version for v in history(dossier, archive)]
@@ -779,11 +890,20 @@ def diff_versions(
         a = str(versions[-1])
     b = b or CURRENT
     sides = [_side(label, out, archive, name, versions) for label in (a, b)]
-    result = compare_folders(profile, sides[0][1], sides[1][1], (sides[0][0], sides[1][0]))
+    dates = tuple(_side_dates(label, archive, name) for label, _ in sides)
+    reason = " ".join(reason.split()) or _side_reason(sides[1][0], archive, name)
+    result = compare_folders(
+        profile,
+        sides[0][1],
+        sides[1][1],
+        (sides[0][0], sides[1][0]),
+        reason=reason,
+        dates=(dates[0], dates[1]),
+    )
     written: list[Path] = []
     if docx:
         redliner = redliner or ChosenRedliner()
-        when = datetime.now().astimezone().replace(microsecond=0)
+        when = vietnam_now()
         words = profile.don_vi.words
         author = f"{profile.co_quan.viet_tat} {words.don_vi}"
         for paper in result.papers:
@@ -800,6 +920,28 @@ def diff_versions(
             atomic_write(target, data)
             written.append(target)
     return result, written
+
+
+def _side_dates(label: str, archive: Path, name: str) -> Dates:
+    if label == CURRENT:
+        return {}
+    register = open_register(archive)
+    try:
+        return register_dates(register, name, int(label.removeprefix("v")))
+    finally:
+        register.close()
+
+
+def _side_reason(label: str, archive: Path, name: str) -> str:
+    """The reason an issued version was given (none for the current outputs)."""
+    if label == CURRENT:
+        return ""
+    register = open_register(archive)
+    try:
+        found = [v.reason for v in register.versions(name) if f"v{v.version}" == label]
+    finally:
+        register.close()
+    return found[0] if found else ""
 
 
 def _side(label: str, out: Path, archive: Path, name: str, versions: list[int]) -> tuple[str, Path]:

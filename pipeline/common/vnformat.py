@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
@@ -17,6 +17,10 @@ from fractions import Fraction
 BLANK = " " * 6
 
 Number = int | float | Decimal | Fraction
+
+# The commune's clock: versions and the register are stamped in Vietnam time, whatever the
+# computer's own time zone (Vietnam keeps no summer time).
+VIETNAM_TIME = timezone(timedelta(hours=7))
 
 
 def nfc(text: str) -> str:
@@ -90,6 +94,28 @@ def short_date(d: date) -> str:
     """`07/11/2024`, `22/3/2024`: the numeric form used in running text."""
     day, month = _day_month(d)
     return f"{day}/{month}/{d.year}"
+
+
+def vietnam_now() -> datetime:
+    """Now, to the second, in Vietnam time."""
+    return datetime.now(VIETNAM_TIME).replace(microsecond=0)
+
+
+def vietnam_clock(stamp: str) -> str:
+    """An ISO time stamp as a clerk reads it, in Vietnam time: `05/11/2024 08:30 (+07:00)`.
+    A stamp without an offset is taken as already in Vietnam time."""
+    moment = datetime.fromisoformat(stamp)
+    moment = moment.replace(tzinfo=VIETNAM_TIME) if moment.tzinfo is None else moment
+    moment = moment.astimezone(VIETNAM_TIME)
+    return f"{moment:%d/%m/%Y %H:%M} (+07:00)"
+
+
+def vietnam_day(stamp: str) -> date:
+    """The day of an ISO time stamp in Vietnam (23:30 UTC is already the next day there)."""
+    moment = datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(VIETNAM_TIME).date()
 
 
 def doc_number(number: int | None) -> str:

@@ -30,6 +30,8 @@ class DocumentType:
     only_if_recognized: bool
     free_text: tuple[str, ...] = ()  # profile keys of hand-written sections it prints
     sections: tuple[str, ...] = ()  # the profile's tables it reads (see PROFILE_SECTIONS)
+    kind: str = ""  # "Báo cáo", "Tờ trình": how a sentence names a paper of this type
+    records_meeting: bool = False  # minutes: issued, their figures need a new meeting
 
     @property
     def profile_sections(self) -> tuple[str, ...]:
@@ -55,6 +57,8 @@ def catalogue() -> dict[str, DocumentType]:
             only_if_recognized=bool(entry.get("chi_khi_dat", False)),
             free_text=tuple(str(k) for k in entry.get("tu_viet", ())),
             sections=tuple(str(k) for k in entry.get("can", ())),
+            kind=str(entry["loai"]),
+            records_meeting=bool(entry.get("ghi_cuoc_hop", False)),
         )
         signer_ok = doc.default_signer in (*SIGNER_ROLES, "")
         if not signer_ok or doc.default_authority not in AUTHORITIES:

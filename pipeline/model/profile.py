@@ -23,6 +23,7 @@ from pipeline.model.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, ca
 from pipeline.model.units import (
     Words,
     all_levels,
+    categories,
     default_village_level,
     is_central_city,
     period_of,
@@ -251,6 +252,8 @@ class _Reader:
         self.problems: list[Problem] = []
         # Years the dossier's dates may fall in, once don_vi.nam is known (limits.py).
         self.years: tuple[int, int] | None = None
+        # The evaluation year, once known: the year of the hints' examples.
+        self.year = date.today().year
 
     def problem(self, key: str, code: str, message: str, hint: str, value: Any = None) -> None:
         shown = None if value is None else _show(value)
@@ -453,7 +456,7 @@ class _Reader:
                 key,
                 "sai-ngay",
                 f"{_show(value)} không phải một ngày",
-                'viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024".',
+                f'viết {self.year}-03-22 (không ngoặc kép) hoặc "22/3/{self.year}".',
                 value,
             )
         else:
@@ -495,7 +498,7 @@ class _Reader:
             key,
             "sai-thoi-gian",
             f"{_show(value)} không phải ngày giờ",
-            'viết 2024-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/2024 08:00".',
+            f'viết {self.year}-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/{self.year} 08:00".',
             value,
         )
         return None
@@ -674,10 +677,12 @@ def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = Non
     unit = _read_unit(r)
     if not any(p.field == "don_vi.nam" for p in r.problems):
         r.years = limits.year_window(unit.nam)
+        r.year = unit.nam
+    examples = _examples(unit)
     agency = _read_agency(r, unit)
     officials = _read_officials(r)
-    receiver = _read_receiver(r)
-    plan = _read_plan(r)
+    receiver = _read_receiver(r, examples)
+    plan = _read_plan(r, examples)
     rule_file = _read_assessment(r, path.parent)
     documents = _read_documents(r, unit)
     overrides = _read_overrides(r)
@@ -745,7 +750,11 @@ def _read_unit(r: _Reader) -> Unit:
         loai=r.choice(
             "don_vi.loai",
             tuple(UNIT_TYPES),
-            'miền núi, hải đảo, xã ĐBKK: "mien_nui"; phường đô thị: "phuong_do_thi".',
+            "chọn loại đơn vị theo Quyết định 06/QĐ-TTg: "
+            + "; ".join(
+                f'"{key}": {text} ({UNIT_TYPES[key]} điểm)' for key, text in categories().items()
+            )
+            + ".",
         ),
         # "Tổ dân phố số 3" is listed as "số 3": papers write "tổ dân phố số 3" themselves.
         thon=tuple(strip_kind(name, (cap_thon,))[0] for name in villages),
@@ -842,21 +851,29 @@ def _read_officials(r: _Reader) -> Officials:
     )
 
 
-def _read_receiver(r: _Reader) -> Receiver:
+def _examples(unit: Unit) -> dict[str, str]:
+    """The hints' examples in the unit's era (data/thoi-ky.toml), the level above named."""
+    period = period_of(unit.nam)
+    words = unit.words
+    superior = words.huyen_day_du or (words.tinh_day_du if unit.tinh else "cấp trên")
+    if period is None:
+        return {"ten": "…", "dia_ban": superior, "cong_nhan": "…", "cap_tren": "…"}
+    return period.examples(superior)
+
+
+def _read_receiver(r: _Reader, examples: dict[str, str]) -> Receiver:
     r.known_keys("tiep_nhan", r.table("tiep_nhan"), ("ten", "dia_ban", "cong_nhan"))
     return Receiver(
-        ten=r.text(
-            "tiep_nhan.ten", 'ghi tên cơ quan nhận hồ sơ, ví dụ "Phòng Lao động - Thương binh...".'
-        ),
+        ten=r.text("tiep_nhan.ten", f'ghi tên cơ quan nhận hồ sơ, ví dụ "{examples["ten"]}".'),
         dia_ban=r.text("tiep_nhan.dia_ban", "", required=False),
         cong_nhan=r.text(
             "tiep_nhan.cong_nhan",
-            'cơ quan quyết định công nhận, ví dụ "Ủy ban nhân dân huyện Cao Lộc".',
+            f'cơ quan quyết định công nhận, ví dụ "{examples["cong_nhan"]}".',
         ),
     )
 
 
-def _read_plan(r: _Reader) -> Plan:
+def _read_plan(r: _Reader, examples: dict[str, str]) -> Plan:
     r.known_keys(
         "ke_hoach",
         r.table("ke_hoach"),
@@ -876,12 +893,12 @@ def _read_plan(r: _Reader) -> Plan:
         ),
         can_cu_ngay=r.date("ke_hoach.can_cu_ngay", "ngày ký văn bản cấp trên.") or date.min,
         can_cu_co_quan=r.text(
-            "ke_hoach.can_cu_co_quan", 'cơ quan ban hành, ví dụ "Ủy ban nhân dân huyện Cao Lộc".'
+            "ke_hoach.can_cu_co_quan", f'cơ quan ban hành, ví dụ "{examples["cap_tren"]}".'
         ),
         muc_tieu_ty_le=r.decimal(
             "ke_hoach.muc_tieu_ty_le", Decimal(0), Decimal(100), "tỷ lệ phấn đấu, ví dụ 90."
         ),
-        han_bao_cao=r.date("ke_hoach.han_bao_cao", "hạn gửi số liệu, ví dụ 2024-11-07.")
+        han_bao_cao=r.date("ke_hoach.han_bao_cao", f"hạn gửi số liệu, ví dụ {r.year}-11-07.")
         or date.min,
     )
 
@@ -928,7 +945,9 @@ def _read_documents(r: _Reader, unit: Unit) -> dict[str, DocumentSettings]:
             nguoi_ky=signer,
             quyen_han=authority,
             noi_nhan=r.text_list(
-                f"{key}.noi_nhan", 'nơi nhận, mỗi nơi một dòng, ví dụ ["UBND huyện Cao Lộc b/c"].'
+                f"{key}.noi_nhan",
+                "nơi nhận, mỗi nơi một dòng, ví dụ "
+                f'["UBND {unit.words.huyen_day_du or unit.words.tinh_day_du} b/c"].',
             ),
             can_cu=_read_grounds(r, f"{key}.can_cu", unit) if doc_type.has_grounds else (),
         )

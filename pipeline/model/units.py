@@ -7,7 +7,7 @@ periods of the law, keyed by date), so a reform is an edit there. Code only look
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from typing import Any
@@ -66,6 +66,11 @@ class UnitFacts:
     district_levels: tuple[str, ...]  # "huyện", "quận", "thị xã", "thành phố"
     periods: tuple[Period, ...]
     cities: tuple[City, ...]
+    # Recognition categories (don_vi.loai) -> the units each covers.
+    categories: dict[str, str] = field(default_factory=dict)
+    # Commune-level kind -> (category, why) for every unit of the kind / in a central city.
+    level_category: dict[str, tuple[str, str]] = field(default_factory=dict)
+    city_category: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def _date(entry: dict[str, Any], key: str, where: str) -> date | None:
@@ -122,7 +127,18 @@ def facts() -> UnitFacts:
         City(nfc(str(c["ten"])), c["tu_ngay"], c.get("den_ngay")) for c in law["thanh_pho"]
     )
     districts = _strings(kinds["cap_huyen"], "don-vi.toml cap_huyen")
-    return UnitFacts(levels, heads, districts, tuple(periods), cities)
+    categories = {k: nfc(str(v["mo_ta"])) for k, v in kinds["loai"].items()}
+    by_level: dict[str, tuple[str, str]] = {}
+    in_city: dict[str, tuple[str, str]] = {}
+    for level, entry in kinds["cap"].items():
+        for key, target in (("loai", by_level), ("loai_thanh_pho", in_city)):
+            if key in entry:
+                if entry[key] not in categories:
+                    raise ValueError(f"don-vi.toml cap.{level}: unknown {key} {entry[key]!r}")
+                target[nfc(level)] = (str(entry[key]), nfc(str(entry[f"{key}_ly_do"])))
+    return UnitFacts(
+        levels, heads, districts, tuple(periods), cities, categories, by_level, in_city
+    )
 
 
 def reference_day(year: int) -> date:
@@ -177,6 +193,20 @@ def split_province(name: str) -> tuple[str, str | None]:
             kind = "tỉnh" if prefix == "tỉnh " else "thành phố"
             return text[len(prefix) :].strip(), kind
     return text, None
+
+
+def categories() -> dict[str, str]:
+    """The recognition categories (`don_vi.loai`) and the units each covers."""
+    return dict(facts().categories)
+
+
+def known_category(level: str, province: str, year: int) -> tuple[str, str] | None:
+    """The category a unit is in by what its profile says, and why: (`"mien_nui"`, "đặc khu
+    là đơn vị hải đảo"); None when only the clerk knows (mountain, disadvantaged…)."""
+    found = facts().level_category.get(level)
+    if found is None and is_central_city(province, year):
+        found = facts().city_category.get(level)
+    return found
 
 
 def is_central_city(name: str, year: int) -> bool:

@@ -88,7 +88,7 @@ def _template_keys() -> frozenset[str]:
     grounds it leaves commented out: what nam-moi.toml may name."""
     import tomllib
 
-    parsed = tomllib.loads(profile_text(xa="A", tinh="B", huyen="", nam=2026))
+    parsed = tomllib.loads(profile_text(xa="A", tinh="B", huyen="", nam=2026, loai="con_lai"))
     keys = {"van_ban.*.can_cu", "hoi_dong.thanh_vien"}
     for table, values in parsed.items():
         if table == "van_ban":
@@ -805,7 +805,13 @@ def new_year(
         if old.huyen and _has_districts(year)
         else ""
     )
-    text = profile_text(xa=name, tinh=province, huyen=district, nam=year, cap=level, cap_thon=below)
+    # The category carries over unless the new unit's kind and place decide it.
+    from pipeline.model.units import known_category
+
+    loai = "" if known_category(level, province, year) else old.loai
+    text = profile_text(
+        xa=name, tinh=province, huyen=district, nam=year, cap=level, cap_thon=below, loai=loai
+    )
     doc = tomlkit.parse(text)
     result = NewYear(folder / PROFILE_NAME, folder / PREVIOUS_BOOK)
     _carry(doc, first, year, name=name, level=level, result=result)

@@ -4,16 +4,22 @@ follows the law of its year (defaults, examples and legal grounds from `model/un
 from __future__ import annotations
 
 import string
+import tomllib
+from functools import cache
 from pathlib import Path
 
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
 from pipeline.common.vnformat import lower_first, nfc
 from pipeline.files.resources import data_file
-from pipeline.model.profile import PROFILE_NAME
+from pipeline.model.documents import catalogue
+from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES, Profile
 from pipeline.model.units import (
     all_levels,
+    categories,
     default_village_level,
+    facts,
+    known_category,
     period_of,
     split_district,
     split_province,
@@ -32,12 +38,15 @@ def init_dossier(
     nam: int,
     cap: str = "xã",
     cap_thon: str = "",
+    loai: str = "",
 ) -> Path:
     """Create `folder/hoso.toml` for the unit and year given; never overwrite one."""
     path = folder / PROFILE_NAME
     if path.exists():
         raise _exists(path)
-    text = profile_text(xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon)
+    text = profile_text(
+        xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai
+    )
     return write_profile(folder, text)
 
 
@@ -60,9 +69,18 @@ def write_profile(folder: Path, text: str) -> Path:
 
 
 def profile_text(
-    *, xa: str, tinh: str, huyen: str, nam: int, cap: str = "xã", cap_thon: str = ""
+    *,
+    xa: str,
+    tinh: str,
+    huyen: str,
+    nam: int,
+    cap: str = "xã",
+    cap_thon: str = "",
+    loai: str = "",
 ) -> str:
-    """The commented profile of a unit, its defaults in its words and its year's law."""
+    """The commented profile of a unit, its defaults in its words and its year's law; its
+    recognition category (`loai`) chosen from what the unit is when that decides it, else
+    the one given."""
     period = period_of(nam)
     cap = nfc(cap).strip().lower()
     if period is None:
@@ -97,10 +115,13 @@ def profile_text(
         problems.append(
             _option("--huyen", huyen, f"năm {nam} không còn cấp huyện", "bỏ tùy chọn --huyen.")
         )
-    if problems:
-        raise InputError(problems)
     province, _ = split_province(tinh)
     name, _ = strip_kind(xa, (cap,))
+    category, problem = choose_category(cap, name, province, nam, loai)
+    if problem is not None:
+        problems.append(problem)
+    if problems:
+        raise InputError(problems)
     below = below or "thôn"
     district_name, district_kind = split_district(huyen)
     words = words_for(
@@ -130,8 +151,13 @@ def profile_text(
         cap_toml=_padded(cap, 20),
         cap_ten=f"{cap} {name}".strip(),
         cac_cap=", ".join(f'"{c}"' for c in period.levels),
+        cac_loai="\n".join(
+            f"#   {_padded(key, 16)}{text}: {UNIT_TYPES[key]} điểm"
+            for key, text in categories().items()
+        ),
         cap_thon=below,
         cap_thon_toml=_padded(below, 16),
+        loai_dong=category,
         truong_thon=lower_first(village_head(below)),
         vd_tiep_nhan_ten=_toml_string(example["ten"]),
         vd_tiep_nhan_dia_ban=_toml_string(example["dia_ban"]),
@@ -139,6 +165,49 @@ def profile_text(
         vd_cap_tren=_toml_string(example["cap_tren"]),
         can_cu_mac_dinh=grounds,
     )
+
+
+def category_help() -> str:
+    """The categories, as `--loai`'s help and its error list them."""
+    return ", ".join(
+        f"--loai {key} ({text}: {UNIT_TYPES[key]} điểm)" for key, text in categories().items()
+    )
+
+
+def choose_category(
+    cap: str, name: str, province: str, year: int, typed: str
+) -> tuple[str, Problem | None]:
+    """The profile's `loai = …` line, its reason as a comment, or the problem to report: a
+    unit whose category its kind and place decide gets it; any other, the one the clerk
+    gives (never a silent default)."""
+    typed = nfc(typed).strip().lower()
+    known = known_category(cap, province, year)
+    choices = "chọn một: " + category_help() + "."
+    if typed and typed not in UNIT_TYPES:
+        return "", _option("--loai", typed, "không phải một loại đơn vị", choices)
+    if known is not None:
+        key, why = known
+        if typed and typed != key:
+            return "", _option(
+                "--loai",
+                typed,
+                f'{cap} {name} thuộc loại "{key}": {why}',
+                "bỏ tùy chọn --loai, hoso tự ghi loại này.",
+            )
+        return _padded_line(key, f"{why}: ngưỡng {UNIT_TYPES[key]} điểm"), None
+    if not typed:
+        return "", Problem(
+            "chua-chon-loai",
+            "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg, loại này quyết định ngưỡng điểm "
+            "công nhận",
+            field="--loai",
+            hint=choices,
+        )
+    return _padded_line(typed, f"{categories()[typed]}: ngưỡng {UNIT_TYPES[typed]} điểm"), None
+
+
+def _padded_line(key: str, comment: str) -> str:
+    return f"loai = {_padded(key, 20)}# {comment}"
 
 
 def template() -> string.Template:
@@ -171,3 +240,87 @@ def _padded(text: str, width: int) -> str:
 def _toml_string(text: str) -> str:
     escaped = nfc(text).replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+# --- defaults that name the unit's kinds ----------------------------------------------------------
+
+COUNCIL_TITLE = "hoi_dong.thanh_vien[].chuc_vu"
+
+
+@cache
+def unit_defaults(cap: str, cap_thon: str, year: int) -> dict[str, tuple[str, ...]]:
+    """What `hoso init` writes for a unit of these kinds in `year` that names them: each
+    paper's Nơi nhận ("Các tổ trưởng tổ dân phố") and the council members' titles."""
+    known = known_category(cap, "", year)
+    text = profile_text(
+        xa="X", tinh="", huyen="", nam=year, cap=cap, cap_thon=cap_thon,
+        loai=known[0] if known else "con_lai",
+    )  # fmt: skip
+    raw = tomllib.loads(text)
+    found = {
+        f"van_ban.{code}.noi_nhan": tuple(table.get("noi_nhan", ()))
+        for code, table in raw["van_ban"].items()
+    }
+    titles = (m.get("chuc_vu", "") for m in raw["hoi_dong"]["thanh_vien"])
+    found[COUNCIL_TITLE] = tuple(title for title in titles if title)
+    return found
+
+
+def _others(cap: str, cap_thon: str, year: int) -> dict[str, dict[str, str]]:
+    """key -> each default init writes there for another unit kind or level below that this
+    unit's defaults lack, and what stands in its place in this one's ("" if nothing does)."""
+    period = period_of(year)
+    mine = unit_defaults(cap, cap_thon, year)
+    theirs: dict[str, dict[str, str]] = {}
+    # Each default names one of the two kinds: varying one at a time finds them all.
+    kinds = [(level, cap_thon) for level in (period.levels if period else ()) if level != cap]
+    kinds += [(cap, below) for below in facts().village_heads if below != cap_thon]
+    for level, below in kinds:
+        for key, values in unit_defaults(level, below, year).items():
+            own = mine.get(key, ())
+            for i, value in enumerate(values):
+                if value not in own:
+                    instead = own[i] if len(own) == len(values) else ""
+                    theirs.setdefault(key, {}).setdefault(value, instead)
+    return theirs
+
+
+def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
+    """A warning for each default `hoso init` wrote for another kind of unit or level below
+    (the profile's cap or cap_thon changed since) in the papers `codes`: the key, and what
+    init writes now."""
+    unit = profile.don_vi
+    period = period_of(unit.nam)
+    if period is None or unit.cap not in period.levels:
+        return []
+    theirs = _others(unit.cap, unit.cap_thon, unit.nam)
+    found: list[tuple[str, str, str]] = []
+    for code in codes:
+        key = f"van_ban.{code}.noi_nhan"
+        recipients = profile.van_ban[code].noi_nhan if code in profile.van_ban else ()
+        found += [
+            (f"{key}[{i}]", value, theirs[key][value])
+            for i, value in enumerate(recipients, start=1)
+            if value in theirs.get(key, {})
+        ]
+    titles = theirs.get(COUNCIL_TITLE, {})
+    if any("hoi_dong" in catalogue()[c].sections for c in codes if c in catalogue()):
+        found += [
+            (f"hoi_dong.thanh_vien[{i}].chuc_vu", m.chuc_vu, titles[m.chuc_vu])
+            for i, m in enumerate(profile.hoi_dong, start=1)
+            if m.chuc_vu in titles
+        ]
+    words = unit.words
+    return [
+        Problem(
+            "mac-dinh-cu",
+            f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp với '
+            f"{words.don_vi} có các {words.cap_thon}",
+            file=str(profile.path),
+            field=key,
+            hint=(f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị")
+            + " trong hoso.toml rồi chạy lại hoso render.",
+            severity="canh-bao",
+        )
+        for key, value, instead in found
+    ]

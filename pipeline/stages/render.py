@@ -21,6 +21,7 @@ from pipeline.papers.readback import check_document
 from pipeline.papers.template_source import TemplateSource, find_template
 from pipeline.papers.templating import fill_template
 from pipeline.stages import freshness
+from pipeline.stages.init import stale_defaults
 
 
 def render_document(
@@ -137,6 +138,8 @@ def render(
             warnings += _empty_sections(profile, doc)
         if problems:
             raise InputError(problems)
+        # A default hoso init wrote for another kind of unit (cap or cap_thon changed since).
+        warnings += stale_defaults(profile, [p.type.code for p in plan.write])
         kept, gone = _earlier_papers(
             dossier=dossier,
             out=out,

@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response as BaseResponse
 
 from pipeline.common import limits
-from pipeline.common.vnformat import number
+from pipeline.common.vnformat import number, vietnam_clock
 from pipeline.web.routes import bp
 from pipeline.web.state import State
 
@@ -54,6 +54,7 @@ def create_app(
     )
     set_port(app, port)
     app.jinja_env.filters["so"] = lambda v, digits=2: number(v, digits)
+    app.jinja_env.filters["gio_vn"] = vietnam_clock
     app.jinja_env.globals["csrf_field"] = CSRF_FIELD
     app.before_request(_guard)
     app.after_request(_headers)

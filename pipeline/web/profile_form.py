@@ -35,8 +35,7 @@ from pipeline.model.profile import (
     load_profile,
     read_toml,
 )
-from pipeline.model.scorecard import UNIT_NAMES
-from pipeline.model.units import Words, all_levels
+from pipeline.model.units import Words, all_levels, categories, period_of
 
 KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs")
 COUNCIL = "hoi_dong.thanh_vien"
@@ -50,9 +49,8 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "cap":
         return tuple((c, c) for c in all_levels())
     if name == "loai":
-        return tuple(
-            (k, f"{UNIT_NAMES.get(k, k)} ({points} điểm)") for k, points in UNIT_TYPES.items()
-        )
+        # Decision 06's categories as data/don-vi.toml describes them, with their thresholds.
+        return tuple((k, f"{text} ({UNIT_TYPES[k]} điểm)") for k, text in categories().items())
     if name == "nguoi_ky":
         return (("", "(mặc định)"), *((r, OFFICIAL_TITLES[r].capitalize()) for r in SIGNER_ROLES))
     if name == "quyen_han":
@@ -72,6 +70,7 @@ class Field:
     kind: str
     options: tuple[tuple[str, str], ...] = ()
     note: str = ""
+    placeholder: str = ""  # a date's or a time's example, in the dossier's year
 
 
 @dataclass
@@ -130,14 +129,46 @@ def _layout() -> tuple[list[tuple[str, str, list[_Spec]]], list[_Spec], list[_Sp
     return sections, papers, council
 
 
-def _field(spec: _Spec, key: str, words: Words) -> Field:
+_HINT = re.compile(r"\{(nam|huyen|vd_[a-z_]+)\}")
+
+
+def era_hints(doc: Mapping[str, Any], words: Words) -> dict[str, str]:
+    """What the notes' `{nam}`, `{huyen}`, `{vd_…}` say for the dossier's year: its law's
+    examples (data/thoi-ky.toml), never another era's offices."""
+    typed = _get(doc, "don_vi.nam")
+    year = typed if isinstance(typed, int) and period_of(typed) else date.today().year
+    period = period_of(year)
+    superior = words.huyen_day_du or (words.tinh_day_du if words.tinh else "cấp trên")
+    hints = {"nam": str(year)}
+    if period is not None:
+        examples = period.examples(superior)
+        hints["vd_tiep_nhan_ten"] = examples["ten"]
+        hints["vd_tiep_nhan_dia_ban"] = examples["dia_ban"]
+        hints["vd_cong_nhan"] = examples["cong_nhan"]
+        hints["vd_cap_tren"] = examples["cap_tren"]
+        hints["huyen"] = (
+            "tên, không kèm loại; để trống khi không có"
+            if period.has_districts
+            else f"năm {year} không còn cấp huyện: để trống"
+        )
+    return hints
+
+
+def _field(spec: _Spec, key: str, words: Words, hints: Mapping[str, str]) -> Field:
     options = _options(spec.options) if spec.options else ()
-    return Field(key, fill(spec.label, words), spec.kind, options, fill(spec.note, words))
+    note = _HINT.sub(lambda m: hints.get(m.group(1), ""), fill(spec.note, words))
+    year = hints.get("nam", "")
+    placeholder = {
+        "date": f"{year}-03-22 hoặc 22/3/{year}",
+        "datetime": f"{year}-11-05 08:00",
+    }.get(spec.kind, "")
+    return Field(key, fill(spec.label, words), spec.kind, options, note, placeholder)
 
 
 def sections(doc: Mapping[str, Any], words: Words) -> list[Section]:
     """The form's sections for the profile `doc` as it is now (council rows: one per member,
     then blank ones)."""
+    hints = era_hints(doc, words)
     layout, papers, council = _layout()
     result: list[Section] = []
     for sid, title, specs in layout:
@@ -153,7 +184,7 @@ def sections(doc: Mapping[str, Any], words: Words) -> list[Section]:
                     Section(
                         f"van_ban.{code}",
                         f"{doc_type.name} ({doc_type.symbol})",
-                        [_field(s, f"van_ban.{code}.{s.key}", words) for s in keep],
+                        [_field(s, f"van_ban.{code}.{s.key}", words, hints) for s in keep],
                     )
                 )
         elif sid == "hoi_dong":
@@ -161,13 +192,15 @@ def sections(doc: Mapping[str, Any], words: Words) -> list[Section]:
             count = len(members) if isinstance(members, list) else 0
             labels = [f"[{i}]" for i in range(1, count + 1)]
             labels += [f"[moi{i}]" for i in range(1, NEW_ROWS + 1)]
-            section = Section("hoi_dong", title, columns=[_field(s, s.key, words) for s in council])
+            columns = [_field(s, s.key, words, hints) for s in council]
+            section = Section("hoi_dong", title, columns=columns)
             section.rows = [
-                [_field(s, f"{COUNCIL}{label}.{s.key}", words) for s in council] for label in labels
+                [_field(s, f"{COUNCIL}{label}.{s.key}", words, hints) for s in council]
+                for label in labels
             ]
             result.append(section)
         else:
-            result.append(Section(sid, title, [_field(s, s.key, words) for s in specs]))
+            result.append(Section(sid, title, [_field(s, s.key, words, hints) for s in specs]))
     return result
 
 

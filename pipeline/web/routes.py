@@ -36,8 +36,8 @@ from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
-from pipeline.model.profile import load_profile
-from pipeline.model.units import all_levels
+from pipeline.model.profile import UNIT_TYPES, load_profile
+from pipeline.model.units import all_levels, categories
 from pipeline.stages import freshness
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import error_copy_path, ingest_to
@@ -52,7 +52,13 @@ from pipeline.web.state import State
 
 bp = Blueprint("web", __name__)
 
-_INIT_FIELDS = {"--cap": "cap", "--cap-thon": "cap_thon", "--nam": "nam", "--huyen": "huyen"}
+_INIT_FIELDS = {
+    "--cap": "cap",
+    "--cap-thon": "cap_thon",
+    "--nam": "nam",
+    "--huyen": "huyen",
+    "--loai": "loai",
+}
 
 
 def _state() -> State:
@@ -115,15 +121,27 @@ def _new_defaults() -> dict[str, str]:
         "tinh": "",
         "huyen": "",
         "xa": "",
+        "loai": "",
         "nam": str(date.today().year),
         "thon": "",
         "thu_muc": "",
     }
 
 
+def _new_page(
+    values: dict[str, str], errors: dict[str, list[Problem]], other: list[Problem]
+) -> str:
+    # The recognition categories with their thresholds; "" lets hoso choose when the unit's
+    # kind and place decide it (and refuse when they do not).
+    kinds = [(key, f"{text} ({UNIT_TYPES[key]} điểm)") for key, text in categories().items()]
+    return _page(
+        "new.html", values=values, errors=errors, other=other, levels=all_levels(), kinds=kinds
+    )
+
+
 @bp.get("/moi")
 def new_form() -> str:
-    return _page("new.html", values=_new_defaults(), errors={}, other=[], levels=all_levels())
+    return _new_page(_new_defaults(), {}, [])
 
 
 @bp.post("/moi")
@@ -157,6 +175,7 @@ def new_create() -> BaseResponse | str:
                 nam=year,
                 cap=values["cap"],
                 cap_thon=values["cap_thon"],
+                loai=values["loai"],
             )
         except InputError as exc:
             for p in exc.problems:
@@ -172,8 +191,7 @@ def new_create() -> BaseResponse | str:
                 profile_form.save(loaded)
             flash("Đã tạo hồ sơ. Điền các mục còn thiếu rồi bấm Lưu.")
             return redirect(url_for("web.profile", name=folder), 303)
-    html = _page("new.html", values=values, errors=errors, other=other, levels=all_levels())
-    return Response(html, status=422)
+    return Response(_new_page(values, errors, other), status=422)
 
 
 # --- a new year's dossier from last year's (pipeline/stages/carry.py) ------------------------
