@@ -19,7 +19,8 @@ from tests.archive_helpers import Setup, build, correct, demo_setup
 
 SUMMARY = (
     "Số liệu thôn Khuổi Khỉn: trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ 1 → 0; "
-    "điểm tiêu chí d) 25 → 50; tổng điểm 940 → 965; kết quả không đổi: ĐẠT. "
+    "điểm tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy) 25 → 50; tổng điểm 940 → 965; "
+    "kết quả không đổi: ĐẠT. "
     "Các văn bản đã sửa tương ứng: Biên bản họp Hội đồng đánh giá, Báo cáo kết quả đánh giá, "
     "Tờ trình đề nghị công nhận."
 )

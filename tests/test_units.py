@@ -13,7 +13,7 @@ from pipeline.check.checker import check_files
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
 from pipeline.model.profile import load_profile
-from pipeline.model.units import is_central_city, split_province, strip_kind
+from pipeline.model.units import is_central_city, split_province, strip_kind, village_name
 from pipeline.stages.init import init_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -271,6 +271,12 @@ def test_hue_is_a_centrally_run_city_from_the_reform() -> None:
     assert split_province("TP. Hồ Chí Minh") == ("Hồ Chí Minh", "thành phố")
     assert split_province("Tỉnh Lạng Sơn") == ("Lạng Sơn", "tỉnh")
     assert strip_kind("Tổ dân phố số 3", ("tổ dân phố",)) == ("số 3", "tổ dân phố")
+    # A village keeps its kind word where the rest alone is no name.
+    assert village_name("Thôn  Nà Cáy", "thôn") == "Nà Cáy"
+    assert village_name("Khu phố 1", "khu phố") == "Khu phố 1"
+    assert village_name("Tổ dân phố số 3", "tổ dân phố") == "Tổ dân phố số 3"
+    assert village_name("Khối Ga", "khối") == "Khối Ga"
+    assert village_name("Khối Vườn Cam", "khối") == "Vườn Cam"
     # A village whose name starts with another kind's word keeps it.
     assert strip_kind("Bản Luận", ("thôn",)) == ("Bản Luận", None)
 

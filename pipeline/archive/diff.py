@@ -21,6 +21,7 @@ from pipeline.common.errors import InputError, Problem
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.indicators import catalogue as indicators
+from pipeline.model.labels import criterion_title
 from pipeline.model.profile import Profile
 from pipeline.model.scorecard import SCORECARD_NAME
 
@@ -45,7 +46,7 @@ class ValueChange:
 class PointsChange:
     """A criterion's or a sub-item's points that changed."""
 
-    id: str  # "g" for a criterion, "7.1" for a sub-item
+    id: str  # "7" for a criterion, "7.1" for a sub-item
     name: str
     old: float | None
     new: float | None
@@ -185,7 +186,7 @@ def _points(
         criteria: dict[str, Any] = {}
         items: dict[str, Any] = {}
         for c in (card or {}).get("criteria", []):
-            criteria[c["letter"]] = c
+            criteria[str(c["no"])] = c
             for item in c["items"]:
                 items[item["id"]] = item
         return criteria, items
@@ -280,8 +281,11 @@ def explanation(
         parts[0] = "Số liệu " + parts[0]
     if criteria:
         parts.append(
-            "điểm tiêu chí "
-            + ", ".join(f"{c.id}) {_show(c.old)} → {_show(c.new)}" for c in criteria)
+            "điểm "
+            + ", ".join(
+                f"{criterion_title(int(c.id), c.name)} {_show(c.old)} → {_show(c.new)}"
+                for c in criteria
+            )
         )
     if total[0] != total[1]:
         parts.append(f"tổng điểm {_show(total[0])} → {_show(total[1])}")
@@ -313,10 +317,15 @@ def diff_lines(result: DossierDiff) -> list[str]:
             where = " › ".join(x for x in (v.file, v.sheet, v.cell) if x)
             unit = v.unit or "số liệu chung"
             lines.append(f"  {unit}: {v.name} {_show(v.old)} → {_show(v.new)}  [{where}]")
-    for title, changes in (("Điểm tiêu chí:", result.criteria), ("Điểm từng mục:", result.items)):
-        if changes:
-            lines.append(title)
-            lines += [f"  {c.id}) {c.name}: {_show(c.old)} → {_show(c.new)}" for c in changes]
+    if result.criteria:
+        lines.append("Điểm tiêu chí:")
+        lines += [
+            f"  {vnformat.upper_first(criterion_title(int(c.id), c.name))}: {_show(c.old)} → {_show(c.new)}"
+            for c in result.criteria
+        ]
+    if result.items:
+        lines.append("Điểm từng mục:")
+        lines += [f"  {c.id}) {c.name}: {_show(c.old)} → {_show(c.new)}" for c in result.items]
     if result.total[0] != result.total[1]:
         lines.append(f"Tổng điểm: {_show(result.total[0])} → {_show(result.total[1])}")
     if result.verdict[0] != result.verdict[1]:
