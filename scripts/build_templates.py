@@ -43,7 +43,7 @@ NAM = "{{ don_vi.nam }}"
 # A title's last phrase is bound with non-breaking spaces, so that a title too long for one line
 # breaks before "phù hợp với trẻ em năm 2026" and never leaves "em năm 2026" or one word alone.
 NB = "\u00a0"
-TITLE_END = f"phù{NB}hợp{NB}với{NB}trẻ{NB}em năm{NB}{NAM}"
+TITLE_END = f"phù{NB}hợp{NB}với{NB}trẻ{NB}em{NB}năm{NB}{NAM}"
 
 AGENCY = ("ỦY BAN NHÂN DÂN", "{{ don_vi.cap|in_hoa }} {{ don_vi.xa|in_hoa }}")
 NUMBER = "Số: {{ van_ban.so }}/{{ van_ban.ky_hieu }}"
@@ -205,7 +205,10 @@ def build_ke_hoach() -> DocxDocument:
     nd30.title_block(
         doc,
         "KẾ HOẠCH",
-        [f"Thực hiện {QD06} {QD06_TITLE.removesuffix(' phù hợp với trẻ em')} {TITLE_END}"],
+        [
+            f"Thực hiện {QD06.replace('Chính phủ', f'Chính{NB}phủ')} "
+            f"{QD06_TITLE.removesuffix(' phù hợp với trẻ em')} {TITLE_END}"
+        ],
     )
     _body(doc, KH_BODY)
     nd30.signature_block(doc, RECIPIENTS, ARCHIVE, AUTHORITY, SIGNER)
@@ -269,11 +272,10 @@ def build_quyet_dinh() -> DocxDocument:
                     "",
                     "Điều 2.",
                     f" Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các {THON} và "
-                    "các "
-                    f"ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn {CAP} phù hợp với "
-                    f"trẻ em theo {QD06}; lập biên bản, báo cáo kết quả đánh giá và hồ sơ đề nghị công nhận "
-                    "gửi cấp có thẩm quyền. Hội đồng làm việc theo chế độ kiêm nhiệm và tự giải "
-                    "thể sau khi hoàn thành nhiệm vụ.",
+                    "các ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn "
+                    f"{CAP} phù hợp với trẻ em theo {QD06}; lập biên bản, báo cáo kết quả đánh giá "
+                    "và hồ sơ đề nghị công nhận gửi cấp có thẩm quyền. Hội đồng làm việc theo chế "
+                    "độ kiêm nhiệm và tự giải thể sau khi hoàn thành nhiệm vụ.",
                 ),
             ),
             (
@@ -563,7 +565,7 @@ def build_to_trinh() -> DocxDocument:
             (
                 "NoiDung",
                 f"Căn cứ kết quả đánh giá, chấm điểm của {COUNCIL} tại cuộc họp ngày "
-                "{{ hop.ngay }},",
+                "{{ hop.ngay }}.",
             ),
             (
                 "NoiDung",

@@ -135,7 +135,7 @@ def test_report_table_and_sentences_equal_scorecard_and_data(run: Run) -> None:
             assert numbers[-3:-1] == [item["denominator"], item["numerator"]], sentence
             assert f"tỷ lệ {_vi(round(item['rate'], 1))}%" in sentence, sentence
     for c in criteria:
-        heading = f"{c['no']}. Tiêu chí {c['no']} - {c['name']}: đạt {_vi(c['points'])}/"
+        heading = f"Tiêu chí {c['no']} ({c['name']}): đạt {_vi(c['points'])}/"
         assert any(line.startswith(heading) for line in lines), heading
 
 
@@ -167,21 +167,27 @@ def test_not_recognised_removes_the_request_and_says_why(run: Run, dossier: Path
     assert result.removed == [run.out / "TTr-de-nghi-cong-nhan.docx"]
     assert not (run.out / "TTr-de-nghi-cong-nhan.docx").exists()
     lines = text_lines(run.doc("BC-ket-qua-danh-gia.docx"))
-    # The real reason and only it: criteria below their maximum but above 0 are no reason.
-    verdict = lines.index(
-        "Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024: tổng số điểm 940 "
-        "thấp hơn ngưỡng công nhận 990 điểm."
-    )
-    assert lines[verdict + 1 : verdict + 3] == [
-        "- Tổng số điểm 940/1.000 thấp hơn ngưỡng công nhận 990 điểm, còn thiếu 50 điểm.",
+    # The figures once, then the verdict once, in the papers' words.
+    at = lines.index("IV. KẾT QUẢ ĐÁNH GIÁ")
+    assert lines[at + 1 : at + 4] == [
+        "Tổng số điểm: 940/1.000 điểm (ngưỡng điểm công nhận: 990 điểm); không có tiêu chí nào "
+        "0 điểm.",
+        "Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024 do tổng số điểm còn "
+        "thiếu 50 điểm so với ngưỡng công nhận.",
         "V. KHÓ KHĂN, VƯỚNG MẮC",
     ]
     minutes = text_lines(run.doc("BB-hop-hoi-dong.docx"))
     assert (
-        "5. Kết luận: Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024: tổng số "
-        "điểm 940 thấp hơn ngưỡng công nhận 990 điểm."
+        "3. Tổng số điểm: 940/1.000 điểm; ngưỡng điểm công nhận đối với xã thuộc vùng miền núi, "
+        "hải đảo, vùng đặc biệt khó khăn là 990 điểm; không có tiêu chí nào 0 điểm."
     ) in minutes
-    assert not [line for line in lines + minutes if line.rstrip().endswith("vì:")]
+    assert (
+        "5. Kết luận: Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024 do tổng "
+        "số điểm còn thiếu 50 điểm so với ngưỡng công nhận."
+    ) in minutes
+    for paper in (lines, minutes):
+        assert sum("990" in line for line in paper) == 1
+        assert sum("thiếu 50 điểm" in line for line in paper) == 1
 
 
 def test_council_override_appears_with_its_reason(dossier: Path, tmp_path: Path) -> None:
@@ -255,7 +261,10 @@ def test_long_member_list_and_many_villages(dossier: Path, tmp_path: Path) -> No
     decision = text_lines(run.doc("QD-thanh-lap-hoi-dong.docx"))
     assert "28. Ông Thành viên 20, Trưởng thôn số 20 - Thành viên." in decision
     minutes = text_lines(run.doc("BB-hop-hoi-dong.docx"))
-    assert any(line.startswith("Thành phần tham dự: 27/28 thành viên") for line in minutes)
+    assert (
+        "Có mặt: 27/28 thành viên; vắng mặt: ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, "
+        "Thành viên (lý do: ……………)." in minutes
+    )
 
 
 def test_all_papers_are_deterministic(dossier: Path, tmp_path: Path) -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 import zipfile
-from difflib import SequenceMatcher
 from collections.abc import Callable
+from difflib import SequenceMatcher
 from pathlib import Path
 
 import docx
@@ -45,7 +45,10 @@ SEED_CORRECTIONS = [
     ("Tập chung", "Tập trung"),
     ("100% các thôn kết thực hiện", "100% các thôn thực hiện"),
     ("KT.CHỦ TỊCH", "KT. CHỦ TỊCH"),
-    ("Tập chung chỉ đạo quyết định vệ sinh môi trường", "Tập trung chỉ đạo công tác vệ sinh môi trường"),
+    (
+        "Tập chung chỉ đạo quyết định vệ sinh môi trường",
+        "Tập trung chỉ đạo công tác vệ sinh môi trường",
+    ),
     ("theo quy định,\n", "thực hiện đạt các tiêu chuẩn theo quy định."),
     ("đạt tỷ lệ 90% trong năm 2024\n", "phù hợp với trẻ em trong năm 2024.\n"),
     ("xây dựng xã, phù hợp với trẻ em", "trong việc xây dựng xã phù hợp với trẻ em."),
@@ -57,7 +60,10 @@ SEED_CORRECTIONS = [
     ("báo cáo phòng Lao động", "báo cáo Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc"),
     ("công nhận xã, thị trấn phù hợp", "công nhận xã, phường, thị trấn phù hợp với trẻ em"),
     ("Xã, thị trấn được công nhận", "Xã được công nhận phù hợp với trẻ em"),
-    ("công tác xã phường phù hợp trẻ em", "Thực hiện tốt các nội dung xây dựng xã phù hợp với trẻ em;"),
+    (
+        "công tác xã phường phù hợp trẻ em",
+        "Thực hiện tốt các nội dung xây dựng xã phù hợp với trẻ em;",
+    ),
     ("06/QĐ-TTg, ngày", "Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ"),
     ("các ban ngành đoàn thể xã", "các ban, ngành, đoàn thể xã"),
     ("chính trị xã hội", "các tổ chức chính trị - xã hội"),

@@ -320,7 +320,8 @@ def diff_lines(result: DossierDiff) -> list[str]:
     if result.criteria:
         lines.append("Điểm tiêu chí:")
         lines += [
-            f"  {vnformat.upper_first(criterion_title(int(c.id), c.name))}: {_show(c.old)} → {_show(c.new)}"
+            f"  {vnformat.upper_first(criterion_title(int(c.id), c.name))}: "
+            f"{_show(c.old)} → {_show(c.new)}"
             for c in result.criteria
         ]
     if result.items:

@@ -103,7 +103,8 @@ VARIABLES: dict[str, str] = {
     "hop.co_mat[].dong": "dòng giới thiệu đủ",
     "hop.so_co_mat": "số thành viên có mặt",
     "hop.vang_mat": "họ tên thành viên vắng mặt (danh sách)",
-    "hop.vang_mat_dong": "thành viên vắng mặt: danh xưng, họ tên, chức vụ, vai trò, lý do (danh sách)",
+    "hop.vang_mat_dong": "thành viên vắng mặt: danh xưng, họ tên, chức vụ, vai trò, lý do "
+    "(danh sách)",
     "hop.tan_thanh": "số thành viên tán thành",
     "hop.khong_tan_thanh": "số thành viên không tán thành",
     "bao_cao.dac_diem": "đặc điểm tình hình, mỗi mục một đoạn (danh sách)",
@@ -123,7 +124,8 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tong_tinh": "tổng điểm tính theo số liệu",
     "bang_diem.toi_da": "thang điểm",
     "bang_diem.nguong": "ngưỡng điểm công nhận",
-    "bang_diem.nhom_nguong": "nhóm đơn vị của ngưỡng theo Quyết định 06 (“xã thuộc vùng miền núi…”)",
+    "bang_diem.nhom_nguong": "nhóm đơn vị của ngưỡng theo Quyết định 06 (“xã thuộc vùng miền "
+    "núi…”)",
     "bang_diem.dat": "đơn vị đạt hay không (đúng/sai, dùng trong {% if %})",
     "bang_diem.ket_luan": "câu kết luận đạt / chưa đạt, nêu điều kiện chưa đạt",
     "bang_diem.ket_qua": "kết quả: “đạt” hoặc “chưa đạt”",
@@ -131,7 +133,8 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tieu_chi": "13 tiêu chí (danh sách)",
     "bang_diem.tieu_chi[].stt": "số thứ tự tiêu chí",
     "bang_diem.tieu_chi[].ten": "tên tiêu chí",
-    "bang_diem.tieu_chi[].ten_goi": "cách gọi tiêu chí: “tiêu chí 1 (Nguồn lực thực hiện quyền trẻ em)”",
+    "bang_diem.tieu_chi[].ten_goi": "cách gọi tiêu chí: “tiêu chí 1 (Nguồn lực thực hiện quyền "
+    "trẻ em)”",
     "bang_diem.tieu_chi[].toi_da": "điểm tối đa của tiêu chí",
     "bang_diem.tieu_chi[].diem_tinh": "điểm tính theo số liệu",
     "bang_diem.tieu_chi[].diem": "điểm Hội đồng chấm",
@@ -277,9 +280,7 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "co_mat": [_member(m) for m in present],
             "so_co_mat": len(present),
             "vang_mat": list(meeting.vang_mat),
-            "vang_mat_dong": [
-                _absent(m) for m in profile.hoi_dong if m.ho_ten in meeting.vang_mat
-            ],
+            "vang_mat_dong": [_absent(m) for m in profile.hoi_dong if m.ho_ten in meeting.vang_mat],
             "tan_thanh": "……" if meeting.tan_thanh is None else str(meeting.tan_thanh),
             "khong_tan_thanh": (
                 "……" if meeting.khong_tan_thanh is None else str(meeting.khong_tan_thanh)

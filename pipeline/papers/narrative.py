@@ -117,7 +117,9 @@ def conclusion(scorecard: dict[str, Any], words: Words) -> str:
     total, threshold = Decimal(str(scorecard["total"])), Decimal(str(scorecard["threshold"]))
     why = []
     if total < threshold:
-        why.append(f"tổng số điểm còn thiếu {points(threshold - total)} điểm so với ngưỡng công nhận")
+        why.append(
+            f"tổng số điểm còn thiếu {points(threshold - total)} điểm so với ngưỡng công nhận"
+        )
     if scorecard["zero_criteria"]:
         why.append("có tiêu chí 0 điểm")
     return (

@@ -280,7 +280,7 @@ def _table_row(
         numeric = isinstance(value, int | Decimal)
         alignment = _CENTER if col == 1 else (_RIGHT if numeric else _WRAP)
         _table_style(cell, bold, fill, alignment)
-        if numeric and not isinstance(value, bool) and value == int(value):
+        if isinstance(value, int | Decimal) and value == int(value):
             cell.number_format = VN_WHOLE
     _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
 
