@@ -182,7 +182,7 @@ KH_BODY: list[Block] = [
     ),
     (
         "NoiDung",
-        f"Trên đây là Kế hoạch thực hiện {QD06} {QD06_TITLE} trên địa bàn {XA} năm {NAM}./.",
+        f"Trên đây là Kế hoạch thực hiện {QD06} {QD06_TITLE} trên địa bàn {XA} năm{NB}{NAM}./.",
     ),
 ]
 
@@ -495,7 +495,7 @@ def build_bao_cao() -> DocxDocument:
             ("DeMuc", "{%p for c in bang_diem.tieu_chi %}"),
             (
                 "DeMuc",
-                "{{ c.ten_goi|hoa_dau }}: đạt {{ c.diem }}/{{ c.toi_da }} điểm",
+                "{{ c.ten_goi|hoa_dau }}: đạt" + NB + "{{ c.diem }}/{{ c.toi_da }}" + NB + "điểm",
             ),
             ("NoiDung", "{%p for m in c.muc %}"),
             ("NoiDung", "- {{ m.cau }}"),

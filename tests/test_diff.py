@@ -43,7 +43,7 @@ def test_one_corrected_cell_is_traced_through_points_total_and_papers(corrected:
                     "thon/khuoi-khin.xlsx", "Số liệu", "D18"),
     ]  # fmt: skip
     assert result.criteria == [
-        PointsChange("d", "Trẻ em vi phạm pháp luật, nghiện ma túy", 25.0, 50.0)
+        PointsChange("4", "Trẻ em vi phạm pháp luật, nghiện ma túy", 25.0, 50.0)
     ]
     assert [(i.id, i.old, i.new) for i in result.items] == [("4.1", 25.0, 50.0)]
     assert result.total == (940.0, 965.0)

@@ -399,16 +399,15 @@ def summary_lines(card: Scorecard) -> list[str]:
     lines = [
         f"Bộ tiêu chí: {card.rule_set.name} (phiên bản {card.rule_set.version})",
         "",
-        f"{'TT':>3}  {'Tiêu chí':<66} {'Điểm':>6} / {'Tối đa':<6}",
+        f"{'Tiêu chí':<71} {'Điểm':>6} / {'Tối đa':<6}",
     ]
     for c in card.criteria:
+        # The criterion's one name carries its number: no separate TT column.
         name = upper_first(c.title)
-        if len(name) > 66:
-            name = name[:65] + "…"
+        if len(name) > 71:
+            name = name[:70] + "…"
         mark = " *" if any(i.override for i in c.items) else ""
-        lines.append(
-            f"{c.no:>3}  {name:<66} {number(c.points, 2):>6} / {number(c.max, 2):<6}{mark}".rstrip()
-        )
+        lines.append(f"{name:<71} {number(c.points, 2):>6} / {number(c.max, 2):<6}{mark}".rstrip())
     lines.append("")
     lines.append(
         f"Tổng điểm: {number(card.total, 2)} / {number(card.scale)}; "
