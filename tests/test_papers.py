@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
@@ -25,9 +26,10 @@ from pipeline.papers.nd30 import TEXT_WIDTH_TWIPS
 from pipeline.stages.ingest import ingest
 from pipeline.stages.render import render
 from pipeline.stages.score import score
-from tests.conftest import DATA, PAPERS
+from tests.conftest import DATA, PAPERS, ROOT
 from tests.factories import make_data, without_workbooks, write_data
 from tests.helpers import libreoffice_convert
+from tests.paper_lint import faults
 
 Edit = Callable[[str, str], Path]
 
@@ -359,3 +361,51 @@ def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
     report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))
     assert "Xã Bình Trung có 25 thôn; tổng số trẻ em dưới 16 tuổi là 5.000 trẻ." in report
     assert "- Thôn có điểm vui chơi cho trẻ em: 16/25 thôn (64%); đạt 25/25 điểm." in report
+
+
+def test_both_demo_dossiers_have_no_fault_a_clerk_would_retype(run: Run, tmp_path: Path) -> None:
+    ward = tmp_path / "le-chan-2026"
+    shutil.copytree(ROOT / "inputs" / "le-chan-2026", ward)
+    ward_run = _pipeline(ward, tmp_path / "ward-out")
+    for paper_run in (run, ward_run):
+        for name in PAPERS:
+            assert faults(paper_run.doc(name)) == [], name
+    plan = text_lines(ward_run.doc("KH-ke-hoach.docx"))
+    assert (
+        "Yêu cầu các ban, ngành, đoàn thể phường và các tổ dân phố trên địa bàn phường tổ chức "
+        "triển khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả đánh "
+        "giá phường phù hợp với trẻ em năm 2026; số liệu gửi về công chức Văn hóa - Xã hội trước "
+        "ngày 06/11/2026 để tổng hợp, báo cáo Sở Y tế thành phố Hải Phòng theo quy định."
+    ) in plan
+    minutes = text_lines(ward_run.doc("BB-hop-hoi-dong.docx"))
+    assert (
+        "3. Tổng số điểm: 940/1.000 điểm; ngưỡng điểm công nhận đối với phường thuộc thành phố "
+        "trực thuộc trung ương là 900 điểm; không có tiêu chí nào 0 điểm."
+    ) in minutes
+    assert "Có mặt: 6/6 thành viên." in minutes
+
+
+def test_the_lint_finds_each_kind_of_fault() -> None:
+    doc = docx.Document()
+    body = doc.styles.add_style("ND30 Nội dung", WD_STYLE_TYPE.PARAGRAPH)
+    for text in (
+        "Căn cứ tiêu chuẩn và tình hình thực tế xây dựng kế hoạch theo quy định,",
+        "- Phấn đấu đạt tỷ lệ 90% trong năm 2024",
+        "Xây dựng xã xã phù hợp với trẻ em.",
+        "Tổng hợp báo cáo phòng Lao động - Thương binh và Xã hội.",
+        "Tiêu chí k) Trẻ em đến trường, lớp mầm non bị 0 điểm.",
+        "Tiêu chí 10 - Trẻ em đến trường, lớp mầm non: đạt 100/100 điểm.",
+        # Not faults: the one name, a count of criteria, a criterion at zero.
+        "Tiêu chí 10 (Trẻ em đến trường, lớp mầm non) đạt; 13/13 tiêu chí có điểm.",
+        "Có tiêu chí 0 điểm thì không được công nhận.",
+    ):
+        doc.add_paragraph(text, style=body)
+    found = [fault.split(":", 1)[0] for fault in faults(doc)]
+    assert found == [
+        "câu kết thúc bằng dấu phẩy",
+        "câu thiếu dấu kết",
+        "từ lặp «xã xã»",
+        "tên cơ quan viết thường «phòng Lao động - Thương binh và Xã hội»",
+        "tên tiêu chí khác cách gọi «Tiêu chí k)»",
+        "tên tiêu chí khác cách gọi «Tiêu chí 10»",
+    ]
