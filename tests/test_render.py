@@ -371,3 +371,17 @@ def test_council_decision(dossier: Path, tmp_path: Path) -> None:
         "CHỦ TỊCH",
         "Nông Văn Hùng",
     ]
+
+
+def test_the_receiving_office_is_a_proper_name_with_its_locality(
+    edit_profile: Edit, tmp_path: Path
+) -> None:
+    # Typed in lower case and without its area: the papers still name it as a proper name,
+    # a district office by its district.
+    edit_profile('ten = "Phòng Lao động', 'ten = "phòng Lao động - Thương binh và Xã hội" #')
+    dossier = edit_profile('dia_ban = "huyện Cao Lộc"', 'dia_ban = ""')
+    lines = text_lines(_render_kh(dossier, tmp_path / "out"))
+    report = lines[lines.index("IV. THÔNG TIN BÁO CÁO") + 1]
+    assert report.endswith(
+        "để tổng hợp, báo cáo Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc theo quy định."
+    ), report

@@ -203,6 +203,23 @@ def _member(member: Member) -> dict[str, str]:
     }
 
 
+def _receiver(profile: Profile) -> str:
+    """The receiving office with its locality, as a proper name: "Sở Y tế thành phố Hải
+    Phòng", "Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc". Where the profile names no
+    area, a district office ("Phòng …") is of the district (when the era has one) and a
+    department ("Sở …") of the province."""
+    receiver = profile.tiep_nhan
+    name = vnformat.upper_first(receiver.ten)
+    if receiver.dia_ban or not name:
+        return f"{name} {receiver.dia_ban}".strip()
+    words = profile.don_vi.words
+    if name.startswith("Phòng ") and words.huyen_day_du:
+        return f"{name} {words.huyen_day_du}"
+    if name.startswith("Sở "):
+        return f"{name} {words.tinh_day_du}"
+    return name
+
+
 def _absent(member: Member) -> str:
     """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: ……)"."""
     return (
@@ -255,7 +272,7 @@ def profile_context(profile: Profile) -> dict[str, Any]:
         "tiep_nhan": {
             "ten": profile.tiep_nhan.ten,
             "dia_ban": profile.tiep_nhan.dia_ban,
-            "kinh_gui": profile.tiep_nhan.full_name,
+            "kinh_gui": _receiver(profile),
             "cong_nhan": profile.tiep_nhan.cong_nhan,
         },
         "ke_hoach": {
