@@ -376,7 +376,7 @@ def score_context(
     # What a criterion at 0 lost, for a template that details it (the shipped ones name the
     # criterion once and leave its figures to section II).
     lost = [
-        f"{vnformat.upper_first(criterion_name(c))}: mục {i['id']}: "
+        f"{vnformat.upper_first(criterion_name(c))}, mục {i['id']}: "
         f"{vnformat.lower_first(item_sentence(i, villages, words))}"
         for c in zero
         for i in c["items"]
