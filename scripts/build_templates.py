@@ -29,17 +29,21 @@ from pipeline.stages.score import score
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
-QD06 = "Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ tướng Chính phủ"
+# Decision 06 as the papers cite it, and its title quoted exactly (never with the unit's kind).
+QD06 = "Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ"
+QD06_TITLE = (
+    "ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị trấn phù hợp "
+    "với trẻ em"
+)
 XA = "{{ don_vi.cap }} {{ don_vi.xa }}"
 # The unit's words come from the profile (pipeline/model/units.py), never from the template text.
 CAP = "{{ don_vi.cap }}"
 THON = "{{ don_vi.cap_thon }}"
-# How the plan names the kinds of commune it speaks of ("xã, thị trấn" under a district).
-CUNG = "{{ don_vi.cung_cap }}"
-# Where the plan quotes Decision 06's title (the seed shortened it; later plans quote it whole).
-QUOTE = "{{ don_vi.trich_qd06 }}"
-QUOTE_SHORT = "{{ don_vi.trich_qd06_ngan }}"
 NAM = "{{ don_vi.nam }}"
+# A title's last phrase is bound with non-breaking spaces, so that a title too long for one line
+# breaks before "phù hợp với trẻ em năm 2026" and never leaves "em năm 2026" or one word alone.
+NB = "\u00a0"
+TITLE_END = f"phù{NB}hợp{NB}với{NB}trẻ{NB}em{NB}năm{NB}{NAM}"
 
 AGENCY = ("ỦY BAN NHÂN DÂN", "{{ don_vi.cap|in_hoa }} {{ don_vi.xa|in_hoa }}")
 NUMBER = "Số: {{ van_ban.so }}/{{ van_ban.ky_hieu }}"
@@ -56,64 +60,56 @@ Block = tuple[str, str | tuple[str, ...]]
 KH_BODY: list[Block] = [
     (
         "NoiDung",
-        "Thực hiện {{ ke_hoach.can_cu_loai }} số {{ ke_hoach.can_cu_so }}, ngày "
-        "{{ ke_hoach.can_cu_ngay|ngay_so }} của {{ ke_hoach.can_cu_co_quan }}, về thực hiện "
-        f"{QD06} ban hành quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị "
-        f"trấn phù hợp với trẻ em năm {NAM}. UBND {XA} xây dựng Kế hoạch thực hiện {QD06} ban "
-        f"hành quy định tiêu chuẩn, trình tự đánh giá và công nhận {QUOTE} phù hợp với trẻ "
-        f"em năm {NAM}, như sau:",
+        "Thực hiện {{ ke_hoach.can_cu_loai }} số {{ ke_hoach.can_cu_so }} ngày "
+        "{{ ke_hoach.can_cu_ngay|ngay_so }} của {{ ke_hoach.can_cu_co_quan }}, Ủy ban nhân dân "
+        f"{XA} xây dựng Kế hoạch thực hiện {QD06} {QD06_TITLE} năm {NAM} như sau:",
     ),
     ("DeMuc", "I. MỤC ĐÍCH, YÊU CẦU"),
     ("DeMuc", "1. Mục đích"),
     (
         "NoiDung",
         f"- Xây dựng {XA} đạt tiêu chuẩn phù hợp với trẻ em nhằm tạo môi trường sống an toàn, "
-        "thân thiện với trẻ em; đảm bảo tất cả các trẻ em đều được hưởng các quyền của mình, có "
-        "cơ hội phát triển toàn diện về thể chất, trí tuệ, tinh thần và nhân cách.",
+        "thân thiện với trẻ em; bảo đảm tất cả trẻ em đều được hưởng các quyền của mình, có cơ "
+        "hội phát triển toàn diện về thể chất, trí tuệ, tinh thần và nhân cách.",
     ),
     (
         "NoiDung",
         "- {{ don_vi.cap|capitalize }} đạt tiêu chuẩn phù hợp với trẻ em là một trong những điều "
-        "kiện quan trọng để đánh "
-        "giá mức độ hoàn thành nhiệm vụ phát triển kinh tế - xã hội của địa phương, đơn vị. Đảm "
-        "bảo việc thực thi pháp luật về bảo vệ, chăm sóc và giáo dục trẻ em ngày một tốt hơn; "
-        "không ngừng xây dựng và hoàn thiện các điều kiện để đảm bảo thực hiện các quyền về trẻ "
-        "em.",
+        "kiện quan trọng để đánh giá mức độ hoàn thành nhiệm vụ phát triển kinh tế - xã hội của "
+        "địa phương, đơn vị. Bảo đảm việc thực thi pháp luật về bảo vệ, chăm sóc và giáo dục trẻ "
+        "em ngày một tốt hơn; không ngừng xây dựng và hoàn thiện các điều kiện để bảo đảm thực "
+        "hiện các quyền của trẻ em.",
     ),
     (
         "NoiDung",
-        "- Phấn đấu đạt tiêu chí phù hợp với trẻ em toàn {{ cap_tren }} đạt tỷ lệ "
-        f"{{{{ ke_hoach.muc_tieu_ty_le|ty_le(0) }}}} trong năm {NAM}",
+        "- Phấn đấu toàn {{ cap_tren }} có {{ ke_hoach.muc_tieu_ty_le|ty_le(0) }} số đơn vị "
+        f"hành chính cấp xã đạt tiêu chuẩn phù hợp với trẻ em trong năm {NAM}.",
     ),
     ("NoiDung", f"- 100% các {THON} thực hiện các tiêu chí phù hợp với trẻ em."),
     ("DeMuc", "2. Yêu cầu"),
     (
         "NoiDung",
-        "- Căn cứ Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của Thủ tướng Chính phủ để đánh giá "
-        "và công nhận xã, phường, thị trấn phù hợp với trẻ em. {{ don_vi.cung_cap|capitalize }} "
-        "được công nhận phù "
-        "hợp với trẻ em là một trong những tiêu chuẩn quan trọng để đánh giá mức độ hoàn thành "
-        "nhiệm vụ phát triển kinh tế - xã hội của địa phương.",
+        f"- Căn cứ {QD06} để đánh giá và công nhận {XA} phù hợp với trẻ em. "
+        "{{ don_vi.cap|capitalize }} được công nhận phù hợp với trẻ em là một trong những tiêu "
+        "chuẩn quan trọng để đánh giá mức độ hoàn thành nhiệm vụ phát triển kinh tế - xã hội của "
+        "địa phương.",
     ),
     (
         "NoiDung",
-        f"- Việc tổ chức, đánh giá và công nhận {CAP} phù hợp với trẻ em phải đảm bảo công khai, "
-        "minh "
-        "bạch, dân chủ và đúng quy định.",
+        f"- Việc tổ chức đánh giá và công nhận {CAP} phù hợp với trẻ em phải bảo đảm công khai, "
+        "minh bạch, dân chủ và đúng quy định.",
     ),
     ("DeMuc", "II. NỘI DUNG THỰC HIỆN"),
     (
         "NoiDung",
-        f"1. Tăng cường công tác lãnh đạo, chỉ đạo đối với công tác xây dựng {CAP} đạt tiêu chuẩn "
-        "phù "
-        f"hợp với trẻ em năm {NAM} theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 Thủ tướng Chính "
-        "phủ.",
+        "1. Tăng cường công tác lãnh đạo, chỉ đạo việc xây dựng "
+        f"{CAP} đạt tiêu chuẩn phù hợp với trẻ em năm {NAM} theo {QD06}.",
     ),
     (
         "NoiDung",
-        "2. Tổ chức các hoạt động truyền thông, nâng cao vai trò, trách nhiệm của gia đình và "
+        "2. Tổ chức các hoạt động truyền thông nhằm nâng cao vai trò, trách nhiệm của gia đình và "
         "cộng đồng đối với việc bảo vệ, chăm sóc và giáo dục trẻ em; giáo dục, tư vấn, tham vấn "
-        "kỹ năng làm cha mẹ và kỹ năng sống cho trẻ em. Phòng ngừa, ngăn chặn không để trẻ em "
+        "kỹ năng làm cha mẹ và kỹ năng sống cho trẻ em. Phòng ngừa, ngăn chặn, không để trẻ em "
         "rơi vào hoàn cảnh đặc biệt.",
     ),
     (
@@ -122,76 +118,71 @@ KH_BODY: list[Block] = [
     ),
     (
         "NoiDung",
-        "4. Vận động các tổ chức, cá nhân tham gia quyên góp đầu tư kinh phí cho các hoạt động "
+        "4. Vận động các tổ chức, cá nhân tham gia đóng góp, đầu tư kinh phí cho các hoạt động "
         "thường xuyên của công tác bảo vệ, chăm sóc và giáo dục trẻ em. Thực hiện đầy đủ, kịp "
-        "thời các chế độ, chính sách đối với trẻ em, tạo điều kiện cho trẻ em được thực hiện đầy "
+        "thời các chế độ, chính sách đối với trẻ em, tạo điều kiện để trẻ em được thực hiện đầy "
         "đủ các quyền theo quy định của pháp luật.",
     ),
     ("DeMuc", "III. TỔ CHỨC THỰC HIỆN"),
-    ("DeMuc", "1. Công chức Văn hóa xã hội phụ trách công tác trẻ em"),
+    ("DeMuc", "1. Công chức Văn hóa - Xã hội phụ trách công tác trẻ em"),
     (
         "NoiDung",
-        f"- Tham mưu cho UBND {CAP} xây dựng Kế hoạch, phối hợp với các ban ngành đoàn "
-        f"thể {CAP}, các {THON} triển khai thực hiện Quyết định số 06/QĐ-TTg, ngày 03/01/2019 của "
-        "Thủ "
-        "tướng Chính phủ về việc ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
-        f"{QUOTE_SHORT} phù hợp với trẻ em.",
+        f"- Tham mưu cho Ủy ban nhân dân {CAP} xây dựng Kế hoạch; phối hợp với các ban, ngành, "
+        f"đoàn thể {CAP} và các {THON} triển khai thực hiện {QD06} {QD06_TITLE}.",
     ),
     (
         "NoiDung",
-        "- Phối hợp với các ban ngành các tổ chức chính trị xã hội đẩy mạnh công tác tuyên "
-        "truyền, giáo dục nâng cao ý thức trách nhiệm của các cấp, các ngành, các tổ chức, đoàn "
-        f"thể và nhân dân trong việc xây dựng {CAP}, phù hợp với trẻ em.",
+        "- Phối hợp với các ban, ngành, các tổ chức chính trị - xã hội đẩy mạnh công tác tuyên "
+        "truyền, giáo dục nhằm nâng cao ý thức trách nhiệm của các cấp, các ngành, các tổ chức, "
+        f"đoàn thể và nhân dân trong việc xây dựng {CAP} phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
-        f"- Tham gia các lớp tập huấn nâng cao nghiệp vụ về công tác xây dựng {CUNG} phù hợp "
-        "với trẻ em do cấp trên tổ chức.",
+        f"- Tham gia các lớp tập huấn nâng cao nghiệp vụ về công tác xây dựng {CAP} phù hợp với "
+        "trẻ em do cấp trên tổ chức.",
     ),
-    ("DeMuc", f"2. Các ban ngành đoàn thể {CAP}"),
+    ("DeMuc", f"2. Các ban, ngành, đoàn thể {CAP}"),
     (
         "NoiDung",
-        f"- Quán triệt và xác định việc xây dựng {CUNG} phù hợp với trẻ em là một trong "
-        "những nhiệm vụ cần quan tâm lãnh đạo, chỉ đạo thực hiện.",
-    ),
-    (
-        "NoiDung",
-        f"- Căn cứ tiêu chuẩn {CUNG} phù hợp với trẻ em và tình hình thực tế của địa phương "
-        "xây dựng Kế hoạch để tổ chức triển khai thực hiện đạt các tiêu chuẩn theo quy định,",
+        f"- Quán triệt và xác định việc xây dựng {CAP} phù hợp với trẻ em là một trong những "
+        "nhiệm vụ cần quan tâm lãnh đạo, chỉ đạo thực hiện.",
     ),
     (
         "NoiDung",
-        "- Đẩy mạnh công tác tuyên truyền, giáo dục nâng cao ý thức trách nhiệm của các tổ chức, "
-        f"đoàn thể và nhân dân trong việc xây dựng {CUNG} đạt tiêu chuẩn phù hợp với trẻ em.",
+        f"- Căn cứ tiêu chuẩn {CAP} phù hợp với trẻ em và tình hình thực tế của địa phương, xây "
+        "dựng kế hoạch để tổ chức triển khai thực hiện đạt các tiêu chuẩn theo quy định.",
+    ),
+    (
+        "NoiDung",
+        "- Đẩy mạnh công tác tuyên truyền, giáo dục nhằm nâng cao ý thức trách nhiệm của các tổ "
+        f"chức, đoàn thể và nhân dân trong việc xây dựng {CAP} đạt tiêu chuẩn phù hợp với trẻ em.",
     ),
     (
         "NoiDung",
         (
             "",
             f"3. Các {THON}:",
-            " Thực hiện tốt công tác {{ don_vi.phong_trao }} phù hợp trẻ em, đẩy mạnh tuyên "
-            "truyền công tác trẻ "
-            "em trên địa bàn, chú trọng chăm sóc quan tâm trẻ em, đặc biệt là các trẻ em nghèo. "
-            "Tập trung chỉ đạo quyết định vệ sinh môi trường tạo không khí trong sạch lành mạnh "
-            "cho trẻ.",
+            f" Thực hiện tốt các nội dung xây dựng {CAP} phù hợp với trẻ em; đẩy mạnh tuyên "
+            "truyền công tác trẻ em trên địa bàn; chú trọng chăm sóc, quan tâm trẻ em, đặc biệt "
+            "là trẻ em nghèo. Tập trung chỉ đạo công tác vệ sinh môi trường, tạo không khí trong "
+            "sạch, lành mạnh cho trẻ em.",
         ),
     ),
     ("DeMuc", "IV. THÔNG TIN BÁO CÁO"),
     (
         "NoiDung",
         (
-            f"Yêu cầu các ban ngành đoàn thể {CAP}, các {THON} trên địa bàn {CAP}, tổ chức triển "
-            "khai thu thập số liệu, chấm điểm; họp Hội đồng đánh giá báo cáo kết quả đánh giá "
-            f"{CAP}, phù hợp với trẻ em trong năm {NAM} số liệu gửi qua công chức văn hóa xã hội "
-            f"{CAP} trước ngày ",
+            f"Yêu cầu các ban, ngành, đoàn thể {CAP} và các {THON} trên địa bàn {CAP} tổ chức "
+            "triển khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả "
+            f"đánh giá {CAP} phù hợp với trẻ em năm {NAM}; số liệu gửi về công chức Văn hóa - "
+            "Xã hội trước ngày ",
             "{{ ke_hoach.han_bao_cao|ngay_so }}",
-            " để tổng hợp báo cáo {{ tiep_nhan.ten|thuong_dau }} theo quy định.",
+            " để tổng hợp, báo cáo {{ tiep_nhan.kinh_gui }} theo quy định.",
         ),
     ),
     (
         "NoiDung",
-        f"Trên đây là Kế hoạch thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá "
-        f"và công nhận {QUOTE_SHORT} phù hợp với trẻ em trên địa bàn {XA} năm {NAM}./.",
+        f"Trên đây là Kế hoạch thực hiện {QD06} {QD06_TITLE} trên địa bàn {XA} năm{NB}{NAM}./.",
     ),
 ]
 
@@ -215,8 +206,8 @@ def build_ke_hoach() -> DocxDocument:
         doc,
         "KẾ HOẠCH",
         [
-            f"Thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá và công nhận "
-            f"{QUOTE} phù hợp với trẻ em năm {NAM}"
+            f"Thực hiện {QD06.replace('Chính phủ', f'Chính{NB}phủ')} "
+            f"{QD06_TITLE.removesuffix(' phù hợp với trẻ em')} {TITLE_END}"
         ],
     )
     _body(doc, KH_BODY)
@@ -243,7 +234,7 @@ def build_quyet_dinh() -> DocxDocument:
     nd30.title_block(
         doc,
         "QUYẾT ĐỊNH",
-        [f"Về việc thành lập Hội đồng đánh giá {CAP} phù hợp với trẻ em năm {NAM}"],
+        [f"Về việc thành lập Hội đồng đánh giá {CAP} {TITLE_END}"],
     )
     nd30.paragraph(doc, "ThamQuyen", "{{ van_ban.tham_quyen_ban_hanh }}")
     _paragraph_loop(
@@ -281,13 +272,10 @@ def build_quyet_dinh() -> DocxDocument:
                     "",
                     "Điều 2.",
                     f" Hội đồng có nhiệm vụ tổ chức thu thập, tổng hợp số liệu của các {THON} và "
-                    "các "
-                    "ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn xã, phường, thị "
-                    "trấn phù hợp với trẻ em theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ "
-                    "tướng "
-                    "Chính phủ; lập biên bản, báo cáo kết quả đánh giá và hồ sơ đề nghị công nhận "
-                    "gửi cấp có thẩm quyền. Hội đồng làm việc theo chế độ kiêm nhiệm và tự giải "
-                    "thể sau khi hoàn thành nhiệm vụ.",
+                    "các ban, ngành; đánh giá, chấm điểm mức độ đạt các tiêu chuẩn "
+                    f"{CAP} phù hợp với trẻ em theo {QD06}; lập biên bản, báo cáo kết quả đánh giá "
+                    "và hồ sơ đề nghị công nhận gửi cấp có thẩm quyền. Hội đồng làm việc theo chế "
+                    "độ kiêm nhiệm và tự giải thể sau khi hoàn thành nhiệm vụ.",
                 ),
             ),
             (
@@ -359,18 +347,13 @@ def build_bien_ban() -> DocxDocument:
     """BB-hop-hoi-dong.docx: the minutes of the council's scoring meeting (Mẫu 1.9)."""
     doc = nd30.new_document()
     nd30.header_block(doc, AGENCY, NUMBER, None)
-    nd30.title_block(doc, "BIÊN BẢN", [f"Họp {COUNCIL}"])
+    nd30.title_block(doc, "BIÊN BẢN", [f"Họp Hội đồng đánh giá {XA} {TITLE_END}"])
     _body(
         doc,
         [
             ("NoiDung", "Thời gian bắt đầu: {{ hop.bat_dau }}."),
             ("NoiDung", "Địa điểm: {{ hop.dia_diem }}."),
-            (
-                "NoiDung",
-                "Thành phần tham dự: {{ hop.so_co_mat }}/{{ hoi_dong.so_thanh_vien }} thành viên "
-                "Hội đồng có mặt{% if hop.vang_mat %}, vắng mặt: "
-                "{{ hop.vang_mat|join(', ') }}{% endif %}, gồm:",
-            ),
+            ("NoiDung", "Thành phần tham dự:"),
         ],
     )
     _paragraph_loop(
@@ -378,6 +361,17 @@ def build_bien_ban() -> DocxDocument:
         "NoiDung",
         "for tv in hop.co_mat",
         "- {{ tv.dong }}{% if loop.last %}.{% else %};{% endif %}",
+    )
+    _body(
+        doc,
+        [
+            (
+                "NoiDung",
+                "Có mặt: {{ hop.so_co_mat }}/{{ hoi_dong.so_thanh_vien }} thành viên"
+                "{% if hop.vang_mat_dong %}; vắng mặt: {{ hop.vang_mat_dong|join('; ') }}"
+                "{% endif %}.",
+            ),
+        ],
     )
     _body(
         doc,
@@ -417,7 +411,7 @@ def build_bien_ban() -> DocxDocument:
             (
                 "NoiDung",
                 "3. Tổng số điểm: {{ bang_diem.tong }}/{{ bang_diem.toi_da }} điểm; ngưỡng điểm "
-                "công nhận đối với {{ don_vi.cap }} là {{ bang_diem.nguong }} điểm; "
+                "công nhận đối với {{ bang_diem.nhom_nguong }} là {{ bang_diem.nguong }} điểm; "
                 "{{ bang_diem.tieu_chi_0_cau }}.",
             ),
             ("NoiDung", "{%p for dc in bang_diem.dieu_chinh %}"),
@@ -473,7 +467,7 @@ def build_bao_cao() -> DocxDocument:
     """BC-ket-qua-danh-gia.docx: the self-assessment report (Mẫu 1.4, with Kính gửi)."""
     doc = nd30.new_document()
     nd30.header_block(doc, AGENCY, NUMBER, PLACE_DATE)
-    nd30.title_block(doc, "BÁO CÁO", [f"Kết quả đánh giá {XA} phù hợp với trẻ em năm {NAM}"])
+    nd30.title_block(doc, "BÁO CÁO", [f"Kết quả đánh giá {XA} {TITLE_END}"])
     nd30.paragraph(doc, "KinhGui", KINH_GUI_BC)
     _body(
         doc,
@@ -501,8 +495,7 @@ def build_bao_cao() -> DocxDocument:
             ("DeMuc", "{%p for c in bang_diem.tieu_chi %}"),
             (
                 "DeMuc",
-                "{{ c.stt }}. Tiêu chí {{ c.stt }} - {{ c.ten }}: đạt {{ c.diem }}/{{ c.toi_da }} "
-                "điểm",
+                "{{ c.ten_goi|hoa_dau }}: đạt" + NB + "{{ c.diem }}/{{ c.toi_da }}" + NB + "điểm",
             ),
             ("NoiDung", "{%p for m in c.muc %}"),
             ("NoiDung", "- {{ m.cau }}"),
@@ -523,9 +516,6 @@ def build_bao_cao() -> DocxDocument:
                 "nhận: {{ bang_diem.nguong }} điểm); {{ bang_diem.tieu_chi_0_cau }}.",
             ),
             ("NoiDung", "{{ bang_diem.ket_luan }}"),
-            ("NoiDung", "{%p for ly_do in bang_diem.chua_dat %}"),
-            ("NoiDung", "- {{ ly_do }}"),
-            ("NoiDung", "{%p endfor %}"),
             ("DeMuc", "V. KHÓ KHĂN, VƯỚNG MẮC"),
             ("NoiDung", "{%p for doan in bao_cao.kho_khan %}"),
             ("NoiDung", "{{ doan }}"),
@@ -560,7 +550,7 @@ def build_to_trinh() -> DocxDocument:
     nd30.title_block(
         doc,
         "TỜ TRÌNH",
-        [f"Đề nghị công nhận {XA} đạt tiêu chuẩn {CAP} phù hợp với trẻ em năm {NAM}"],
+        [f"Đề nghị công nhận {XA} đạt tiêu chuẩn {CAP} {TITLE_END}"],
     )
     nd30.paragraph(doc, "KinhGui", "Kính gửi: {{ tiep_nhan.cong_nhan }}.")
     _body(
@@ -575,7 +565,7 @@ def build_to_trinh() -> DocxDocument:
             (
                 "NoiDung",
                 f"Căn cứ kết quả đánh giá, chấm điểm của {COUNCIL} tại cuộc họp ngày "
-                "{{ hop.ngay }},",
+                "{{ hop.ngay }}.",
             ),
             (
                 "NoiDung",

@@ -99,8 +99,8 @@ def test_a_second_version_needs_a_reason(setup: Setup) -> None:
 
 MET = (
     "Hội đồng đã họp ngày 05/11/2024 và biểu quyết trên số điểm ghi trong Biên bản số "
-    "01/BB-UBND (phiên bản 1); số liệu hiện tại làm thay đổi số điểm đó: tiêu chí d) Trẻ em "
-    "vi phạm pháp luật, nghiện ma túy từ 25 lên 50 điểm; tổng số điểm từ 940 lên 965 điểm. "
+    "01/BB-UBND (phiên bản 1); số liệu hiện tại làm thay đổi số điểm đó: tiêu chí 4 (Trẻ em "
+    "vi phạm pháp luật, nghiện ma túy) từ 25 lên 50 điểm; tổng số điểm từ 940 lên 965 điểm. "
     "Biên bản ghi một cuộc họp đã diễn ra, nên không lập lại cho cùng cuộc họp"
 )
 

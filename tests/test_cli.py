@@ -239,10 +239,10 @@ def test_score_prints_the_table_verdict_and_warning(
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    rows = [line for line in lines if re.match(r"^\s+\d+  \w", line)]
+    rows = [line for line in lines if re.match(r"Tiêu chí \d", line)]
     assert len(rows) == 13
     assert re.sub(r"\s+", " ", rows[10]).strip() == (
-        "11 l) Trẻ em được thực hiện quyền tham gia của trẻ em 50 / 75"
+        "Tiêu chí 11 (Trẻ em được thực hiện quyền tham gia của trẻ em) 50 / 75"
     )
     assert (
         "Tổng điểm: 975 / 1.000; ngưỡng công nhận "

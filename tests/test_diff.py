@@ -23,7 +23,7 @@ from tests.archive_helpers import Setup, build, correct, demo_setup
 # The figures, in the words of the papers: no arrows, no capitals for emphasis.
 FIGURES = (
     "Số liệu thôn Khuổi Khỉn: trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ từ 1 xuống 0. "
-    "Điểm tiêu chí d) Trẻ em vi phạm pháp luật, nghiện ma túy từ 25 lên 50 điểm. "
+    "Điểm tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy) từ 25 lên 50 điểm. "
     "Tổng số điểm từ 940 lên 965 điểm. "
     "Kết quả đánh giá không thay đổi. Xã Bình Trung đạt tiêu chuẩn xã phù hợp với trẻ em năm "
     "2024."
@@ -65,7 +65,7 @@ def test_one_corrected_cell_is_traced_through_points_total_and_papers(corrected:
                     "thon/khuoi-khin.xlsx", "Số liệu", "D18"),
     ]  # fmt: skip
     assert result.criteria == [
-        PointsChange("d", "Trẻ em vi phạm pháp luật, nghiện ma túy", 25.0, 50.0, 4)
+        PointsChange("4", "Trẻ em vi phạm pháp luật, nghiện ma túy", 25.0, 50.0, 4)
     ]
     assert [(i.id, i.old, i.new) for i in result.items] == [("4.1", 25.0, 50.0)]
     assert result.total == (940.0, 965.0)
@@ -111,7 +111,7 @@ def test_cli_prints_the_changes_and_json_equals_the_library(corrected: Setup) ->
         "  Khuổi Khỉn: Trẻ em vi phạm pháp luật, nghiện ma túy trong kỳ 1 → 0  "
         "[thon/khuoi-khin.xlsx › Số liệu › D18]"
     ) in text.output
-    assert "  Tiêu chí d) Trẻ em vi phạm pháp luật, nghiện ma túy: 25 → 50" in text.output
+    assert "  Tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy): 25 → 50" in text.output
     # A changed table cell names its row and column.
     assert (
         "  Ô dòng “Tổng cộng”, cột “Điểm Hội đồng chấm”:\n    - 940\n    + 965\n"
@@ -302,9 +302,10 @@ def test_a_result_that_changes_is_said_in_the_papers_words(tmp_path: Path) -> No
     assert text == (
         "Lý do điều chỉnh: tổ chức lại số liệu theo hướng dẫn của cấp trên. "
         "Số liệu xã Bình Trung: số trẻ em dưới 16 tuổi từ 193 xuống 178. "
-        "Điểm tiêu chí g) Trẻ em được chăm sóc sức khỏe từ 100 xuống 0 điểm. "
+        "Điểm tiêu chí 7 (Trẻ em được chăm sóc sức khỏe) từ 100 xuống 0 điểm. "
         "Tổng số điểm từ 940 xuống 780 điểm. "
         "Kết quả đánh giá thay đổi từ đạt thành chưa đạt. Xã Bình Trung chưa đạt tiêu chuẩn xã "
-        "phù hợp với trẻ em năm 2024: tổng số điểm 780 thấp hơn ngưỡng công nhận 800 điểm. "
+        "phù hợp với trẻ em năm 2024 do tổng số điểm còn thiếu 20 điểm so với ngưỡng công "
+        "nhận. "
         "Rút lại Tờ trình số 01/TTr-UBND ngày 10/11/2024."
     )

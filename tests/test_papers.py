@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import pytest
 from docx.document import Document as DocxDocument
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
@@ -25,9 +26,10 @@ from pipeline.papers.nd30 import TEXT_WIDTH_TWIPS
 from pipeline.stages.ingest import ingest
 from pipeline.stages.render import render
 from pipeline.stages.score import score
-from tests.conftest import DATA, PAPERS
+from tests.conftest import DATA, PAPERS, ROOT
 from tests.factories import make_data, without_workbooks, write_data
 from tests.helpers import libreoffice_convert
+from tests.paper_lint import faults
 
 Edit = Callable[[str, str], Path]
 
@@ -135,7 +137,7 @@ def test_report_table_and_sentences_equal_scorecard_and_data(run: Run) -> None:
             assert numbers[-3:-1] == [item["denominator"], item["numerator"]], sentence
             assert f"tỷ lệ {_vi(round(item['rate'], 1))}%" in sentence, sentence
     for c in criteria:
-        heading = f"{c['no']}. Tiêu chí {c['no']} - {c['name']}: đạt {_vi(c['points'])}/"
+        heading = f"Tiêu chí {c['no']} ({c['name']}): đạt {_vi(c['points'])}/"
         assert any(line.startswith(heading) for line in lines), heading
 
 
@@ -167,21 +169,27 @@ def test_not_recognised_removes_the_request_and_says_why(run: Run, dossier: Path
     assert result.removed == [run.out / "TTr-de-nghi-cong-nhan.docx"]
     assert not (run.out / "TTr-de-nghi-cong-nhan.docx").exists()
     lines = text_lines(run.doc("BC-ket-qua-danh-gia.docx"))
-    # The real reason and only it: criteria below their maximum but above 0 are no reason.
-    verdict = lines.index(
-        "Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024: tổng số điểm 940 "
-        "thấp hơn ngưỡng công nhận 990 điểm."
-    )
-    assert lines[verdict + 1 : verdict + 3] == [
-        "- Tổng số điểm 940/1.000 thấp hơn ngưỡng công nhận 990 điểm, còn thiếu 50 điểm.",
+    # The figures once, then the verdict once, in the papers' words.
+    at = lines.index("IV. KẾT QUẢ ĐÁNH GIÁ")
+    assert lines[at + 1 : at + 4] == [
+        "Tổng số điểm: 940/1.000 điểm (ngưỡng điểm công nhận: 990 điểm); không có tiêu chí nào "
+        "0 điểm.",
+        "Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024 do tổng số điểm còn "
+        "thiếu 50 điểm so với ngưỡng công nhận.",
         "V. KHÓ KHĂN, VƯỚNG MẮC",
     ]
     minutes = text_lines(run.doc("BB-hop-hoi-dong.docx"))
     assert (
-        "5. Kết luận: Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024: tổng số "
-        "điểm 940 thấp hơn ngưỡng công nhận 990 điểm."
+        "3. Tổng số điểm: 940/1.000 điểm; ngưỡng điểm công nhận đối với xã thuộc vùng miền núi, "
+        "hải đảo, vùng đặc biệt khó khăn là 990 điểm; không có tiêu chí nào 0 điểm."
     ) in minutes
-    assert not [line for line in lines + minutes if line.rstrip().endswith("vì:")]
+    assert (
+        "5. Kết luận: Xã Bình Trung chưa đạt tiêu chuẩn xã phù hợp với trẻ em năm 2024 do tổng "
+        "số điểm còn thiếu 50 điểm so với ngưỡng công nhận."
+    ) in minutes
+    for paper in (lines, minutes):
+        assert sum("990" in line for line in paper) == 1
+        assert sum("thiếu 50 điểm" in line for line in paper) == 1
 
 
 def test_council_override_appears_with_its_reason(dossier: Path, tmp_path: Path) -> None:
@@ -255,7 +263,10 @@ def test_long_member_list_and_many_villages(dossier: Path, tmp_path: Path) -> No
     decision = text_lines(run.doc("QD-thanh-lap-hoi-dong.docx"))
     assert "28. Ông Thành viên 20, Trưởng thôn số 20 - Thành viên." in decision
     minutes = text_lines(run.doc("BB-hop-hoi-dong.docx"))
-    assert any(line.startswith("Thành phần tham dự: 27/28 thành viên") for line in minutes)
+    assert (
+        "Có mặt: 27/28 thành viên; vắng mặt: ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, "
+        "Thành viên (lý do: ……………)." in minutes
+    )
 
 
 def test_all_papers_are_deterministic(dossier: Path, tmp_path: Path) -> None:
@@ -350,3 +361,51 @@ def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
     report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))
     assert "Xã Bình Trung có 25 thôn; tổng số trẻ em dưới 16 tuổi là 5.000 trẻ." in report
     assert "- Thôn có điểm vui chơi cho trẻ em: 16/25 thôn (64%); đạt 25/25 điểm." in report
+
+
+def test_both_demo_dossiers_have_no_fault_a_clerk_would_retype(run: Run, tmp_path: Path) -> None:
+    ward = tmp_path / "le-chan-2026"
+    shutil.copytree(ROOT / "inputs" / "le-chan-2026", ward)
+    ward_run = _pipeline(ward, tmp_path / "ward-out")
+    for paper_run in (run, ward_run):
+        for name in PAPERS:
+            assert faults(paper_run.doc(name)) == [], name
+    plan = text_lines(ward_run.doc("KH-ke-hoach.docx"))
+    assert (
+        "Yêu cầu các ban, ngành, đoàn thể phường và các tổ dân phố trên địa bàn phường tổ chức "
+        "triển khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả đánh "
+        "giá phường phù hợp với trẻ em năm 2026; số liệu gửi về công chức Văn hóa - Xã hội trước "
+        "ngày 06/11/2026 để tổng hợp, báo cáo Sở Y tế thành phố Hải Phòng theo quy định."
+    ) in plan
+    minutes = text_lines(ward_run.doc("BB-hop-hoi-dong.docx"))
+    assert (
+        "3. Tổng số điểm: 940/1.000 điểm; ngưỡng điểm công nhận đối với phường thuộc thành phố "
+        "trực thuộc trung ương là 900 điểm; không có tiêu chí nào 0 điểm."
+    ) in minutes
+    assert "Có mặt: 6/6 thành viên." in minutes
+
+
+def test_the_lint_finds_each_kind_of_fault() -> None:
+    doc = docx.Document()
+    body = doc.styles.add_style("ND30 Nội dung", WD_STYLE_TYPE.PARAGRAPH)
+    for text in (
+        "Căn cứ tiêu chuẩn và tình hình thực tế xây dựng kế hoạch theo quy định,",
+        "- Phấn đấu đạt tỷ lệ 90% trong năm 2024",
+        "Xây dựng xã xã phù hợp với trẻ em.",
+        "Tổng hợp báo cáo phòng Lao động - Thương binh và Xã hội.",
+        "Tiêu chí k) Trẻ em đến trường, lớp mầm non bị 0 điểm.",
+        "Tiêu chí 10 - Trẻ em đến trường, lớp mầm non: đạt 100/100 điểm.",
+        # Not faults: the one name, a count of criteria, a criterion at zero.
+        "Tiêu chí 10 (Trẻ em đến trường, lớp mầm non) đạt; 13/13 tiêu chí có điểm.",
+        "Có tiêu chí 0 điểm thì không được công nhận.",
+    ):
+        doc.add_paragraph(text, style=body)
+    found = [fault.split(":", 1)[0] for fault in faults(doc)]
+    assert found == [
+        "câu kết thúc bằng dấu phẩy",
+        "câu thiếu dấu kết",
+        "từ lặp «xã xã»",
+        "tên cơ quan viết thường «phòng Lao động - Thương binh và Xã hội»",
+        "tên tiêu chí khác cách gọi «Tiêu chí k)»",
+        "tên tiêu chí khác cách gọi «Tiêu chí 10»",
+    ]

@@ -178,7 +178,7 @@ def test_rollup_numbers_are_the_scorecards(
         assert row[1] == unit[0].upper() + unit[1:]  # "Phường Cát Thạnh"
         assert Decimal(row[2]) == card.total
         assert Decimal(row[3]) == card.threshold
-        assert row[4] == ("Đạt" if card.recognized else "Không đạt")
+        assert row[4] == ("Đạt" if card.recognized else "Chưa đạt")
         assert [Decimal(p) for p in row[5 : 5 + len(card.criteria)]] == [
             c.points for c in card.criteria
         ]

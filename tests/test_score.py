@@ -191,7 +191,7 @@ def test_a_zero_criterion_vetoes_recognition() -> None:
     assert (card.total, card.zero_criteria, card.recognized) == (875, (3,), False)
     assert card.reasons == (
         "Tổng điểm 875 đạt ngưỡng 800 (miền núi, hải đảo, xã đặc biệt khó khăn).",
-        "Tiêu chí 3 bị 0 điểm: có tiêu chí 0 điểm thì không được công nhận.",
+        "Tiêu chí 3 (Trẻ em bị xâm hại) bị 0 điểm: có tiêu chí 0 điểm thì không được công nhận.",
     )
 
 

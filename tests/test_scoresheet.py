@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from pipeline.model.profile import Override, load_profile
 from pipeline.model.rules import load_rules
-from pipeline.papers.score_workbook import CHART, SUMMARY, workbook_bytes
+from pipeline.papers.score_workbook import CHART, SUMMARY, VN_WHOLE, workbook_bytes
 from pipeline.stages.score import evaluate
 from tests.conftest import DEMO
 from tests.factories import DEMO_VILLAGES, demo_data
@@ -66,7 +66,11 @@ def test_summary_rows_carry_data_rate_points_and_reason() -> None:
     total = next(r for r in sheet.iter_rows(values_only=True) if r[1] == "TỔNG CỘNG")
     assert total[5:8] == (975, 965, 1000)
     texts = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)]
-    assert "Kết quả: ĐẠT." in texts
+    # The result in the papers' words, the criteria by their one name, figures grouped.
+    assert "Kết quả: đạt." in texts and "Kết quả: ĐẠT." not in texts
+    assert "Tiêu chí 1 (Nguồn lực thực hiện quyền trẻ em)" in texts
+    total_row = next(r[0].row for r in sheet.iter_rows() if r[1].value == "TỔNG CỘNG")
+    assert sheet.cell(total_row, 8).number_format == VN_WHOLE
     assert {"NGƯỜI LẬP BIỂU", "Hoàng Thị Lan", "Nông Văn Hùng"} <= set(texts)
 
 
@@ -98,7 +102,16 @@ def test_workbook_prints_on_a4_landscape_with_libreoffice(tmp_path: Path) -> Non
     assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(842, 595)}
 
 
-def test_table_cells_keep_their_own_style_when_styles_are_shared() -> None:
+def test_numbers_print_with_vietnamese_grouping(tmp_path: Path) -> None:
+    source = tmp_path / "bieu-cham-diem.xlsx"
+    source.write_bytes(_book())
+    # The summary sheet as LibreOffice shows it (last option: cell contents as shown), in an
+    # English locale: the points read "1.000", never "1,000" (which reads as one).
+    shown = "csv:Text - txt - csv (StarCalc):44,34,76,1,,1033,false,true,true"
+    text = libreoffice_convert(source, shown, tmp_path).read_text(encoding="utf-8")
+    total = next(line for line in text.splitlines() if "TỔNG CỘNG" in line)
+    assert total.split(",")[5:8] == ["975", "975", "1.000"], total
+
     # Table cells styled alike share openpyxl style indices (for speed); each kind of cell
     # must still read back with its own font, fill, border and alignment, in every workbook.
     first, second = _book(), _book()

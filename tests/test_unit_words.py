@@ -349,3 +349,32 @@ def test_an_unknown_placeholder_in_the_catalogue_is_refused() -> None:
 
 def _shipped_raw() -> dict[str, Any]:
     return tomllib.loads(shipped_path().read_text(encoding="utf-8"))
+
+
+def test_village_names_keep_their_kind_word_when_the_rest_is_no_name(tmp_path: Path) -> None:
+    folder = tmp_path / "ho-so"
+    folder.mkdir()
+    text = _profile(
+        "phường", tinh="Hải Phòng", nam=2026, cap_thon="khu phố", loai="phuong_do_thi"
+    ).replace(
+        'thon = ["An Biên", "Cát Dài", "Hồ Nam"]',
+        'thon = ["Khu phố 1", "Khu phố số 2", "Khu phố Cát Dài"]',
+    )
+    (folder / "hoso.toml").write_text(text, encoding="utf-8")
+    assert load_profile(folder, sections=("don_vi",)).don_vi.thon == (
+        "Khu phố 1", "Khu phố số 2", "Cát Dài"
+    )  # fmt: skip
+    write_forms(folder)
+    forms = sorted(p.name for p in (folder / "thon").glob("*.xlsx"))
+    assert forms == ["cat-dai.xlsx", "khu-pho-1.xlsx", "khu-pho-so-2.xlsx"]
+    for name in forms:
+        _fill(folder / "thon" / name, PERFECT_VILLAGE)
+    _fill(folder / "xa.xlsx", PERFECT_COMMUNE)
+    out = tmp_path / "out"
+    ingest_to(folder, out)
+    score(folder, out)
+    form = openpyxl.load_workbook(folder / "thon" / "khu-pho-1.xlsx")[DATA_SHEET]
+    assert (form["A4"].value, form["B4"].value) == ("Khu phố:", "Khu phố 1")
+    villages = openpyxl.load_workbook(out / WORKBOOK_NAME)["Số liệu khu phố"]
+    heads = [c.value for c in villages[3]]
+    assert heads[3:6] == ["Khu phố 1", "Khu phố số 2", "Cát Dài"]

@@ -49,7 +49,7 @@ class ValueChange:
 class PointsChange:
     """A criterion's or a sub-item's points that changed."""
 
-    id: str  # "g" for a criterion, "7.1" for a sub-item
+    id: str  # "7" for a criterion, "7.1" for a sub-item
     name: str
     old: float | None
     new: float | None
@@ -220,7 +220,7 @@ def _points(
         criteria: dict[str, Any] = {}
         items: dict[str, Any] = {}
         for c in (card or {}).get("criteria", []):
-            criteria[c["letter"]] = c
+            criteria[str(c["no"])] = c
             for item in c["items"]:
                 items[item["id"]] = item
         return criteria, items
@@ -355,7 +355,7 @@ def explanation(
     card: dict[str, Any] | None = None,
 ) -> str:
     """The paragraph a clerk pastes into the letter to the level above, e.g. "Lý do điều
-    chỉnh: …. Số liệu thôn Nà Cáy: … từ 1 xuống 0. Điểm tiêu chí d) … từ 25 lên 50 điểm.
+    chỉnh: …. Số liệu thôn Nà Cáy: … từ 1 xuống 0. Điểm tiêu chí 4 (…) từ 25 lên 50 điểm.
     Tổng số điểm từ 940 lên 965 điểm. Kết quả đánh giá không thay đổi. Xã … đạt tiêu chuẩn
     …. Báo cáo số 02/BC-UBND ngày … thay thế Báo cáo số 01/BC-UBND ngày …."."""
     words = profile.don_vi.words
@@ -389,7 +389,7 @@ def explanation(
         elif verdict[0] is not None:
             sentences.append(f"Kết quả đánh giá thay đổi từ {verdict[0]} thành {verdict[1]}.")
         # Then the result as the papers state it.
-        sentences.append(conclusion(card, words, len(profile.don_vi.thon))[0])
+        sentences.append(conclusion(card, words))
     sentences += replacements(papers)
     if len(sentences) == (1 if reason else 0):
         sentences.append("Không có thay đổi về số liệu, điểm, kết quả và văn bản.")
@@ -409,11 +409,11 @@ def meeting_changes(voted: Path, now: Path) -> str:
         f"{_moved(c.old, c.new, 'điểm')}"
         for c in criteria
     ]
-    letters = {i["id"]: c["letter"] for c in new_card.get("criteria", []) for i in c["items"]}
+    owner = {i["id"]: str(c["no"]) for c in new_card.get("criteria", []) for i in c["items"]}
     parts += [
         f"mục {i.id} {_moved(i.old, i.new, 'điểm')}"
         for i in items
-        if letters.get(i.id) not in changed
+        if owner.get(i.id) not in changed
     ]
     total = (old_card.get("total"), new_card.get("total"))
     if total[0] != total[1]:
@@ -458,7 +458,7 @@ def diff_lines(result: DossierDiff) -> list[str]:
 
 
 def _points_name(change: PointsChange) -> str:
-    """ "Tiêu chí d) Trẻ em bị xâm hại" (the papers' naming), "Mục 4.1 …" for a sub-item."""
+    """ "Tiêu chí 4 (Trẻ em bị xâm hại)" (the papers' naming), "Mục 4.1 …" for a sub-item."""
     if change.no is None and "." in change.id:
         return f"Mục {change.id} {change.name}"
     named = {"no": change.no, "letter": change.id, "name": change.name}

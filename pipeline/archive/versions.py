@@ -630,7 +630,8 @@ def _title(data: bytes, fallback: str) -> str:
 
     Decree 30 puts the kind in capitals under the national motto, the summary below it.
     """
-    texts = [p.text.strip() for p in docxdiff.paragraphs(docxdiff.read(data))]
+    # Whitespace collapsed: a title binds its last words with non-breaking spaces.
+    texts = [" ".join(p.text.split()) for p in docxdiff.paragraphs(docxdiff.read(data))]
     start = next((i for i, t in enumerate(texts) if t.startswith("Độc lập")), None)
     if start is None:
         return fallback

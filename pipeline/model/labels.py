@@ -32,10 +32,6 @@ BASE_WORDS = Words(
     tinh="",
     cap_tinh="tỉnh",
     huyen="",
-    cung_cap="xã",
-    phong_trao="xã",
-    trich_qd06="xã",
-    trich_qd06_ngan="xã,",
 )
 
 
@@ -55,3 +51,21 @@ def unknown_placeholders(text: str) -> list[str]:
 def known_list() -> str:
     """The placeholders for a hint: `{cap}, {Cap}, {cap_thon}, {Cap_thon}`."""
     return ", ".join(f"{{{name}}}" for name in PLACEHOLDERS)
+
+
+def criterion_title(no: int, name: str) -> str:
+    """A criterion's one name in every paper, workbook and message: its number in the
+    Decision's scoring table and its name, "tiêu chí 10 (Trẻ em đến trường, lớp mầm non)"."""
+    return f"tiêu chí {no} ({name})"
+
+
+def criteria_titles(criteria: list[tuple[int, str]]) -> str:
+    """Several criteria in one phrase: "tiêu chí 4 (…)" or "các tiêu chí 4 (…) và 10 (…)"."""
+    if len(criteria) == 1:
+        return criterion_title(*criteria[0])
+    parts = [criterion_title(no, name).removeprefix("tiêu chí ") for no, name in criteria]
+    return "các tiêu chí " + ", ".join(parts[:-1]) + " và " + parts[-1]
+
+
+# The result in the papers' words, everywhere a result is shown to a clerk.
+RESULT_WORDS = {True: "đạt", False: "chưa đạt"}

@@ -30,6 +30,7 @@ from pipeline.model.units import (
     split_district,
     split_province,
     strip_kind,
+    village_name,
     words_for,
 )
 
@@ -738,8 +739,8 @@ def _read_unit(r: _Reader) -> Unit:
         # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
         # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
         unique_by=lambda name: (
-            village_key(strip_kind(name, (cap_thon,))[0]),
-            ascii_slug(strip_kind(name, (cap_thon,))[0]),
+            village_key(village_name(name, cap_thon)),
+            ascii_slug(village_name(name, cap_thon)),
         ),
     )
     return Unit(
@@ -756,8 +757,9 @@ def _read_unit(r: _Reader) -> Unit:
             )
             + ".",
         ),
-        # "Tổ dân phố số 3" is listed as "số 3": papers write "tổ dân phố số 3" themselves.
-        thon=tuple(strip_kind(name, (cap_thon,))[0] for name in villages),
+        # "Thôn Nà Cáy" is listed as "Nà Cáy" (papers write "thôn Nà Cáy" themselves); "Khu
+        # phố 1" keeps its kind word, "1" alone being no name.
+        thon=tuple(village_name(name, cap_thon) for name in villages),
         nam=nam,
         cap_thon=cap_thon or "thôn",
         cap_huyen=cap_huyen,

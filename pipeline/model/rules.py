@@ -21,7 +21,7 @@ from pipeline.common.errors import InputError, Problem, did_you_mean
 from pipeline.common.vnformat import number
 from pipeline.files.resources import data_file
 from pipeline.model.indicators import Indicator, catalogue
-from pipeline.model.labels import fill, known_list, unknown_placeholders
+from pipeline.model.labels import criterion_title, fill, known_list, unknown_placeholders
 from pipeline.model.profile import UNIT_TYPES, read_toml
 from pipeline.model.units import Words
 
@@ -165,6 +165,11 @@ class Criterion:
     provisional: bool
     source: str
     items: tuple[Item, ...]
+
+    @property
+    def title(self) -> str:
+        """ "tiêu chí 10 (Trẻ em đến trường, lớp mầm non)": see `labels.criterion_title`."""
+        return criterion_title(self.no, self.name)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.files.jsonfile import load_json
+from pipeline.model.labels import RESULT_WORDS, criterion_title
 
 SCHEMA_VERSION = 1
 SCORECARD_NAME = "scorecard.json"
@@ -25,6 +26,24 @@ UNIT_NAMES = {
     "mien_nui": "miền núi, hải đảo, xã đặc biệt khó khăn",
     "con_lai": "đơn vị còn lại",
 }
+
+# How the papers name the Decision's category of a unit where they state its threshold
+# ("ngưỡng điểm công nhận đối với xã thuộc vùng miền núi, hải đảo, vùng đặc biệt khó khăn là
+# 800 điểm"). The 900 category holds only wards, the 800 one only communes and towns: a ward
+# in the remaining category is one outside a centrally-run city.
+_GROUPS = {
+    "phuong_do_thi": "{cap} thuộc thành phố trực thuộc trung ương",
+    "mien_nui": "{cap} thuộc vùng miền núi, hải đảo, vùng đặc biệt khó khăn",
+    "con_lai": "{cap} không thuộc vùng miền núi, hải đảo, vùng đặc biệt khó khăn",
+}
+_GROUP_OTHER_WARD = "phường không thuộc thành phố trực thuộc trung ương"
+
+
+def threshold_group(unit_type: str, cap: str) -> str:
+    """The unit's category in the Decision's words, named with the unit's own kind."""
+    if unit_type == "con_lai" and cap == "phường":
+        return _GROUP_OTHER_WARD
+    return _GROUPS.get(unit_type, "{cap}").replace("{cap}", cap)
 
 
 @dataclass(frozen=True)
@@ -70,6 +89,11 @@ class CriterionScore:
     points: Decimal
     items: tuple[ItemScore, ...]
 
+    @property
+    def title(self) -> str:
+        """ "tiêu chí 10 (Trẻ em đến trường, lớp mầm non)": see `labels.criterion_title`."""
+        return criterion_title(self.no, self.name)
+
 
 @dataclass(frozen=True)
 class RuleSetRef:
@@ -108,6 +132,11 @@ class Scorecard:
     @property
     def verdict(self) -> str:
         return "ĐẠT" if self.recognized else "KHÔNG ĐẠT"
+
+    @property
+    def result(self) -> str:
+        """The result as the papers word it: "đạt" or "chưa đạt"."""
+        return RESULT_WORDS[self.recognized]
 
     def provisional_warning(self) -> str:
         """Why the result must be checked: which sub-items used provisional rules."""

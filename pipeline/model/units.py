@@ -28,9 +28,6 @@ class Period:
     end: date | None
     levels: tuple[str, ...]
     has_districts: bool
-    kinds_phrase: dict[str, str]
-    movement: str
-    title_quote: str
     grounds: tuple[str, ...]
     receiver_example: dict[str, str]
     superior_example: str
@@ -110,9 +107,6 @@ def facts() -> UnitFacts:
             end=_date(entry, "den_ngay", where),
             levels=_strings(entry["cap"], where),
             has_districts=bool(entry["co_cap_huyen"]),
-            kinds_phrase={nfc(k): nfc(v) for k, v in entry.get("cung_cap", {}).items()},
-            movement=nfc(str(entry.get("phong_trao", ""))),
-            title_quote=nfc(str(entry.get("trich_qd06", ""))),
             grounds=_strings(entry["can_cu"], where),
             receiver_example={k: nfc(v) for k, v in entry["tiep_nhan_vi_du"].items()},
             superior_example=nfc(str(entry["vi_du_cap_tren"])),
@@ -177,6 +171,18 @@ def strip_kind(name: str, kinds: tuple[str, ...]) -> tuple[str, str | None]:
     return text, None
 
 
+def village_name(name: str, kind: str) -> str:
+    """A village as the papers show it: "Thôn Nà Cáy" -> "Nà Cáy", but "Khu phố 1", "Tổ dân
+    phố số 3" and "Khối Ga" keep their kind word, since "1", "số 3" or "Ga" alone is no name."""
+    bare, found = strip_kind(name, (kind,))
+    words = bare.split()
+    if found is None or len(words) < 2 or words[0].casefold() == "số":
+        return " ".join(nfc(name).split())
+    if any(ch.isdigit() for ch in bare):
+        return " ".join(nfc(name).split())
+    return bare
+
+
 def split_district(name: str) -> tuple[str, str]:
     """A district as typed -> its bare name and its kind ("quận Lê Chân" -> "Lê Chân", "quận");
     a name typed without a kind is a "huyện"."""
@@ -225,10 +231,6 @@ class Words:
     tinh: str  # the province's name without its kind: "Đà Nẵng"
     cap_tinh: str  # "tỉnh" or "thành phố"
     huyen: str  # the district's name ("" from July 2025)
-    cung_cap: str  # how the plan names the kinds of commune it speaks of
-    phong_trao: str  # how the plan names the movement
-    trich_qd06: str  # how the plan quotes the units in Decision 06's title
-    trich_qd06_ngan: str  # the same where the seed plan shortened it to "xã,"
     cap_huyen: str = "huyện"  # the district's kind: "huyện", "quận", "thị xã", "thành phố"
 
     @property
@@ -267,10 +269,6 @@ def words_for(
     cap_huyen: str = "huyện",
 ) -> Words:
     """The vocabulary of a validated unit (names already stripped of their kinds)."""
-    period = period_of(year)
-    phrase = period.kinds_phrase.get(cap, cap) if period else cap
-    movement = (period.movement if period else "") or cap
-    quote = period.title_quote if period else ""
     return Words(
         cap=cap,
         cap_thon=cap_thon,
@@ -278,9 +276,5 @@ def words_for(
         tinh=tinh,
         cap_tinh="thành phố" if is_central_city(tinh, year) else "tỉnh",
         huyen=huyen or "",
-        cung_cap=phrase,
-        phong_trao=movement,
-        trich_qd06=quote or phrase,
-        trich_qd06_ngan=quote or f"{cap},",
         cap_huyen=cap_huyen,
     )

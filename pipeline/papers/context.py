@@ -9,11 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pipeline.common import vnformat
+from pipeline.model.labels import RESULT_WORDS
 from pipeline.model.profile import DocumentSettings, Member, Profile
-from pipeline.papers.narrative import conclusion, criterion_name, item_sentence, points
+from pipeline.model.scorecard import threshold_group
+from pipeline.papers import nd30
+from pipeline.papers.narrative import (
+    conclusion,
+    criterion_name,
+    item_sentence,
+    points,
+    zero_sentence,
+)
 
 FILTERS: dict[str, Callable[..., str]] = {
     "ngay_dai": vnformat.long_date,  # 2024-03-05 -> "ngày 05 tháng 3 năm 2024"
@@ -22,6 +32,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "ty_le": vnformat.percent,  # 90 -> "90,0%"; ty_le(0) -> "90%"
     "in_hoa": vnformat.upper,  # "Bình Trung" -> "BÌNH TRUNG"
     "thuong_dau": vnformat.lower_first,  # "Phòng Lao động" -> "phòng Lao động"
+    "hoa_dau": vnformat.upper_first,  # "tiêu chí 1 (Nguồn lực…)" -> "Tiêu chí 1 (Nguồn lực…)"
 }
 
 # Every variable a template may use, with its meaning: templates/README.md is generated
@@ -39,10 +50,6 @@ VARIABLES: dict[str, str] = {
     "don_vi.ten_day_du": "tên đơn vị kèm loại: “xã Bình Trung”, “phường Lê Chân”",
     "don_vi.cap_thon": "cấp dưới: thôn, tổ dân phố, khu phố, ấp, bản…",
     "don_vi.truong_thon": "chức danh người đứng đầu cấp dưới: “Trưởng thôn”…",
-    "don_vi.cung_cap": "cách Kế hoạch gọi các đơn vị cùng loại (“xã, thị trấn”)",
-    "don_vi.phong_trao": "cách Kế hoạch gọi phong trào (“công tác … phù hợp trẻ em”)",
-    "don_vi.trich_qd06": "các đơn vị trong tên Quyết định 06 như Kế hoạch trích dẫn",
-    "don_vi.trich_qd06_ngan": "như trich_qd06, nơi Kế hoạch mẫu năm 2024 viết tắt “xã,”",
     "don_vi.loai": "loại đơn vị theo Quyết định 06 (mien_nui, phuong_do_thi, con_lai)",
     "don_vi.thon": "danh sách tên các đơn vị cấp dưới (danh sách)",
     "don_vi.so_thon": "số đơn vị cấp dưới",
@@ -96,6 +103,8 @@ VARIABLES: dict[str, str] = {
     "hop.co_mat[].dong": "dòng giới thiệu đủ",
     "hop.so_co_mat": "số thành viên có mặt",
     "hop.vang_mat": "họ tên thành viên vắng mặt (danh sách)",
+    "hop.vang_mat_dong": "thành viên vắng mặt: danh xưng, họ tên, chức vụ, vai trò, lý do "
+    "(danh sách)",
     "hop.tan_thanh": "số thành viên tán thành",
     "hop.khong_tan_thanh": "số thành viên không tán thành",
     "bao_cao.dac_diem": "đặc điểm tình hình, mỗi mục một đoạn (danh sách)",
@@ -115,12 +124,17 @@ VARIABLES: dict[str, str] = {
     "bang_diem.tong_tinh": "tổng điểm tính theo số liệu",
     "bang_diem.toi_da": "thang điểm",
     "bang_diem.nguong": "ngưỡng điểm công nhận",
+    "bang_diem.nhom_nguong": "nhóm đơn vị của ngưỡng theo Quyết định 06 (“xã thuộc vùng miền "
+    "núi…”)",
     "bang_diem.dat": "đơn vị đạt hay không (đúng/sai, dùng trong {% if %})",
-    "bang_diem.ket_luan": "câu kết luận đạt / chưa đạt, nêu lý do khi chưa đạt",
-    "bang_diem.chua_dat": "chi tiết từng lý do chưa đạt (danh sách; trống khi đạt)",
+    "bang_diem.ket_luan": "câu kết luận đạt / chưa đạt, nêu điều kiện chưa đạt",
+    "bang_diem.ket_qua": "kết quả: “đạt” hoặc “chưa đạt”",
+    "bang_diem.chua_dat": "các mục bị mất điểm của tiêu chí 0 điểm (danh sách; trống khi đạt)",
     "bang_diem.tieu_chi": "13 tiêu chí (danh sách)",
     "bang_diem.tieu_chi[].stt": "số thứ tự tiêu chí",
     "bang_diem.tieu_chi[].ten": "tên tiêu chí",
+    "bang_diem.tieu_chi[].ten_goi": "cách gọi tiêu chí: “tiêu chí 1 (Nguồn lực thực hiện quyền "
+    "trẻ em)”",
     "bang_diem.tieu_chi[].toi_da": "điểm tối đa của tiêu chí",
     "bang_diem.tieu_chi[].diem_tinh": "điểm tính theo số liệu",
     "bang_diem.tieu_chi[].diem": "điểm Hội đồng chấm",
@@ -137,7 +151,7 @@ VARIABLES: dict[str, str] = {
     "bang_diem.so_tieu_chi": "số tiêu chí",
     "bang_diem.so_tieu_chi_dat": "số tiêu chí có điểm (khác 0)",
     "bang_diem.so_tieu_chi_toi_da": "số tiêu chí đạt điểm tối đa",
-    "bang_diem.tieu_chi_0_cau": "câu nêu các tiêu chí 0 điểm (hoặc không có)",
+    "bang_diem.tieu_chi_0_cau": "câu nêu các tiêu chí 0 điểm (hoặc không có tiêu chí nào)",
     "bang_diem.dieu_chinh": "các mục Hội đồng điều chỉnh (danh sách, mỗi mục như muc)",
     "bang_diem.dieu_chinh[].ma": "mã mục",
     "bang_diem.dieu_chinh[].ten": "nội dung mục",
@@ -159,10 +173,12 @@ FILTER_DOCS: dict[str, str] = {
     "ty_le": "tỷ lệ phần trăm: {{ ke_hoach.muc_tieu_ty_le|ty_le(0) }} → 90%",
     "in_hoa": "chữ in hoa: {{ don_vi.xa|in_hoa }} → BÌNH TRUNG",
     "thuong_dau": "viết thường chữ đầu: {{ tiep_nhan.ten|thuong_dau }} → phòng Lao động…",
+    "hoa_dau": "viết hoa chữ đầu: {{ c.ten_goi|hoa_dau }} → Tiêu chí 1 (Nguồn lực…)",
 }
 
-# An empty free-text section keeps its heading and these lines, to be written by hand.
-HAND_LINES = ["…" * 40, "…" * 40]
+# An empty free-text section keeps its heading and these lines, to be written by hand: each
+# fits one line of body text.
+HAND_LINES = [nd30.hand_line(), nd30.hand_line()]
 
 # Hand-filled blanks of a time, as in the decree's minutes sample.
 _TIME_BLANK = "…. giờ …., ngày …. tháng …. năm ….."
@@ -187,6 +203,31 @@ def _member(member: Member) -> dict[str, str]:
     }
 
 
+def _receiver(profile: Profile) -> str:
+    """The receiving office with its locality, as a proper name: "Sở Y tế thành phố Hải
+    Phòng", "Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc". Where the profile names no
+    area, a district office ("Phòng …") is of the district (when the era has one) and a
+    department ("Sở …") of the province."""
+    receiver = profile.tiep_nhan
+    name = vnformat.upper_first(receiver.ten)
+    if receiver.dia_ban or not name:
+        return f"{name} {receiver.dia_ban}".strip()
+    words = profile.don_vi.words
+    if name.startswith("Phòng ") and words.huyen_day_du:
+        return f"{name} {words.huyen_day_du}"
+    if name.startswith("Sở "):
+        return f"{name} {words.tinh_day_du}"
+    return name
+
+
+def _absent(member: Member) -> str:
+    """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: ……)"."""
+    return (
+        f"{member.danh_xung.lower()} {member.ho_ten}, {member.chuc_vu}, {member.role_name} "
+        "(lý do: ……………)"
+    )
+
+
 def profile_context(profile: Profile) -> dict[str, Any]:
     """The variables every template shares."""
     unit = profile.don_vi
@@ -209,10 +250,6 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "ten_day_du": words.don_vi,
             "cap_thon": words.cap_thon,
             "truong_thon": words.truong_thon,
-            "cung_cap": words.cung_cap,
-            "phong_trao": words.phong_trao,
-            "trich_qd06": words.trich_qd06,
-            "trich_qd06_ngan": words.trich_qd06_ngan,
             "loai": unit.loai,
             "thon": list(unit.thon),
             "so_thon": len(unit.thon),
@@ -235,7 +272,7 @@ def profile_context(profile: Profile) -> dict[str, Any]:
         "tiep_nhan": {
             "ten": profile.tiep_nhan.ten,
             "dia_ban": profile.tiep_nhan.dia_ban,
-            "kinh_gui": profile.tiep_nhan.full_name,
+            "kinh_gui": _receiver(profile),
             "cong_nhan": profile.tiep_nhan.cong_nhan,
         },
         "ke_hoach": {
@@ -260,6 +297,7 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "co_mat": [_member(m) for m in present],
             "so_co_mat": len(present),
             "vang_mat": list(meeting.vang_mat),
+            "vang_mat_dong": [_absent(m) for m in profile.hoi_dong if m.ho_ten in meeting.vang_mat],
             "tan_thanh": "……" if meeting.tan_thanh is None else str(meeting.tan_thanh),
             "khong_tan_thanh": (
                 "……" if meeting.khong_tan_thanh is None else str(meeting.khong_tan_thanh)
@@ -330,16 +368,20 @@ def score_context(
                 "diem_tinh": points(c["computed"]),
                 "diem": points(c["points"]),
                 "muc": items,
+                "ten_goi": criterion_name(c),
             }
         )
     zero = [c for c in scorecard["criteria"] if c["no"] in scorecard["zero_criteria"]]
-    zero_text = (
-        "không có tiêu chí nào 0 điểm"
-        if not zero
-        else "có tiêu chí 0 điểm: " + "; ".join(criterion_name(c) for c in zero)
-    )
     recognized = bool(scorecard["recognized"])
-    verdict, reasons = conclusion(scorecard, words, villages)
+    # What a criterion at 0 lost, for a template that details it (the shipped ones name the
+    # criterion once and leave its figures to section II).
+    lost = [
+        f"{vnformat.upper_first(criterion_name(c))}, mục {i['id']}: "
+        f"{vnformat.lower_first(item_sentence(i, villages, words))}"
+        for c in zero
+        for i in c["items"]
+        if Decimal(str(i["points"])) < Decimal(str(i["max"]))
+    ]
     at_max = sum(1 for c in scorecard["criteria"] if c["points"] >= c["max"])
     return {
         "bang_diem": {
@@ -348,13 +390,15 @@ def score_context(
             "toi_da": points(scorecard["scale"]),
             "nguong": points(scorecard["threshold"]),
             "dat": recognized,
-            "ket_luan": verdict,
-            "chua_dat": reasons,
+            "nhom_nguong": threshold_group(str(scorecard["unit_type"]), words.cap),
+            "ket_luan": conclusion(scorecard, words),
+            "ket_qua": RESULT_WORDS[recognized],
+            "chua_dat": lost,
             "tieu_chi": criteria,
             "so_tieu_chi": len(criteria),
             "so_tieu_chi_dat": len(criteria) - len(zero),
             "so_tieu_chi_toi_da": at_max,
-            "tieu_chi_0_cau": zero_text,
+            "tieu_chi_0_cau": zero_sentence(scorecard),
             "dieu_chinh": overrides,
             "bo_tieu_chi": f"{scorecard['rule_set']['name']} (phiên bản "
             f"{scorecard['rule_set']['version']})",

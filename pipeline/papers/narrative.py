@@ -13,7 +13,7 @@ from typing import Any
 
 from pipeline.common import vnformat
 from pipeline.model.indicators import catalogue
-from pipeline.model.labels import BASE_WORDS
+from pipeline.model.labels import BASE_WORDS, RESULT_WORDS, criteria_titles, criterion_title
 from pipeline.model.units import Words
 
 
@@ -92,60 +92,38 @@ def item_sentence(item: dict[str, Any], villages: int, words: Words = BASE_WORDS
 
 
 def criterion_name(criterion: dict[str, Any]) -> str:
-    """ "tiêu chí d) Trẻ em vi phạm pháp luật, nghiện ma túy": its letter in Điều 2 khoản 1."""
-    letter = criterion.get("letter") or str(criterion["no"])
-    return f"tiêu chí {letter}) {criterion['name']}"
+    """ "tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy)": `labels.criterion_title`."""
+    return criterion_title(int(criterion["no"]), str(criterion["name"]))
 
 
-def _names(criteria: list[dict[str, Any]]) -> str:
-    """ "tiêu chí d) …" or "các tiêu chí d) …; đ) …"."""
-    if len(criteria) == 1:
-        return criterion_name(criteria[0])
-    return "các " + "; ".join(
-        criterion_name(c) if i == 0 else criterion_name(c).removeprefix("tiêu chí ")
-        for i, c in enumerate(criteria)
-    )
+def zero_sentence(scorecard: dict[str, Any]) -> str:
+    """ "không có tiêu chí nào 0 điểm" or "tiêu chí 4 (…) bị 0 điểm"."""
+    zero = [
+        (int(c["no"]), str(c["name"]))
+        for c in scorecard["criteria"]
+        if c["no"] in scorecard["zero_criteria"]
+    ]
+    return f"{criteria_titles(zero)} bị 0 điểm" if zero else "không có tiêu chí nào 0 điểm"
 
 
-def conclusion(scorecard: dict[str, Any], words: Words, villages: int) -> tuple[str, list[str]]:
-    """The verdict sentence and, when not recognised, its reasons and only those.
-
-    A passing total may stand as context in the sentence of a vetoed unit, never as a
-    reason in the list.
-    """
+def conclusion(scorecard: dict[str, Any], words: Words) -> str:
+    """The verdict sentence. The figures (total, threshold, criteria at 0) are stated once
+    beside it in each paper; a failed verdict only says which condition was not met."""
     head = vnformat.upper_first(words.don_vi)
     level = words.cap
     year = scorecard["nam"]
     if scorecard["recognized"]:
-        return f"{head} đạt tiêu chuẩn {level} phù hợp với trẻ em năm {year}.", []
+        return f"{head} {RESULT_WORDS[True]} tiêu chuẩn {level} phù hợp với trẻ em năm {year}."
     total, threshold = Decimal(str(scorecard["total"])), Decimal(str(scorecard["threshold"]))
-    zero = [c for c in scorecard["criteria"] if c["no"] in scorecard["zero_criteria"]]
-    below = total < threshold
-    score = f"tổng số điểm {points(total)} "
-    if below:
-        score += f"thấp hơn ngưỡng công nhận {points(threshold)} điểm"
-    else:
-        score += f"đạt ngưỡng công nhận {points(threshold)} điểm"
-    if zero:
-        veto = f"{_names(zero)} bị 0 điểm"
-        why = f"{score} và {veto}" if below else f"{score}, nhưng {veto}"
-    else:
-        why = score
-    sentence = f"{head} chưa đạt tiêu chuẩn {level} phù hợp với trẻ em năm {year}: {why}."
-    reasons = []
-    if below:
-        reasons.append(
-            f"Tổng số điểm {points(total)}/{points(scorecard['scale'])} thấp hơn ngưỡng công "
-            f"nhận {points(threshold)} điểm, còn thiếu {points(threshold - total)} điểm."
+    why = []
+    if total < threshold:
+        why.append(
+            f"tổng số điểm còn thiếu {points(threshold - total)} điểm so với ngưỡng công nhận"
         )
-    for c in zero:
-        lost = " ".join(
-            f"Mục {i['id']}: {vnformat.lower_first(item_sentence(i, villages, words))}"
-            for i in c["items"]
-            if Decimal(str(i["points"])) < Decimal(str(i["max"]))
-        )
-        reasons.append(
-            f"{vnformat.upper_first(criterion_name(c))} bị 0/{points(c['max'])} điểm "
-            f"(có tiêu chí 0 điểm thì không được công nhận). {lost}".strip()
-        )
-    return sentence, reasons
+    if scorecard["zero_criteria"]:
+        why.append("có tiêu chí 0 điểm")
+    return (
+        f"{head} {RESULT_WORDS[False]} tiêu chuẩn {level} phù hợp với trẻ em năm {year} do "
+        + " và ".join(why)
+        + "."
+    )

@@ -417,6 +417,18 @@ def header_block(
     return table
 
 
+# The ellipsis "…" of Times New Roman (and of Liberation Serif, which has its metrics) is one
+# em wide: a hand-written line is as many as fit in the body text's first line.
+_ELLIPSIS_EM = 1.0
+
+
+def hand_line() -> str:
+    """A dotted line to write on by hand, one line long at the body text's width."""
+    body = STYLES["NoiDung"]
+    width_pt = TEXT_WIDTH_TWIPS / 20 - body.first_line_mm * 72 / 25.4
+    return "…" * int(width_pt // (body.size * _ELLIPSIS_EM) - 1)
+
+
 def title_block(doc: DocxDocument, type_name: str, summary_lines: Sequence[str]) -> None:
     """Document type in caps, the summary under it, and the short line below."""
     paragraph(doc, "TenLoai", type_name)

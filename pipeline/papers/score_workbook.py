@@ -174,7 +174,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
     for criterion in card.criteria:
         values: list[object] = [
             criterion.no,
-            f"{criterion.letter}) {criterion.name}",
+            upper_first(criterion.title),
             None,
             None,
             None,
@@ -224,7 +224,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
     verdict = [
         f"Ngưỡng công nhận ({UNIT_NAMES.get(card.unit_type, card.unit_type)}): "
         f"{number(card.threshold)} điểm.",
-        f"Kết quả: {card.verdict}.",
+        f"Kết quả: {card.result}.",
         *card.reasons,
     ]
     for text in verdict:
@@ -263,6 +263,12 @@ def _signatures(sheet: Worksheet, row: int, profile: Profile) -> None:
     sheet.row_dimensions[row].height = 32
 
 
+# Whole numbers grouped the Vietnamese way ("1.000", "120.000.000") whatever the reader's
+# locale: the dots are literal text between digit groups, so an English Excel does not print
+# "1,000", which a Vietnamese reader takes for one.
+VN_WHOLE = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
+
+
 def _table_row(
     sheet: Worksheet, row: int, values: Sequence[object], *, bold: bool, fill: PatternFill | None
 ) -> None:
@@ -274,6 +280,8 @@ def _table_row(
         numeric = isinstance(value, int | Decimal)
         alignment = _CENTER if col == 1 else (_RIGHT if numeric else _WRAP)
         _table_style(cell, bold, fill, alignment)
+        if isinstance(value, int | Decimal) and value == int(value):
+            cell.number_format = VN_WHOLE
     _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
 
 
@@ -402,7 +410,7 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
         _table_row(
             sheet,
             row,
-            [f"{criterion.no}. {criterion.letter})", criterion.points, criterion.max],
+            [f"Tiêu chí {criterion.no}", criterion.points, criterion.max],
             bold=False,
             fill=None,
         )

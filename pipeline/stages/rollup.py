@@ -29,6 +29,7 @@ from pipeline.common import limits
 from pipeline.common.errors import InputError, Problem
 from pipeline.common.vnformat import doc_number, long_date, number, percent, upper, upper_first
 from pipeline.files.atomic import atomic_write_all
+from pipeline.model.labels import RESULT_WORDS, criterion_title
 from pipeline.model.layout import dossier_name, output_folder
 from pipeline.model.profile import load_profile
 from pipeline.model.scorecard import Scorecard
@@ -312,7 +313,7 @@ def roll_up(dossiers: Sequence[Path], out: Path, outputs: Path, issuer: Issuer) 
 
 
 def _verdict(row: CommuneRow) -> str:
-    return "Đạt" if row.recognized else "Không đạt"
+    return upper_first(RESULT_WORDS[row.recognized])
 
 
 def _zeros(row: CommuneRow) -> str:
@@ -345,7 +346,7 @@ def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
         f"({percent(rollup.rate)}); chỉ tiêu kế hoạch: {percent(rollup.target, 0)}"
     )
     header = ["TT", "Đơn vị", "Tổng điểm", "Ngưỡng", "Kết quả"]
-    header += [f"TC {no}" for no, _ in rollup.criteria] + ["Tiêu chí 0 điểm"]
+    header += [f"Tiêu chí {no}" for no, _ in rollup.criteria] + ["Tiêu chí 0 điểm"]
     first = 4
     for col, text in enumerate(header, start=1):
         cell = ws.cell(first, col, text)
@@ -359,7 +360,7 @@ def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     ws.column_dimensions["B"].width = 28
     ws.freeze_panes = f"C{first + 1}"
     for no, name in rollup.criteria:  # the criteria's names, under the table
-        ws.cell(first + len(rollup.rows) + 1 + no, 2, f"TC {no}: {name}")
+        ws.cell(first + len(rollup.rows) + 1 + no, 2, upper_first(criterion_title(no, name)))
     if rollup.rows:
         chart = BarChart()
         chart.title = f"Tổng điểm các đơn vị năm {rollup.nam}"
@@ -417,7 +418,7 @@ def report_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     closing = [("DeMuc", "III. CÁC ĐƠN VỊ CHƯA ĐẠT")]
     failing = [r for r in rollup.rows if not r.recognized]
     for r in failing:
-        why = "; ".join(r.reasons) or "chưa đạt"
+        why = "; ".join(reason.rstrip(".") for reason in r.reasons) or "chưa đạt"
         closing.append(("NoiDung", f"- {upper_first(r.unit)}: {why}."))
     if not failing:
         closing.append(("NoiDung", "Không có đơn vị nào chưa đạt."))

@@ -13,12 +13,12 @@ from fractions import Fraction
 from pathlib import Path
 
 from pipeline.common.errors import InputError, Problem, did_you_mean
-from pipeline.common.vnformat import number
+from pipeline.common.vnformat import number, upper_first
 from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DossierData, Scalar
 from pipeline.model.indicators import catalogue
-from pipeline.model.labels import BASE_WORDS
+from pipeline.model.labels import BASE_WORDS, criteria_titles
 from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.profile import Override, Profile, load_profile
 from pipeline.model.rules import VILLAGE_COUNT, Item, RuleSet, load_rules
@@ -120,13 +120,15 @@ def evaluate(
         computed_total=sum((c.computed for c in criteria), start=_ZERO),
         recognized=total >= threshold and not zero,
         zero_criteria=zero,
-        reasons=_reasons(total, threshold, unit_type, zero),
+        reasons=_reasons(
+            total, threshold, unit_type, [(c.no, c.name) for c in criteria if c.points == 0]
+        ),
         provisional_items=tuple(i.id for c in criteria for i in c.items if i.provisional),
     )
 
 
 def _reasons(
-    total: Decimal, threshold: Decimal, unit_type: str, zero: tuple[int, ...]
+    total: Decimal, threshold: Decimal, unit_type: str, zero: list[tuple[int, str]]
 ) -> tuple[str, ...]:
     unit = UNIT_NAMES.get(unit_type, unit_type)
     if total >= threshold:
@@ -137,8 +139,8 @@ def _reasons(
             f"còn thiếu {number(threshold - total, 2)} điểm."
         )
     if zero:
-        listed = ", ".join(str(n) for n in zero)
-        second = f"Tiêu chí {listed} bị 0 điểm: có tiêu chí 0 điểm thì không được công nhận."
+        listed = upper_first(criteria_titles(zero))
+        second = f"{listed} bị 0 điểm: có tiêu chí 0 điểm thì không được công nhận."
     else:
         second = "Không có tiêu chí nào bị 0 điểm."
     return (first, second)
@@ -397,16 +399,15 @@ def summary_lines(card: Scorecard) -> list[str]:
     lines = [
         f"Bộ tiêu chí: {card.rule_set.name} (phiên bản {card.rule_set.version})",
         "",
-        f"{'TT':>3}  {'Tiêu chí':<66} {'Điểm':>6} / {'Tối đa':<6}",
+        f"{'Tiêu chí':<71} {'Điểm':>6} / {'Tối đa':<6}",
     ]
     for c in card.criteria:
-        name = f"{c.letter}) {c.name}"
-        if len(name) > 66:
-            name = name[:65] + "…"
+        # The criterion's one name carries its number: no separate TT column.
+        name = upper_first(c.title)
+        if len(name) > 71:
+            name = name[:70] + "…"
         mark = " *" if any(i.override for i in c.items) else ""
-        lines.append(
-            f"{c.no:>3}  {name:<66} {number(c.points, 2):>6} / {number(c.max, 2):<6}{mark}".rstrip()
-        )
+        lines.append(f"{name:<71} {number(c.points, 2):>6} / {number(c.max, 2):<6}{mark}".rstrip())
     lines.append("")
     lines.append(
         f"Tổng điểm: {number(card.total, 2)} / {number(card.scale)}; "

@@ -30,7 +30,7 @@ from pipeline.archive.diff import diff_lines
 from pipeline.archive.versions import diff_versions, history, issue
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
-from pipeline.common.vnformat import ascii_slug
+from pipeline.common.vnformat import ascii_slug, upper_first
 from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
@@ -549,7 +549,7 @@ def _chart(card: scorecard.Scorecard) -> list[dict[str, Any]]:
         bars.append(
             {
                 "no": c.no,
-                "label": f"{c.letter}) {c.name}",
+                "label": upper_first(c.title),
                 "points": c.points,
                 "max": c.max,
                 "share": share,
