@@ -344,6 +344,25 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_CHARS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def _run_text(r: Any) -> str:
+    """A run's text as python-docx's Run.text gives it, without an XPath per run."""
+    parts = []
+    for child in r:
+        tag = child.tag
+        if tag == f"{_W}t":
+            parts.append(child.text or "")
+        elif tag == f"{_W}br":
+            # A line break ends the line; a page or column break shows no character.
+            parts.append("\n" if child.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+        else:
+            parts.append(_RUN_CHARS.get(tag, ""))
+    return "".join(parts)
+
+
 def _upper(text: str) -> str:
     """Capitals letter by letter, keeping the length (offsets of runs stay valid)."""
     return "".join(u if len(u := c.upper()) == 1 else c for c in text)
@@ -365,7 +384,7 @@ def _para(number: int, para: Paragraph, place: Place) -> Para:
     parts = []
     offset = 0
     for run in paragraph_runs(para):
-        text = run.text
+        text = _run_text(run._r)
         if text.strip():
             fmt = run_format(para, run)
             if fmt.caps:
@@ -1050,7 +1069,7 @@ class _Checker:
         paragraph's alignment, with equal left and right indents."""
         for _, seg in found:
             para = seg.para
-            if seg.text != para.clean or para.text[:1] in (" ", "\t"):
+            if _clean(seg.text) != para.clean or para.text[:1] in (" ", "\t"):
                 continue  # typed beside another component, or pushed by spaces: said elsewhere
             wrong = []
             align = _alignment(para)

@@ -20,6 +20,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.parfmt import ParagraphFormat
 from docx.text.run import Run
 from lxml import etree
 
@@ -124,17 +125,25 @@ def paragraph_format_value(para: Paragraph, attribute: str) -> Any:
     value = getattr(para.paragraph_format, attribute)
     if value is not None:
         return value
-    for style in _style_chain(para):
-        value = getattr(style.paragraph_format, attribute)
+    res = resolver_for(para)
+    # The style chain's answer, found once per style (python-docx looks styles up by XPath).
+    chain = res.paragraph_styles(para._p)
+    key = (chain[0].get(qn("w:styleId")) if chain else None, attribute)
+    if key in res.inherited:
+        return res.inherited[key]
+    for style in chain:
+        value = getattr(ParagraphFormat(style), attribute)
         if value is not None:
-            return value
-    defaults = resolver_for(para).defaults_ppr
-    if defaults is None:
-        return None
-    # python-docx reads paragraph formats off a w:p; lend it the defaults' pPr.
-    holder = OxmlElement("w:p")
-    holder.append(copy.deepcopy(defaults))
-    return getattr(Paragraph(holder, para._parent).paragraph_format, attribute)
+            break
+    else:
+        value = None
+        if res.defaults_ppr is not None:
+            # python-docx reads paragraph formats off a w:p; lend it the defaults' pPr.
+            holder = OxmlElement("w:p")
+            holder.append(copy.deepcopy(res.defaults_ppr))
+            value = getattr(Paragraph(holder, para._parent).paragraph_format, attribute)
+    res.inherited[key] = value
+    return value
 
 
 def bottom_border(para: Paragraph) -> bool:
@@ -181,6 +190,8 @@ class Resolver:
         ppr_default = None if defaults is None else defaults.find(qn("w:pPrDefault"))
         self.defaults_ppr = None if ppr_default is None else ppr_default.find(qn("w:pPr"))
         self.theme = _theme_fonts(doc)
+        # (paragraph style id, attribute) -> the value the style chain and defaults give.
+        self.inherited: dict[tuple[Any, str], Any] = {}
 
     def style_chain(self, style_id: str | None) -> list[Any]:
         """A style element and the styles it is based on, nearest first (cycles cut)."""
