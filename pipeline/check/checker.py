@@ -162,8 +162,8 @@ def check_files(paths: Sequence[Path], *, layout: bool = True) -> CheckReport:
         doc = open_docx(path, report.problems)
         if doc is None:
             continue
-        checker = _Checker(doc, rulebook())
         try:
+            checker = _Checker(doc, rulebook())
             checker.run()
         except ValueError as exc:
             # python-docx reads attribute values lazily: a value Word would not write
@@ -1335,13 +1335,13 @@ class _Checker:
         """(title lines, name or None when only titles are typed) of a signature cell;
         notes in parentheses are skipped."""
         lines: list[Para] = []
-        inside = False
+        depth = 0  # open parentheses: a note may run over several lines
         for para in paras:
             text = para.clean
-            if text.startswith("(") or inside:
-                inside = not text.endswith(")")
-                continue
-            lines.append(para)
+            inside = depth > 0 or text.startswith("(")
+            depth = max(0, depth + text.count("(") - text.count(")"))
+            if not inside:
+                lines.append(para)
         if not lines:
             return None
         if self._is_title(lines[-1]):
