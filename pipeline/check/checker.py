@@ -631,6 +631,10 @@ class _Checker:
             # A linked part has no definition of its own; reading it would create one.
             if part.is_linked_to_previous:
                 continue
+            try:
+                _ = part._element
+            except KeyError:
+                continue  # a reference to a part the file does not hold: nothing shows
             used.append((name, part, on_first))
         return used
 
