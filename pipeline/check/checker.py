@@ -31,6 +31,7 @@ from pipeline.common.errors import EXIT_INPUT, Problem, Severity
 from pipeline.common.vnformat import ascii_slug, nfc
 from pipeline.files.docxread import (
     Place,
+    Resolver,
     RunFormat,
     bottom_border,
     has_page_field,
@@ -38,7 +39,6 @@ from pipeline.files.docxread import (
     paragraph_format_value,
     paragraph_runs,
     resolver,
-    run_format,
     shape_count,
 )
 
@@ -374,19 +374,20 @@ def _key(text: str) -> str:
 
 def _read(doc: DocxDocument) -> list[Para]:
     paras = []
+    res = resolver(doc)
     for number, (para, place) in enumerate(iter_placed(doc), start=1):
-        paras.append(_para(number, para, place))
+        paras.append(_para(number, para, place, res))
     return paras
 
 
-def _para(number: int, para: Paragraph, place: Place) -> Para:
+def _para(number: int, para: Paragraph, place: Place, res: Resolver) -> Para:
     spans = []
     parts = []
     offset = 0
     for run in paragraph_runs(para):
         text = _run_text(run._r)
         if text.strip():
-            fmt = run_format(para, run)
+            fmt = res.format_of(para._p, run._r, text)
             if fmt.caps:
                 # What shows is what counts: All Caps displays the letters in capitals.
                 text = _upper(text)
@@ -526,8 +527,14 @@ class _Checker:
         )
 
     def run(self) -> list[Finding]:
-        tables = _sections_with_tables(self.doc)
-        for number, section in enumerate(self.doc.sections, start=1):
+        sections = list(self.doc.sections)
+        # Which sections hold tables matters only for landscape pages (a walk of the body).
+        landscape = any(
+            s.orientation == WD_ORIENT.LANDSCAPE or (s.page_width or 0) > (s.page_height or 0)
+            for s in sections
+        )
+        tables = _sections_with_tables(self.doc) if landscape else {}
+        for number, section in enumerate(sections, start=1):
             self.page(number, section, tables.get(number - 1, False))
         self.page_numbers()
         self.fonts()
@@ -659,7 +666,7 @@ class _Checker:
                 for p in part.paragraphs:
                     if not has_page_field(p._p):
                         continue
-                    para = _para(0, p, Place())
+                    para = _para(0, p, Place(), resolver(self.doc))
                     formats = para.formats() or [resolver(self.doc).format_of(p._p, None, "0")]
                     low, high = size_rule.range("co_chu")
                     wrong = [f for f in formats if not low <= (f.size_pt or 0) <= high or f.italic]
@@ -716,7 +723,7 @@ class _Checker:
         for number, section in enumerate(self.doc.sections, start=1):
             for name, part, _ in self._parts(section):
                 for p in part.paragraphs:
-                    self._font_of(_para(0, p, Place()), f"{name} (phần {number})")
+                    self._font_of(_para(0, p, Place(), res), f"{name} (phần {number})")
         defaults = [res.defaults_rpr] if res.defaults_rpr is not None else []
         default = res.font_slot(defaults, "ascii")
         if default is not None and default != font:
