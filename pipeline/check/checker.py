@@ -26,6 +26,7 @@ from docx.section import Section
 from docx.text.paragraph import Paragraph
 
 from pipeline.check.pages import declared_pages, laid_out_pages
+from pipeline.check.pdfcheck import check_pdf
 from pipeline.check.rules import RuleBook, rulebook
 from pipeline.common.errors import EXIT_INPUT, Problem, Severity
 from pipeline.common.vnformat import ascii_slug, nfc
@@ -110,6 +111,8 @@ class FileCheck:
 
     file: str
     findings: list[Finding] = field(default_factory=list)
+    # What the check saw and is worth saying without being a fault (a PDF's PDF/A claim).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -144,6 +147,7 @@ class CheckReport:
                     "errors": len(f.errors),
                     "warnings": len(f.warnings),
                     "findings": [{**asdict(x), "more": list(x.more)} for x in f.findings],
+                    "notes": f.notes,
                 }
                 for f in self.files
             ],
@@ -159,6 +163,9 @@ def check_files(paths: Sequence[Path], *, layout: bool = True) -> CheckReport:
     report = CheckReport()
     waiting: list[tuple[Path, FileCheck, _Checker]] = []
     for path in paths:
+        if path.suffix.lower() == ".pdf" and path.is_file():
+            _check_pdf(path, report)
+            continue
         doc = open_docx(path, report.problems)
         if doc is None:
             continue
@@ -185,6 +192,20 @@ def check_files(paths: Sequence[Path], *, layout: bool = True) -> CheckReport:
             checker.page_count(pages, "LibreOffice dàn trang" if pages else why)
             checked.findings = _merge(checker.findings)
     return report
+
+
+def _check_pdf(path: Path, report: CheckReport) -> None:
+    book = rulebook()
+    result = check_pdf(path, book)
+    if isinstance(result, Problem):
+        report.problems.append(result)
+        return
+    found, notes = result
+    findings = []
+    for f in found:
+        rule = book[f.rule]
+        findings.append(Finding(rule.id, rule.severity, rule.title, f.where, f.expected, f.found))
+    report.files.append(FileCheck(str(path), findings, notes))
 
 
 # Attributes Word writes as numbers (sizes, indents, spacing, page setup).
@@ -224,6 +245,8 @@ def report_lines(report: CheckReport) -> list[str]:
     """The text report: one line per finding, then a summary per file."""
     lines = []
     for checked in report.files:
+        for note in checked.notes:
+            lines.append(f"Ghi chú: {checked.file} › {note}")
         for finding in checked.findings:
             label = "Lỗi" if finding.severity == "loi" else "Cảnh báo"
             lines.append(f"{label}: {checked.file} › {finding}")

@@ -21,7 +21,7 @@ Kind = Literal["range", "number", "regex", "texts"]
 
 # The expected values each rule's test reads, by kind; regexes list their required groups.
 _SIZE: dict[str, Kind] = {"co_chu": "range"}
-_MARGIN: dict[str, Kind] = {"mm": "range", "sai_so_mm": "number"}
+_MARGIN: dict[str, Kind] = {"mm": "range", "sai_so_mm": "number", "sai_so_pdf_mm": "number"}
 PARAMS: dict[str, dict[str, Kind]] = {
     "trang.kho-giay": {"sai_so_mm": "number"},
     "trang.kho-giay-lech": {"sai_so_mm": "number"},
@@ -38,6 +38,7 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "phong-chu.ten": {},
     "phong-chu.kieu": {},
     "phong-chu.mau": {"mau_chu": "texts", "tru_chu": "texts"},
+    "phong-chu.nhung": {"ten_trong_pdf": "texts"},
     "van-ban.nfc": {},
     "quoc-hieu.thieu": {},
     "quoc-hieu.chu": {"chu": "texts"},
@@ -76,7 +77,7 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "can-cu.dau-cau": {},
     "noi-dung.co-chu": _SIZE,
     "noi-dung.can-deu": {},
-    "noi-dung.thut-dau-dong": _MARGIN,
+    "noi-dung.thut-dau-dong": {"mm": "range", "sai_so_mm": "number"},
     "noi-dung.thut-bang-phim": {},
     "noi-dung.cach-doan": {"toi_thieu_pt": "number"},
     "noi-dung.gian-dong": {"boi_so": "range", "he_so_co_chu": "range"},
