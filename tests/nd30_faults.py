@@ -665,6 +665,7 @@ class Score:
     right: int = 0
     misses: list[str] = field(default_factory=list)
     false_alarms: list[str] = field(default_factory=list)
+    reported: list[Finding] = field(default_factory=list)
 
     @property
     def recall(self) -> float:
@@ -713,6 +714,7 @@ def measure(cases: list[Case]) -> Score:
                 score.found += 1
             else:
                 score.misses.append(case.name)
+        score.reported += findings
         for finding in findings:
             score.findings += 1
             if finding.rule in case.rules:
