@@ -334,7 +334,12 @@ FAULTS: list[Fault] = [
         "trang.kho-giay-lech",
         lambda d: setattr(d.sections[0], "page_height", Mm(296.8)),
     ),
-    _f("trang-ngang", "trang.huong", landscape_section(with_table=False), BODY),
+    _f(
+        "trang-ngang",
+        "trang.huong",
+        lambda d: setattr(d.sections[0], "orientation", WD_ORIENT.LANDSCAPE),
+        ALL,
+    ),
     _f("le-tren", "le.tren", lambda d: setattr(d.sections[0], "top_margin", Mm(15)), ALL),
     _f("le-duoi", "le.duoi", lambda d: setattr(d.sections[0], "bottom_margin", Mm(30)), ALL),
     _f("le-trai", "le.trai", lambda d: setattr(d.sections[0], "left_margin", Mm(25)), ALL),
@@ -642,6 +647,7 @@ VALID: list[Variant] = [
     Variant("chu-ky-kt-lien", signature_line("KT. CHỦ TỊCH", "KT.CHỦ TỊCH")),
     Variant("phu-luc-co-14", appendix(caption_size=14), ("KH", "BC", "QD")),
     Variant("phu-luc-trang-ngang-co-bang", landscape_section(with_table=True), BODY),
+    Variant("phu-luc-trang-ngang", landscape_section(with_table=False), ("KH", "QD")),
     Variant("hai-van-ban-dung", second_document(break_it=False), ("KH", "TTr")),
     Variant("so-trang-mot-trang", steps(no_page_numbers, lambda d: declare_pages(d, 1))),
 ]

@@ -17,6 +17,8 @@ from docx.shared import Mm
 
 from pipeline.check.checker import check_files
 from pipeline.check.pages import find_soffice
+from pipeline.check.pdfcheck import check_fonts
+from pipeline.check.rules import rulebook
 from pipeline.cli import cli
 from pipeline.files.atomic import atomic_write
 from pipeline.model import dataset
@@ -109,3 +111,12 @@ def test_cli_reports_a_pdf_and_a_damaged_pdf(
     )
     assert f"{damaged}: tệp PDF bị hỏng" in result.output
     assert "Lỗi chương trình" not in result.output
+
+
+def test_fonts_not_embedded_or_not_times_are_named() -> None:
+    used = [("LiberationSerif-Bold", True), ("TimesNewRomanPSMT", True), ("Arial", False)]
+    found = {f.rule: f for f in check_fonts(used, rulebook())}
+    assert set(found) == {"phong-chu.nhung", "phong-chu.ten"}
+    assert found["phong-chu.nhung"].found == "Arial"
+    assert found["phong-chu.ten"].found == "Arial"
+    assert check_fonts(used[:2], rulebook()) == []

@@ -1608,14 +1608,28 @@ def check_document(doc: DocxDocument) -> list[Finding]:
     return _merge(checker.findings)
 
 
+_CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
+
+
 def _sections_with_tables(doc: DocxDocument) -> dict[int, bool]:
-    """For each section (0-based), whether it holds a table or a chart (landscape is allowed
-    for those)."""
+    """For each section (0-based), whether landscape is allowed there: it holds a table of
+    figures or a chart (not the borderless header or signature table), or it comes after the
+    section of «Nơi nhận:» (an appendix)."""
     found: dict[int, bool] = {}
     section = 0
+    recipients: int | None = None
     for child in doc.element.body:
-        if child.tag == qn("w:tbl") or any(True for _ in child.iter(qn("w:drawing"))):
+        text = "".join(t.text or "" for t in child.iter(qn("w:t")))
+        if child.tag == qn("w:tbl"):
+            if _QUOC_HIEU_KEY not in _key(text) and "nơi nhận" not in text.casefold():
+                found[section] = True
+        elif any(True for _ in child.iter(_CHART)):
             found[section] = True
+        if recipients is None and "nơi nhận" in text.casefold():
+            recipients = section
         if child.tag == qn("w:p") and child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
             section += 1
+    if recipients is not None:
+        for later in range(recipients + 1, section + 1):
+            found[later] = True
     return found
