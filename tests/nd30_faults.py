@@ -334,11 +334,12 @@ FAULTS: list[Fault] = [
         "trang.kho-giay-lech",
         lambda d: setattr(d.sections[0], "page_height", Mm(296.8)),
     ),
+    # BB and BC hold tables of figures: the decree lets such a paper be landscape.
     _f(
         "trang-ngang",
         "trang.huong",
         lambda d: setattr(d.sections[0], "orientation", WD_ORIENT.LANDSCAPE),
-        ALL,
+        ("KH", "QD", "TTr"),
     ),
     _f("le-tren", "le.tren", lambda d: setattr(d.sections[0], "top_margin", Mm(15)), ALL),
     _f("le-duoi", "le.duoi", lambda d: setattr(d.sections[0], "bottom_margin", Mm(30)), ALL),
@@ -648,6 +649,11 @@ VALID: list[Variant] = [
     Variant("phu-luc-co-14", appendix(caption_size=14), ("KH", "BC", "QD")),
     Variant("phu-luc-trang-ngang-co-bang", landscape_section(with_table=True), BODY),
     Variant("phu-luc-trang-ngang", landscape_section(with_table=False), ("KH", "QD")),
+    Variant(
+        "trang-ngang-co-bang-so-lieu",
+        lambda d: setattr(d.sections[0], "orientation", WD_ORIENT.LANDSCAPE),
+        ("BC",),
+    ),
     Variant("hai-van-ban-dung", second_document(break_it=False), ("KH", "TTr")),
     Variant("so-trang-mot-trang", steps(no_page_numbers, lambda d: declare_pages(d, 1))),
 ]
