@@ -578,15 +578,20 @@ def test_invalid_numbers_are_input_problems_and_the_other_files_are_checked(
 ) -> None:
     size = _with_attribute(papers, tmp_path / "co.docx", "Thực hiện Kế", "w:sz", "w:val")
     indent = _with_attribute(papers, tmp_path / "le.docx", "Thực hiện Kế", "w:ind", "w:firstLine")
+    doc = docx.Document(str(papers / "KH-ke-hoach.docx"))
+    jc = OxmlElement("w:jc")  # an alignment without its value
+    _find(doc, "Thực hiện Kế").paragraph_format._element.get_or_add_pPr().append(jc)
+    no_value = _save(doc, tmp_path / "can.docx")
     clean = papers / "QD-thanh-lap-hoi-dong.docx"
-    result = runner.invoke(cli, ["check", str(size), str(indent), str(clean)])
+    result = runner.invoke(cli, ["check", str(size), str(indent), str(no_value), str(clean)])
     assert result.exit_code == 1, result.output
     assert "Lỗi chương trình" not in result.output and "Traceback" not in result.output
     assert f'{size}: tệp .docx có định dạng Word không viết ra được: <w:sz w:val="abc">' in (
         result.output
     )
     assert '<w:ind w:firstLine="abc"> không phải là số' in result.output
+    assert "<w:jc> thiếu thuộc tính bắt buộc w:val" in result.output
     assert f"{clean}: đúng thể thức" in result.output
-    report = check_files([size, indent, clean])
-    assert [p.code for p in report.problems] == ["gia-tri-sai", "gia-tri-sai"]
+    report = check_files([size, indent, no_value, clean])
+    assert [p.code for p in report.problems] == ["gia-tri-sai"] * 3
     assert all(p.hint for p in report.problems)

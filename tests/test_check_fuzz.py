@@ -59,7 +59,10 @@ def mutate(xml: bytes, seed: int, count: int) -> bytes:
             kind = 0
         if kind == 0 and el.attrib:
             name = rng.choice(list(el.attrib))
-            el.set(name, rng.choice(ODD_VALUES))
+            if rng.random() < 0.25:
+                del el.attrib[name]  # a required attribute may go missing
+            else:
+                el.set(name, rng.choice(ODD_VALUES))
         elif kind == 1 and len(el) > 1:
             kids = list(el)
             rng.shuffle(kids)

@@ -21,6 +21,7 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.exceptions import XmlchemyError
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.text.paragraph import Paragraph
@@ -172,7 +173,7 @@ def check_files(paths: Sequence[Path], *, layout: bool = True) -> CheckReport:
         try:
             checker = _Checker(doc, rulebook())
             checker.run()
-        except ValueError as exc:
+        except (ValueError, XmlchemyError) as exc:
             # python-docx reads attribute values lazily: a value Word would not write
             # (w:sz="abc") surfaces here, as the file's fault.
             report.problems.append(_bad_value(path, doc, exc))
@@ -214,10 +215,13 @@ _NUMERIC = {
     "gutter", "firstLine", "hanging", "before", "after", "line", "beforeLines", "afterLines",
 }  # fmt: skip
 _NUMERIC_TAGS = {"sz", "szCs", "kern", "position", "spacing", "ind", "pgSz", "pgMar", "w"}
+_MISSING_ATTRIBUTE = re.compile(
+    r"required '([\w:]+)' attribute not present on element \{[^}]*\}(\w+)"
+)
 _MEASURE = re.compile(r"^-?\d+(\.\d+)?(mm|cm|in|pt|pc|pi)?$")
 
 
-def _bad_value(path: Path, doc: DocxDocument, exc: ValueError) -> Problem:
+def _bad_value(path: Path, doc: DocxDocument, exc: Exception) -> Problem:
     """An input Problem naming the first attribute value Word would not write."""
     found = ""
     parts = [doc.part.element, doc.part.styles.element]
@@ -232,7 +236,13 @@ def _bad_value(path: Path, doc: DocxDocument, exc: ValueError) -> Problem:
                 break
         if found:
             break
-    what = f"{found} không phải là số" if found else f"giá trị không hợp lệ ({exc})"
+    missing = _MISSING_ATTRIBUTE.search(str(exc))
+    if found:
+        what = f"{found} không phải là số"
+    elif missing:
+        what = f"<w:{missing.group(2)}> thiếu thuộc tính bắt buộc {missing.group(1)}"
+    else:
+        what = f"giá trị không hợp lệ ({exc})"
     return Problem(
         "gia-tri-sai",
         f"tệp .docx có định dạng Word không viết ra được: {what}",
