@@ -104,13 +104,6 @@ def text_lines(doc: DocxDocument) -> list[str]:
     return lines
 
 
-def _style_chain(para: Paragraph) -> Iterator[Any]:
-    style = para.style
-    while style is not None:
-        yield style
-        style = style.base_style
-
-
 def run_format(para: Paragraph, run: Run) -> RunFormat:
     """The font, size, bold and italic a run is displayed with."""
     return resolver_for(para).format_of(para._p, run._r, run.text)
