@@ -535,10 +535,11 @@ def build_cmd(
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @_help_option
 def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
-    """Kiểm tra thể thức các văn bản Word (.docx) theo Nghị định 30/2020/NĐ-CP.
+    """Kiểm tra thể thức các văn bản Word (.docx) hoặc PDF theo Nghị định 30/2020/NĐ-CP.
 
     Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
-    tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1.
+    tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1. Với
+    tệp PDF: khổ giấy, lề (đo theo vị trí chữ), phông nhúng, số trang, chuẩn PDF/A.
     """
     from pipeline.check.checker import check_files, report_lines
 

@@ -9,6 +9,7 @@ expected, found. A file that cannot be read as .docx is an input Problem, never 
 
 from __future__ import annotations
 
+import datetime
 import re
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -20,15 +21,19 @@ import docx
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.exceptions import XmlchemyError
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.text.paragraph import Paragraph
 
+from pipeline.check.pages import declared_pages, laid_out_pages
+from pipeline.check.pdfcheck import check_pdf
 from pipeline.check.rules import RuleBook, rulebook
 from pipeline.common.errors import EXIT_INPUT, Problem, Severity
 from pipeline.common.vnformat import ascii_slug, nfc
 from pipeline.files.docxread import (
     Place,
+    Resolver,
     RunFormat,
     bottom_border,
     has_page_field,
@@ -36,7 +41,6 @@ from pipeline.files.docxread import (
     paragraph_format_value,
     paragraph_runs,
     resolver,
-    run_format,
     shape_count,
 )
 
@@ -60,13 +64,14 @@ _ALIGN_NAMES = {
     WD_ALIGN_PARAGRAPH.LEFT: "căn trái",
     WD_ALIGN_PARAGRAPH.CENTER: "căn giữa",
     WD_ALIGN_PARAGRAPH.RIGHT: "căn phải",
+    WD_ALIGN_PARAGRAPH.JUSTIFY: "căn đều hai lề",
 }
 _QUOC_HIEU_KEY = "conghoaxahoichunghiavietnam"
 # Text split into components at a tab or a run of three spaces or more.
 _GAP = re.compile(r"\t+| {3,}")
 _NUMBER = re.compile(r"Số *:?[ \d.…]*/ *[^\s/]+(?:/[^\s/]+)*(?: [-–] [^\s]+)*")
 _DATE = re.compile(
-    r"(?:(?P<place>[^\s,](?:(?! {3})[^\t,])*?) *, *)?"
+    r"(?:(?P<place>[^\s,](?:(?! {3})[^\t,])*?) *,? *)?"
     r"ngày\b.*?\btháng\b.*?\bnăm\b(?: *\d{4}|[ .…]*)",
     re.IGNORECASE,
 )
@@ -96,8 +101,8 @@ class Finding:
         place = f"{self.where} «{self.text}»" if self.text else self.where
         if self.more:
             shown = ", ".join(str(n) for n in self.more[:_MORE_SHOWN])
-            rest = len(self.more) - _MORE_SHOWN
-            place += f" (và đoạn {shown}" + (f" cùng {rest} đoạn khác)" if rest > 0 else ")")
+            rest = ", …" if len(self.more) > _MORE_SHOWN else ""
+            place += f" (và {len(self.more)} đoạn khác cùng lỗi: {shown}{rest})"
         return f"{place}: [{self.rule}] {self.title} — cần {self.expected}; đang là {self.found}"
 
 
@@ -107,6 +112,8 @@ class FileCheck:
 
     file: str
     findings: list[Finding] = field(default_factory=list)
+    # What the check saw and is worth saying without being a fault (a PDF's PDF/A claim).
+    notes: list[str] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Finding]:
@@ -141,6 +148,7 @@ class CheckReport:
                     "errors": len(f.errors),
                     "warnings": len(f.warnings),
                     "findings": [{**asdict(x), "more": list(x.more)} for x in f.findings],
+                    "notes": f.notes,
                 }
                 for f in self.files
             ],
@@ -148,20 +156,107 @@ class CheckReport:
         }
 
 
-def check_files(paths: Sequence[Path]) -> CheckReport:
-    """Check every file; unreadable ones become Problems and the others are still checked."""
+def check_files(paths: Sequence[Path], *, layout: bool = True) -> CheckReport:
+    """Check every file; unreadable ones become Problems and the others are still checked.
+
+    Papers without page numbers whose page count is not saved in the file are laid out by
+    LibreOffice (one call for all of them) unless `layout` is False."""
     report = CheckReport()
+    waiting: list[tuple[Path, FileCheck, _Checker]] = []
     for path in paths:
+        if path.suffix.lower() == ".pdf" and path.is_file():
+            _check_pdf(path, report)
+            continue
         doc = open_docx(path, report.problems)
-        if doc is not None:
-            report.files.append(FileCheck(str(path), check_document(doc)))
+        if doc is None:
+            continue
+        try:
+            checker = _Checker(doc, rulebook())
+            checker.run()
+        except (ValueError, XmlchemyError) as exc:
+            # python-docx reads attribute values lazily: a value Word would not write
+            # (w:sz="abc") surfaces here, as the file's fault.
+            report.problems.append(_bad_value(path, doc, exc))
+            continue
+        checked = FileCheck(str(path))
+        report.files.append(checked)
+        if checker.needs_page_count and layout:
+            waiting.append((path, checked, checker))
+            continue
+        if checker.needs_page_count:
+            checker.page_count(None, "không dàn trang khi kiểm tra")
+        checked.findings = _merge(checker.findings)
+    if waiting:
+        counts, why = laid_out_pages([path for path, _, _ in waiting])
+        for path, checked, checker in waiting:
+            pages = counts.get(path)
+            checker.page_count(pages, "LibreOffice dàn trang" if pages else why)
+            checked.findings = _merge(checker.findings)
     return report
+
+
+def _check_pdf(path: Path, report: CheckReport) -> None:
+    book = rulebook()
+    result = check_pdf(path, book)
+    if isinstance(result, Problem):
+        report.problems.append(result)
+        return
+    found, notes = result
+    findings = []
+    for f in found:
+        rule = book[f.rule]
+        findings.append(Finding(rule.id, rule.severity, rule.title, f.where, f.expected, f.found))
+    report.files.append(FileCheck(str(path), findings, notes))
+
+
+# Attributes Word writes as numbers (sizes, indents, spacing, page setup).
+_NUMERIC = {
+    "val", "w", "h", "top", "bottom", "left", "right", "start", "end", "header", "footer",
+    "gutter", "firstLine", "hanging", "before", "after", "line", "beforeLines", "afterLines",
+}  # fmt: skip
+_NUMERIC_TAGS = {"sz", "szCs", "kern", "position", "spacing", "ind", "pgSz", "pgMar", "w"}
+_MISSING_ATTRIBUTE = re.compile(
+    r"required '([\w:]+)' attribute not present on element \{[^}]*\}(\w+)"
+)
+_MEASURE = re.compile(r"^-?\d+(\.\d+)?(mm|cm|in|pt|pc|pi)?$")
+
+
+def _bad_value(path: Path, doc: DocxDocument, exc: Exception) -> Problem:
+    """An input Problem naming the first attribute value Word would not write."""
+    found = ""
+    parts = [doc.part.element, doc.part.styles.element]
+    for element in (el for part in parts for el in part.iter()):
+        tag = str(element.tag).rsplit("}", 1)[-1]
+        if tag not in _NUMERIC_TAGS:
+            continue
+        for name, value in element.attrib.items():
+            local = str(name).rsplit("}", 1)[-1]
+            if local in _NUMERIC and not _MEASURE.match(str(value)):
+                found = f'<w:{tag} w:{local}="{value}">'
+                break
+        if found:
+            break
+    missing = _MISSING_ATTRIBUTE.search(str(exc))
+    if found:
+        what = f"{found} không phải là số"
+    elif missing:
+        what = f"<w:{missing.group(2)}> thiếu thuộc tính bắt buộc {missing.group(1)}"
+    else:
+        what = f"giá trị không hợp lệ ({exc})"
+    return Problem(
+        "gia-tri-sai",
+        f"tệp .docx có định dạng Word không viết ra được: {what}",
+        file=str(path),
+        hint="mở tệp bằng Word hoặc LibreOffice, định dạng lại đoạn đó rồi lưu lại.",
+    )
 
 
 def report_lines(report: CheckReport) -> list[str]:
     """The text report: one line per finding, then a summary per file."""
     lines = []
     for checked in report.files:
+        for note in checked.notes:
+            lines.append(f"Ghi chú: {checked.file} › {note}")
         for finding in checked.findings:
             label = "Lỗi" if finding.severity == "loi" else "Cảnh báo"
             lines.append(f"{label}: {checked.file} › {finding}")
@@ -282,26 +377,55 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split())
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_RUN_CHARS = {f"{_W}tab": "\t", f"{_W}ptab": "\t", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
+
+
+def _run_text(r: Any) -> str:
+    """A run's text as python-docx's Run.text gives it, without an XPath per run."""
+    parts = []
+    for child in r:
+        tag = child.tag
+        if tag == f"{_W}t":
+            parts.append(child.text or "")
+        elif tag == f"{_W}br":
+            # A line break ends the line; a page or column break shows no character.
+            parts.append("\n" if child.get(f"{_W}type", "textWrapping") == "textWrapping" else "")
+        else:
+            parts.append(_RUN_CHARS.get(tag, ""))
+    return "".join(parts)
+
+
+def _upper(text: str) -> str:
+    """Capitals letter by letter, keeping the length (offsets of runs stay valid)."""
+    return "".join(u if len(u := c.upper()) == 1 else c for c in text)
+
+
 def _key(text: str) -> str:
     return ascii_slug(text, "").replace("-", "")
 
 
 def _read(doc: DocxDocument) -> list[Para]:
     paras = []
+    res = resolver(doc)
     for number, (para, place) in enumerate(iter_placed(doc), start=1):
-        paras.append(_para(number, para, place))
+        paras.append(_para(number, para, place, res))
     return paras
 
 
-def _para(number: int, para: Paragraph, place: Place) -> Para:
+def _para(number: int, para: Paragraph, place: Place, res: Resolver) -> Para:
     spans = []
     parts = []
     offset = 0
     for run in paragraph_runs(para):
-        text = run.text
-        parts.append(text)
+        text = _run_text(run._r)
         if text.strip():
-            spans.append((offset, offset + len(text), run_format(para, run)))
+            fmt = res.format_of(para._p, run._r, text)
+            if fmt.caps:
+                # What shows is what counts: All Caps displays the letters in capitals.
+                text = _upper(text)
+            spans.append((offset, offset + len(text), fmt))
+        parts.append(text)
         offset += len(text)
     text = "".join(parts)
     return Para(number, para, place, text, spans, shape_count(para), bottom_border(para))
@@ -402,7 +526,13 @@ class _Checker:
         self.doc = doc
         self.book = book
         self.findings: list[Finding] = []
-        self.paras = _read(doc)
+        self.all_paras = _read(doc)
+        self.paras = self.all_paras
+        # Said after "đoạn N" for the second and later documents typed in the same file.
+        self.part_label = ""
+        self.agency = ""
+        # Set when the paper has no page numbers and its page count must come from a layout.
+        self.needs_page_count = False
 
     def add(
         self,
@@ -415,6 +545,7 @@ class _Checker:
         rule = self.book[rule_id]
         if where is None:
             where = f"đoạn {para.number}" if para is not None else "văn bản"
+            where += self.part_label
         self.findings.append(
             Finding(
                 rule=rule.id,
@@ -429,18 +560,59 @@ class _Checker:
         )
 
     def run(self) -> list[Finding]:
-        for number, section in enumerate(self.doc.sections, start=1):
-            self.page(number, section)
+        sections = list(self.doc.sections)
+        # Which sections hold tables matters only for landscape pages (a walk of the body).
+        landscape = any(
+            s.orientation == WD_ORIENT.LANDSCAPE or (s.page_width or 0) > (s.page_height or 0)
+            for s in sections
+        )
+        tables = _sections_with_tables(self.doc) if landscape else {}
+        for number, section in enumerate(sections, start=1):
+            self.page(number, section, tables.get(number - 1, False))
         self.page_numbers()
         self.fonts()
-        header_end = self.header()
-        body_end = self.recipients_and_signature(header_end)
-        self.body(header_end, body_end)
-        return _merge(self.findings)
+        starts = self._document_starts()
+        for n, (start, stop) in enumerate(
+            zip(starts, [*starts[1:], len(self.all_paras)], strict=True)
+        ):
+            self.paras = self.all_paras[start:stop]
+            self.part_label = f" (văn bản thứ {n + 1} trong tệp)" if n else ""
+            self.agency = ""
+            header_end = self.header()
+            body_end, signature_end = self.recipients_and_signature(header_end)
+            self.body(header_end, body_end)
+            self.after_signature(signature_end)
+        self.paras = self.all_paras
+        self.part_label = ""
+        return self.findings
+
+    def _document_starts(self) -> list[int]:
+        """Where each document typed in the file starts: a later Quốc hiệu on a line of its
+        own, after a «Nơi nhận:», begins another document (its header table, if any)."""
+        starts = [0]
+        seen_recipients = False
+        for i, para in enumerate(self.all_paras):
+            text = para.clean.casefold()
+            if text.startswith("nơi nhận"):
+                seen_recipients = True
+                continue
+            if not seen_recipients or not any(
+                _key(seg.text) == _QUOC_HIEU_KEY for seg in _segments(para)
+            ):
+                continue
+            start = i
+            if para.in_table:
+                start = next(
+                    j for j, p in enumerate(self.all_paras) if p.place.table == para.place.table
+                )
+            if start > starts[-1]:
+                starts.append(start)
+                seen_recipients = False
+        return starts
 
     # --- page setup
 
-    def page(self, number: int, section: Section) -> None:
+    def page(self, number: int, section: Section, has_table: bool) -> None:
         where = f"phần {number} (Bố trí trang)"
         width, height = self.book.page_mm
         w = section.page_width.mm if section.page_width is not None else width
@@ -453,8 +625,13 @@ class _Checker:
             self.add("trang.kho-giay", f"{_num(width)} × {_num(height)} mm", size, where=where)
         elif off > self.book["trang.kho-giay-lech"].number("sai_so_mm"):
             self.add("trang.kho-giay-lech", f"{_num(width)} × {_num(height)} mm", size, where=where)
-        if landscape:
-            self.add("trang.huong", "trang dọc", "trang ngang", where=where)
+        if landscape and not has_table:
+            self.add(
+                "trang.huong",
+                "trang dọc (trang ngang chỉ cho phần có bảng, biểu)",
+                "trang ngang không có bảng, biểu",
+                where=where,
+            )
         margins = {
             "le.tren": section.top_margin,
             "le.duoi": section.bottom_margin,
@@ -494,16 +671,22 @@ class _Checker:
             # A linked part has no definition of its own; reading it would create one.
             if part.is_linked_to_previous:
                 continue
+            try:
+                _ = part._element
+            except KeyError:
+                continue  # a reference to a part the file does not hold: nothing shows
             used.append((name, part, on_first))
         return used
 
     def page_numbers(self) -> None:
         size_rule = self.book["so-trang.dinh-dang"]
+        numbered = False
         for number, section in enumerate(self.doc.sections, start=1):
             for name, part, on_first in self._parts(section):
                 where = f"{name} (phần {number})"
                 if not has_page_field(part._element):
                     continue
+                numbered = numbered or "trang đầu" not in name
                 if on_first and number == 1:
                     self.add(
                         "so-trang.trang-dau",
@@ -516,7 +699,7 @@ class _Checker:
                 for p in part.paragraphs:
                     if not has_page_field(p._p):
                         continue
-                    para = _para(0, p, Place())
+                    para = _para(0, p, Place(), resolver(self.doc))
                     formats = para.formats() or [resolver(self.doc).format_of(p._p, None, "0")]
                     low, high = size_rule.range("co_chu")
                     wrong = [f for f in formats if not low <= (f.size_pt or 0) <= high or f.italic]
@@ -532,6 +715,32 @@ class _Checker:
                             found,
                             where=where,
                         )
+        if not numbered:
+            pages = declared_pages(self.doc)
+            if pages is None:
+                self.needs_page_count = True
+            else:
+                self.page_count(pages, "theo thuộc tính của tệp")
+
+    def page_count(self, pages: int | None, how: str) -> None:
+        """The findings of a paper without page numbers, once its page count is known."""
+        self.needs_page_count = False
+        if pages is None:
+            self.add(
+                "so-trang.khong-ro",
+                "biết số trang (tệp lưu bằng Word hoặc LibreOffice ghi số trang; "
+                "hoặc cài LibreOffice để hoso dàn trang và đếm)",
+                f"văn bản không đánh số trang và không xác định được số trang ({how})",
+                where="đầu trang",
+            )
+        elif pages >= 2:
+            self.add(
+                "so-trang.thieu",
+                "số trang ở giữa đầu trang, từ trang 2 (Insert › Page Number › Top of Page, "
+                "Different First Page)",
+                f"văn bản {pages} trang ({how}) không đánh số trang",
+                where="đầu trang",
+            )
 
     # --- fonts, colour, Unicode
 
@@ -547,7 +756,7 @@ class _Checker:
         for number, section in enumerate(self.doc.sections, start=1):
             for name, part, _ in self._parts(section):
                 for p in part.paragraphs:
-                    self._font_of(_para(0, p, Place()), f"{name} (phần {number})")
+                    self._font_of(_para(0, p, Place(), res), f"{name} (phần {number})")
         defaults = [res.defaults_rpr] if res.defaults_rpr is not None else []
         default = res.font_slot(defaults, "ascii")
         if default is not None and default != font:
@@ -606,10 +815,11 @@ class _Checker:
             end = max(found) + 1 if found else 0
         self._quoc_hieu(qh, tn)
         self._agency(qh, number, end)
-        self._number(number)
         doc_type = self._type_name(type_index)
+        self._number(number, doc_type, vv is not None)
         self._date(date, doc_type)
         self._layout(end)
+        self._centred([x for x in (qh, tn, number, date) if x is not None])
         if vv is not None:
             self._vv(vv[1])
         title_end = self._title(type_index, vv is not None)
@@ -740,6 +950,8 @@ class _Checker:
         if not segments:
             self.add("co-quan.thieu", "tên cơ quan ban hành, in hoa, đậm", "không có")
             return
+        self.agency = " ".join(seg.text for seg in segments)
+        self._centred([(self.paras.index(seg.para), seg) for seg in segments])
         for seg in segments:
             letters = "".join(c for c in seg.text if c.isalpha())
             if letters != letters.upper():
@@ -778,7 +990,9 @@ class _Checker:
             or set(text) <= set("-_–—=*o0 .")
         )
 
-    def _number(self, number: tuple[int, Segment] | None) -> None:
+    def _number(
+        self, number: tuple[int, Segment] | None, doc_type: str | None, is_letter: bool
+    ) -> None:
         if number is None:
             self.add("so.thieu", "«Số: …/…»", "không có")
             return
@@ -791,7 +1005,35 @@ class _Checker:
             limit = self.book["so.so-0"].number("them_0_duoi")
             if value is not None and int(value) < limit and not value.startswith("0"):
                 self.add("so.so-0", f"«{int(value):02d}»", f"«{value}»", seg.para)
+            self._symbol_order(match.group("ky_hieu"), doc_type, is_letter, seg)
         self._format(seg, "so.dinh-dang", bold=False, italic=False)
+
+    def _symbol_order(
+        self, symbol: str, doc_type: str | None, is_letter: bool, seg: Segment
+    ) -> None:
+        """The type's abbreviation opens the symbol of a typed document (12/KH-UBND); a
+        công văn has none (12/UBND-VX)."""
+        groups = [g.casefold() for g in symbol.split("-")]
+        abbreviations = {a.casefold(): a for a in self.book.types.values()}
+        if doc_type is not None:
+            abbr = self.book.types[doc_type]
+            if groups[0] != abbr.casefold():
+                others = [g for g in symbol.split("-") if g.casefold() != abbr.casefold()]
+                right = "-".join([abbr, *others])
+                self.add(
+                    "so.thu-tu",
+                    f"chữ viết tắt tên loại «{abbr}» đứng đầu ký hiệu: «…/{right}»",
+                    f"«{symbol}»",
+                    seg.para,
+                )
+        elif is_letter and groups[0] in abbreviations and len(groups) > 1:
+            right = "-".join(symbol.split("-")[1:])
+            self.add(
+                "so.thu-tu",
+                f"công văn: ký hiệu «tên cơ quan-đơn vị», không có tên loại (…/{right}-…)",
+                f"«{symbol}» (bắt đầu bằng «{abbreviations[groups[0]]}»)",
+                seg.para,
+            )
 
     def _type_heading(self, start: int) -> int | None:
         for i in range(start, min(len(self.paras), start + 40)):
@@ -827,6 +1069,7 @@ class _Checker:
             )
         else:
             self._padding(match, seg)
+            self._real_date(match, seg)
             if re.search(r"\d {2,}|ngày {2,}\d|tháng {2,}\d|năm {2,}\d", text):
                 self.add("ngay.khoang-cach", "một dấu cách", f"«{_excerpt(text)}»", seg.para)
         self._format(seg, "ngay.dinh-dang", bold=False, italic=True)
@@ -837,13 +1080,15 @@ class _Checker:
         month_limit = rule.number("thang_them_0_duoi")
         wrong = []
         day, month = match.group("ngay"), match.group("thang")
-        if day.isdigit() and int(day) < day_limit and len(day) < 2:
+        if day.isdigit() and 0 < int(day) < day_limit and len(day) < 2:
             wrong.append((f"ngày {int(day):02d}", f"ngày {day}"))
         if month.isdigit():
             value = int(month)
-            right = f"{value:02d}" if value < month_limit else str(value)
-            if month != right:
-                wrong.append((f"tháng {right}", f"tháng {month}"))
+            if 0 < value < month_limit and len(month) < 2:
+                wrong.append((f"tháng {value:02d}", f"tháng {month}"))
+            elif value >= month_limit and month.startswith("0"):
+                # Not forbidden by the decree, only unusual: a warning.
+                self.add("ngay.so-0-thua", f"«tháng {value}»", f"«tháng {month}»", seg.para)
         if wrong:
             self.add(
                 "ngay.so-0",
@@ -851,6 +1096,40 @@ class _Checker:
                 ", ".join(f"«{w[1]}»" for w in wrong),
                 seg.para,
             )
+
+    def _real_date(self, match: re.Match[str], seg: Segment) -> None:
+        day, month, year = match.group("ngay"), match.group("thang"), match.group("nam")
+        if not (day.isdigit() and month.isdigit()):
+            return  # a draft's blanks
+        y = int(year) if year.isdigit() else 2000  # a leap year when the year is blank
+        try:
+            datetime.date(y, int(month), int(day))
+        except ValueError:
+            when = f"ngày {day} tháng {month}" + (f" năm {year}" if year.isdigit() else "")
+            self.add("ngay.co-that", "một ngày có thật", f"«{when}» không có", seg.para)
+
+    def _centred(self, found: list[tuple[int, Segment]]) -> None:
+        """Header components on a line of their own are centred in their column: by the
+        paragraph's alignment, with equal left and right indents."""
+        for _, seg in found:
+            para = seg.para
+            if _clean(seg.text) != para.clean or para.text[:1] in (" ", "\t"):
+                continue  # typed beside another component, or pushed by spaces: said elsewhere
+            wrong = []
+            align = _alignment(para)
+            if align != WD_ALIGN_PARAGRAPH.CENTER:
+                wrong.append(_ALIGN_NAMES.get(align, "không căn giữa"))
+            left, right = (
+                paragraph_format_value(para.para, name) for name in ("left_indent", "right_indent")
+            )
+            shift = (
+                (left.mm if left is not None else 0) - (right.mm if right is not None else 0)
+            ) / 2
+            if abs(shift) > 3:
+                side = "phải" if shift > 0 else "trái"
+                wrong.append(f"lệch sang {side} {_num(round(abs(shift) / 10, 1))} cm do thụt lề")
+            if wrong:
+                self.add("bo-cuc.can-giua", "căn giữa trong cột", ", ".join(wrong), para)
 
     def _layout(self, end: int) -> None:
         for para in self.paras[:end]:
@@ -942,8 +1221,9 @@ class _Checker:
 
     # --- recipients and signature: ô 7, 9b
 
-    def recipients_and_signature(self, start: int) -> int:
-        """Check Nơi nhận and the signature; return the index where the body ends."""
+    def recipients_and_signature(self, start: int) -> tuple[int, int]:
+        """Check Nơi nhận and the signature; return the indexes where the body ends and
+        where the signature block ends."""
         index = next(
             (
                 i
@@ -954,9 +1234,11 @@ class _Checker:
         )
         if index is None:
             self.add("noi-nhan.thieu", "«Nơi nhận:» cuối văn bản, bên trái", "không có")
-            return len(self.paras)
+            return len(self.paras), len(self.paras)
         head = self.paras[index]
-        pieces = [seg for seg in _segments(head) if seg.line == 0]
+        segments = _segments(head)
+        # The first line with text (a paragraph may start with a line break).
+        pieces = [seg for seg in segments if seg.line == segments[0].line]
         if len(pieces) > 1:
             self.add(
                 "bo-cuc.chung-dong",
@@ -983,19 +1265,22 @@ class _Checker:
         if problems:
             self.add("noi-nhan.dinh-dang", "«Nơi nhận:» sát lề trái", ", ".join(problems), head)
         self._format(seg, "noi-nhan.dinh-dang", bold=True, italic=True)
-        self._recipient_list(index)
+        last = self._recipient_list(index, pieces[0].line)
         if head.in_table:
             self._signature(head)
         # The body ends where the signature table (or the Nơi nhận line) starts.
         if head.in_table:
-            return next(i for i, p in enumerate(self.paras) if p.place.table == head.place.table)
-        return index
+            table = [i for i, p in enumerate(self.paras) if p.place.table == head.place.table]
+            return table[0], table[-1] + 1
+        return index, last + 1
 
-    def _recipient_list(self, index: int) -> None:
+    def _recipient_list(self, index: int, head_line: int) -> int:
+        """Check the recipients under «Nơi nhận:»; return the index of the last one."""
         head = self.paras[index]
+        last_index = index
         # Recipients typed in the same paragraph after line breaks count too.
-        items = [seg for seg in self._recipient_lines(head, head.in_table) if seg.line > 0]
-        for para in self.paras[index + 1 :]:
+        items = [seg for seg in self._recipient_lines(head, head.in_table) if seg.line > head_line]
+        for offset, para in enumerate(self.paras[index + 1 :], start=index + 1):
             if head.in_table and para.place != head.place:
                 break
             if not para.clean:
@@ -1006,9 +1291,10 @@ class _Checker:
             if not head.in_table and not (lines and _DASH_START.match(lines[0].text)):
                 break
             items += lines
+            last_index = offset
         if not items:
             self.add("noi-nhan.danh-sach", "danh sách nơi nhận", "không có", head)
-            return
+            return last_index
         for n, seg in enumerate(items):
             text = _clean(seg.text)
             wrong = []
@@ -1024,6 +1310,7 @@ class _Checker:
         if not self.book["noi-nhan.luu"].regex("mau").match(_clean(last.text)):
             found = f"«{_excerpt(last.text)}»"
             self.add("noi-nhan.luu", "«- Lưu: VT, ….»", found, last.para)
+        return last_index
 
     @staticmethod
     def _recipient_lines(para: Para, in_table: bool) -> list[Segment]:
@@ -1059,6 +1346,15 @@ class _Checker:
                 if problems:
                     self.add("chu-ky.quyen-han", "in hoa, căn giữa", ", ".join(problems), para)
                 self._format(seg, "chu-ky.quyen-han", bold=True, italic=False)
+            self._authority(titles)
+            if name is None:
+                self.add(
+                    "chu-ky.thieu",
+                    "họ tên người ký dưới chức vụ",
+                    f"không có họ tên (dòng cuối là chức vụ «{_excerpt(titles[-1].clean)}»)",
+                    titles[-1],
+                )
+                continue
             seg = _line(name)
             rule = self.book["chu-ky.ho-ten"]
             letters = "".join(c for c in name.clean if c.isalpha())
@@ -1079,19 +1375,75 @@ class _Checker:
                 )
             self._format(seg, "chu-ky.ho-ten", bold=True, italic=False)
 
-    def _signer(self, paras: list[Para]) -> tuple[list[Para], Para] | None:
-        """(title lines, name) of a signature cell; notes in parentheses are skipped."""
+    def _signer(self, paras: list[Para]) -> tuple[list[Para], Para | None] | None:
+        """(title lines, name or None when only titles are typed) of a signature cell;
+        notes in parentheses are skipped."""
         lines: list[Para] = []
-        inside = False
+        depth = 0  # open parentheses: a note may run over several lines
         for para in paras:
             text = para.clean
-            if text.startswith("(") or inside:
-                inside = not text.endswith(")")
-                continue
-            lines.append(para)
+            inside = depth > 0 or text.startswith("(")
+            depth = max(0, depth + text.count("(") - text.count(")"))
+            if not inside:
+                lines.append(para)
+        if not lines:
+            return None
+        if self._is_title(lines[-1]):
+            return lines, None
         if len(lines) < 2:
             return None
         return lines[:-1], lines[-1]
+
+    def _is_title(self, para: Para) -> bool:
+        """Whether a signature line is a title (capitals with a word of office in it)."""
+        text = para.clean
+        if text != text.upper():
+            return False
+        words = f" {text} "
+        return any(
+            (w.endswith(".") and text.startswith(w)) or f" {w} " in words
+            for w in self.book["chu-ky.thieu"].texts("chuc_vu")
+        )
+
+    def _authority(self, titles: list[Para]) -> None:
+        """TM. over the head's title when the head signs for a collective body; KT. over a
+        deputy's title."""
+        rule = self.book["chu-ky.tham-quyen"]
+        # «KT.GIÁM ĐỐC» reads as «KT. GIÁM ĐỐC».
+        lines = [re.sub(r"^(TM|KT|TL|TUQ|Q)\. *", r"\1. ", p.clean) for p in titles]
+        position = lines[-1]
+        above = lines[:-1]
+        for deputy in rule.texts("cap_pho"):
+            if position.startswith(deputy):
+                head_title = position[len(deputy) :].strip()
+                want = f"KT. {head_title}"
+                # «KT. CHỦ TỊCH» over «PHÓ CHỦ TỊCH THƯỜNG TRỰC» is right too.
+                if not above or not (
+                    above[-1].startswith("KT. ") and head_title.startswith(above[-1][4:])
+                ):
+                    found = f"«{above[-1]}»" if above else "không có dòng quyền hạn"
+                    self.add(
+                        "chu-ky.tham-quyen",
+                        f"«{want}» ngay trên «{position}»",
+                        found,
+                        titles[-1],
+                    )
+                return
+        if position not in rule.texts("nguoi_dung_dau") or any(
+            a.startswith(("Q.", "TL.", "TUQ.", "KT.")) for a in above
+        ):
+            return
+        agency = " ".join(self.agency.split())
+        for body in rule.texts("tap_the"):
+            # The head's own decision (issued by «CHỦ TỊCH ỦY BAN NHÂN DÂN …») is signed
+            # by the head alone.
+            own = f"{position} {body}"
+            if not agency.startswith(body) or any(p.clean.startswith(own) for p in self.paras):
+                continue
+            want = f"TM. {body}"
+            if want not in above:
+                found = " / ".join(f"«{a}»" for a in [*above, position])
+                self.add("chu-ky.tham-quyen", f"«{want}» trên «{position}»", found, titles[-1])
 
     # --- body: ô 6
 
@@ -1171,14 +1523,14 @@ class _Checker:
         indent = paragraph_format_value(para.para, "first_line_indent")
         mm = indent.mm if indent is not None else 0.0
         if re.match(r"^(\t| {2,})", para.text):
+            # One finding: the indent a Tab or spaces make is not also measured.
             self.add(
                 "noi-dung.thut-bang-phim",
-                "thụt đầu dòng bằng định dạng đoạn",
+                "thụt đầu dòng bằng định dạng đoạn (Paragraph › Special: First line 1,27 cm)",
                 "Tab hoặc dấu cách ở đầu đoạn",
                 para,
             )
-            if mm == 0:
-                return
+            return
         if not low - tolerance <= mm <= high + tolerance:
             self.add(
                 "noi-dung.thut-dau-dong",
@@ -1206,30 +1558,47 @@ class _Checker:
         size = max((f.size_pt or 0 for f in formats), default=14.0) or 14.0
         low, high = rule.range("he_so_co_chu")
         points = spacing.pt
-        too_low = how == WD_LINE_SPACING.EXACTLY and points < low * size - 0.1
+        # "At least" never goes below the single line the font needs; "exactly" does.
+        too_low = how == WD_LINE_SPACING.EXACTLY and points < round(low * size, 1) - 0.05
         if points > high * size + 0.1 or too_low:
+            kind = "đúng" if how == WD_LINE_SPACING.EXACTLY else "ít nhất"
             self.add(
                 "noi-dung.gian-dong",
-                f"{_num(low * size)}–{_num(round(high * size, 1))} pt (cỡ chữ {_num(size)})",
-                f"{_num(points)} pt",
+                f"{_num(round(low * size, 1))}–{_num(round(high * size, 1))} pt "
+                f"(một dòng đến 1,5 dòng của chữ cỡ {_num(size)})",
+                f"{kind} {_num(points)} pt" + (" (dưới một dòng)" if too_low else ""),
                 para,
             )
 
+    # --- after the signature: appendices, captions, notes
+
+    def after_signature(self, start: int) -> None:
+        """Text after the signature (an appendix's name, its «Kèm theo …» caption, notes)
+        keeps the body's size; appendix tables are left to their own layout."""
+        low, high = self.book["phu-luc.co-chu"].range("co_chu")
+        for para in self.paras[start:]:
+            if para.in_table or not para.clean:
+                continue
+            formats = para.formats()
+            if any(not low <= (f.size_pt or 0) <= high for f in formats):
+                self.add("phu-luc.co-chu", _pts(low, high), _sizes(formats), para)
+
 
 def _merge(findings: list[Finding]) -> list[Finding]:
-    """One finding per body rule and departure: later paragraphs with the same rule,
-    expected and found values are listed on the first one."""
+    """One finding per rule and departure: later paragraphs with the same rule, expected and
+    found values are listed on the first one (a wrong font on 40 paragraphs is one line)."""
     merged: list[Finding] = []
     first: dict[tuple[str, str, str], int] = {}
     for finding in findings:
         key = (finding.rule, finding.expected, finding.found)
-        if finding.rule.startswith("noi-dung.") and key in first:
+        if finding.paragraph and key in first:
             index = first[key]
             earlier = merged[index]
             more = (*earlier.more, finding.paragraph) if finding.paragraph else earlier.more
             merged[index] = replace(earlier, more=more)
             continue
-        first[key] = len(merged)
+        if finding.paragraph:
+            first.setdefault(key, len(merged))
         merged.append(finding)
     return merged
 
@@ -1240,5 +1609,37 @@ def _whole(para: Para, attribute: str) -> bool:
 
 
 def check_document(doc: DocxDocument) -> list[Finding]:
-    """Every finding of the Decree 30 rules on one document, in reading order of the checks."""
-    return _Checker(doc, rulebook()).run()
+    """Every finding of the Decree 30 rules on one document, in reading order of the checks
+    (without laying the document out: an unknown page count is said so)."""
+    checker = _Checker(doc, rulebook())
+    checker.run()
+    if checker.needs_page_count:
+        checker.page_count(None, "chưa dàn trang")
+    return _merge(checker.findings)
+
+
+_CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}chart"
+
+
+def _sections_with_tables(doc: DocxDocument) -> dict[int, bool]:
+    """For each section (0-based), whether landscape is allowed there: it holds a table of
+    figures or a chart (not the borderless header or signature table), or it comes after the
+    section of «Nơi nhận:» (an appendix)."""
+    found: dict[int, bool] = {}
+    section = 0
+    recipients: int | None = None
+    for child in doc.element.body:
+        text = "".join(t.text or "" for t in child.iter(qn("w:t")))
+        if child.tag == qn("w:tbl"):
+            if _QUOC_HIEU_KEY not in _key(text) and "nơi nhận" not in text.casefold():
+                found[section] = True
+        elif any(True for _ in child.iter(_CHART)):
+            found[section] = True
+        if recipients is None and "nơi nhận" in text.casefold():
+            recipients = section
+        if child.tag == qn("w:p") and child.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None:
+            section += 1
+    if recipients is not None:
+        for later in range(recipients + 1, section + 1):
+            found[later] = True
+    return found

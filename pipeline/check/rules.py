@@ -21,7 +21,7 @@ Kind = Literal["range", "number", "regex", "texts"]
 
 # The expected values each rule's test reads, by kind; regexes list their required groups.
 _SIZE: dict[str, Kind] = {"co_chu": "range"}
-_MARGIN: dict[str, Kind] = {"mm": "range", "sai_so_mm": "number"}
+_MARGIN: dict[str, Kind] = {"mm": "range", "sai_so_mm": "number", "sai_so_pdf_mm": "number"}
 PARAMS: dict[str, dict[str, Kind]] = {
     "trang.kho-giay": {"sai_so_mm": "number"},
     "trang.kho-giay-lech": {"sai_so_mm": "number"},
@@ -33,9 +33,12 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "so-trang.trang-dau": {},
     "so-trang.vi-tri": {},
     "so-trang.dinh-dang": _SIZE,
+    "so-trang.thieu": {},
+    "so-trang.khong-ro": {},
     "phong-chu.ten": {},
     "phong-chu.kieu": {},
-    "phong-chu.mau": {"mau_chu": "texts"},
+    "phong-chu.mau": {"mau_chu": "texts", "tru_chu": "texts"},
+    "phong-chu.nhung": {"ten_trong_pdf": "texts"},
     "van-ban.nfc": {},
     "quoc-hieu.thieu": {},
     "quoc-hieu.chu": {"chu": "texts"},
@@ -51,15 +54,19 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "co-quan.duong-ke": {},
     "so.thieu": {},
     "so.mau": {"mau": "regex"},
+    "so.thu-tu": {},
     "so.so-0": {"them_0_duoi": "number"},
     "so.dinh-dang": _SIZE,
     "ngay.thieu": {},
     "ngay.mau": {"mau": "regex"},
     "ngay.so-0": {"ngay_them_0_duoi": "number", "thang_them_0_duoi": "number"},
+    "ngay.so-0-thua": {},
+    "ngay.co-that": {},
     "ngay.khoang-cach": {},
     "ngay.dinh-dang": _SIZE,
     "bo-cuc.chung-dong": {},
     "bo-cuc.dau-cach": {},
+    "bo-cuc.can-giua": {},
     "ten-loai.thieu": {},
     "ten-loai.dinh-dang": _SIZE,
     "trich-yeu.thieu": {},
@@ -70,16 +77,18 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "can-cu.dau-cau": {},
     "noi-dung.co-chu": _SIZE,
     "noi-dung.can-deu": {},
-    "noi-dung.thut-dau-dong": _MARGIN,
+    "noi-dung.thut-dau-dong": {"mm": "range", "sai_so_mm": "number"},
     "noi-dung.thut-bang-phim": {},
     "noi-dung.cach-doan": {"toi_thieu_pt": "number"},
     "noi-dung.gian-dong": {"boi_so": "range", "he_so_co_chu": "range"},
+    "phu-luc.co-chu": _SIZE,
     "noi-nhan.thieu": {},
     "noi-nhan.dinh-dang": _SIZE,
     "noi-nhan.danh-sach": _SIZE,
     "noi-nhan.luu": {"mau": "regex"},
-    "chu-ky.thieu": {},
+    "chu-ky.thieu": {"chuc_vu": "texts"},
     "chu-ky.quyen-han": _SIZE,
+    "chu-ky.tham-quyen": {"tap_the": "texts", "nguoi_dung_dau": "texts", "cap_pho": "texts"},
     "chu-ky.ho-ten": {"co_chu": "range", "hoc_ham_hoc_vi": "texts"},
 }
 _GROUPS = {"so.mau": {"so", "ky_hieu"}, "ngay.mau": {"dia_danh", "ngay", "thang", "nam"}}

@@ -10,7 +10,8 @@ from __future__ import annotations
 import copy
 import weakref
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from docx.document import Document as DocxDocument
@@ -20,6 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.text.parfmt import ParagraphFormat
 from docx.text.run import Run
 from lxml import etree
 
@@ -102,13 +104,6 @@ def text_lines(doc: DocxDocument) -> list[str]:
     return lines
 
 
-def _style_chain(para: Paragraph) -> Iterator[Any]:
-    style = para.style
-    while style is not None:
-        yield style
-        style = style.base_style
-
-
 def run_format(para: Paragraph, run: Run) -> RunFormat:
     """The font, size, bold and italic a run is displayed with."""
     return resolver_for(para).format_of(para._p, run._r, run.text)
@@ -124,17 +119,25 @@ def paragraph_format_value(para: Paragraph, attribute: str) -> Any:
     value = getattr(para.paragraph_format, attribute)
     if value is not None:
         return value
-    for style in _style_chain(para):
-        value = getattr(style.paragraph_format, attribute)
+    res = resolver_for(para)
+    # The style chain's answer, found once per style (python-docx looks styles up by XPath).
+    chain = res.paragraph_styles(para._p)
+    key = (chain[0].get(qn("w:styleId")) if chain else None, attribute)
+    if key in res.inherited:
+        return res.inherited[key]
+    for style in chain:
+        value = getattr(ParagraphFormat(style), attribute)
         if value is not None:
-            return value
-    defaults = resolver_for(para).defaults_ppr
-    if defaults is None:
-        return None
-    # python-docx reads paragraph formats off a w:p; lend it the defaults' pPr.
-    holder = OxmlElement("w:p")
-    holder.append(copy.deepcopy(defaults))
-    return getattr(Paragraph(holder, para._parent).paragraph_format, attribute)
+            break
+    else:
+        value = None
+        if res.defaults_ppr is not None:
+            # python-docx reads paragraph formats off a w:p; lend it the defaults' pPr.
+            holder = OxmlElement("w:p")
+            holder.append(copy.deepcopy(res.defaults_ppr))
+            value = getattr(Paragraph(holder, para._parent).paragraph_format, attribute)
+    res.inherited[key] = value
+    return value
 
 
 def bottom_border(para: Paragraph) -> bool:
@@ -181,91 +184,120 @@ class Resolver:
         ppr_default = None if defaults is None else defaults.find(qn("w:pPrDefault"))
         self.defaults_ppr = None if ppr_default is None else ppr_default.find(qn("w:pPr"))
         self.theme = _theme_fonts(doc)
+        # (paragraph style id, attribute) -> the value the style chain and defaults give.
+        self.inherited: dict[tuple[Any, str], Any] = {}
+        # Style chains and the rPr layers styles give, found once (a paper has few styles).
+        self._chains: dict[str | None, list[Any]] = {}
+        self._styled: dict[tuple[str | None, str | None], list[Any]] = {}
+        self._formats: dict[tuple[str | None, bytes | None], RunFormat] = {}
 
     def style_chain(self, style_id: str | None) -> list[Any]:
         """A style element and the styles it is based on, nearest first (cycles cut)."""
+        if style_id in self._chains:
+            return self._chains[style_id]
         chain: list[Any] = []
         style = self._styles.get(style_id) if style_id else None
         while style is not None and style not in chain and len(chain) < 20:
             chain.append(style)
             based = style.find(qn("w:basedOn"))
             style = None if based is None else self._styles.get(based.get(qn("w:val")))
+        self._chains[style_id] = chain
         return chain
 
-    def paragraph_styles(self, p: Any) -> list[Any]:
-        ppr = p.find(qn("w:pPr"))
-        pstyle = None if ppr is None else ppr.find(qn("w:pStyle"))
+    def paragraph_style_id(self, p: Any) -> str | None:
+        ppr = p.find(_PPR)
+        pstyle = None if ppr is None else ppr.find(_PSTYLE)
         if pstyle is not None:
-            return self.style_chain(pstyle.get(qn("w:val")))
+            return str(pstyle.get(_VAL))
         if self._default_para is None:
-            return []
-        return self.style_chain(self._default_para.get(qn("w:styleId")))
+            return None
+        return str(self._default_para.get(qn("w:styleId")))
+
+    def paragraph_styles(self, p: Any) -> list[Any]:
+        return self.style_chain(self.paragraph_style_id(p))
 
     def rpr_layers(self, p: Any, r: Any | None) -> list[Any]:
         """The rPr elements that apply to run `r` of paragraph `p`, nearest first."""
-        layers: list[Any] = []
-        if r is not None:
-            rpr = r.find(qn("w:rPr"))
-            if rpr is not None:
-                layers.append(rpr)
-                rstyle = rpr.find(qn("w:rStyle"))
-                if rstyle is not None:
-                    layers += [
-                        s.find(qn("w:rPr")) for s in self.style_chain(rstyle.get(qn("w:val")))
-                    ]
-        layers += [s.find(qn("w:rPr")) for s in self.paragraph_styles(p)]
-        layers.append(self.defaults_rpr)
-        return [layer for layer in layers if layer is not None]
+        rpr = None if r is None else r.find(_RPR)
+        rstyle = None if rpr is None else rpr.find(_RSTYLE)
+        key = (None if rstyle is None else rstyle.get(_VAL), self.paragraph_style_id(p))
+        styled = self._styled.get(key)
+        if styled is None:
+            chains = [*(self.style_chain(key[0]) if key[0] else []), *self.style_chain(key[1])]
+            layers = [s.find(_RPR) for s in chains]
+            layers.append(self.defaults_rpr)
+            styled = self._styled[key] = [layer for layer in layers if layer is not None]
+        return styled if rpr is None else [rpr, *styled]
 
     def font_slot(self, layers: list[Any], slot: str) -> str | None:
         """The font of the `ascii` or `hAnsi` slot: a theme reference beats a name."""
         for rpr in layers:
-            fonts = rpr.find(qn("w:rFonts"))
+            fonts = rpr.find(_RFONTS)
             if fonts is None:
                 continue
-            theme = str(fonts.get(qn(f"w:{slot}Theme")) or "")
+            theme = str(fonts.get(_tag(f"w:{slot}Theme")) or "")
             if theme:
                 return self.theme.get("major" if theme.startswith("major") else "minor", theme)
-            name = fonts.get(qn(f"w:{slot}"))
+            name = fonts.get(_tag(f"w:{slot}"))
             if name:
                 return str(name)
         return None
 
     def format_of(self, p: Any, r: Any | None, text: str = "") -> RunFormat:
-        layers = self.rpr_layers(p, r)
+        rpr = None if r is None else r.find(_RPR)
+        # Runs of a paper share a handful of formats: resolve each (styles, own rPr) once.
+        key = (self.paragraph_style_id(p), None if rpr is None else etree.tostring(rpr))
+        base = self._formats.get(key)
+        if base is None:
+            base = self._formats[key] = self._resolve(self.rpr_layers(p, r))
+        ascii_font, other_font = base.font, next(iter(base.fonts), None)
+        fonts = set()
+        if not text or any(ord(c) < 128 and not c.isspace() for c in text):
+            fonts.add(ascii_font)
+        if any(ord(c) >= 128 and not c.isspace() for c in text):
+            fonts.add(other_font)
+        return replace(base, fonts=frozenset(f for f in fonts if f))
+
+    def _resolve(self, layers: list[Any]) -> RunFormat:
+        """The format the layers give; `fonts` holds the hAnsi slot's font (or the ascii)."""
 
         def first(tag: str) -> Any:
+            name = _tag(tag)
             for rpr in layers:
-                el = rpr.find(qn(tag))
+                el = rpr.find(name)
                 if el is not None:
                     return el
             return None
 
         ascii_font = self.font_slot(layers, "ascii")
         other_font = self.font_slot(layers, "hAnsi") or ascii_font
-        fonts = set()
-        if not text or any(ord(c) < 128 and not c.isspace() for c in text):
-            fonts.add(ascii_font)
-        if any(ord(c) >= 128 and not c.isspace() for c in text):
-            fonts.add(other_font)
         sz = first("w:sz")
         # Without any size Word shows 10 pt (ECMA-376 17.3.2.38).
-        size = int(sz.get(qn("w:val"), "20")) / 2 if sz is not None else 10.0
+        size = int(sz.get(_VAL, "20")) / 2 if sz is not None else 10.0
         color = first("w:color")
         return RunFormat(
             font=ascii_font,
             size_pt=size,
             bold=_on(first("w:b")),
             italic=_on(first("w:i")),
-            fonts=frozenset(f for f in fonts if f),
-            color=None if color is None else color.get(qn("w:val")),
+            fonts=frozenset([other_font] if other_font else []),
+            color=None if color is None else color.get(_VAL),
             caps=_on(first("w:caps")),
-            vert_align=None if (va := first("w:vertAlign")) is None else va.get(qn("w:val")),
+            vert_align=None if (va := first("w:vertAlign")) is None else va.get(_VAL),
         )
 
 
 def _on(el: Any) -> bool:
-    return el is not None and el.get(qn("w:val"), "true") not in ("0", "false", "off")
+    return el is not None and el.get(_VAL, "true") not in ("0", "false", "off")
+
+
+_tag = cache(qn)
+_VAL = qn("w:val")
+_PPR = qn("w:pPr")
+_RPR = qn("w:rPr")
+_PSTYLE = qn("w:pStyle")
+_RSTYLE = qn("w:rStyle")
+_RFONTS = qn("w:rFonts")
 
 
 def _theme_fonts(doc: DocxDocument) -> dict[str, str]:

@@ -1,0 +1,283 @@
+"""`hoso check FILE.pdf`: the page setup of a PDF made by hoso, Word or LibreOffice.
+
+A PDF keeps no paragraphs or styles, only where each word was drawn and which fonts are in the
+file, so this checks what can be measured there, with poppler's tools (pdfinfo, pdffonts,
+pdftotext -bbox): page size; margins from the words' boxes (left and top where the text
+starts, right and bottom only as "not beyond the margin": a short last page says nothing of
+its bottom margin); the fonts embedded and their names; page numbers (none on page 1, the
+number of each later page centred above the text); and the PDF/A claim, reported as a note.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lxml import etree
+
+from pipeline.check.rules import RuleBook
+from pipeline.common.errors import Problem
+
+PT_PER_MM = 72 / 25.4
+TIMEOUT = 60.0
+# Where the header and footer areas end: the smallest top and bottom margins the decree allows
+# come from the rules (le.tren, le.duoi); a page number sits in them.
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_SUBSET = re.compile(r"^[A-Z]{6}\+")
+_PDFA = re.compile(r"pdfaid:part(?:>|=\")(\d)(?:.*?pdfaid:conformance(?:>|=\")([ABUabu]))?", re.S)
+
+
+@dataclass(frozen=True)
+class Word:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Page:
+    width: float  # pt
+    height: float
+    words: list[Word]
+
+
+@dataclass(frozen=True)
+class PdfFinding:
+    """A departure found in a PDF: the checker turns it into a Finding."""
+
+    rule: str
+    where: str
+    expected: str
+    found: str
+
+
+def _run(tool: str, *args: str) -> str | None:
+    program = shutil.which(tool)
+    if program is None:
+        return None
+    try:
+        done = subprocess.run([program, *args], capture_output=True, timeout=TIMEOUT, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8", "replace")
+
+
+def read_pages(path: Path) -> list[Page] | None:
+    """Every page with the boxes of its words (pt, origin top left), or None if unreadable."""
+    text = _run("pdftotext", "-bbox", "-enc", "UTF-8", str(path), "-")
+    if text is None:
+        return None
+    try:
+        root = etree.fromstring(
+            text.encode(), etree.XMLParser(resolve_entities=False, recover=True)
+        )
+    except etree.XMLSyntaxError:
+        return None
+    if root is None:
+        return None
+    pages = []
+    for page in root.iter(f"{_XHTML}page"):
+        words = [
+            Word(
+                float(w.get("xMin", 0)),
+                float(w.get("yMin", 0)),
+                float(w.get("xMax", 0)),
+                float(w.get("yMax", 0)),
+                w.text or "",
+            )
+            for w in page.iter(f"{_XHTML}word")
+        ]
+        pages.append(Page(float(page.get("width", 0)), float(page.get("height", 0)), words))
+    return pages
+
+
+def fonts(path: Path) -> list[tuple[str, bool]] | None:
+    """(name, embedded) of every font the PDF uses."""
+    text = _run("pdffonts", str(path))
+    if text is None:
+        return None
+    found = []
+    for line in text.splitlines()[2:]:
+        tokens = line.split()
+        if len(tokens) >= 7:
+            found.append((_SUBSET.sub("", tokens[0]), tokens[-5] == "yes"))
+    return found
+
+
+def pdfa_claim(path: Path) -> str | None:
+    """ "PDF/A-2B" and the like when the metadata claims it, else None."""
+    meta = _run("pdfinfo", "-meta", str(path)) or ""
+    match = _PDFA.search(meta)
+    if match is None:
+        return None
+    return f"PDF/A-{match.group(1)}{(match.group(2) or '').upper()}"
+
+
+def _mm(points: float) -> float:
+    return points / PT_PER_MM
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
+
+
+def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
+    """Page size, margins and page numbers measured on the words' boxes."""
+    found: list[PdfFinding] = []
+    width, height = book.page_mm
+    top_min = book["le.tren"].range("mm")[0] * PT_PER_MM
+    bottom_min = book["le.duoi"].range("mm")[0] * PT_PER_MM
+    for n, page in enumerate(pages, start=1):
+        w, h = _mm(page.width), _mm(page.height)
+        short, long = sorted((w, h))
+        if max(abs(short - width), abs(long - height)) > book["trang.kho-giay"].number("sai_so_mm"):
+            found.append(
+                PdfFinding(
+                    "trang.kho-giay",
+                    f"trang {n}",
+                    f"{_num(width)} × {_num(height)} mm",
+                    f"{_num(w)} × {_num(h)} mm",
+                )
+            )
+    body = [
+        (n, page, [x for x in page.words if x.y1 > top_min and x.y0 < page.height - bottom_min])
+        for n, page in enumerate(pages, start=1)
+    ]
+    words = [(n, page, x) for n, page, ws in body for x in ws]
+    if not words:
+        return found
+    # Left and right: where most lines start and (justified) end; a table set wider than
+    # the text does not move the margin. Top: where page 1 starts. Bottom: how low text goes.
+    margins = {
+        "le.tren": (min(x.y0 for _, _, x in words), True),
+        "le.trai": (_usual(x.x0 for _, _, x in words), True),
+        "le.phai": (_usual(p.width - x.x1 for _, p, x in words), True),
+        "le.duoi": (min(p.height - x.y1 for _, p, x in words), False),
+    }
+    for rule_id, (points, both_ways) in margins.items():
+        rule = book[rule_id]
+        low, high = rule.range("mm")
+        tolerance = rule.number("sai_so_pdf_mm")
+        mm = _mm(points)
+        if mm < low - tolerance or (both_ways and mm > high + tolerance):
+            expected = f"{_num(low)}–{_num(high)} mm"
+            how = "chữ bắt đầu cách mép" if rule_id != "le.duoi" else "chữ xuống sát mép"
+            found.append(PdfFinding(rule_id, "tệp PDF", expected, f"{how} {_num(mm)} mm"))
+    found += _page_numbers(pages, body, top_min, bottom_min)
+    return found
+
+
+def _usual(points: Iterable[float]) -> float:
+    """The distance most words share, to half a millimetre: the line starts (or ends)."""
+    counts = Counter(round(_mm(p) * 2) / 2 for p in points)
+    return counts.most_common(1)[0][0] * PT_PER_MM
+
+
+def _page_numbers(
+    pages: list[Page], body: list[tuple[int, Page, list[Word]]], top_min: float, bottom_min: float
+) -> list[PdfFinding]:
+    found: list[PdfFinding] = []
+    left = min((x.x0 for _, _, ws in body for x in ws), default=0.0)
+    right = max((x.x1 for _, _, ws in body for x in ws), default=0.0)
+    centre = (left + right) / 2
+    missing = []
+    for n, page in enumerate(pages, start=1):
+        head = [x for x in page.words if x.y1 <= top_min and x.text.isdigit()]
+        foot = [x for x in page.words if x.y0 >= page.height - bottom_min and x.text.isdigit()]
+        if n == 1 and (head or foot):
+            found.append(
+                PdfFinding(
+                    "so-trang.trang-dau",
+                    "trang 1",
+                    "trang đầu không có số trang",
+                    f"có số «{(head or foot)[0].text}»",
+                )
+            )
+        if foot and n > 1:
+            found.append(
+                PdfFinding("so-trang.vi-tri", f"trang {n}", "số trang ở đầu trang", "chân trang")
+            )
+        if n > 1 and not any(x.text == str(n) for x in head):
+            missing.append(n)
+        for x in head:
+            off = _mm((x.x0 + x.x1) / 2 - centre)
+            if n > 1 and x.text == str(n) and abs(off) > 5:
+                found.append(
+                    PdfFinding(
+                        "so-trang.dinh-dang",
+                        f"trang {n}",
+                        "số trang căn giữa",
+                        f"lệch {'phải' if off > 0 else 'trái'} {_num(abs(off))} mm",
+                    )
+                )
+    if missing and len(pages) > 1 and not any(f.rule == "so-trang.vi-tri" for f in found):
+        shown = ", ".join(map(str, missing[:5]))
+        found.append(
+            PdfFinding(
+                "so-trang.thieu",
+                "tệp PDF",
+                "số trang ở giữa đầu trang, từ trang 2",
+                f"văn bản {len(pages)} trang, không thấy số trang ở trang {shown}",
+            )
+        )
+    return found
+
+
+def check_fonts(used: list[tuple[str, bool]], book: RuleBook) -> list[PdfFinding]:
+    """Every font embedded, and each one Times New Roman (or its metric twin)."""
+    rule = book["phong-chu.nhung"]
+    accepted = {re.sub(r"[\s_-]", "", a).casefold() for a in rule.texts("ten_trong_pdf")}
+    found: list[PdfFinding] = []
+    loose = sorted({name for name, embedded in used if not embedded})
+    if loose:
+        found.append(
+            PdfFinding("phong-chu.nhung", "tệp PDF", "mọi phông được nhúng", ", ".join(loose))
+        )
+    wrong = sorted(
+        {
+            name
+            for name, _ in used
+            if re.sub(r"[\s_-]", "", re.split(r"[,-]", name)[0]).casefold() not in accepted
+            and not name.startswith("[")
+        }
+    )
+    if wrong:
+        found.append(PdfFinding("phong-chu.ten", "tệp PDF", book.font, ", ".join(wrong)))
+    return found
+
+
+def check_pdf(path: Path, book: RuleBook) -> tuple[list[PdfFinding], list[str]] | Problem:
+    """(findings, notes) of a PDF, or a Problem when it cannot be read."""
+    if shutil.which("pdftotext") is None or shutil.which("pdffonts") is None:
+        return Problem(
+            "thieu-poppler",
+            "máy không có bộ công cụ poppler (pdftotext, pdffonts) để đọc tệp PDF",
+            file=str(path),
+            hint="cài poppler-utils (Debian/Ubuntu: `sudo apt install poppler-utils`; "
+            "Windows: poppler for Windows, thêm thư mục bin vào PATH).",
+        )
+    pages = read_pages(path)
+    used = fonts(path)
+    if not pages or used is None:
+        return Problem(
+            "khong-doc-duoc",
+            "tệp PDF bị hỏng hoặc có mật khẩu, không đọc được",
+            file=str(path),
+            hint="mở tệp bằng trình đọc PDF; xuất lại từ Word hoặc LibreOffice nếu cần.",
+        )
+    findings = check_pages(pages, book) + check_fonts(used, book)
+    claim = pdfa_claim(path)
+    notes = [
+        f"tệp PDF {len(pages)} trang; "
+        + (f"tuyên bố theo chuẩn lưu trữ {claim}" if claim else "không tuyên bố chuẩn PDF/A")
+    ]
+    return findings, notes

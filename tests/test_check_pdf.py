@@ -1,0 +1,122 @@
+"""`hoso check FILE.pdf`: page size, margins from the words' boxes, embedded fonts, page
+numbers and the PDF/A claim, on PDFs LibreOffice makes from our papers and broken copies."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+from docx.document import Document as DocxDocument
+from docx.shared import Mm
+
+from pipeline.check.checker import check_files
+from pipeline.check.pages import find_soffice
+from pipeline.check.pdfcheck import check_fonts
+from pipeline.check.rules import rulebook
+from pipeline.cli import cli
+from pipeline.files.atomic import atomic_write
+from pipeline.model import dataset
+from pipeline.stages.ingest import ingest
+from pipeline.stages.render import render
+from pipeline.stages.score import score
+from tests.conftest import DEMO
+from tests.nd30_faults import no_page_numbers, page_in_footer, steps
+
+PDF_A = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+BROKEN: dict[str, tuple[str, Callable[[DocxDocument], None]]] = {
+    "le-trai": ("le.trai", lambda d: setattr(d.sections[0], "left_margin", Mm(40))),
+    "le-tren": ("le.tren", lambda d: setattr(d.sections[0], "top_margin", Mm(30))),
+    "le-phai": ("le.phai", lambda d: setattr(d.sections[0], "right_margin", Mm(8))),
+    "kho-giay": ("trang.kho-giay", lambda d: setattr(d.sections[0], "page_height", Mm(279))),
+    "trang-dau": (
+        "so-trang.trang-dau",
+        lambda d: setattr(d.sections[0], "different_first_page_header_footer", False),
+    ),
+    "khong-so-trang": ("so-trang.thieu", no_page_numbers),
+    "chan-trang": ("so-trang.vi-tri", steps(no_page_numbers, page_in_footer)),
+}
+
+
+def _tools() -> None:
+    if find_soffice() is None or shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("LibreOffice or poppler-utils is missing")
+        pytest.skip("LibreOffice or poppler-utils is not installed")
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The KH paper and its broken copies as PDF/A, converted in one LibreOffice call."""
+    _tools()
+    base = tmp_path_factory.mktemp("pdf")
+    dossier = base / "binh-trung-2024"
+    shutil.copytree(DEMO, dossier)
+    out = base / "out"
+    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    score(dossier, out)
+    render(dossier, out)
+    sources = [out / "KH-ke-hoach.docx"]
+    for name, (_, change) in BROKEN.items():
+        doc = docx.Document(str(out / "KH-ke-hoach.docx"))
+        change(doc)
+        path = base / f"{name}.docx"
+        doc.save(str(path))
+        sources.append(path)
+    plain = base / "plain"
+    plain.mkdir()
+    soffice = find_soffice()
+    assert soffice is not None
+    subprocess.run(
+        [str(soffice), f"-env:UserInstallation={(base / 'lo').as_uri()}", "--headless",
+         "--convert-to", PDF_A, "--outdir", str(base / "pdf"), *map(str, sources)],
+        check=True, capture_output=True, timeout=600,
+    )  # fmt: skip
+    return {p.stem: p for p in (base / "pdf").glob("*.pdf")}
+
+
+def test_a_pdf_of_our_paper_is_clean_and_claims_pdfa(pdfs: dict[str, Path]) -> None:
+    report = check_files([pdfs["KH-ke-hoach"]])
+    (checked,) = report.files
+    assert checked.findings == [], [str(f) for f in checked.findings]
+    assert checked.notes == [checked.notes[0]] and "PDF/A-2B" in checked.notes[0]
+    assert report.exit_code == 0
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN))
+def test_a_broken_pdf_is_caught(pdfs: dict[str, Path], name: str) -> None:
+    rule = BROKEN[name][0]
+    (checked,) = check_files([pdfs[name]]).files
+    rules = {f.rule for f in checked.findings}
+    assert rule in rules, [str(f) for f in checked.findings]
+    # Nothing else is said about a paper with one fault.
+    assert rules <= {rule, "so-trang.trang-dau"}, [str(f) for f in checked.findings]
+
+
+def test_cli_reports_a_pdf_and_a_damaged_pdf(
+    runner: CliRunner, pdfs: dict[str, Path], tmp_path: Path
+) -> None:
+    damaged = tmp_path / "hong.pdf"
+    damaged.write_bytes(b"%PDF-1.4\nkhong phai pdf")
+    result = runner.invoke(cli, ["check", str(pdfs["le-trai"]), str(damaged)])
+    assert result.exit_code == 1
+    assert "[le.trai]" in result.output and "cần 30–35 mm; đang là chữ bắt đầu cách mép" in (
+        result.output
+    )
+    assert f"{damaged}: tệp PDF bị hỏng" in result.output
+    assert "Lỗi chương trình" not in result.output
+
+
+def test_fonts_not_embedded_or_not_times_are_named() -> None:
+    used = [("LiberationSerif-Bold", True), ("TimesNewRomanPSMT", True), ("Arial", False)]
+    found = {f.rule: f for f in check_fonts(used, rulebook())}
+    assert set(found) == {"phong-chu.nhung", "phong-chu.ten"}
+    assert found["phong-chu.nhung"].found == "Arial"
+    assert found["phong-chu.ten"].found == "Arial"
+    assert check_fonts(used[:2], rulebook()) == []
