@@ -11,6 +11,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -245,6 +246,38 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     ws = openpyxl.load_workbook(io.BytesIO(copy.data))["Số liệu"]
     assert ws["D12"].fill.fgColor.rgb.endswith("FF9999")
     assert "85" in ws["D12"].comment.text
+
+
+def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) -> None:
+    """htmx inserts the fragment as live markup: a refresh tag in it would reload the page
+    and wipe the result two seconds later. Only the job's own page, without JavaScript,
+    reloads itself (the tag sits in <noscript> in the head, ignored where scripts run)."""
+    from pipeline.web.jobs import Job
+
+    state = client.application.extensions["hoso"]
+    gate = threading.Event()
+    job = state.jobs.start("binh-trung-2024", "ingest", "Kiểm tra số liệu",
+                           lambda say: gate.wait(30) and {})  # fmt: skip
+    try:
+        assert isinstance(job, Job) and not job.done
+        path = f"/hs/binh-trung-2024/viec/{job.id}"
+        fragment = client.get(path, base_url=BASE, headers={"HX-Request": "true"})
+        assert 'hx-trigger="every 1s"' in fragment.get_data(as_text=True)
+        assert "refresh" not in fragment.get_data(as_text=True)
+        page = get(client, path).get_data(as_text=True)
+        head, body = page.split("</head>", 1)
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in head
+        assert "refresh" not in body
+        data_page = get(client, "/hs/binh-trung-2024/so-lieu").get_data(as_text=True)
+        assert job.id in data_page and "refresh" not in data_page
+    finally:
+        gate.set()
+    for _ in range(100):
+        if job.done:
+            break
+        time.sleep(0.05)
+    done = get(client, f"/hs/binh-trung-2024/viec/{job.id}").get_data(as_text=True)
+    assert 'data-done="yes"' in done and "refresh" not in done
 
 
 # --- the profile as a form ------------------------------------------------------------------------

@@ -33,6 +33,7 @@ VILLAGES = [
     "Nà Lầu", "Bó Nặm", "Kéo Coong", "Nà Rì", "Còn Chủ", "Pác Luống",
 ]  # fmt: skip
 WAIT = 60  # seconds a page or a job may take (LibreOffice is not used here)
+STAY = 5.5  # seconds a job's result must stay on screen once done
 
 
 @pytest.fixture
@@ -98,9 +99,18 @@ class Clerk:
         self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
 
     def job_done(self) -> WebElement:
-        return WebDriverWait(self.driver, WAIT).until(
+        """The finished job, still on screen after STAY seconds: the page was not reloaded
+        (the mark set in the page survives) and the result was not replaced."""
+        self.driver.execute_script("window.hosoMark = 'con nguyen';")
+        job = WebDriverWait(self.driver, WAIT).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, "#job[data-done='yes']"))
         )
+        shown = job.text
+        time.sleep(STAY)
+        assert self.driver.execute_script("return window.hosoMark;") == "con nguyen"
+        still = self.driver.find_element(By.CSS_SELECTOR, "#job[data-done='yes']")
+        assert still.text == shown and still.is_displayed()
+        return still
 
     def download(self, css: str, name: str) -> Path:
         target = self.downloads / name
