@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as htmllib
 import http.cookiejar
 import io
+import os
 import re
 import shutil
 import signal
@@ -138,6 +139,28 @@ def test_a_post_without_the_session_s_csrf_token_is_refused(
         response = client.post("/hs/binh-trung-2024/dieu-chinh/xoa", base_url=BASE, data=data)
         assert response.status_code == 400
     assert (dossier / "hoso.toml").read_bytes() == before
+
+
+def test_a_post_sent_by_another_site_is_refused(client: FlaskClient, dossier: Path) -> None:
+    """A valid cookie and CSRF token are not enough: the browser says where the form was."""
+    before = (dossier / "hoso.toml").read_bytes()
+    token = csrf(client)
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:9999"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
+        response = client.post("/hs/binh-trung-2024/kiem-tra", base_url=BASE,
+                               data={"csrf": token}, headers=headers)  # fmt: skip
+        assert response.status_code == 403, headers
+        assert "Yêu cầu từ trang khác" in text(response)
+    assert (dossier / "hoso.toml").read_bytes() == before
+    same = {"Origin": BASE, "Sec-Fetch-Site": "same-origin"}
+    ok = client.post("/hs/binh-trung-2024/kiem-tra", base_url=BASE, data={"csrf": token},
+                     headers=same)  # fmt: skip
+    assert ok.status_code == 303
 
 
 def test_no_path_leaves_the_root_or_the_known_files(client: FlaskClient) -> None:
@@ -456,7 +479,7 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     post(client, "/hs/binh-trung-2024/diem", {})
     page = get(client, "/hs/binh-trung-2024/diem").text
     assert '<span id="total">940</span>' in page and "ĐẠT" in page
-    assert page.count("<rect") == 26  # one bar and its background per criterion
+    assert page.count('class="bar-row"') == 13  # one bar per criterion
     digest = re.search(
         r'name="digest" value="(\w+)"', get(client, "/hs/binh-trung-2024/dieu-chinh").text
     )
@@ -509,33 +532,76 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    shutil.copytree(DEMO, tmp_path / "binh-trung-2024")
-    port = _free_port()
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
+    """`hoso web` in its own process (temporary files under tmp_path/tmp); its address."""
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "web", str(tmp_path), "--port", str(port),
-         "--no-browser"],
+        [sys.executable, "-m", "pipeline", "web", str(tmp_path / "ho-so"), "--no-browser", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)},
     )  # fmt: skip
+    assert proc.stdout is not None
+    said = ""
+    for _ in range(3):  # a notice may come before the address
+        said += proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", said)
+        if url:
+            return proc, url.group(0), said
+    raise AssertionError(said)
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return out
+
+
+def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    shutil.copytree(DEMO, tmp_path / "ho-so" / "binh-trung-2024")
+    port = _free_port()
+    proc, url, _ = _start(tmp_path, "--port", str(port))
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
-        assert url, line
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
-        with browser.open(url.group(0), timeout=10) as page:
+        with browser.open(url, timeout=10) as page:
             assert "binh-trung-2024" in page.read().decode("utf-8")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
         assert refused.value.code == 403
         refused.value.close()
+        # A preview asked for makes the server's temporary folder.
+        with pytest.raises(urllib.error.HTTPError) as absent:
+            browser.open(f"http://127.0.0.1:{port}/hs/binh-trung-2024/xem/KH.png", timeout=10)
+        absent.value.close()
+        assert list((tmp_path / "tmp").glob("hoso-web-*"))
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
+        out = _stop(proc)
     assert "Đã dừng hoso web." in out
+    assert not list((tmp_path / "tmp").glob("hoso-web-*"))  # removed when it stops
+
+    # Started again: the same port and the same address, so the open page keeps working.
+    again, url_again, _ = _start(tmp_path)
+    try:
+        assert url_again == url
+        with browser.open(f"http://127.0.0.1:{port}/", timeout=10) as page:  # the old cookie
+            assert page.status == 200
+    finally:
+        _stop(again)
+    session = tmp_path / "outputs" / ".hoso-web.json"
+    if os.name == "posix":
+        assert session.stat().st_mode & 0o077 == 0  # the token is the user's alone
+
+    # Its port taken meanwhile: the next one, and the clerk is told the address changed.
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        moved, url_moved, said = _start(tmp_path)
+        _stop(moved)
+    assert url_moved != url and f":{port}/" not in url_moved
+    assert f"Cổng {port} của lần trước đang bận" in said
 
 
 def test_a_busy_port_is_an_environment_problem(tmp_path: Path) -> None:

@@ -229,7 +229,7 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.click("#score-button")
     assert clerk.find("#total").text == "915"
     assert "ĐẠT" in clerk.find("#verdict").text
-    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart svg rect")) == 26
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart .bar-row")) == 13
     clerk.shot("cham-diem")
 
     # The council's adjustment: above the item's maximum first, then right.
@@ -262,3 +262,65 @@ def test_the_whole_evaluation_in_the_browser(
     assert "Tổng số điểm: 940/1.000 điểm" in text
     papers = clerk.download("#zip-link", "van-ban-binh-trung-2024.zip")
     assert papers.stat().st_size > 0
+
+
+def _alert(clerk: Clerk) -> str:
+    element = WebDriverWait(clerk.driver, WAIT).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".page-alert"))
+    )
+    text: str = element.text
+    clerk.driver.execute_script("document.querySelectorAll('.page-alert').forEach(e => e.remove())")
+    return text
+
+
+def test_every_failure_is_said_where_the_clerk_is_looking(
+    browser: WebDriver, live: Live, tmp_path: Path
+) -> None:
+    shutil.copytree(DEMO, live.root / "binh-trung-2024")
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    port = live.base.rsplit(":", 1)[1]
+    page = f"{live.base}/hs/binh-trung-2024/so-lieu"
+    browser.get(live.url)
+    browser.get(page)
+    workbook = DEMO / "thon" / "na-cay.xlsx"
+
+    # Too large, noticed before sending.
+    browser.execute_script("document.getElementById('upload-form').dataset.maxBytes = '10'")
+    clerk.find("#bieu").send_keys(str(workbook))
+    clerk.click("#upload-button")
+    assert "Tệp quá lớn" in _alert(clerk)
+    # Too large for the server (413), said in the page.
+    live.app.config["MAX_CONTENT_LENGTH"] = 1000
+    browser.get(page)
+    clerk.find("#bieu").send_keys(str(workbook))
+    clerk.click("#upload-button")
+    assert "Tệp quá lớn" in _alert(clerk)
+    live.app.config["MAX_CONTENT_LENGTH"] = None
+
+    # A page from before a restart whose session key changed (400).
+    browser.get(page)
+    browser.delete_cookie(f"hoso_phien_{port}")
+    clerk.click("#check-button")
+    said = _alert(clerk)
+    assert "Trang đã cũ" in said and "F5" in said
+    clerk.shot("loi-trang-cu")
+
+    # The token cookie gone (403).
+    browser.get(live.url)
+    browser.get(page)
+    browser.delete_cookie(f"hoso_token_{port}")
+    clerk.click("#check-button")
+    assert "Chưa mở đúng địa chỉ" in _alert(clerk)
+
+    # The server stops: the banner says it, and a button pressed says it again.
+    browser.get(live.url)
+    browser.get(page)
+    clerk.find("#check-button")
+    live.stop()
+    banner = WebDriverWait(browser, WAIT).until(
+        ec.visibility_of_element_located((By.ID, "connection"))
+    )
+    assert "Mất kết nối với hoso web" in banner.text
+    clerk.shot("mat-ket-noi")
+    clerk.click("#check-button")
+    assert "Mất kết nối" in _alert(clerk)

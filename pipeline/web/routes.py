@@ -80,6 +80,12 @@ def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+@bp.get("/song")
+def ping() -> Response:
+    """The page's heartbeat: the server is up and the clerk's session still opens it."""
+    return Response(status=204)
+
+
 # --- dossiers ----------------------------------------------------------------------------------
 
 

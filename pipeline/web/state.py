@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,22 @@ class State:
     archive: Path
     token: str
     jobs: Jobs = field(default_factory=Jobs)
-    cache: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hoso-web-")))
+    # Saves of hoso.toml are compare-and-swap: read, compare, write under this lock.
+    saving: threading.Lock = field(default_factory=threading.Lock)
+    _cache: Path | None = None
 
     def out(self, dossier: Path) -> Path:
         return self.outputs / dossier.resolve().name
+
+    @property
+    def cache(self) -> Path:
+        """The server's temporary folder (previews), made on first use."""
+        if self._cache is None:
+            self._cache = Path(tempfile.mkdtemp(prefix="hoso-web-"))
+        return self._cache
+
+    def close(self) -> None:
+        """Remove the temporary folder: the server has stopped."""
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)
+            self._cache = None
