@@ -596,6 +596,7 @@ def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> Non
 
     # Its port taken meanwhile: the next one, and the clerk is told the address changed.
     with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the TIME_WAIT
         taken.bind(("127.0.0.1", port))
         taken.listen()
         moved, url_moved, said = _start(tmp_path)

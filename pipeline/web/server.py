@@ -67,6 +67,12 @@ def save_session(folder: Path, session: Session) -> None:
 def _bind(port: int) -> socket.socket | None:
     """A socket bound to 127.0.0.1:`port`, or None when the port is taken."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # A restart takes its port again although the last run's connections linger (TIME_WAIT);
+    # on Windows SO_REUSEADDR would let two servers share a port, so it is exclusive there.
+    if hasattr(socket, "SO_EXCLUSIVEADDRUSE"):
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_EXCLUSIVEADDRUSE, 1)
+    else:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         listener.bind((HOST, port))
     except OSError as exc:
@@ -116,13 +122,13 @@ def serve(
         set_port(app, bound)
         save_session(outputs, Session(session.token, session.secret, bound))
         url = address(app, bound)
-        if session.port is not None and bound != session.port:
-            say(f"Cổng {session.port} của lần trước đang bận: trang mở ở địa chỉ mới.")
-        say(f"hoso web đang chạy tại {url}")
-        say("Mở địa chỉ trên bằng trình duyệt trên máy này. Dừng: bấm Ctrl+C.")
-        if open_browser:
-            webbrowser.open(url)
-        try:
+        try:  # Ctrl+C from the moment the address is said is a normal stop
+            if session.port is not None and bound != session.port:
+                say(f"Cổng {session.port} của lần trước đang bận: trang mở ở địa chỉ mới.")
+            say(f"hoso web đang chạy tại {url}")
+            say("Mở địa chỉ trên bằng trình duyệt trên máy này. Dừng: bấm Ctrl+C.")
+            if open_browser:
+                webbrowser.open(url)
             server.run()
         except KeyboardInterrupt:
             pass
