@@ -25,8 +25,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, TestResponse
 
+from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem
+from pipeline.stages import freshness
 from pipeline.stages.init import init_dossier
 from pipeline.web import files
 from pipeline.web.app import create_app
@@ -508,6 +510,59 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "Đã phát hành phiên bản 1" in issued
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
+
+
+def test_stale_scores_papers_and_pdfs_are_marked_and_never_issued(
+    client: FlaskClient, dossier: Path, app: Flask
+) -> None:
+    out = app.extensions["hoso"].out(dossier)
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))
+    home = get(client, "/").text
+    assert "940 điểm" in home and "đã cũ" not in home
+    assert "stale-" not in get(client, "/hs/binh-trung-2024/van-ban").text
+
+    # A PDF made, then the Word papers made again (as when stopped between the two).
+    pdfs = {}
+    for paper in ("KH-ke-hoach.docx", "BC-ket-qua-danh-gia.docx"):
+        pdf = out / freshness.pdf_name(paper)
+        pdf.write_bytes(b"%PDF-1.7 made from the first papers")
+        sha = freshness.file_sha256(out / paper) or ""
+        pdfs[pdf.name] = freshness.PaperRecord(freshness.sha256(pdf.read_bytes()), {paper: sha})
+    (out / freshness.PDFS_NAME).write_bytes(freshness.pdfs_json(__version__, pdfs))
+    assert "stale-pdfs" not in get(client, "/hs/binh-trung-2024/van-ban").text
+    profile = dossier / "hoso.toml"
+    profile.write_text(profile.read_text("utf-8").replace("1301/KH-UBND", "1302/KH-UBND"), "utf-8")
+    page = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert 'id="stale-papers"' in page and "thông tin hồ sơ đã sửa" in page
+    assert page.count("old-docx") == 5 and "Lập lại văn bản và bản PDF" in page
+    wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))  # Word only, PDFs kept
+    page = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert 'id="stale-papers"' not in page and 'id="stale-pdfs"' in page
+    # The report does not print the plan's number: its Word paper came out the same.
+    assert page.count("old-pdf") == 1 and 'issue-button" disabled' in page.replace("\n", "")
+    for headers in ({}, {"HX-Request": "true"}):
+        refused = client.post("/hs/binh-trung-2024/phat-hanh", base_url=BASE, headers=headers,
+                              data={"csrf": csrf(client), "ly_do": ""})  # fmt: skip
+        said = text(refused)
+        assert "bản PDF của Kế hoạch đã cũ" in said and "PDF của Báo cáo" not in said, said
+        assert "data.json" not in said and "pdfs.json" not in said
+    assert not (app.extensions["hoso"].archive / "binh-trung-2024").exists()
+
+    # A workbook changed after scoring: the score is marked old, with the one button.
+    edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tuoi": 84})
+    home = get(client, "/").text
+    assert "đã cũ" in home and "biểu «na-cay.xlsx» đã sửa" in home
+    assert "Kiểm tra lại số liệu" in home
+    score_page = get(client, "/hs/binh-trung-2024/diem").text
+    assert 'id="stale-data"' in score_page
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    score_page = get(client, "/hs/binh-trung-2024/diem").text
+    assert 'id="stale-data"' not in score_page and 'id="stale-card"' in score_page
+    assert "số liệu đã nhập đã sửa" in score_page
+    post(client, "/hs/binh-trung-2024/diem", {})
+    assert "stale-" not in get(client, "/hs/binh-trung-2024/diem").text
 
 
 def test_papers_as_pdf_with_a_preview_of_their_first_page(client: FlaskClient) -> None:

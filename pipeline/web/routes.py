@@ -38,7 +38,6 @@ from pipeline.model.documents import catalogue
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import all_levels
-from pipeline.stages import freshness
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import error_copy_path, ingest_to
 from pipeline.stages.init import init_dossier
@@ -46,7 +45,7 @@ from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import PROFILE_SECTIONS as SCORE_SECTIONS
 from pipeline.stages.score import override_problems, rules_for, score
-from pipeline.web import files, profile_form
+from pipeline.web import files, profile_form, stale
 from pipeline.web.jobs import Job, Say
 from pipeline.web.state import State
 
@@ -102,6 +101,7 @@ def home() -> str:
                 "unit": words.don_vi if words.ten else path.name,
                 "data": (out / DATA_NAME).is_file(),
                 "card": _load_card(card),
+                "fresh": stale.of(path, out),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
@@ -190,13 +190,12 @@ def overview(name: str) -> str:
     steps = {
         "profile": len(profile_form.problems_of(dossier)),
         "workbooks": len(files.workbooks(dossier)),
-        "data": _stale(freshness.INGEST, dossier, out, DATA_NAME),
-        "card": _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME),
         "papers": [p for p in files.output_names() if p.endswith(".docx") and (out / p).is_file()],
     }
     villages = _villages(dossier)
     card = _load_card(out / scorecard.SCORECARD_NAME)
-    return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words)
+    return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words,
+                 fresh=stale.of(dossier, out))  # fmt: skip
 
 
 def _villages(dossier: Path) -> int:
@@ -204,17 +203,6 @@ def _villages(dossier: Path) -> int:
         return len(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
     except InputError:
         return 0
-
-
-def _stale(stage: Any, dossier: Path, out: Path, output: str) -> dict[str, Any]:
-    """Whether a stage's output exists and what changed since it was written."""
-    if not (out / output).is_file():
-        return {"exists": False, "changes": []}
-    try:
-        changes = [str(c) for c in freshness.stale(stage, dossier, out)]
-    except (InputError, EnvironmentProblem):
-        changes = ["không đọc được kết quả trước"]
-    return {"exists": True, "changes": changes}
 
 
 # --- the profile -------------------------------------------------------------------------------
@@ -444,13 +432,12 @@ def score_page(name: str) -> str:
 
 def _score_page(name: str, dossier: Path, out: Path, problems: list[Problem]) -> str:
     card = _load_card(out / scorecard.SCORECARD_NAME)
-    state = _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME)
     return _page(
         "score.html",
         name,
         card=card,
         chart=_chart(card) if card else [],
-        changes=state["changes"],
+        fresh=stale.of(dossier, out),
         has_data=(out / DATA_NAME).is_file(),
         problems=problems,
     )
@@ -658,10 +645,26 @@ def papers(name: str) -> str:
             diff = diff_lines(result)
     except (InputError, EnvironmentProblem) as exc:
         archive_problem = str(exc)
+    return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
+                        archive_problem=archive_problem, refused=[])  # fmt: skip
+
+
+def _papers_page(
+    name: str,
+    *,
+    dossier: Path,
+    out: Path,
+    versions: list[Any],
+    diff: list[str],
+    archive_problem: str,
+    refused: list[str],
+) -> str:
     return _page(
         "papers.html",
         name,
         papers=_papers(out),
+        fresh=stale.of(dossier, out),
+        refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
         versions=versions,
@@ -740,6 +743,15 @@ def issue_version(name: str) -> BaseResponse | str:
     reason = request.form.get("ly_do", "")
     numbers = request.form.get("cap_so") == "1"
     archive = _state().archive
+    # Never issue papers older than their figures, or PDFs older than their Word papers.
+    refused = stale.of(dossier, out).issue_problems()
+    if refused:
+        if _htmx():
+            return _page("_issue_refused.html", name, refused=refused,
+                         fresh=stale.of(dossier, out))  # fmt: skip
+        html = _papers_page(name, dossier=dossier, out=out, versions=[], diff=[],
+                            archive_problem="", refused=refused)  # fmt: skip
+        return Response(html, status=422)
 
     def work(say: Say) -> dict[str, Any]:
         say("Đang phát hành…")
