@@ -305,6 +305,29 @@ def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) ->
     assert 'data-done="yes"' in done and "refresh" not in done
 
 
+def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
+    client: FlaskClient, dossier: Path
+) -> None:
+    shutil.rmtree(dossier / "thon")
+    (dossier / "xa.xlsx").unlink()
+    assert post(client, "/hs/binh-trung-2024/bieu-mau", {}).status_code == 200  # the zip
+    names = ("na-cay.xlsx", "po-ma.xlsx")
+    sent = [(io.BytesIO((DEMO / "thon" / n).read_bytes()), n) for n in names]
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/tai-len",
+                                                  {"bieu": sent})))  # fmt: skip
+    assert "ô để trống" not in html
+    assert "Đã nhận lại 2/12 biểu thôn" in html and "chưa nhận biểu cấp xã" in html
+    assert '<li class="got">✓ Nà Cáy</li>' in html and '<li class="waiting">○ Bản Luận</li>' in html
+    assert 'id="ingest-waiting"' in html and 'id="ingest-errors"' not in html
+    # A form someone began is checked whole (its wrong figure, its cells left empty); the
+    # untouched ones still only wait.
+    edit(dossier / "thon" / "ban-luan.xlsx", {"duoi_1_tuoi": "nhiều"})
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {})))
+    assert re.search(r"Có \d+ lỗi cần sửa trong các biểu đã nhận", html)
+    assert "Đã nhận lại 3/12" in html and '<li class="waiting">○ Nà Pàn</li>' in html
+    assert html.count('data-file="thon/ban-luan.xlsx"') == html.count('<tr class="err"')
+
+
 # --- the profile as a form ------------------------------------------------------------------------
 
 

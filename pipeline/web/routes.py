@@ -39,7 +39,7 @@ from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import all_levels
 from pipeline.stages.forms import write_forms
-from pipeline.stages.ingest import error_copy_path, ingest_to
+from pipeline.stages.ingest import MISSING_VILLAGE, NOT_RECEIVED, error_copy_path, ingest_to
 from pipeline.stages.init import init_dossier
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.render import render
@@ -369,7 +369,29 @@ def _job_response(name: str, job: Job) -> BaseResponse | str:
 def _job_fragment(name: str, job: Job) -> str:
     dossier = _dossier(name)
     return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=True,
-                 workbooks=files.workbooks(dossier))  # fmt: skip
+                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job))  # fmt: skip
+
+
+_WAITING = (NOT_RECEIVED, MISSING_VILLAGE, "thieu-xa")
+
+
+def _replies(dossier: Path, job: Job) -> dict[str, Any] | None:
+    """For a finished check of the figures: which villages (and the commune) have sent
+    their workbook back, and the problems that are real errors in what was filled."""
+    if job.kind != "ingest" or not job.done or job.error:
+        return None
+    try:
+        villages = list(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
+    except InputError:
+        return None
+    waiting = {p.value for p in job.problems if p.code in _WAITING and p.value}
+    commune = not any(p.code in _WAITING and not p.value for p in job.problems)
+    return {
+        "villages": [(v, v not in waiting) for v in villages],
+        "received": sum(1 for v in villages if v not in waiting),
+        "commune": commune,
+        "errors": [p for p in job.problems if p.code not in _WAITING],
+    }
 
 
 def _copies(dossier: Path, job: Job) -> dict[str, str]:
@@ -396,7 +418,8 @@ def job_page(name: str, job_id: str) -> str:
         abort(404)
     if _htmx():
         return _job_fragment(name, job)
-    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=False)
+    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=False,
+                 replies=_replies(dossier, job))  # fmt: skip
 
 
 @bp.post("/hs/<name>/xoa-bieu")
