@@ -333,7 +333,11 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
 
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
     """The form's fields as the browser would send them back untouched."""
-    html = get(client, path).get_data(as_text=True)
+    return _fields_of(get(client, path).get_data(as_text=True))
+
+
+def _fields_of(html: str) -> dict[str, str]:
+    """The fields of a page's forms, as the browser sends them back untouched."""
     from html.parser import HTMLParser
 
     fields: dict[str, str] = {}
@@ -434,9 +438,52 @@ def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(
     path.write_text(path.read_text(encoding="utf-8").replace("Nông Văn Hùng", "Notepad"), "utf-8")
     fields["lanh_dao.pho_chu_tich"] = "Trình Duyệt"
     response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
-    assert "đã được sửa ở nơi khác" in response.get_data(as_text=True)
-    text = path.read_text(encoding="utf-8")
-    assert "Notepad" in text and "Trình Duyệt" not in text
+    assert response.status_code == 409
+    page = text(response)
+    assert "Chưa lưu: trong lúc bạn sửa" in page
+    # The other edit is shown; the clerk's typing is kept, on top of the new file.
+    assert "«Nông Văn Hùng» thành «Notepad»" in page
+    assert 'id="lanh_dao.pho_chu_tich" name="lanh_dao.pho_chu_tich" value="Trình Duyệt"' in page
+    assert 'id="lanh_dao.chu_tich" name="lanh_dao.chu_tich" value="Notepad"' in page
+    saved = path.read_text(encoding="utf-8")
+    assert "Notepad" in saved and "Trình Duyệt" not in saved
+    # Saved again from that page: both edits are in the file.
+    again = _fields_of(response.get_data(as_text=True))
+    resaved = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=again)
+    assert resaved.status_code == 303
+    saved = path.read_text(encoding="utf-8")
+    assert "Notepad" in saved and "Trình Duyệt" in saved
+
+
+def test_two_saves_at_the_same_instant_never_lose_one(client: FlaskClient, dossier: Path) -> None:
+    """Each round, two saves made on the same version race: exactly one is written, the
+    other is refused (409) with its typing kept; never both told "saved"."""
+    path = dossier / "hoso.toml"
+    for round_ in range(10):
+        fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+        mine = {**fields, "lanh_dao.pho_chu_tich": f"Một {round_}"}
+        theirs = {**fields, "lanh_dao.cong_chuc_vhxh": f"Hai {round_}"}
+        start = threading.Barrier(2)
+        codes: list[int] = []
+
+        def save(
+            data: dict[str, str], codes: list[int] = codes, start: threading.Barrier = start
+        ) -> None:
+            c = client.application.test_client()  # another browser tab's own session
+            c.get(f"/?token={TOKEN}", base_url=BASE)
+            csrf_token = csrf(c)
+            start.wait()
+            codes.append(c.post("/hs/binh-trung-2024/thong-tin", base_url=BASE,
+                                data={**data, "csrf": csrf_token}).status_code)  # fmt: skip
+
+        threads = [threading.Thread(target=save, args=(d,)) for d in (mine, theirs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(codes) == [303, 409], codes
+        saved = path.read_text(encoding="utf-8")
+        assert (f"Một {round_}" in saved) != (f"Hai {round_}" in saved)
 
 
 def test_council_members_are_added_and_removed(client: FlaskClient, dossier: Path) -> None:

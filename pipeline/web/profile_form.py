@@ -361,6 +361,11 @@ def apply(doc: Any, form: Mapping[str, str], fields: Iterable[Field]) -> list[st
     return changed
 
 
+def differs(new: str, old: str, kind: str) -> bool:
+    """Whether a field's submitted text changes what `old` shows."""
+    return not _same(new.replace("\r\n", "\n"), old, kind)
+
+
 def _same(new: str, old: str, kind: str) -> bool:
     if kind in ("list", "paragraphs"):
         return _lines(new) == _lines(old)

@@ -215,19 +215,23 @@ def profile(name: str) -> str:
         loaded = profile_form.read(dossier)
     except InputError as exc:
         return _page("profile_broken.html", name, problems=exc.problems)
-    return _profile_page(name, dossier, loaded, None)
+    return _profile_page(name, dossier, loaded)
 
 
 def _profile_page(
-    name: str, dossier: Path, loaded: profile_form.Loaded, submitted: dict[str, str] | None
+    name: str,
+    dossier: Path,
+    loaded: profile_form.Loaded,
+    conflict: dict[str, Any] | None = None,
 ) -> str:
     words = profile_form.words_of(dossier)
     sections = profile_form.sections(loaded.doc, words)
     fields = [f for s in sections for f in s.all_fields()]
     values = profile_form.values(loaded.doc, fields)
-    if submitted is not None:
-        values.update({k: v for k, v in submitted.items() if k in values})
+    if conflict is not None:
+        values.update(conflict["kept"])
     placed = profile_form.place(profile_form.problems_of(dossier), sections)
+    _state().remember(loaded.digest, loaded.text)
     return _page(
         "profile.html",
         name,
@@ -235,37 +239,59 @@ def _profile_page(
         values=values,
         placed=placed,
         digest=loaded.digest,
+        conflict=conflict,
         w=words,
     )
+
+
+def _conflict(dossier: Path, now: profile_form.Loaded, form: dict[str, str]) -> dict[str, Any]:
+    """A save refused because the file changed since the form was opened: what the other
+    edit changed (from the text the form was opened on), and the clerk's own changes, kept
+    on top of the file as it is now so saving again loses neither."""
+    sections = profile_form.sections(now.doc, profile_form.words_of(dossier))
+    fields = [f for s in sections for f in s.all_fields()]
+    current = profile_form.values(now.doc, fields)
+    text = _state().opened.get(form.get("digest", ""))
+    before = profile_form.values(tomlkit.parse(text), fields) if text is not None else current
+    kept: dict[str, str] = {}
+    theirs: list[dict[str, str]] = []
+    for f in fields:
+        typed = form.get(f.key)
+        if typed is not None and profile_form.differs(typed, before[f.key], f.kind):
+            kept[f.key] = typed
+        if text is not None and profile_form.differs(current[f.key], before[f.key], f.kind):
+            theirs.append({"key": f.key, "label": f.label, "old": before[f.key],
+                           "new": current[f.key], "mine": kept.get(f.key, "")})  # fmt: skip
+    return {"kept": kept, "theirs": theirs, "known": text is not None}
 
 
 @bp.post("/hs/<name>/thong-tin")
 def profile_save(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    try:
-        loaded = profile_form.read(dossier)
-    except InputError as exc:
-        return _page("profile_broken.html", name, problems=exc.problems)
     form = {k: v for k, v in request.form.items() if k != "csrf"}
-    if form.get("digest") != loaded.digest:
-        flash(
-            "Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa lưu. "
-            "Các mục dưới đây là nội dung mới của tệp; nhập lại thay đổi của bạn.",
-            "loi",
-        )
-        return _profile_page(name, dossier, loaded, None)
-    words = profile_form.words_of(dossier)
-    sections = profile_form.sections(loaded.doc, words)
-    changed = profile_form.apply(loaded.doc, form, [f for s in sections for f in s.all_fields()])
-    if changed:
-        profile_form.save(loaded)
+    # Compare-and-swap: two saves at the same instant are read, compared and written one
+    # after the other, so the second sees the first's file and is refused, never lost.
+    with _state().saving:
+        try:
+            loaded = profile_form.read(dossier)
+        except InputError as exc:
+            return _page("profile_broken.html", name, problems=exc.problems)
+        if form.get("digest") != loaded.digest:
+            conflict = _conflict(dossier, loaded, form)
+            return Response(_profile_page(name, dossier, loaded, conflict), status=409)
+        words = profile_form.words_of(dossier)
+        sections = profile_form.sections(loaded.doc, words)
+        fields = [f for s in sections for f in s.all_fields()]
+        changed = profile_form.apply(loaded.doc, form, fields)
+        if changed:
+            profile_form.save(loaded)
     problems = profile_form.problems_of(dossier)
     if not changed:
         flash("Không có gì thay đổi.")
     elif problems:
-        flash(f"Đã lưu hoso.toml. Còn {len(problems)} chỗ cần sửa (ghi đỏ bên dưới).", "loi")
+        flash(f"Đã lưu. Còn {len(problems)} chỗ cần sửa (ghi đỏ bên dưới).", "loi")
     else:
-        flash("Đã lưu hoso.toml. Hồ sơ đã điền đủ, đúng.")
+        flash("Đã lưu. Thông tin hồ sơ đã điền đủ, đúng.")
     return redirect(url_for("web.profile", name=name), 303)
 
 
@@ -553,6 +579,11 @@ def _adjust_page(
 
 @bp.post("/hs/<name>/dieu-chinh")
 def adjustment_add(name: str) -> BaseResponse | str:
+    with _state().saving:  # compare-and-swap, as the profile's saves
+        return _adjustment_add(name)
+
+
+def _adjustment_add(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
     values = {k: request.form.get(k, "").strip() for k in ("muc", "diem", "ly_do")}
     loaded = profile_form.read(dossier)
@@ -588,6 +619,11 @@ def adjustment_add(name: str) -> BaseResponse | str:
 
 @bp.post("/hs/<name>/dieu-chinh/xoa")
 def adjustment_remove(name: str) -> BaseResponse:
+    with _state().saving:  # compare-and-swap, as the profile's saves
+        return _adjustment_remove(name)
+
+
+def _adjustment_remove(name: str) -> BaseResponse:
     dossier = _dossier(name)
     loaded = profile_form.read(dossier)
     raw = loaded.doc.get("dieu_chinh")

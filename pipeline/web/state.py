@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pipeline.web.jobs import Jobs
 
+_OPENED = 32
+
 
 @dataclass
 class State:
@@ -22,7 +24,15 @@ class State:
     jobs: Jobs = field(default_factory=Jobs)
     # Saves of hoso.toml are compare-and-swap: read, compare, write under this lock.
     saving: threading.Lock = field(default_factory=threading.Lock)
+    # The hoso.toml texts the page was opened on, by digest: a refused save shows what the
+    # other edit changed since (a few recent ones suffice).
+    opened: dict[str, str] = field(default_factory=dict)
     _cache: Path | None = None
+
+    def remember(self, digest: str, text: str) -> None:
+        self.opened[digest] = text
+        while len(self.opened) > _OPENED:
+            del self.opened[next(iter(self.opened))]
 
     def out(self, dossier: Path) -> Path:
         return self.outputs / dossier.resolve().name
