@@ -263,7 +263,8 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     row = re.search(r'<tr class="err" data-cell="D12" data-file="thon/na-cay.xlsx">(.*?)</tr>',
                     html, re.S)  # fmt: skip
     assert row, html
-    assert "duoi_1_tiem_du" in row.group(1) and "(85)" in row.group(1)
+    assert "Trẻ em dưới 1 tuổi được tiêm" in row.group(1) and "(85)" in row.group(1)
+    assert "duoi_1_tiem_du" not in row.group(1)  # the indicator's label, not its code
     link = re.search(r'href="(/hs/binh-trung-2024/loi/thon/na-cay\.loi\.xlsx)"', row.group(1))
     assert link
     copy = get(client, link.group(1))

@@ -513,3 +513,24 @@ def place(problems: Iterable[Problem], form: list[Section]) -> Placed:
         else:
             placed.other.append(p)
     return placed
+
+
+_KEYS = {
+    "dieu_chinh": "Điều chỉnh của Hội đồng",
+    "danh_gia.bo_tieu_chi": "Bộ tiêu chí",
+    "lanh_dao": "Lãnh đạo",
+}
+
+
+def labels(dossier: Path) -> dict[str, str]:
+    """hoso.toml keys -> the label the information page shows for them (sections too)."""
+    found = dict(_KEYS)
+    try:
+        loaded = read(dossier)
+    except InputError:
+        return found
+    for section in sections(loaded.doc, words_of(dossier)):
+        found.setdefault(section.id, section.title)
+        for f in section.all_fields():
+            found.setdefault(f.key, f.label)
+    return found

@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from jinja2 import pass_context
 from tomlkit.items import AoT
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -35,6 +36,7 @@ from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import all_levels
@@ -45,7 +47,7 @@ from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import PROFILE_SECTIONS as SCORE_SECTIONS
 from pipeline.stages.score import override_problems, rules_for, score
-from pipeline.web import files, profile_form, stale
+from pipeline.web import files, profile_form, stale, words
 from pipeline.web.jobs import Job, Say
 from pipeline.web.state import State
 
@@ -73,6 +75,52 @@ def _page(template: str, name: str | None = None, **context: Any) -> str:
         context.setdefault("w", profile_form.words_of(dossier))
         context.setdefault("name", name)
     return render_template(template, csrf=session.get("csrf", ""), **context)
+
+
+@bp.app_template_filter("page")
+@pass_context
+def _page_problems(context: Any, problems: list[Problem]) -> list[words.Shown]:
+    """Problems in the page's words (a filter: every table and message of problems)."""
+    name = context.get("name")
+    dossier = files.dossier_path(_state().root, name) if name else None
+    unit = context.get("w") or BASE_WORDS
+    labels = profile_form.labels(dossier) if dossier is not None else {}
+    state = _state()
+    places = (dossier, state.out(dossier) if dossier else None, state.root, state.outputs,
+              state.archive)  # fmt: skip
+    roots = tuple(r for r in places if r is not None)
+    return [words.problem(p, unit, labels, roots) for p in problems]
+
+
+@bp.app_template_filter("chu")
+@pass_context
+def _page_text(context: Any, said: str) -> str:
+    """A message of the library (a job's error) in the page's words."""
+    return "; ".join(s.message for s in _page_problems(context, [Problem("", str(said))]))
+
+
+def _said(exc: InputError | EnvironmentProblem) -> str:
+    """An exception's message and hint in the page's words, for a flash."""
+    if isinstance(exc, EnvironmentProblem):
+        problems = [Problem("moi-truong", exc.message, hint=exc.hint)]
+    else:
+        problems = exc.problems
+    name = request.view_args.get("name") if request.view_args else None
+    context = {"name": name, "w": profile_form.words_of(_dossier(name)) if name else None}
+    return " ".join(
+        f"{s.message}{' — ' + s.hint if s.hint else ''}." for s in _page_problems(context, problems)
+    )
+
+
+def _paper(path: Path | str) -> str:
+    """A paper's name as the page lists it ("Kế hoạch"), from its file."""
+    stem = Path(path).stem
+    return next((d.name for d in catalogue().values() if Path(d.file).stem == stem), stem)
+
+
+@bp.app_template_filter("gio")
+def _local_time(iso: str) -> str:
+    return words.local_time(iso)
 
 
 def _htmx() -> bool:
@@ -315,7 +363,7 @@ def blank_forms(name: str) -> BaseResponse | str:
                      problems=exc.problems, forms_refused=True)  # fmt: skip
         return Response(html, status=422)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
         return redirect(url_for("web.data_page", name=name), 303)
     entries = [(w.path.relative_to(dossier).as_posix(), w.path) for w in result.written]
     data = files.zip_bytes(entries)
@@ -360,7 +408,7 @@ def upload(name: str) -> BaseResponse | str:
     try:
         written, refused = files.save_uploads(dossier, uploads)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
         return redirect(url_for("web.data_page", name=name), 303)
     saved = [p.relative_to(dossier).as_posix() for p in written]
     return _start_ingest(name, dossier, saved, refused)
@@ -378,8 +426,9 @@ def _start_ingest(
 
     def work(say: Say) -> dict[str, Any]:
         for rel in saved:
-            say(f"Đã nhận {rel}")
-        result = ingest_to(dossier, out, mark_errors=True, progress=lambda n: say(f"Đọc {n}"))
+            say(f"Đã nhận {Path(rel).name}")
+        result = ingest_to(dossier, out, mark_errors=True,
+                           progress=lambda n: say(f"Đọc {Path(n).name}"))  # fmt: skip
         return {"warnings": result.warnings, "villages": result.data.village_count}
 
     job = _state().jobs.start(name, "ingest", "Kiểm tra số liệu", work, {"refused": refused})
@@ -457,7 +506,7 @@ def delete_workbook(name: str) -> BaseResponse:
         abort(404)
     with locked(dossier, sweep=(VILLAGE_FOLDER,)):
         path.unlink(missing_ok=True)
-    flash(f"Đã xóa {rel}.")
+    flash(f"Đã xóa {Path(rel).name}.")
     return redirect(url_for("web.data_page", name=name), 303)
 
 
@@ -520,9 +569,9 @@ def score_run(name: str) -> BaseResponse | str:
     except InputError as exc:
         return Response(_score_page(name, dossier, out, exc.problems), status=422)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
     else:
-        flash("Đã chấm điểm; đã ghi scorecard.json và biểu chấm điểm.")
+        flash("Đã chấm điểm và lập biểu chấm điểm.")
     return redirect(url_for("web.score_page", name=name), 303)
 
 
@@ -588,7 +637,8 @@ def _adjustment_add(name: str) -> BaseResponse | str:
     values = {k: request.form.get(k, "").strip() for k in ("muc", "diem", "ly_do")}
     loaded = profile_form.read(dossier)
     if request.form.get("digest") != loaded.digest:
-        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa ghi.", "loi")
+        flash("Thông tin hồ sơ đã được lưu ở nơi khác sau khi mở trang này: chưa ghi. "
+              "Xem lại bảng dưới đây rồi làm lại.", "loi")  # fmt: skip
         return redirect(url_for("web.adjustments", name=name), 303)
     raw = loaded.doc.get("dieu_chinh")
     if not isinstance(raw, AoT):
@@ -629,7 +679,8 @@ def _adjustment_remove(name: str) -> BaseResponse:
     raw = loaded.doc.get("dieu_chinh")
     muc = request.form.get("muc", "")
     if request.form.get("digest") != loaded.digest or not isinstance(raw, AoT):
-        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa xóa.", "loi")
+        flash("Thông tin hồ sơ đã được lưu ở nơi khác sau khi mở trang này: chưa bỏ. "
+              "Xem lại bảng dưới đây rồi làm lại.", "loi")  # fmt: skip
         return redirect(url_for("web.adjustments", name=name), 303)
     index = next((i for i, t in enumerate(raw) if str(t.get("muc", "")) == muc), None)
     if index is None:
@@ -666,7 +717,7 @@ def _rescore(name: str, dossier: Path, done: str) -> BaseResponse:
     try:
         score(dossier, out)
     except (InputError, EnvironmentProblem) as exc:
-        flash(f"{done} Chưa chấm lại được: {exc}", "loi")
+        flash(f"{done} Chưa chấm lại được: {_said(exc)}", "loi")
     else:
         flash(f"{done} Đã chấm điểm lại.")
     return redirect(url_for("web.score_page", name=name), 303)
@@ -696,14 +747,16 @@ def papers(name: str) -> str:
     out = _state().out(dossier)
     versions: list[Any] = []
     diff: list[str] = []
-    archive_problem = ""
+    archive_problem: list[Problem] = []
     try:
         versions = history(dossier, _state().archive)
         if versions:
             result, _ = diff_versions(dossier, out, _state().archive)
             diff = diff_lines(result)
-    except (InputError, EnvironmentProblem) as exc:
-        archive_problem = str(exc)
+    except InputError as exc:
+        archive_problem = exc.problems
+    except EnvironmentProblem as exc:
+        archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
     return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[])  # fmt: skip
 
@@ -715,7 +768,7 @@ def _papers_page(
     out: Path,
     versions: list[Any],
     diff: list[str],
-    archive_problem: str,
+    archive_problem: list[Problem],
     refused: list[str],
 ) -> str:
     return _page(
@@ -729,8 +782,20 @@ def _papers_page(
         versions=versions,
         diff=diff,
         archive_problem=archive_problem,
+        issuer=_issuer(dossier),
         pdftoppm=shutil.which("pdftoppm") is not None,
     )
+
+
+def _issuer(dossier: Path) -> str:
+    """Who issues the papers, as the page names them: the dossier's own civil servant (the
+    archive records the computer's account, which means nothing to the reader)."""
+    try:
+        leaders = profile_form.read(dossier).doc.get("lanh_dao", {})
+    except InputError:
+        return ""
+    name = leaders.get("cong_chuc_vhxh", "") if isinstance(leaders, dict) else ""
+    return str(name).strip() or "Công chức Văn hóa - Xã hội"
 
 
 @bp.post("/hs/<name>/van-ban")
@@ -740,11 +805,11 @@ def papers_make(name: str) -> BaseResponse | str:
     want_pdf = request.form.get("pdf") == "1"
 
     def work(say: Say) -> dict[str, Any]:
-        result = render(dossier, out, progress=lambda p: say(f"Đã lập {Path(p).name}"))
+        result = render(dossier, out, progress=lambda p: say(f"Đã lập {_paper(p)}"))
         outcome: dict[str, Any] = {
             "written": [p.name for p in result.written],
-            "waiting": result.waiting,
-            "not_recognized": result.not_recognized,
+            "waiting": [_paper(p) for p in result.waiting],
+            "not_recognized": [_paper(p) for p in result.not_recognized],
             "warnings": result.warnings,
             "unit": result.words.don_vi,
         }
@@ -755,7 +820,9 @@ def papers_make(name: str) -> BaseResponse | str:
                 outcome["pdf_skipped"] = f"{exc.message}: {exc.hint}"
                 return outcome
             say("Đang chuyển sang PDF bằng LibreOffice…")
-            made = pdf_dossier(dossier, out, progress=lambda p: say(f"Chuyển {p.name}"))
+            made = pdf_dossier(
+                dossier, out, progress=lambda p: say(f"Chuyển sang PDF: {_paper(p)}")
+            )
             outcome["pdfs"] = [p.name for p in made.written]
             outcome["notice"] = made.notice
         return outcome
@@ -809,7 +876,7 @@ def issue_version(name: str) -> BaseResponse | str:
             return _page("_issue_refused.html", name, refused=refused,
                          fresh=stale.of(dossier, out))  # fmt: skip
         html = _papers_page(name, dossier=dossier, out=out, versions=[], diff=[],
-                            archive_problem="", refused=refused)  # fmt: skip
+                            archive_problem=[], refused=refused)  # fmt: skip
         return Response(html, status=422)
 
     def work(say: Say) -> dict[str, Any]:

@@ -20,11 +20,6 @@ from pipeline.stages.freshness import Change
 from pipeline.web import profile_form
 
 _KINDS = {"added": "mới thêm", "changed": "đã sửa", "deleted": "đã xóa", "missing": "chưa có"}
-_KEYS = {
-    "dieu_chinh": "điều chỉnh của Hội đồng",
-    "danh_gia.bo_tieu_chi": "bộ tiêu chí",
-    "lanh_dao": "lãnh đạo",
-}
 
 
 @dataclass
@@ -69,20 +64,6 @@ def _paper_name(file: str) -> str:
     return f"«{Path(file).name}»"
 
 
-def _labels(dossier: Path) -> dict[str, str]:
-    """hoso.toml keys -> the label the information page shows for them."""
-    labels = dict(_KEYS)
-    try:
-        loaded = profile_form.read(dossier)
-    except InputError:
-        return labels
-    for section in profile_form.sections(loaded.doc, profile_form.words_of(dossier)):
-        labels.setdefault(section.id, section.title)
-        for f in section.fields:
-            labels.setdefault(f.key, f.label)
-    return labels
-
-
 def _thing(change: Change, labels: dict[str, str]) -> str:
     """What changed, named as the page names it."""
     name = change.file
@@ -125,7 +106,7 @@ def _reasons(stage: freshness.Stage, dossier: Path, out: Path, labels: dict[str,
 
 def of(dossier: Path, out: Path) -> Freshness:
     """The freshness of every result the dossier has in `out`."""
-    labels = _labels(dossier)
+    labels = profile_form.labels(dossier)
     state = Freshness()
     if (out / dataset.DATA_NAME).is_file():
         state.data = _reasons(freshness.INGEST, dossier, out, labels)
