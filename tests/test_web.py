@@ -190,11 +190,24 @@ def test_no_path_leaves_the_root_or_the_known_files(client: FlaskClient) -> None
         ("na-cay.loi.xlsx", "na-cay.xlsx"),
         ("bo-nam.sao-luu-2.xls", "bo-nam.xls"),
         ("pac-luong.ods", "pac-luong.ods"),
-        ("../hoso.xlsx", None),
-        ("..\\hoso.xlsx", None),
-        ("thon/na-cay.xlsx", None),
-        ("/etc/passwd.xlsx", None),
+        # Only the file name is kept: a folder, or a whole Windows path, goes.
+        ("../hoso.xlsx", "hoso.xlsx"),
+        ("..\\hoso.xlsx", "hoso.xlsx"),
+        ("thon/na-cay.xlsx", "na-cay.xlsx"),
+        ("/etc/passwd.xlsx", "passwd.xlsx"),
+        ("C:\\Users\\Lan\\Desktop\\Nà Cáy.xlsx", "Nà Cáy.xlsx"),
+        ("C:\\Users\\Lan\\..\\x.xlsx", "x.xlsx"),
+        ("..", None),
         ("na..cay.xlsx", None),
+        # Names Windows reserves, hidden names, characters Windows refuses.
+        ("CON.xlsx", "CON-bieu.xlsx"),
+        ("nul.ods", "nul-bieu.ods"),
+        ("Com1.xls", "Com1-bieu.xls"),
+        ("lpt9.tam.xlsx", "lpt9.tam-bieu.xlsx"),
+        ("console.xlsx", "console.xlsx"),
+        (".na-cay.xlsx", "na-cay.xlsx"),
+        ("...na-cay.xlsx", None),
+        ('na"cay?.xlsx', "na-cay-.xlsx"),
         ("bao-cao.docx", None),
         ("na-cay.xlsx.exe", None),
         (".xlsx", None),
@@ -231,6 +244,21 @@ def test_uploads_land_in_the_dossier_and_bad_ones_are_named(
     assert (dossier / "thon" / "na-cay.xlsx").read_bytes() == fixed
     assert (dossier / "xa.xlsx").is_file() and not (dossier / "thon" / "XA.xlsx").exists()
     assert 'id="ingest-ok"' in html  # the demo's data, read again whole
+
+
+def test_a_macro_workbook_named_xlsx_is_refused(client: FlaskClient, dossier: Path) -> None:
+    """An .xlsm renamed .xlsx still carries its VBA project: refused by what it holds."""
+    buffer = io.BytesIO((DEMO / "thon" / "na-cay.xlsx").read_bytes())
+    with zipfile.ZipFile(buffer, "a") as z:
+        z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name")
+    before = (dossier / "thon" / "na-cay.xlsx").read_bytes()
+    sent = {"bieu": [(io.BytesIO(buffer.getvalue()), "C:\\Users\\Lan\\na-cay.xlsx")]}
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/tai-len", sent)))
+    assert "biểu có macro" in html and "Excel Workbook (*.xlsx)" in html
+    assert (dossier / "thon" / "na-cay.xlsx").read_bytes() == before
+    assert files.macros(buffer.getvalue())
+    assert not files.macros((DEMO / "thon" / "na-cay.xlsx").read_bytes())
+    assert files.macros(b"\xd0\xcf\x11\xe0" + "_VBA_PROJECT_CUR".encode("utf-16-le"))
 
 
 def test_a_workbook_in_another_format_replaces_the_village_s_earlier_one(

@@ -8,7 +8,9 @@
   var offline = false;
 
   function names(input, out) {
-    out.textContent = Array.from(input.files).map(function (f) { return f.name; }).join(", ");
+    var chosen = Array.from(input.files).map(function (f) { return f.name; });
+    out.textContent = chosen.length ? "Đã chọn " + chosen.length + " tệp: " + chosen.join(", ")
+      : "Chưa chọn tệp nào.";
   }
 
   // A message where the clerk is looking: in `place` (the slot of the result) or on top.
