@@ -252,7 +252,8 @@ def test_a_macro_workbook_named_xlsx_is_refused(client: FlaskClient, dossier: Pa
     with zipfile.ZipFile(buffer, "a") as z:
         z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name")
     before = (dossier / "thon" / "na-cay.xlsx").read_bytes()
-    sent = {"bieu": [(io.BytesIO(buffer.getvalue()), "C:\\Users\\Lan\\na-cay.xlsx")]}
+    windows = "C:\\Users\\Lan\\na-cay.xlsx"
+    sent: dict[str, object] = {"bieu": [(io.BytesIO(buffer.getvalue()), windows)]}
     html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/tai-len", sent)))
     assert "biểu có macro" in html and "Excel Workbook (*.xlsx)" in html
     assert (dossier / "thon" / "na-cay.xlsx").read_bytes() == before
