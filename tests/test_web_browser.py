@@ -33,18 +33,27 @@ VILLAGES = [
     "Nà Lầu", "Bó Nặm", "Kéo Coong", "Nà Rì", "Còn Chủ", "Pác Luống",
 ]  # fmt: skip
 WAIT = 60  # seconds a page or a job may take (LibreOffice is not used here)
+LAPTOP = (1366, 768)  # a commune office's laptop
+PHONE = (390, 844)
 STAY = 5.5  # seconds a job's result must stay on screen once done
 
 
+@pytest.fixture(params=[LAPTOP, PHONE], ids=["laptop", "phone"])
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    value: tuple[int, int] = request.param
+    return value
+
+
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browser(tmp_path: Path, size: tuple[int, int]) -> Iterator[WebDriver]:
     chromium, driver = browser_paths()
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
+    width, height = size
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1366,768", "--lang=vi"):  # fmt: skip
+                f"--window-size={width},{height}", "--lang=vi"):  # fmt: skip
         options.add_argument(arg)
     options.add_experimental_option(
         "prefs",
@@ -54,6 +63,9 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     chrome.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
+    if size == PHONE:  # a phone's screen: its width, touch, the mobile viewport
+        chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
     try:
         yield chrome
     finally:
@@ -81,8 +93,21 @@ class Clerk:
         )
 
     def shot(self, name: str) -> None:
+        """A screenshot of the page as it is, which must fit the screen's width."""
         self.count += 1
-        self.driver.save_screenshot(str(self.shots / f"{self.count:02d}-{name}.png"))
+        width = self.driver.execute_script("return window.innerWidth")
+        self.driver.save_screenshot(str(self.shots / f"{self.count:02d}-{name}-{width}.png"))
+        wide = self.driver.execute_script("return document.documentElement.scrollWidth")
+        assert wide <= width, f"{name}: the page is {wide} px wide on a {width} px screen"
+
+    def in_view(self, css: str) -> None:
+        """The page's main action is on screen as the page opens, without scrolling."""
+        element = self.find(css)
+        top, bottom = self.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom];", element
+        )
+        height = self.driver.execute_script("return window.innerHeight")
+        assert 0 <= top and bottom <= height, f"{css} at {top}-{bottom} of {height} px"
 
     def type(self, field_id: str, text: str) -> None:
         element = self.driver.find_element(By.ID, field_id)
@@ -96,6 +121,10 @@ class Clerk:
         element.click()
 
     def nav(self, label: str) -> None:
+        """A step of the menu; on a phone the menu opens first."""
+        toggle = self.driver.find_elements(By.ID, "menu-toggle")
+        if toggle and toggle[0].is_displayed():
+            toggle[0].click()
         self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
 
     def job_done(self) -> WebElement:
@@ -134,9 +163,12 @@ def _workbooks(tmp_path: Path) -> Path:
 
 
 def test_the_whole_evaluation_in_the_browser(
-    browser: WebDriver, live: Live, tmp_path: Path
+    browser: WebDriver, live: Live, tmp_path: Path, size: tuple[int, int]
 ) -> None:
+    """At both sizes: every page fits the screen's width (checked at each screenshot), the
+    main action of each page is on screen as it opens (laptop), each result stays."""
     clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    laptop = size == LAPTOP
     browser.get(live.url)
     assert "token" not in browser.current_url  # the token became a cookie
     clerk.find("h1")
@@ -151,6 +183,8 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.type("nam", "2024")
     clerk.type("thon", "\n".join(VILLAGES))
     clerk.shot("ho-so-moi")
+    if laptop:
+        clerk.in_view("#new-form button[type=submit]")
     clerk.click("#new-form button[type=submit]")
     clerk.find("#profile-form")
     dossier = live.root / "binh-trung-2024"
@@ -196,6 +230,8 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.nav("2. Số liệu")
     clerk.find("#upload-form")
     clerk.shot("so-lieu")
+    if laptop:
+        clerk.in_view("#upload-button")
     forms = clerk.download("#forms-zip", "bieu-mau-binh-trung-2024.zip")
     assert forms.stat().st_size > 0
 
@@ -226,6 +262,8 @@ def test_the_whole_evaluation_in_the_browser(
 
     # The scorecard.
     clerk.nav("3. Chấm điểm")
+    if laptop:
+        clerk.in_view("#score-button")
     clerk.click("#score-button")
     assert clerk.find("#total").text == "915"
     assert "ĐẠT" in clerk.find("#verdict").text
@@ -234,6 +272,8 @@ def test_the_whole_evaluation_in_the_browser(
 
     # The council's adjustment: above the item's maximum first, then right.
     clerk.nav("4. Điều chỉnh")
+    if laptop:
+        clerk.in_view("#adjust-button")
     Select(clerk.find("#muc")).select_by_value("10.2")
     clerk.type("diem", "500")
     clerk.type("ly_do", "Hội đồng xác minh 19 trẻ em học mầm non tại xã lân cận.")
@@ -248,6 +288,8 @@ def test_the_whole_evaluation_in_the_browser(
 
     # The papers, and the total read back from the downloaded report.
     clerk.nav("5. Văn bản")
+    if laptop:
+        clerk.in_view("#render-button")
     pdf = clerk.find("input[name=pdf]")
     if pdf.is_selected():
         pdf.click()  # PDFs are tested on their own (tests/test_web.py)
@@ -262,6 +304,32 @@ def test_the_whole_evaluation_in_the_browser(
     assert "Tổng số điểm: 940/1.000 điểm" in text
     papers = clerk.download("#zip-link", "van-ban-binh-trung-2024.zip")
     assert papers.stat().st_size > 0
+
+    # The plan's number corrected: the papers are marked old and cannot be issued, until
+    # the one button beside the reason makes them again.
+    clerk.nav("1. Thông tin")
+    clerk.type("ke_hoach.can_cu_so", "1302/KH-UBND")
+    clerk.click(".savebar button")
+    assert "đã điền đủ, đúng" in clerk.find(".flash").text
+    clerk.nav("5. Văn bản")
+    box = clerk.find("#stale-papers")
+    assert "thông tin hồ sơ đã sửa" in box.text
+    assert clerk.find("#issue-button").get_attribute("disabled")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".old-docx")) == 5
+    clerk.shot("van-ban-cu")
+    clerk.click("#stale-papers button")
+    clerk.job_done()
+    clerk.nav("5. Văn bản")
+    clerk.find(".papers")
+    assert not browser.find_elements(By.ID, "stale-papers")
+
+    # Issued: the result stays on screen.
+    clerk.click("#issue-button")
+    assert "Đã phát hành phiên bản 1" in clerk.job_done().text
+    clerk.shot("phat-hanh")
+    clerk.nav("5. Văn bản")
+    versions = clerk.find("#versions").text
+    assert "Hoàng Thị Lan" in versions and " ngày " in versions  # a person, Vietnam's time
 
 
 def _alert(clerk: Clerk) -> str:

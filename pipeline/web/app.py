@@ -157,7 +157,9 @@ def _same_origin(hosts: set[str]) -> bool:
 def _headers(response: BaseResponse) -> BaseResponse:
     response.headers["Content-Security-Policy"] = _CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a form's POST carries "Origin: null" and
+    # could not be told from a sandboxed page of another site. Other sites still get nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
