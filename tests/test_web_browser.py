@@ -107,7 +107,7 @@ class Clerk:
             "var r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom];", element
         )
         height = self.driver.execute_script("return window.innerHeight")
-        assert 0 <= top and bottom <= height, f"{css} at {top}-{bottom} of {height} px"
+        assert top >= 0 and bottom <= height, f"{css} at {top}-{bottom} of {height} px"
 
     def type(self, field_id: str, text: str) -> None:
         element = self.driver.find_element(By.ID, field_id)
