@@ -407,7 +407,7 @@ def test_saving_an_untouched_profile_changes_nothing(client: FlaskClient, dossie
     before = (dossier / "hoso.toml").read_bytes()
     fields = _form(client, "/hs/binh-trung-2024/thong-tin")
     assert fields["don_vi.xa"] == "Bình Trung"
-    assert fields["ke_hoach.can_cu_ngay"] == "2024-03-22"
+    assert fields["ke_hoach.can_cu_ngay"] == "22/03/2024"  # as a clerk writes a date
     response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
     assert response.status_code == 303
     assert (dossier / "hoso.toml").read_bytes() == before
@@ -422,7 +422,7 @@ def test_a_saved_field_changes_its_line_only_and_keeps_comments_and_bom(
     before = path.read_text(encoding="utf-8-sig").splitlines()
     fields = _form(client, "/hs/binh-trung-2024/thong-tin")
     fields["lanh_dao.chu_tich"] = "Lý Văn Mới"
-    fields["ke_hoach.han_bao_cao"] = "2024-11-08"
+    fields["ke_hoach.han_bao_cao"] = "8/11/2024"  # typed the Vietnamese way, saved as a date
     fields["van_ban.KH.noi_nhan"] = "UBND huyện Cao Lộc b/c\r\nCác trưởng thôn\r\n"
     assert (
         client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields).status_code == 303
@@ -610,6 +610,8 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "Đã phát hành phiên bản 1" in issued
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
+    assert "bản hiện tại" in papers and "hien-tai" not in papers  # page words
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", papers)  # Vietnam's time, not ISO
 
 
 def test_stale_scores_papers_and_pdfs_are_marked_and_never_issued(

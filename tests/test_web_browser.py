@@ -219,7 +219,7 @@ def test_the_whole_evaluation_in_the_browser(
     assert "không phải một ngày" in error.text
     assert "còn 1 chỗ" in clerk.find(".flash").text.lower()
     clerk.shot("thong-tin-loi")
-    clerk.type("ke_hoach.can_cu_ngay", "2024-03-22")
+    clerk.type("ke_hoach.can_cu_ngay", "22/3/2024")
     clerk.click(".savebar button")
     assert "đã điền đủ, đúng" in clerk.find(".flash").text
     saved = (dossier / "hoso.toml").read_text(encoding="utf-8")

@@ -218,9 +218,9 @@ def shown(value: Any, kind: str) -> str:
     elif isinstance(value, bool):
         text = "có" if value else "không"
     elif isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
+        text = value.strftime("%d/%m/%Y %H:%M")  # as a clerk writes it; ISO is read too
     elif isinstance(value, date):
-        text = value.isoformat()
+        text = value.strftime("%d/%m/%Y")
     elif isinstance(value, list):
         text = "\n".join(shown(v, "text") for v in value)
     elif kind == "paragraphs" and isinstance(value, str):
@@ -239,6 +239,8 @@ def values(doc: Any, fields: Iterable[Field]) -> dict[str, str]:
 _INT = re.compile(r"-?\d+")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_VN_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ ,]+(\d{1,2})[:h](\d{2})")
 
 
 def _lines(text: str) -> list[str]:
@@ -260,20 +262,24 @@ def _number(text: str) -> Any:
 
 def _date(text: str) -> Any:
     m = _ISO_DATE.fullmatch(text)
+    vn = _VN_DATE.fullmatch(text)
     try:
-        return date(int(m[1]), int(m[2]), int(m[3])) if m else text
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        return date(int(vn[3]), int(vn[2]), int(vn[1])) if vn else text
     except ValueError:
         return text
 
 
 def _datetime(text: str) -> Any:
     m = _ISO_DATETIME.fullmatch(text)
+    vn = _VN_DATETIME.fullmatch(text)
     try:
-        return (
-            datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
-            if m
-            else text
-        )
+        if m:
+            return datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
+        if vn:
+            return datetime(int(vn[3]), int(vn[2]), int(vn[1]), int(vn[4]), int(vn[5]))
+        return text
     except ValueError:
         return text
 

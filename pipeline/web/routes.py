@@ -752,7 +752,8 @@ def papers(name: str) -> str:
         versions = history(dossier, _state().archive)
         if versions:
             result, _ = diff_versions(dossier, out, _state().archive)
-            diff = diff_lines(result)
+            labels = profile_form.labels(dossier)
+            diff = [words.diff_line(line, labels, (dossier, out)) for line in diff_lines(result)]
     except InputError as exc:
         archive_problem = exc.problems
     except EnvironmentProblem as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from pipeline.archive.diff import CURRENT
 from pipeline.common.errors import Problem
 from pipeline.model import dataset, scorecard
 from pipeline.model.indicators import catalogue as indicators
@@ -99,6 +100,18 @@ def problem(p: Problem, words: Words, labels: dict[str, str], roots: tuple[Path,
         hint=text(p.hint or "", labels, roots),
         value=text(str(p.value), labels, roots) if p.value not in (None, "") else "",
     )
+
+
+_PAPER_FILE = re.compile(r" \([\w.-]+\.docx\)")
+_WHERE = re.compile(r"\[(?:[\w.-]+/)?([^\]]+)\]")
+
+
+def diff_line(line: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str:
+    """A line of the comparison of two versions, without file names or the CLI's names."""
+    line = line.replace(CURRENT, "bản hiện tại")
+    line = _PAPER_FILE.sub("", line)
+    line = _WHERE.sub(lambda m: f"[{m[1]}]", line)
+    return text(line, labels, roots)
 
 
 def local_time(iso: str) -> str:
