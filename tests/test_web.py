@@ -408,6 +408,7 @@ def test_saving_an_untouched_profile_changes_nothing(client: FlaskClient, dossie
     fields = _form(client, "/hs/binh-trung-2024/thong-tin")
     assert fields["don_vi.xa"] == "Bình Trung"
     assert fields["ke_hoach.can_cu_ngay"] == "22/03/2024"  # as a clerk writes a date
+    assert 'placeholder="ví dụ 22/3/2024"' in get(client, "/hs/binh-trung-2024/thong-tin").text
     response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
     assert response.status_code == 303
     assert (dossier / "hoso.toml").read_bytes() == before

@@ -308,6 +308,8 @@ def test_the_whole_evaluation_in_the_browser(
     # The plan's number corrected: the papers are marked old and cannot be issued, until
     # the one button beside the reason makes them again.
     clerk.nav("1. Thông tin")
+    if laptop:
+        clerk.in_view(".savebar button")
     clerk.type("ke_hoach.can_cu_so", "1302/KH-UBND")
     clerk.click(".savebar button")
     assert "đã điền đủ, đúng" in clerk.find(".flash").text
@@ -392,3 +394,35 @@ def test_every_failure_is_said_where_the_clerk_is_looking(
     clerk.shot("mat-ket-noi")
     clerk.click("#check-button")
     assert "Mất kết nối" in _alert(clerk)
+
+
+def test_two_tabs_saving_the_same_version_lose_nothing(
+    browser: WebDriver, live: Live, tmp_path: Path
+) -> None:
+    """The same form open in two tabs: the second save is refused, keeps what was typed and
+    shows the first tab's change; saved again, the file holds both."""
+    shutil.copytree(DEMO, live.root / "binh-trung-2024")
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    page = f"{live.base}/hs/binh-trung-2024/thong-tin"
+    browser.get(live.url)
+    browser.get(page)
+    first = browser.current_window_handle
+    clerk.find("#profile-form")
+    browser.switch_to.new_window("tab")
+    browser.get(page)
+    clerk.type("lanh_dao.pho_chu_tich", "Tab Hai")
+    clerk.click(".savebar button")
+    assert "Đã lưu" in clerk.find(".flash").text
+    browser.switch_to.window(first)
+    clerk.type("lanh_dao.cong_chuc_vhxh", "Tab Một")
+    clerk.click(".savebar button")
+    conflict = clerk.find("#conflict")
+    assert "Chưa lưu" in conflict.text and "Tab Hai" in conflict.text
+    kept = browser.find_element(By.ID, "lanh_dao.cong_chuc_vhxh").get_attribute("value")
+    assert kept == "Tab Một"
+    assert browser.find_element(By.ID, "lanh_dao.pho_chu_tich").get_attribute("value") == "Tab Hai"
+    clerk.shot("luu-trung")
+    clerk.click(".savebar button")
+    assert "Đã lưu" in clerk.find(".flash").text
+    saved = (live.root / "binh-trung-2024" / "hoso.toml").read_text(encoding="utf-8")
+    assert "Tab Một" in saved and "Tab Hai" in saved
