@@ -358,6 +358,28 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
     assert html.count('data-file="thon/ban-luan.xlsx"') == html.count('<tr class="err"')
 
 
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("chạy lại `hoso ingest /tmp/ho-so/d` (cùng --out nếu có), rồi `hoso score /tmp/ho-so/d`.",
+         "bấm nút «Kiểm tra lại số liệu» ở bước 2, rồi nút «Chấm điểm» ở bước 3."),
+        ("sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml",
+         "sửa tên thôn cho đúng danh sách thôn («Các thôn») trong thông tin hồ sơ"),
+        ("có ký tự ⟨U+200B⟩ ZERO WIDTH SPACE", "có ký tự ẩn (không nhìn thấy)"),
+        ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
+        ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
+        ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
+    ],
+)  # fmt: skip
+def test_the_library_s_words_become_page_words(said: str, shown: str) -> None:
+    from pipeline.web import words
+
+    labels = {"don_vi.thon": "Các thôn"}
+    assert words.text(said, labels, (Path("/tmp/ho-so/d"), Path("/tmp/ho-so"))) == shown
+    assert words.local_time("2026-12-04T19:05:00+00:00") == "02:05 ngày 05/12/2026"
+    assert words.diff_line("So sánh v1 → hien-tai", labels) == "So sánh v1 → bản hiện tại"
+
+
 # --- the profile as a form ------------------------------------------------------------------------
 
 

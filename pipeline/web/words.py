@@ -23,7 +23,7 @@ from pipeline.model.units import Words
 VIETNAM = timezone(timedelta(hours=7), "Giờ Việt Nam")  # no daylight saving
 
 # A command of the CLI, as the library's hints write it, and the page's way to do the same.
-_COMMANDS = {
+_COMMANDS = {  # "chạy lại `hoso score …`" becomes "bấm nút «Chấm điểm» ở bước 3"
     "init": "nút «Tạo hồ sơ mới» ở trang đầu",
     "forms": "nút «Tải biểu mẫu trống» ở bước 2",
     "ingest": "nút «Kiểm tra lại số liệu» ở bước 2",
@@ -32,7 +32,9 @@ _COMMANDS = {
     "pdf": "nút «Lập văn bản» (kèm bản PDF) ở bước 5",
     "build": "các nút ở bước 2, 3 và 5",
 }
-_COMMAND = re.compile(r"`?\bhoso (init|forms|ingest|score|render|pdf|build)\b[^`,;.)]*`?")
+_COMMAND = re.compile(
+    r"(?:(chạy lại|chạy)\s+)?`?\bhoso (init|forms|ingest|score|render|pdf|build)\b[^`,;.)]*`?"
+)
 _OPTION = re.compile(r"\s*\((?:với )?cùng --[a-z-]+ nếu có\)|\s*--[a-z][a-z-]*(?: [A-Z_]+)?")
 _CODE_POINT = re.compile(r"⟨?U\+[0-9A-F]{4,6}⟩?(?: [A-Z][A-Z -]*[A-Z])?")
 _FILES = {
@@ -63,9 +65,11 @@ def text(said: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str
     """One message or hint in the page's words."""
     for root in roots:
         said = said.replace(f"{root}/", "").replace(str(root), "hồ sơ")
-    said = _COMMAND.sub(lambda m: _COMMANDS[m.group(1)], said)
+    said = _COMMAND.sub(lambda m: ("bấm " if m[1] else "") + _COMMANDS[m[2]], said)
     said = _OPTION.sub("", said)
-    said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said)
+    said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said).replace("ký tự ký tự", "ký tự")
+    # The page's button rewrites the program's own file: nothing to delete by hand.
+    said = said.replace("xóa tệp này rồi ", "")
     for name, page_name in _FILES.items():
         said = said.replace(name, page_name)
     said = _KEY.sub(lambda m: f"«{labels[m[0]]}»" if m[0] in labels else m[0], said)
