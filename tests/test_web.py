@@ -366,6 +366,7 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
         ("sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml",
          "sửa tên thôn cho đúng danh sách thôn («Các thôn») trong thông tin hồ sơ"),
         ("có ký tự ⟨U+200B⟩ ZERO WIDTH SPACE", "có ký tự ẩn (không nhìn thấy)"),
+        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024"', 'viết 2024-03-22 hoặc "22/3/2024"'),
         ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
         ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
         ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),

@@ -70,6 +70,7 @@ def text(said: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str
     said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said).replace("ký tự ký tự", "ký tự")
     # The page's button rewrites the program's own file: nothing to delete by hand.
     said = said.replace("xóa tệp này rồi ", "")
+    said = said.replace(" (không ngoặc kép)", "")  # how to write a date in the file itself
     for name, page_name in _FILES.items():
         said = said.replace(name, page_name)
     said = _KEY.sub(lambda m: f"«{labels[m[0]]}»" if m[0] in labels else m[0], said)
