@@ -729,6 +729,8 @@ def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]
         url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", said)
         if url:
             return proc, url.group(0), said
+    proc.kill()  # never left running by a failed test
+    proc.communicate(timeout=20)
     raise AssertionError(said)
 
 
