@@ -50,6 +50,17 @@ def used_codes(package: Path) -> dict[str, list[str]]:
         if p.relative_to(package).parts[0] not in _OWN_CATALOGUE
     }
     takes = _takers(trees)
+    # Codes named by a module constant (NOT_RECEIVED = "chua-nhan") and passed by that name.
+    named = {
+        target.id: node.value.value
+        for tree in trees.values()
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    }
     found: dict[str, list[str]] = defaultdict(list)
     for path, tree in trees.items():
         for node in ast.walk(tree):
@@ -62,6 +73,10 @@ def used_codes(package: Path) -> dict[str, list[str]]:
             given = [k.value for k in node.keywords if k.arg == "code"]
             given += [node.args[i] for i in takes[name] if i < len(node.args)]
             for arg in given:
-                if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                    found[arg.value].append(f"{path.relative_to(package.parent)}:{node.lineno}")
+                code = arg.value if isinstance(arg, ast.Constant) else None
+                if isinstance(arg, ast.Name):
+                    code = named.get(arg.id)
+                # An empty code only carries a message of the library into the page.
+                if isinstance(code, str) and code:
+                    found[code].append(f"{path.relative_to(package.parent)}:{node.lineno}")
     return dict(found)

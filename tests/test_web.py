@@ -5,12 +5,14 @@ from __future__ import annotations
 import html as htmllib
 import http.cookiejar
 import io
+import os
 import re
 import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -23,8 +25,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import EnvironBuilder, TestResponse
 
+from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem
+from pipeline.stages import freshness
 from pipeline.stages.init import init_dossier
 from pipeline.web import files
 from pipeline.web.app import create_app
@@ -139,6 +143,28 @@ def test_a_post_without_the_session_s_csrf_token_is_refused(
     assert (dossier / "hoso.toml").read_bytes() == before
 
 
+def test_a_post_sent_by_another_site_is_refused(client: FlaskClient, dossier: Path) -> None:
+    """A valid cookie and CSRF token are not enough: the browser says where the form was."""
+    before = (dossier / "hoso.toml").read_bytes()
+    token = csrf(client)
+    for headers in (
+        {"Origin": "http://evil.example"},
+        {"Origin": "http://127.0.0.1:9999"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ):
+        response = client.post("/hs/binh-trung-2024/kiem-tra", base_url=BASE,
+                               data={"csrf": token}, headers=headers)  # fmt: skip
+        assert response.status_code == 403, headers
+        assert "Yêu cầu từ trang khác" in text(response)
+    assert (dossier / "hoso.toml").read_bytes() == before
+    same = {"Origin": BASE, "Sec-Fetch-Site": "same-origin"}
+    ok = client.post("/hs/binh-trung-2024/kiem-tra", base_url=BASE, data={"csrf": token},
+                     headers=same)  # fmt: skip
+    assert ok.status_code == 303
+
+
 def test_no_path_leaves_the_root_or_the_known_files(client: FlaskClient) -> None:
     for path in (
         "/hs/../thong-tin",
@@ -164,11 +190,24 @@ def test_no_path_leaves_the_root_or_the_known_files(client: FlaskClient) -> None
         ("na-cay.loi.xlsx", "na-cay.xlsx"),
         ("bo-nam.sao-luu-2.xls", "bo-nam.xls"),
         ("pac-luong.ods", "pac-luong.ods"),
-        ("../hoso.xlsx", None),
-        ("..\\hoso.xlsx", None),
-        ("thon/na-cay.xlsx", None),
-        ("/etc/passwd.xlsx", None),
+        # Only the file name is kept: a folder, or a whole Windows path, goes.
+        ("../hoso.xlsx", "hoso.xlsx"),
+        ("..\\hoso.xlsx", "hoso.xlsx"),
+        ("thon/na-cay.xlsx", "na-cay.xlsx"),
+        ("/etc/passwd.xlsx", "passwd.xlsx"),
+        ("C:\\Users\\Lan\\Desktop\\Nà Cáy.xlsx", "Nà Cáy.xlsx"),
+        ("C:\\Users\\Lan\\..\\x.xlsx", "x.xlsx"),
+        ("..", None),
         ("na..cay.xlsx", None),
+        # Names Windows reserves, hidden names, characters Windows refuses.
+        ("CON.xlsx", "CON-bieu.xlsx"),
+        ("nul.ods", "nul-bieu.ods"),
+        ("Com1.xls", "Com1-bieu.xls"),
+        ("lpt9.tam.xlsx", "lpt9.tam-bieu.xlsx"),
+        ("console.xlsx", "console.xlsx"),
+        (".na-cay.xlsx", "na-cay.xlsx"),
+        ("...na-cay.xlsx", None),
+        ('na"cay?.xlsx', "na-cay-.xlsx"),
         ("bao-cao.docx", None),
         ("na-cay.xlsx.exe", None),
         (".xlsx", None),
@@ -207,6 +246,22 @@ def test_uploads_land_in_the_dossier_and_bad_ones_are_named(
     assert 'id="ingest-ok"' in html  # the demo's data, read again whole
 
 
+def test_a_macro_workbook_named_xlsx_is_refused(client: FlaskClient, dossier: Path) -> None:
+    """An .xlsm renamed .xlsx still carries its VBA project: refused by what it holds."""
+    buffer = io.BytesIO((DEMO / "thon" / "na-cay.xlsx").read_bytes())
+    with zipfile.ZipFile(buffer, "a") as z:
+        z.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 Attribute VB_Name")
+    before = (dossier / "thon" / "na-cay.xlsx").read_bytes()
+    windows = "C:\\Users\\Lan\\na-cay.xlsx"
+    sent: dict[str, object] = {"bieu": [(io.BytesIO(buffer.getvalue()), windows)]}
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/tai-len", sent)))
+    assert "biểu có macro" in html and "Excel Workbook (*.xlsx)" in html
+    assert (dossier / "thon" / "na-cay.xlsx").read_bytes() == before
+    assert files.macros(buffer.getvalue())
+    assert not files.macros((DEMO / "thon" / "na-cay.xlsx").read_bytes())
+    assert files.macros(b"\xd0\xcf\x11\xe0" + "_VBA_PROJECT_CUR".encode("utf-16-le"))
+
+
 def test_a_workbook_in_another_format_replaces_the_village_s_earlier_one(
     client: FlaskClient, dossier: Path
 ) -> None:
@@ -237,7 +292,8 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     row = re.search(r'<tr class="err" data-cell="D12" data-file="thon/na-cay.xlsx">(.*?)</tr>',
                     html, re.S)  # fmt: skip
     assert row, html
-    assert "duoi_1_tiem_du" in row.group(1) and "(85)" in row.group(1)
+    assert "Trẻ em dưới 1 tuổi được tiêm" in row.group(1) and "(85)" in row.group(1)
+    assert "duoi_1_tiem_du" not in row.group(1)  # the indicator's label, not its code
     link = re.search(r'href="(/hs/binh-trung-2024/loi/thon/na-cay\.loi\.xlsx)"', row.group(1))
     assert link
     copy = get(client, link.group(1))
@@ -247,12 +303,94 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     assert "85" in ws["D12"].comment.text
 
 
+def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) -> None:
+    """htmx inserts the fragment as live markup: a refresh tag in it would reload the page
+    and wipe the result two seconds later. Only the job's own page, without JavaScript,
+    reloads itself (the tag sits in <noscript> in the head, ignored where scripts run)."""
+    from pipeline.web.jobs import Job
+
+    state = client.application.extensions["hoso"]
+    gate = threading.Event()
+    job = state.jobs.start("binh-trung-2024", "ingest", "Kiểm tra số liệu",
+                           lambda say: gate.wait(30) and {})  # fmt: skip
+    try:
+        assert isinstance(job, Job) and not job.done
+        path = f"/hs/binh-trung-2024/viec/{job.id}"
+        fragment = client.get(path, base_url=BASE, headers={"HX-Request": "true"})
+        assert 'hx-trigger="every 1s"' in fragment.get_data(as_text=True)
+        assert "refresh" not in fragment.get_data(as_text=True)
+        page = get(client, path).get_data(as_text=True)
+        head, body = page.split("</head>", 1)
+        assert '<noscript><meta http-equiv="refresh" content="2"></noscript>' in head
+        assert "refresh" not in body
+        data_page = get(client, "/hs/binh-trung-2024/so-lieu").get_data(as_text=True)
+        assert job.id in data_page and "refresh" not in data_page
+    finally:
+        gate.set()
+    for _ in range(100):
+        if job.done:
+            break
+        time.sleep(0.05)
+    done = get(client, f"/hs/binh-trung-2024/viec/{job.id}").get_data(as_text=True)
+    assert 'data-done="yes"' in done and "refresh" not in done
+
+
+def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
+    client: FlaskClient, dossier: Path
+) -> None:
+    shutil.rmtree(dossier / "thon")
+    (dossier / "xa.xlsx").unlink()
+    assert post(client, "/hs/binh-trung-2024/bieu-mau", {}).status_code == 200  # the zip
+    names = ("na-cay.xlsx", "po-ma.xlsx")
+    sent = [(io.BytesIO((DEMO / "thon" / n).read_bytes()), n) for n in names]
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/tai-len",
+                                                  {"bieu": sent})))  # fmt: skip
+    assert "ô để trống" not in html
+    assert "Đã nhận lại 2/12 biểu thôn" in html and "chưa nhận biểu cấp xã" in html
+    assert '<li class="got">✓ Nà Cáy</li>' in html and '<li class="waiting">○ Bản Luận</li>' in html
+    assert 'id="ingest-waiting"' in html and 'id="ingest-errors"' not in html
+    # A form someone began is checked whole (its wrong figure, its cells left empty); the
+    # untouched ones still only wait.
+    edit(dossier / "thon" / "ban-luan.xlsx", {"duoi_1_tuoi": "nhiều"})
+    html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {})))
+    assert re.search(r"Có \d+ lỗi cần sửa trong các biểu đã nhận", html)
+    assert "Đã nhận lại 3/12" in html and '<li class="waiting">○ Nà Pàn</li>' in html
+    assert html.count('data-file="thon/ban-luan.xlsx"') == html.count('<tr class="err"')
+
+
+@pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        ("chạy lại `hoso ingest /tmp/ho-so/d` (cùng --out nếu có), rồi `hoso score /tmp/ho-so/d`.",
+         "bấm nút «Kiểm tra lại số liệu» ở bước 2, rồi nút «Chấm điểm» ở bước 3."),
+        ("sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml",
+         "sửa tên thôn cho đúng danh sách thôn («Các thôn») trong thông tin hồ sơ"),
+        ("có ký tự ⟨U+200B⟩ ZERO WIDTH SPACE", "có ký tự ẩn (không nhìn thấy)"),
+        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024"', 'viết 2024-03-22 hoặc "22/3/2024"'),
+        ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
+        ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
+        ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
+    ],
+)  # fmt: skip
+def test_the_library_s_words_become_page_words(said: str, shown: str) -> None:
+    from pipeline.web import words
+
+    labels = {"don_vi.thon": "Các thôn"}
+    assert words.text(said, labels, (Path("/tmp/ho-so/d"), Path("/tmp/ho-so"))) == shown
+    assert words.local_time("2026-12-04T19:05:00+00:00") == "02:05 ngày 05/12/2026"
+    assert words.diff_line("So sánh v1 → hien-tai", labels) == "So sánh v1 → bản hiện tại"
+
+
 # --- the profile as a form ------------------------------------------------------------------------
 
 
 def _form(client: FlaskClient, path: str) -> dict[str, str]:
     """The form's fields as the browser would send them back untouched."""
-    html = get(client, path).get_data(as_text=True)
+    return _fields_of(get(client, path).get_data(as_text=True))
+
+
+def _fields_of(html: str) -> dict[str, str]:
+    """The fields of a page's forms, as the browser sends them back untouched."""
     from html.parser import HTMLParser
 
     fields: dict[str, str] = {}
@@ -292,7 +430,8 @@ def test_saving_an_untouched_profile_changes_nothing(client: FlaskClient, dossie
     before = (dossier / "hoso.toml").read_bytes()
     fields = _form(client, "/hs/binh-trung-2024/thong-tin")
     assert fields["don_vi.xa"] == "Bình Trung"
-    assert fields["ke_hoach.can_cu_ngay"] == "2024-03-22"
+    assert fields["ke_hoach.can_cu_ngay"] == "22/03/2024"  # as a clerk writes a date
+    assert 'placeholder="ví dụ 22/3/2024"' in get(client, "/hs/binh-trung-2024/thong-tin").text
     response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
     assert response.status_code == 303
     assert (dossier / "hoso.toml").read_bytes() == before
@@ -307,7 +446,7 @@ def test_a_saved_field_changes_its_line_only_and_keeps_comments_and_bom(
     before = path.read_text(encoding="utf-8-sig").splitlines()
     fields = _form(client, "/hs/binh-trung-2024/thong-tin")
     fields["lanh_dao.chu_tich"] = "Lý Văn Mới"
-    fields["ke_hoach.han_bao_cao"] = "2024-11-08"
+    fields["ke_hoach.han_bao_cao"] = "8/11/2024"  # typed the Vietnamese way, saved as a date
     fields["van_ban.KH.noi_nhan"] = "UBND huyện Cao Lộc b/c\r\nCác trưởng thôn\r\n"
     assert (
         client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields).status_code == 303
@@ -353,9 +492,52 @@ def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(
     path.write_text(path.read_text(encoding="utf-8").replace("Nông Văn Hùng", "Notepad"), "utf-8")
     fields["lanh_dao.pho_chu_tich"] = "Trình Duyệt"
     response = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
-    assert "đã được sửa ở nơi khác" in response.get_data(as_text=True)
-    text = path.read_text(encoding="utf-8")
-    assert "Notepad" in text and "Trình Duyệt" not in text
+    assert response.status_code == 409
+    page = text(response)
+    assert "Chưa lưu: trong lúc bạn sửa" in page
+    # The other edit is shown; the clerk's typing is kept, on top of the new file.
+    assert "«Nông Văn Hùng» thành «Notepad»" in page
+    assert 'id="lanh_dao.pho_chu_tich" name="lanh_dao.pho_chu_tich" value="Trình Duyệt"' in page
+    assert 'id="lanh_dao.chu_tich" name="lanh_dao.chu_tich" value="Notepad"' in page
+    saved = path.read_text(encoding="utf-8")
+    assert "Notepad" in saved and "Trình Duyệt" not in saved
+    # Saved again from that page: both edits are in the file.
+    again = _fields_of(response.get_data(as_text=True))
+    resaved = client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=again)
+    assert resaved.status_code == 303
+    saved = path.read_text(encoding="utf-8")
+    assert "Notepad" in saved and "Trình Duyệt" in saved
+
+
+def test_two_saves_at_the_same_instant_never_lose_one(client: FlaskClient, dossier: Path) -> None:
+    """Each round, two saves made on the same version race: exactly one is written, the
+    other is refused (409) with its typing kept; never both told "saved"."""
+    path = dossier / "hoso.toml"
+    for round_ in range(10):
+        fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+        mine = {**fields, "lanh_dao.pho_chu_tich": f"Một {round_}"}
+        theirs = {**fields, "lanh_dao.cong_chuc_vhxh": f"Hai {round_}"}
+        start = threading.Barrier(2)
+        codes: list[int] = []
+
+        def save(
+            data: dict[str, str], codes: list[int] = codes, start: threading.Barrier = start
+        ) -> None:
+            c = client.application.test_client()  # another browser tab's own session
+            c.get(f"/?token={TOKEN}", base_url=BASE)
+            csrf_token = csrf(c)
+            start.wait()
+            codes.append(c.post("/hs/binh-trung-2024/thong-tin", base_url=BASE,
+                                data={**data, "csrf": csrf_token}).status_code)  # fmt: skip
+
+        threads = [threading.Thread(target=save, args=(d,)) for d in (mine, theirs)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(codes) == [303, 409], codes
+        saved = path.read_text(encoding="utf-8")
+        assert (f"Một {round_}" in saved) != (f"Hai {round_}" in saved)
 
 
 def test_council_members_are_added_and_removed(client: FlaskClient, dossier: Path) -> None:
@@ -391,7 +573,7 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert "Tên phường" in page and "Các tổ dân phố" in page  # the unit's own words
     # The hints' examples are the dossier's era: its city, its year, no district.
     assert "ví dụ Ủy ban nhân dân thành phố Hải Phòng" in page
-    assert "ví dụ Sở Y tế" in page and "ví dụ 2026-11-05 08:00; bỏ trống: ghi tay" in page
+    assert "ví dụ Sở Y tế" in page and "ví dụ 05/11/2026 08:00" in page
     assert "năm 2026 không còn cấp huyện: để trống" in page
     assert "Cao Lộc" not in page and "Lao động" not in page and "2024" not in page
     again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
@@ -407,7 +589,7 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     asked = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ", "nam": "2026"})
     assert asked.status_code == 422 and not (root / "tan-lap-2026").exists()
     assert "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg" in asked.text
-    assert "--loai mien_nui (xã, thị trấn miền núi, hải đảo" in asked.text
+    assert "mien_nui (xã, thị trấn miền núi, hải đảo" in asked.text and "--loai" not in asked.text
     assert '<option value="mien_nui" >' in asked.text
     chosen = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ",
                                    "nam": "2026", "loai": "mien_nui"})  # fmt: skip
@@ -440,7 +622,7 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     post(client, "/hs/binh-trung-2024/diem", {})
     page = get(client, "/hs/binh-trung-2024/diem").text
     assert '<span id="total">940</span>' in page and "ĐẠT" in page
-    assert page.count("<rect") == 26  # one bar and its background per criterion
+    assert page.count('class="bar-row"') == 13  # one bar per criterion
     digest = re.search(
         r'name="digest" value="(\w+)"', get(client, "/hs/binh-trung-2024/dieu-chinh").text
     )
@@ -469,8 +651,61 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "Đã phát hành phiên bản 1" in issued
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
-    # Issued at a time shown in Vietnam time, whatever the computer's zone.
-    assert re.search(r"<td>\d\d/\d\d/\d{4} \d\d:\d\d \(\+07:00\)</td>", papers)
+    assert "bản hiện tại" in papers and "hien-tai" not in papers  # page words
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", papers)  # Vietnam's time, not ISO
+
+
+def test_stale_scores_papers_and_pdfs_are_marked_and_never_issued(
+    client: FlaskClient, dossier: Path, app: Flask
+) -> None:
+    out = app.extensions["hoso"].out(dossier)
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))
+    home = get(client, "/").text
+    assert "940 điểm" in home and "đã cũ" not in home
+    assert "stale-" not in get(client, "/hs/binh-trung-2024/van-ban").text
+
+    # A PDF made, then the Word papers made again (as when stopped between the two).
+    pdfs = {}
+    for paper in ("KH-ke-hoach.docx", "BC-ket-qua-danh-gia.docx"):
+        pdf = out / freshness.pdf_name(paper)
+        pdf.write_bytes(b"%PDF-1.7 made from the first papers")
+        sha = freshness.file_sha256(out / paper) or ""
+        pdfs[pdf.name] = freshness.PaperRecord(freshness.sha256(pdf.read_bytes()), {paper: sha})
+    (out / freshness.PDFS_NAME).write_bytes(freshness.pdfs_json(__version__, pdfs))
+    assert "stale-pdfs" not in get(client, "/hs/binh-trung-2024/van-ban").text
+    profile = dossier / "hoso.toml"
+    profile.write_text(profile.read_text("utf-8").replace("1301/KH-UBND", "1302/KH-UBND"), "utf-8")
+    page = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert 'id="stale-papers"' in page and "thông tin hồ sơ đã sửa" in page
+    assert page.count("old-docx") == 5 and "Lập lại văn bản và bản PDF" in page
+    wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))  # Word only, PDFs kept
+    page = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert 'id="stale-papers"' not in page and 'id="stale-pdfs"' in page
+    # The report does not print the plan's number: its Word paper came out the same.
+    assert page.count("old-pdf") == 1 and 'issue-button" disabled' in page.replace("\n", "")
+    for headers in ({}, {"HX-Request": "true"}):
+        refused = client.post("/hs/binh-trung-2024/phat-hanh", base_url=BASE, headers=headers,
+                              data={"csrf": csrf(client), "ly_do": ""})  # fmt: skip
+        said = text(refused)
+        assert "bản PDF của Kế hoạch đã cũ" in said and "PDF của Báo cáo" not in said, said
+        assert "data.json" not in said and "pdfs.json" not in said
+    assert not (app.extensions["hoso"].archive / "binh-trung-2024").exists()
+
+    # A workbook changed after scoring: the score is marked old, with the one button.
+    edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tuoi": 84})
+    home = get(client, "/").text
+    assert "đã cũ" in home and "biểu «na-cay.xlsx» đã sửa" in home
+    assert "Kiểm tra lại số liệu" in home
+    score_page = get(client, "/hs/binh-trung-2024/diem").text
+    assert 'id="stale-data"' in score_page
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    score_page = get(client, "/hs/binh-trung-2024/diem").text
+    assert 'id="stale-data"' not in score_page and 'id="stale-card"' in score_page
+    assert "số liệu đã nhập đã sửa" in score_page
+    post(client, "/hs/binh-trung-2024/diem", {})
+    assert "stale-" not in get(client, "/hs/binh-trung-2024/diem").text
 
 
 def test_papers_as_pdf_with_a_preview_of_their_first_page(client: FlaskClient) -> None:
@@ -495,33 +730,79 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> None:
-    shutil.copytree(DEMO, tmp_path / "binh-trung-2024")
-    port = _free_port()
+def _start(tmp_path: Path, *args: str) -> tuple[subprocess.Popen[str], str, str]:
+    """`hoso web` in its own process (temporary files under tmp_path/tmp); its address."""
+    temp = tmp_path / "tmp"
+    temp.mkdir(exist_ok=True)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pipeline", "web", str(tmp_path), "--port", str(port),
-         "--no-browser"],
+        [sys.executable, "-m", "pipeline", "web", str(tmp_path / "ho-so"), "--no-browser", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)},
     )  # fmt: skip
+    assert proc.stdout is not None
+    said = ""
+    for _ in range(3):  # a notice may come before the address
+        said += proc.stdout.readline()
+        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", said)
+        if url:
+            return proc, url.group(0), said
+    proc.kill()  # never left running by a failed test
+    proc.communicate(timeout=20)
+    raise AssertionError(said)
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    return out
+
+
+def test_hoso_web_serves_on_localhost_and_stops_on_ctrl_c(tmp_path: Path) -> None:
+    shutil.copytree(DEMO, tmp_path / "ho-so" / "binh-trung-2024")
+    port = _free_port()
+    proc, url, _ = _start(tmp_path, "--port", str(port))
     try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        url = re.search(r"http://127\.0\.0\.1:\d+/\?token=\S+", line)
-        assert url, line
         browser = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
         )
-        with browser.open(url.group(0), timeout=10) as page:
+        with browser.open(url, timeout=10) as page:
             assert "binh-trung-2024" in page.read().decode("utf-8")
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10)
         assert refused.value.code == 403
         refused.value.close()
+        # A preview asked for makes the server's temporary folder.
+        with pytest.raises(urllib.error.HTTPError) as absent:
+            browser.open(f"http://127.0.0.1:{port}/hs/binh-trung-2024/xem/KH.png", timeout=10)
+        absent.value.close()
+        assert list((tmp_path / "tmp").glob("hoso-web-*"))
     finally:
-        proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=20)
-    assert proc.returncode == 0, err
+        out = _stop(proc)
     assert "Đã dừng hoso web." in out
+    assert not list((tmp_path / "tmp").glob("hoso-web-*"))  # removed when it stops
+
+    # Started again: the same port and the same address, so the open page keeps working.
+    again, url_again, _ = _start(tmp_path)
+    try:
+        assert url_again == url
+        with browser.open(f"http://127.0.0.1:{port}/", timeout=10) as page:  # the old cookie
+            assert page.status == 200
+    finally:
+        _stop(again)
+    session = tmp_path / "outputs" / ".hoso-web.json"
+    if os.name == "posix":
+        assert session.stat().st_mode & 0o077 == 0  # the token is the user's alone
+
+    # Its port taken meanwhile: the next one, and the clerk is told the address changed.
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # past the TIME_WAIT
+        taken.bind(("127.0.0.1", port))
+        taken.listen()
+        moved, url_moved, said = _start(tmp_path)
+        _stop(moved)
+    assert url_moved != url and f":{port}/" not in url_moved
+    assert f"Cổng {port} của lần trước đang bận" in said
 
 
 def test_a_busy_port_is_an_environment_problem(tmp_path: Path) -> None:

@@ -33,17 +33,27 @@ VILLAGES = [
     "Nà Lầu", "Bó Nặm", "Kéo Coong", "Nà Rì", "Còn Chủ", "Pác Luống",
 ]  # fmt: skip
 WAIT = 60  # seconds a page or a job may take (LibreOffice is not used here)
+LAPTOP = (1366, 768)  # a commune office's laptop
+PHONE = (390, 844)
+STAY = 5.5  # seconds a job's result must stay on screen once done
+
+
+@pytest.fixture(params=[LAPTOP, PHONE], ids=["laptop", "phone"])
+def size(request: pytest.FixtureRequest) -> tuple[int, int]:
+    value: tuple[int, int] = request.param
+    return value
 
 
 @pytest.fixture
-def browser(tmp_path: Path) -> Iterator[WebDriver]:
+def browser(tmp_path: Path, size: tuple[int, int]) -> Iterator[WebDriver]:
     chromium, driver = browser_paths()
     downloads = tmp_path / "downloads"
     downloads.mkdir()
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
+    width, height = size
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--window-size=1366,768", "--lang=vi"):  # fmt: skip
+                f"--window-size={width},{height}", "--lang=vi"):  # fmt: skip
         options.add_argument(arg)
     options.add_experimental_option(
         "prefs",
@@ -53,6 +63,9 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
     chrome.execute_cdp_cmd(
         "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)}
     )
+    if size == PHONE:  # a phone's screen: its width, touch, the mobile viewport
+        chrome.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+            "width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})  # fmt: skip
     try:
         yield chrome
     finally:
@@ -80,8 +93,21 @@ class Clerk:
         )
 
     def shot(self, name: str) -> None:
+        """A screenshot of the page as it is, which must fit the screen's width."""
         self.count += 1
-        self.driver.save_screenshot(str(self.shots / f"{self.count:02d}-{name}.png"))
+        width = self.driver.execute_script("return window.innerWidth")
+        self.driver.save_screenshot(str(self.shots / f"{self.count:02d}-{name}-{width}.png"))
+        wide = self.driver.execute_script("return document.documentElement.scrollWidth")
+        assert wide <= width, f"{name}: the page is {wide} px wide on a {width} px screen"
+
+    def in_view(self, css: str) -> None:
+        """The page's main action is on screen as the page opens, without scrolling."""
+        element = self.find(css)
+        top, bottom = self.driver.execute_script(
+            "var r = arguments[0].getBoundingClientRect(); return [r.top, r.bottom];", element
+        )
+        height = self.driver.execute_script("return window.innerHeight")
+        assert top >= 0 and bottom <= height, f"{css} at {top}-{bottom} of {height} px"
 
     def type(self, field_id: str, text: str) -> None:
         element = self.driver.find_element(By.ID, field_id)
@@ -95,12 +121,25 @@ class Clerk:
         element.click()
 
     def nav(self, label: str) -> None:
+        """A step of the menu; on a phone the menu opens first."""
+        toggle = self.driver.find_elements(By.ID, "menu-toggle")
+        if toggle and toggle[0].is_displayed():
+            toggle[0].click()
         self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
 
     def job_done(self) -> WebElement:
-        return WebDriverWait(self.driver, WAIT).until(
+        """The finished job, still on screen after STAY seconds: the page was not reloaded
+        (the mark set in the page survives) and the result was not replaced."""
+        self.driver.execute_script("window.hosoMark = 'con nguyen';")
+        job = WebDriverWait(self.driver, WAIT).until(
             ec.presence_of_element_located((By.CSS_SELECTOR, "#job[data-done='yes']"))
         )
+        shown = job.text
+        time.sleep(STAY)
+        assert self.driver.execute_script("return window.hosoMark;") == "con nguyen"
+        still = self.driver.find_element(By.CSS_SELECTOR, "#job[data-done='yes']")
+        assert still.text == shown and still.is_displayed()
+        return still
 
     def download(self, css: str, name: str) -> Path:
         target = self.downloads / name
@@ -124,9 +163,12 @@ def _workbooks(tmp_path: Path) -> Path:
 
 
 def test_the_whole_evaluation_in_the_browser(
-    browser: WebDriver, live: Live, tmp_path: Path
+    browser: WebDriver, live: Live, tmp_path: Path, size: tuple[int, int]
 ) -> None:
+    """At both sizes: every page fits the screen's width (checked at each screenshot), the
+    main action of each page is on screen as it opens (laptop), each result stays."""
     clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    laptop = size == LAPTOP
     browser.get(live.url)
     assert "token" not in browser.current_url  # the token became a cookie
     clerk.find("h1")
@@ -143,6 +185,8 @@ def test_the_whole_evaluation_in_the_browser(
     Select(clerk.find("#loai")).select_by_value("mien_nui")
     clerk.type("thon", "\n".join(VILLAGES))
     clerk.shot("ho-so-moi")
+    if laptop:
+        clerk.in_view("#new-form button[type=submit]")
     clerk.click("#new-form button[type=submit]")
     clerk.find("#profile-form")
     dossier = live.root / "binh-trung-2024"
@@ -177,7 +221,7 @@ def test_the_whole_evaluation_in_the_browser(
     assert "không phải một ngày" in error.text
     assert "còn 1 chỗ" in clerk.find(".flash").text.lower()
     clerk.shot("thong-tin-loi")
-    clerk.type("ke_hoach.can_cu_ngay", "2024-03-22")
+    clerk.type("ke_hoach.can_cu_ngay", "22/3/2024")
     clerk.click(".savebar button")
     assert "đã điền đủ, đúng" in clerk.find(".flash").text
     saved = (dossier / "hoso.toml").read_text(encoding="utf-8")
@@ -188,6 +232,8 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.nav("2. Số liệu")
     clerk.find("#upload-form")
     clerk.shot("so-lieu")
+    if laptop:
+        clerk.in_view("#upload-button")
     forms = clerk.download("#forms-zip", "bieu-mau-binh-trung-2024.zip")
     assert forms.stat().st_size > 0
 
@@ -218,14 +264,18 @@ def test_the_whole_evaluation_in_the_browser(
 
     # The scorecard.
     clerk.nav("3. Chấm điểm")
+    if laptop:
+        clerk.in_view("#score-button")
     clerk.click("#score-button")
     assert clerk.find("#total").text == "915"
     assert "ĐẠT" in clerk.find("#verdict").text
-    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart svg rect")) == 26
+    assert len(browser.find_elements(By.CSS_SELECTOR, "figure.chart .bar-row")) == 13
     clerk.shot("cham-diem")
 
     # The council's adjustment: above the item's maximum first, then right.
     clerk.nav("4. Điều chỉnh")
+    if laptop:
+        clerk.in_view("#adjust-button")
     Select(clerk.find("#muc")).select_by_value("10.2")
     clerk.type("diem", "500")
     clerk.type("ly_do", "Hội đồng xác minh 19 trẻ em học mầm non tại xã lân cận.")
@@ -240,6 +290,8 @@ def test_the_whole_evaluation_in_the_browser(
 
     # The papers, and the total read back from the downloaded report.
     clerk.nav("5. Văn bản")
+    if laptop:
+        clerk.in_view("#render-button")
     pdf = clerk.find("input[name=pdf]")
     if pdf.is_selected():
         pdf.click()  # PDFs are tested on their own (tests/test_web.py)
@@ -254,3 +306,125 @@ def test_the_whole_evaluation_in_the_browser(
     assert "Tổng số điểm: 940/1.000 điểm" in text
     papers = clerk.download("#zip-link", "van-ban-binh-trung-2024.zip")
     assert papers.stat().st_size > 0
+
+    # The plan's number corrected: the papers are marked old and cannot be issued, until
+    # the one button beside the reason makes them again.
+    clerk.nav("1. Thông tin")
+    if laptop:
+        clerk.in_view(".savebar button")
+    clerk.type("ke_hoach.can_cu_so", "1302/KH-UBND")
+    clerk.click(".savebar button")
+    assert "đã điền đủ, đúng" in clerk.find(".flash").text
+    clerk.nav("5. Văn bản")
+    box = clerk.find("#stale-papers")
+    assert "thông tin hồ sơ đã sửa" in box.text
+    assert clerk.find("#issue-button").get_attribute("disabled")
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".old-docx")) == 5
+    clerk.shot("van-ban-cu")
+    clerk.click("#stale-papers button")
+    clerk.job_done()
+    clerk.nav("5. Văn bản")
+    clerk.find(".papers")
+    assert not browser.find_elements(By.ID, "stale-papers")
+
+    # Issued: the result stays on screen.
+    clerk.click("#issue-button")
+    assert "Đã phát hành phiên bản 1" in clerk.job_done().text
+    clerk.shot("phat-hanh")
+    clerk.nav("5. Văn bản")
+    versions = clerk.find("#versions").text
+    assert "Hoàng Thị Lan" in versions and " ngày " in versions  # a person, Vietnam's time
+
+
+def _alert(clerk: Clerk) -> str:
+    element = WebDriverWait(clerk.driver, WAIT).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".page-alert"))
+    )
+    text: str = element.text
+    clerk.driver.execute_script("document.querySelectorAll('.page-alert').forEach(e => e.remove())")
+    return text
+
+
+def test_every_failure_is_said_where_the_clerk_is_looking(
+    browser: WebDriver, live: Live, tmp_path: Path
+) -> None:
+    shutil.copytree(DEMO, live.root / "binh-trung-2024")
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    port = live.base.rsplit(":", 1)[1]
+    page = f"{live.base}/hs/binh-trung-2024/so-lieu"
+    browser.get(live.url)
+    browser.get(page)
+    workbook = DEMO / "thon" / "na-cay.xlsx"
+
+    # Too large, noticed before sending.
+    browser.execute_script("document.getElementById('upload-form').dataset.maxBytes = '10'")
+    clerk.find("#bieu").send_keys(str(workbook))
+    clerk.click("#upload-button")
+    assert "Tệp quá lớn" in _alert(clerk)
+    # Too large for the server (413), said in the page.
+    live.app.config["MAX_CONTENT_LENGTH"] = 1000
+    browser.get(page)
+    clerk.find("#bieu").send_keys(str(workbook))
+    clerk.click("#upload-button")
+    assert "Tệp quá lớn" in _alert(clerk)
+    live.app.config["MAX_CONTENT_LENGTH"] = None
+
+    # A page from before a restart whose session key changed (400).
+    browser.get(page)
+    browser.delete_cookie(f"hoso_phien_{port}")
+    clerk.click("#check-button")
+    said = _alert(clerk)
+    assert "Trang đã cũ" in said and "F5" in said
+    clerk.shot("loi-trang-cu")
+
+    # The token cookie gone (403).
+    browser.get(live.url)
+    browser.get(page)
+    browser.delete_cookie(f"hoso_token_{port}")
+    clerk.click("#check-button")
+    assert "Chưa mở đúng địa chỉ" in _alert(clerk)
+
+    # The server stops: the banner says it, and a button pressed says it again.
+    browser.get(live.url)
+    browser.get(page)
+    clerk.find("#check-button")
+    live.stop()
+    banner = WebDriverWait(browser, WAIT).until(
+        ec.visibility_of_element_located((By.ID, "connection"))
+    )
+    assert "Mất kết nối với hoso web" in banner.text
+    clerk.shot("mat-ket-noi")
+    clerk.click("#check-button")
+    assert "Mất kết nối" in _alert(clerk)
+
+
+def test_two_tabs_saving_the_same_version_lose_nothing(
+    browser: WebDriver, live: Live, tmp_path: Path
+) -> None:
+    """The same form open in two tabs: the second save is refused, keeps what was typed and
+    shows the first tab's change; saved again, the file holds both."""
+    shutil.copytree(DEMO, live.root / "binh-trung-2024")
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    page = f"{live.base}/hs/binh-trung-2024/thong-tin"
+    browser.get(live.url)
+    browser.get(page)
+    first = browser.current_window_handle
+    clerk.find("#profile-form")
+    browser.switch_to.new_window("tab")
+    browser.get(page)
+    clerk.type("lanh_dao.pho_chu_tich", "Tab Hai")
+    clerk.click(".savebar button")
+    assert "Đã lưu" in clerk.find(".flash").text
+    browser.switch_to.window(first)
+    clerk.type("lanh_dao.cong_chuc_vhxh", "Tab Một")
+    clerk.click(".savebar button")
+    conflict = clerk.find("#conflict")
+    assert "Chưa lưu" in conflict.text and "Tab Hai" in conflict.text
+    kept = browser.find_element(By.ID, "lanh_dao.cong_chuc_vhxh").get_attribute("value")
+    assert kept == "Tab Một"
+    assert browser.find_element(By.ID, "lanh_dao.pho_chu_tich").get_attribute("value") == "Tab Hai"
+    clerk.shot("luu-trung")
+    clerk.click(".savebar button")
+    assert "Đã lưu" in clerk.find(".flash").text
+    saved = (live.root / "binh-trung-2024" / "hoso.toml").read_text(encoding="utf-8")
+    assert "Tab Một" in saved and "Tab Hai" in saved

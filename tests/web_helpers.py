@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from waitress.server import create_server
 
 from pipeline.web.app import address, create_app, set_port
@@ -22,6 +23,8 @@ class Live:
     base: str  # http://127.0.0.1:<port>
     root: Path
     outputs: Path
+    app: Flask
+    stop: Callable[[], None]  # the server stops, as when the clerk closes hoso web
 
 
 @contextmanager
@@ -37,9 +40,10 @@ def live_server(tmp_path: Path) -> Iterator[Live]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield Live(address(app, port), f"http://127.0.0.1:{port}", root, outputs)
+        yield Live(address(app, port), f"http://127.0.0.1:{port}", root, outputs, app, server.close)
     finally:
         server.close()
+        app.extensions["hoso"].close()
 
 
 def browser_paths() -> tuple[str, str]:

@@ -74,6 +74,11 @@ PROFILE_SECTIONS = ("don_vi",)
 _RED = "FF9999"  # the fill of a bad cell in a marked copy
 
 
+# The codes of a workbook not yet returned: a blank form left as written, or none at all.
+NOT_RECEIVED = "chua-nhan"
+MISSING_VILLAGE = "thieu-thon"
+
+
 @dataclass
 class Ingested:
     """A successful ingest: the data, the warnings a clerk should look at, and the words of
@@ -483,6 +488,7 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
     by_key = {village_key(v, kinds): v for v in unit.thon}
     seen: dict[str, _Sheet] = {}
     communes: list[_Sheet] = []
+    blank: dict[str, str] = {}  # village (COMMUNE_STEM for the commune) -> its blank form
 
     for path in input_files(folder):
         rel = shown_name(path, folder)
@@ -501,6 +507,15 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
             progress(rel)
         sheets = _read_file(path, rel, profile, data, problems)
         for sheet in sheets:
+            if untouched(sheet):
+                # Not yet received, not wrong: said once by name (see _missing). A blank
+                # form of no known village is checked as any other.
+                owner = COMMUNE_STEM if sheet.level == "xa" else (
+                    _village_name(sheet, len(sheets) > 1, path, by_key, [], words=words)
+                )  # fmt: skip
+                if owner is not None:
+                    blank.setdefault(owner, sheet.file)
+                    continue
             problems += [p for _, p in sorted(sheet.problems, key=lambda rp: rp[0])]
             if sheet.level == "xa":
                 if communes:
@@ -515,7 +530,7 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
             elif name is not None:
                 seen[name] = sheet
 
-    problems += _missing(unit.thon, seen, communes, words)
+    problems += _missing(unit.thon, seen, communes, words, blank)
     if any(p.severity == "loi" for p in problems):
         raise InputError(problems)
     data.villages = {name: seen[name].values for name in unit.thon}
@@ -565,14 +580,41 @@ def _read_file(
     return sheets
 
 
+def untouched(sheet: _Sheet) -> bool:
+    """A blank form as `hoso forms` wrote it and nobody filled: every value cell empty and
+    nothing else wrong (a form with one figure typed in is checked as filled)."""
+    return (
+        not sheet.values
+        and bool(sheet.problems)
+        and all(p.code == "o-trong" for _, p in sheet.problems)
+    )
+
+
+def _not_received(who: str, name: str, form: str) -> Problem:
+    return Problem(
+        NOT_RECEIVED,
+        f"chưa nhận số liệu của {who}: biểu còn trống",
+        file=form,
+        value=name,
+        hint="khi nhận lại biểu đã điền, đặt (hoặc tải lên) thay cho biểu trống này.",
+    )
+
+
 def _missing(
-    villages: tuple[str, ...], seen: dict[str, _Sheet], communes: list[_Sheet], words: Words
+    villages: tuple[str, ...],
+    seen: dict[str, _Sheet],
+    communes: list[_Sheet],
+    words: Words,
+    blank: dict[str, str],
 ) -> list[Problem]:
     problems = [
-        Problem(
-            "thieu-thon",
+        _not_received(f'{words.cap_thon} "{name}"', name, blank[name])
+        if name in blank
+        else Problem(
+            MISSING_VILLAGE,
             f'chưa có số liệu của {words.cap_thon} "{name}"',
             file=f"{VILLAGE_FOLDER}/",
+            value=name,
             hint=f"đặt biểu của {words.cap_thon} vào thư mục {VILLAGE_FOLDER}/ (tạo biểu trống "
             f"bằng hoso forms), hoặc sửa tên {words.cap_thon} ở ô «{village_label(words)}» "
             "của biểu.",
@@ -580,7 +622,9 @@ def _missing(
         for name in villages
         if name not in seen
     ]
-    if not communes:
+    if not communes and COMMUNE_STEM in blank:
+        problems.append(_not_received(words.cap, "", blank[COMMUNE_STEM]))
+    elif not communes:
         problems.append(
             Problem(
                 "thieu-xa",

@@ -29,6 +29,10 @@ from pipeline.web.state import State
 TOKEN_PARAM = "token"
 CSRF_FIELD = "csrf"
 CSRF_HEADER = "X-CSRF-Token"
+TOO_LARGE = (
+    f"Mỗi lần chỉ tải lên tối đa {limits.MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
+    f"và {limits.MAX_UPLOAD_FILES} tệp: chọn ít tệp hơn, tải lên làm nhiều lần."
+)
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -36,14 +40,21 @@ _CSP = (
 
 
 def create_app(
-    root: Path, *, outputs: Path, archive: Path, port: int, token: str | None = None
+    root: Path,
+    *,
+    outputs: Path,
+    archive: Path,
+    port: int,
+    token: str | None = None,
+    secret: bytes | None = None,
 ) -> Flask:
-    """The application for the dossiers under `root`, answering on 127.0.0.1:`port`."""
+    """The application for the dossiers under `root`, answering on 127.0.0.1:`port`;
+    `token` and `secret` (the session key) given to keep a restarted server's pages valid."""
     app = Flask(__name__, template_folder="pages", static_folder="static")
     state = State(root.resolve(), outputs.resolve(), archive.resolve(), token or new_token())
     app.extensions["hoso"] = state
     app.config.update(
-        SECRET_KEY=secrets.token_bytes(32),
+        SECRET_KEY=secret or secrets.token_bytes(32),
         MAX_CONTENT_LENGTH=limits.MAX_UPLOAD_BYTES,
         MAX_FORM_MEMORY_SIZE=2 * 1024 * 1024,
         MAX_FORM_PARTS=limits.MAX_UPLOAD_FILES + 500,
@@ -55,7 +66,12 @@ def create_app(
     set_port(app, port)
     app.jinja_env.filters["so"] = lambda v, digits=2: number(v, digits)
     app.jinja_env.filters["gio_vn"] = vietnam_clock
-    app.jinja_env.globals["csrf_field"] = CSRF_FIELD
+    app.jinja_env.globals.update(
+        csrf_field=CSRF_FIELD,
+        max_bytes=limits.MAX_UPLOAD_BYTES,
+        max_files=limits.MAX_UPLOAD_FILES,
+        too_large=TOO_LARGE,
+    )
     app.before_request(_guard)
     app.after_request(_headers)
     app.register_error_handler(HTTPException, _http_error)
@@ -88,7 +104,8 @@ def _refuse(status: int, title: str, message: str) -> BaseResponse:
 
 
 def _guard() -> BaseResponse | None:
-    if request.host not in current_app.config["HOSO_HOSTS"]:
+    hosts = current_app.config["HOSO_HOSTS"]
+    if request.host not in hosts:
         return _refuse(400, "Địa chỉ không hợp lệ", "Trang này chỉ mở được trên chính máy này.")
     state: State = current_app.extensions["hoso"]
     cookie = current_app.config["HOSO_COOKIE"]
@@ -104,7 +121,15 @@ def _guard() -> BaseResponse | None:
         return _refuse(
             403,
             "Chưa mở đúng địa chỉ",
-            "Mở trang bằng địa chỉ đầy đủ mà lệnh hoso web in ra (có phần ?token=…).",
+            "Mở lại trang bằng địa chỉ đầy đủ hiện trong cửa sổ hoso web "
+            "(dòng «hoso web đang chạy tại …»), hoặc chạy lại hoso web: trang tự mở.",
+        )
+    if request.method == "POST" and not _same_origin(hosts):
+        return _refuse(
+            403,
+            "Yêu cầu từ trang khác",
+            "Chỉ các nút trên chính trang hoso web mới được ghi vào hồ sơ. "
+            "Mở lại trang hoso web rồi làm lại.",
         )
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
@@ -113,16 +138,29 @@ def _guard() -> BaseResponse | None:
         if not hmac.compare_digest(sent, session["csrf"]):
             return _refuse(
                 400,
-                "Biểu mẫu đã cũ",
-                "Trang này đã mở từ lần chạy trước của hoso web: tải lại trang rồi làm lại.",
+                "Trang đã cũ",
+                "Trang này mở từ trước khi hoso web chạy lại: tải lại trang (phím F5) "
+                "rồi làm lại; những gì đã lưu trước đó vẫn còn.",
             )
     return None
+
+
+def _same_origin(hosts: set[str]) -> bool:
+    """A state-changing request comes from the page itself: the browser's Origin (when sent)
+    is this server, and its Sec-Fetch-Site (when sent) says same-origin (or typed by hand)."""
+    origin = request.headers.get("Origin")
+    if origin is not None and origin not in {f"http://{h}" for h in hosts}:
+        return False
+    site = request.headers.get("Sec-Fetch-Site")
+    return site is None or site in ("same-origin", "none")
 
 
 def _headers(response: BaseResponse) -> BaseResponse:
     response.headers["Content-Security-Policy"] = _CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: with no-referrer a form's POST carries "Origin: null" and
+    # could not be told from a sandboxed page of another site. Other sites still get nothing.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["X-Frame-Options"] = "DENY"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
@@ -130,12 +168,17 @@ def _headers(response: BaseResponse) -> BaseResponse:
 
 def _http_error(exc: HTTPException) -> Any:
     messages = {
-        404: ("Không tìm thấy", "Không có trang hoặc tệp này."),
-        413: (
-            "Tệp quá lớn",
-            f"Mỗi lần chỉ tải lên tối đa {limits.MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
-            f"và {limits.MAX_UPLOAD_FILES} tệp: tải lên làm nhiều lần.",
+        404: (
+            "Không tìm thấy",
+            "Không có trang hoặc tệp này (có thể đã bị xóa). Quay lại trang trước, tải lại trang.",
         ),
+        413: ("Tệp quá lớn", TOO_LARGE),
     }
-    title, message = messages.get(exc.code or 500, ("Yêu cầu không hợp lệ", exc.description or ""))
+    fallback = (
+        ("Lỗi chương trình", "Không phải do số liệu của bạn; các tệp đã lưu vẫn nguyên vẹn. "
+         "Tải lại trang rồi làm lại; lặp lại thì báo cho người hỗ trợ kỹ thuật.")
+        if (exc.code or 500) >= 500
+        else ("Yêu cầu không hợp lệ", "Trang không làm được việc này: tải lại trang rồi làm lại.")
+    )  # fmt: skip
+    title, message = messages.get(exc.code or 500, fallback)
     return _refuse(exc.code or 500, title, message)

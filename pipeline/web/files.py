@@ -66,12 +66,20 @@ class Upload:
     data: bytes
 
 
+# Names Windows cannot hold as a file ("CON.xlsx" is the console), whatever the suffix.
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+             *(f"lpt{i}" for i in range(1, 10))}  # fmt: skip
+_UNSAFE_CHARS = re.compile(r'[<>:"|?*]')
+
+
 def safe_name(name: str) -> str | None:
-    """The name an uploaded workbook is saved under, or None when it is refused: a plain
-    basename (no folders, no "..", no control characters) ending in .xlsx, .xls or .ods.
-    Our marks are dropped, so a village's corrected `na-cay.loi.xlsx` replaces `na-cay.xlsx`."""
-    name = unicodedata.normalize("NFC", name).strip()
-    if not name or "/" in name or "\\" in name or name in (".", "..") or ".." in name:
+    """The name an uploaded workbook is saved under, or None when it is refused: the file
+    name only (a browser may send the whole Windows path "C:\\Users\\…\\x.xlsx"), without
+    control characters, ending in .xlsx, .xls or .ods. A name Windows reserves (CON, NUL…)
+    gets "-bieu" added, leading dots go (a hidden file would be skipped), and our marks are
+    dropped, so a village's corrected `na-cay.loi.xlsx` replaces `na-cay.xlsx`."""
+    name = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or name in (".", "..") or ".." in name:
         return None
     if any(unicodedata.category(c).startswith("C") for c in name) or len(name) > 120:
         return None
@@ -79,10 +87,29 @@ def safe_name(name: str) -> str | None:
     suffix = f".{suffix.lower()}"
     if not dot or not stem or suffix not in UPLOAD_SUFFIXES:
         return None
-    stem = _OUR_MARKS.sub("", stem).strip(" .")
-    if not stem or stem.startswith(("~$", ".")):
+    stem = _UNSAFE_CHARS.sub("-", _OUR_MARKS.sub("", stem)).strip(" .").lstrip(".").strip()
+    if not stem or stem.startswith("~$"):
         return None
+    if stem.split(".", 1)[0].strip().lower() in _RESERVED:
+        stem += "-bieu"
     return stem + suffix
+
+
+def macros(data: bytes) -> bool:
+    """Whether a workbook carries macros (VBA, Excel 4 macro sheets, LibreOffice Basic),
+    whatever its name says: an .xlsm renamed .xlsx still holds vbaProject.bin."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = [n.lower() for n in z.namelist()]
+        except (zipfile.BadZipFile, OSError, ValueError):
+            return False  # not a workbook at all: ingest says so with its place
+        return any(
+            n.endswith("vbaproject.bin") or n.startswith(("xl/macrosheets/", "basic/"))
+            for n in names
+        )
+    # .xls (OLE): the VBA storage's name, as the directory holds it (UTF-16).
+    return "_VBA_PROJECT".encode("utf-16-le") in data
 
 
 def upload_target(dossier: Path, name: str) -> Path:
@@ -116,6 +143,16 @@ def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list
                     "không nhận tệp này",
                     file=upload.name[:120],
                     hint="chỉ nhận biểu .xlsx, .xls hoặc .ods, tên không chứa thư mục.",
+                )
+            )
+        elif macros(upload.data):
+            problems.append(
+                Problem(
+                    "co-macro",
+                    "biểu có macro (đoạn lệnh tự chạy): không nhận, để giữ an toàn cho máy",
+                    file=name,
+                    hint="mở biểu bằng Excel, chọn Lưu thành › «Excel Workbook (*.xlsx)» "
+                    "(không chọn loại có macro) rồi tải lên bản vừa lưu.",
                 )
             )
         elif len(upload.data) > limits.MAX_WORKBOOK_BYTES:

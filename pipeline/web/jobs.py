@@ -89,9 +89,9 @@ class Jobs:
             job.error, job.hint = exc.message, exc.hint or ""
         except HosoError as exc:
             job.error = str(exc)
-        except Exception as exc:  # a bug of ours: said plainly, as the CLI does (exit 4)
+        except Exception:  # a bug of ours: said plainly, as the CLI does (exit 4)
             _log.exception("job %s failed", job.id)
-            job.error = f"Lỗi chương trình (không phải do số liệu của bạn): {type(exc).__name__}"
+            job.error = "Lỗi chương trình (không phải do số liệu của bạn)"
             job.hint = "các tệp kết quả trước đó vẫn nguyên vẹn; báo cho người hỗ trợ kỹ thuật."
         finally:
             job.done = True

@@ -251,9 +251,9 @@ def shown(value: Any, kind: str) -> str:
     elif isinstance(value, bool):
         text = "có" if value else "không"
     elif isinstance(value, datetime):
-        text = value.strftime("%Y-%m-%d %H:%M")
+        text = value.strftime("%d/%m/%Y %H:%M")  # as a clerk writes it; ISO is read too
     elif isinstance(value, date):
-        text = value.isoformat()
+        text = value.strftime("%d/%m/%Y")
     elif isinstance(value, list):
         text = "\n".join(shown(v, "text") for v in value)
     elif kind == "paragraphs" and isinstance(value, str):
@@ -272,6 +272,8 @@ def values(doc: Any, fields: Iterable[Field]) -> dict[str, str]:
 _INT = re.compile(r"-?\d+")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _ISO_DATETIME = re.compile(r"(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?")
+_VN_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_VN_DATETIME = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})[ ,]+(\d{1,2})[:h](\d{2})")
 
 
 def _lines(text: str) -> list[str]:
@@ -293,20 +295,24 @@ def _number(text: str) -> Any:
 
 def _date(text: str) -> Any:
     m = _ISO_DATE.fullmatch(text)
+    vn = _VN_DATE.fullmatch(text)
     try:
-        return date(int(m[1]), int(m[2]), int(m[3])) if m else text
+        if m:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        return date(int(vn[3]), int(vn[2]), int(vn[1])) if vn else text
     except ValueError:
         return text
 
 
 def _datetime(text: str) -> Any:
     m = _ISO_DATETIME.fullmatch(text)
+    vn = _VN_DATETIME.fullmatch(text)
     try:
-        return (
-            datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
-            if m
-            else text
-        )
+        if m:
+            return datetime(int(m[1]), int(m[2]), int(m[3]), int(m[4]), int(m[5]), int(m[6] or 0))
+        if vn:
+            return datetime(int(vn[3]), int(vn[2]), int(vn[1]), int(vn[4]), int(vn[5]))
+        return text
     except ValueError:
         return text
 
@@ -392,6 +398,11 @@ def apply(doc: Any, form: Mapping[str, str], fields: Iterable[Field]) -> list[st
         changed.append(f.key)
     changed += _apply_council(doc, form)
     return changed
+
+
+def differs(new: str, old: str, kind: str) -> bool:
+    """Whether a field's submitted text changes what `old` shows."""
+    return not _same(new.replace("\r\n", "\n"), old, kind)
 
 
 def _same(new: str, old: str, kind: str) -> bool:
@@ -541,3 +552,24 @@ def place(problems: Iterable[Problem], form: list[Section]) -> Placed:
         else:
             placed.other.append(p)
     return placed
+
+
+_KEYS = {
+    "dieu_chinh": "Điều chỉnh của Hội đồng",
+    "danh_gia.bo_tieu_chi": "Bộ tiêu chí",
+    "lanh_dao": "Lãnh đạo",
+}
+
+
+def labels(dossier: Path) -> dict[str, str]:
+    """hoso.toml keys -> the label the information page shows for them (sections too)."""
+    found = dict(_KEYS)
+    try:
+        loaded = read(dossier)
+    except InputError:
+        return found
+    for section in sections(loaded.doc, words_of(dossier)):
+        found.setdefault(section.id, section.title)
+        for f in section.all_fields():
+            found.setdefault(f.key, f.label)
+    return found

@@ -23,6 +23,7 @@ from flask import (
     session,
     url_for,
 )
+from jinja2 import pass_context
 from tomlkit.items import AoT
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -35,18 +36,18 @@ from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import UNIT_TYPES, load_profile
 from pipeline.model.units import all_levels, categories
-from pipeline.stages import freshness
 from pipeline.stages.forms import write_forms
-from pipeline.stages.ingest import error_copy_path, ingest_to
+from pipeline.stages.ingest import MISSING_VILLAGE, NOT_RECEIVED, error_copy_path, ingest_to
 from pipeline.stages.init import init_dossier
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import PROFILE_SECTIONS as SCORE_SECTIONS
 from pipeline.stages.score import override_problems, rules_for, score
-from pipeline.web import files, profile_form
+from pipeline.web import files, profile_form, stale, words
 from pipeline.web.jobs import Job, Say
 from pipeline.web.state import State
 
@@ -82,8 +83,60 @@ def _page(template: str, name: str | None = None, **context: Any) -> str:
     return render_template(template, csrf=session.get("csrf", ""), **context)
 
 
+@bp.app_template_filter("page")
+@pass_context
+def _page_problems(context: Any, problems: list[Problem]) -> list[words.Shown]:
+    """Problems in the page's words (a filter: every table and message of problems)."""
+    name = context.get("name")
+    dossier = files.dossier_path(_state().root, name) if name else None
+    unit = context.get("w") or BASE_WORDS
+    labels = profile_form.labels(dossier) if dossier is not None else {}
+    state = _state()
+    places = (dossier, state.out(dossier) if dossier else None, state.root, state.outputs,
+              state.archive)  # fmt: skip
+    roots = tuple(r for r in places if r is not None)
+    return [words.problem(p, unit, labels, roots) for p in problems]
+
+
+@bp.app_template_filter("chu")
+@pass_context
+def _page_text(context: Any, said: str) -> str:
+    """A message of the library (a job's error) in the page's words."""
+    return "; ".join(s.message for s in _page_problems(context, [Problem("", str(said))]))
+
+
+def _said(exc: InputError | EnvironmentProblem) -> str:
+    """An exception's message and hint in the page's words, for a flash."""
+    if isinstance(exc, EnvironmentProblem):
+        problems = [Problem("moi-truong", exc.message, hint=exc.hint)]
+    else:
+        problems = exc.problems
+    name = request.view_args.get("name") if request.view_args else None
+    context = {"name": name, "w": profile_form.words_of(_dossier(name)) if name else None}
+    return " ".join(
+        f"{s.message}{' — ' + s.hint if s.hint else ''}." for s in _page_problems(context, problems)
+    )
+
+
+def _paper(path: Path | str) -> str:
+    """A paper's name as the page lists it ("Kế hoạch"), from its file."""
+    stem = Path(path).stem
+    return next((d.name for d in catalogue().values() if Path(d.file).stem == stem), stem)
+
+
+@bp.app_template_filter("gio")
+def _local_time(iso: str) -> str:
+    return words.local_time(iso)
+
+
 def _htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+@bp.get("/song")
+def ping() -> Response:
+    """The page's heartbeat: the server is up and the clerk's session still opens it."""
+    return Response(status=204)
 
 
 # --- dossiers ----------------------------------------------------------------------------------
@@ -102,6 +155,7 @@ def home() -> str:
                 "unit": words.don_vi if words.ten else path.name,
                 "data": (out / DATA_NAME).is_file(),
                 "card": _load_card(card),
+                "fresh": stale.of(path, out),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
@@ -275,13 +329,12 @@ def overview(name: str) -> str:
     steps = {
         "profile": len(profile_form.problems_of(dossier)),
         "workbooks": len(files.workbooks(dossier)),
-        "data": _stale(freshness.INGEST, dossier, out, DATA_NAME),
-        "card": _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME),
         "papers": [p for p in files.output_names() if p.endswith(".docx") and (out / p).is_file()],
     }
     villages = _villages(dossier)
     card = _load_card(out / scorecard.SCORECARD_NAME)
-    return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words)
+    return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words,
+                 fresh=stale.of(dossier, out))  # fmt: skip
 
 
 def _villages(dossier: Path) -> int:
@@ -289,17 +342,6 @@ def _villages(dossier: Path) -> int:
         return len(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
     except InputError:
         return 0
-
-
-def _stale(stage: Any, dossier: Path, out: Path, output: str) -> dict[str, Any]:
-    """Whether a stage's output exists and what changed since it was written."""
-    if not (out / output).is_file():
-        return {"exists": False, "changes": []}
-    try:
-        changes = [str(c) for c in freshness.stale(stage, dossier, out)]
-    except (InputError, EnvironmentProblem):
-        changes = ["không đọc được kết quả trước"]
-    return {"exists": True, "changes": changes}
 
 
 # --- the profile -------------------------------------------------------------------------------
@@ -312,19 +354,23 @@ def profile(name: str) -> str:
         loaded = profile_form.read(dossier)
     except InputError as exc:
         return _page("profile_broken.html", name, problems=exc.problems)
-    return _profile_page(name, dossier, loaded, None)
+    return _profile_page(name, dossier, loaded)
 
 
 def _profile_page(
-    name: str, dossier: Path, loaded: profile_form.Loaded, submitted: dict[str, str] | None
+    name: str,
+    dossier: Path,
+    loaded: profile_form.Loaded,
+    conflict: dict[str, Any] | None = None,
 ) -> str:
     words = profile_form.words_of(dossier)
     sections = profile_form.sections(loaded.doc, words)
     fields = [f for s in sections for f in s.all_fields()]
     values = profile_form.values(loaded.doc, fields)
-    if submitted is not None:
-        values.update({k: v for k, v in submitted.items() if k in values})
+    if conflict is not None:
+        values.update(conflict["kept"])
     placed = profile_form.place(profile_form.problems_of(dossier), sections)
+    _state().remember(loaded.digest, loaded.text)
     return _page(
         "profile.html",
         name,
@@ -332,37 +378,60 @@ def _profile_page(
         values=values,
         placed=placed,
         digest=loaded.digest,
+        conflict=conflict,
+        nam=values.get("don_vi.nam") or str(date.today().year),  # the date hints' year
         w=words,
     )
+
+
+def _conflict(dossier: Path, now: profile_form.Loaded, form: dict[str, str]) -> dict[str, Any]:
+    """A save refused because the file changed since the form was opened: what the other
+    edit changed (from the text the form was opened on), and the clerk's own changes, kept
+    on top of the file as it is now so saving again loses neither."""
+    sections = profile_form.sections(now.doc, profile_form.words_of(dossier))
+    fields = [f for s in sections for f in s.all_fields()]
+    current = profile_form.values(now.doc, fields)
+    text = _state().opened.get(form.get("digest", ""))
+    before = profile_form.values(tomlkit.parse(text), fields) if text is not None else current
+    kept: dict[str, str] = {}
+    theirs: list[dict[str, str]] = []
+    for f in fields:
+        typed = form.get(f.key)
+        if typed is not None and profile_form.differs(typed, before[f.key], f.kind):
+            kept[f.key] = typed
+        if text is not None and profile_form.differs(current[f.key], before[f.key], f.kind):
+            theirs.append({"key": f.key, "label": f.label, "old": before[f.key],
+                           "new": current[f.key], "mine": kept.get(f.key, "")})  # fmt: skip
+    return {"kept": kept, "theirs": theirs, "known": text is not None}
 
 
 @bp.post("/hs/<name>/thong-tin")
 def profile_save(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    try:
-        loaded = profile_form.read(dossier)
-    except InputError as exc:
-        return _page("profile_broken.html", name, problems=exc.problems)
     form = {k: v for k, v in request.form.items() if k != "csrf"}
-    if form.get("digest") != loaded.digest:
-        flash(
-            "Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa lưu. "
-            "Các mục dưới đây là nội dung mới của tệp; nhập lại thay đổi của bạn.",
-            "loi",
-        )
-        return _profile_page(name, dossier, loaded, None)
-    words = profile_form.words_of(dossier)
-    sections = profile_form.sections(loaded.doc, words)
-    changed = profile_form.apply(loaded.doc, form, [f for s in sections for f in s.all_fields()])
-    if changed:
-        profile_form.save(loaded)
+    # Compare-and-swap: two saves at the same instant are read, compared and written one
+    # after the other, so the second sees the first's file and is refused, never lost.
+    with _state().saving:
+        try:
+            loaded = profile_form.read(dossier)
+        except InputError as exc:
+            return _page("profile_broken.html", name, problems=exc.problems)
+        if form.get("digest") != loaded.digest:
+            conflict = _conflict(dossier, loaded, form)
+            return Response(_profile_page(name, dossier, loaded, conflict), status=409)
+        words = profile_form.words_of(dossier)
+        sections = profile_form.sections(loaded.doc, words)
+        fields = [f for s in sections for f in s.all_fields()]
+        changed = profile_form.apply(loaded.doc, form, fields)
+        if changed:
+            profile_form.save(loaded)
     problems = profile_form.problems_of(dossier)
     if not changed:
         flash("Không có gì thay đổi.")
     elif problems:
-        flash(f"Đã lưu hoso.toml. Còn {len(problems)} chỗ cần sửa (ghi đỏ bên dưới).", "loi")
+        flash(f"Đã lưu. Còn {len(problems)} chỗ cần sửa (ghi đỏ bên dưới).", "loi")
     else:
-        flash("Đã lưu hoso.toml. Hồ sơ đã điền đủ, đúng.")
+        flash("Đã lưu. Thông tin hồ sơ đã điền đủ, đúng.")
     return redirect(url_for("web.profile", name=name), 303)
 
 
@@ -386,7 +455,7 @@ def blank_forms(name: str) -> BaseResponse | str:
                      problems=exc.problems, forms_refused=True)  # fmt: skip
         return Response(html, status=422)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
         return redirect(url_for("web.data_page", name=name), 303)
     entries = [(w.path.relative_to(dossier).as_posix(), w.path) for w in result.written]
     data = files.zip_bytes(entries)
@@ -431,7 +500,7 @@ def upload(name: str) -> BaseResponse | str:
     try:
         written, refused = files.save_uploads(dossier, uploads)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
         return redirect(url_for("web.data_page", name=name), 303)
     saved = [p.relative_to(dossier).as_posix() for p in written]
     return _start_ingest(name, dossier, saved, refused)
@@ -449,8 +518,9 @@ def _start_ingest(
 
     def work(say: Say) -> dict[str, Any]:
         for rel in saved:
-            say(f"Đã nhận {rel}")
-        result = ingest_to(dossier, out, mark_errors=True, progress=lambda n: say(f"Đọc {n}"))
+            say(f"Đã nhận {Path(rel).name}")
+        result = ingest_to(dossier, out, mark_errors=True,
+                           progress=lambda n: say(f"Đọc {Path(n).name}"))  # fmt: skip
         return {"warnings": result.warnings, "villages": result.data.village_count}
 
     job = _state().jobs.start(name, "ingest", "Kiểm tra số liệu", work, {"refused": refused})
@@ -466,7 +536,29 @@ def _job_response(name: str, job: Job) -> BaseResponse | str:
 def _job_fragment(name: str, job: Job) -> str:
     dossier = _dossier(name)
     return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=True,
-                 workbooks=files.workbooks(dossier))  # fmt: skip
+                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job))  # fmt: skip
+
+
+_WAITING = (NOT_RECEIVED, MISSING_VILLAGE, "thieu-xa")
+
+
+def _replies(dossier: Path, job: Job) -> dict[str, Any] | None:
+    """For a finished check of the figures: which villages (and the commune) have sent
+    their workbook back, and the problems that are real errors in what was filled."""
+    if job.kind != "ingest" or not job.done or job.error:
+        return None
+    try:
+        villages = list(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
+    except InputError:
+        return None
+    waiting = {p.value for p in job.problems if p.code in _WAITING and p.value}
+    commune = not any(p.code in _WAITING and not p.value for p in job.problems)
+    return {
+        "villages": [(v, v not in waiting) for v in villages],
+        "received": sum(1 for v in villages if v not in waiting),
+        "commune": commune,
+        "errors": [p for p in job.problems if p.code not in _WAITING],
+    }
 
 
 def _copies(dossier: Path, job: Job) -> dict[str, str]:
@@ -493,7 +585,8 @@ def job_page(name: str, job_id: str) -> str:
         abort(404)
     if _htmx():
         return _job_fragment(name, job)
-    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=False)
+    return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=False,
+                 replies=_replies(dossier, job))  # fmt: skip
 
 
 @bp.post("/hs/<name>/xoa-bieu")
@@ -505,7 +598,7 @@ def delete_workbook(name: str) -> BaseResponse:
         abort(404)
     with locked(dossier, sweep=(VILLAGE_FOLDER,)):
         path.unlink(missing_ok=True)
-    flash(f"Đã xóa {rel}.")
+    flash(f"Đã xóa {Path(rel).name}.")
     return redirect(url_for("web.data_page", name=name), 303)
 
 
@@ -529,13 +622,12 @@ def score_page(name: str) -> str:
 
 def _score_page(name: str, dossier: Path, out: Path, problems: list[Problem]) -> str:
     card = _load_card(out / scorecard.SCORECARD_NAME)
-    state = _stale(freshness.SCORE, dossier, out, scorecard.SCORECARD_NAME)
     return _page(
         "score.html",
         name,
         card=card,
         chart=_chart(card) if card else [],
-        changes=state["changes"],
+        fresh=stale.of(dossier, out),
         has_data=(out / DATA_NAME).is_file(),
         problems=problems,
     )
@@ -569,9 +661,9 @@ def score_run(name: str) -> BaseResponse | str:
     except InputError as exc:
         return Response(_score_page(name, dossier, out, exc.problems), status=422)
     except EnvironmentProblem as exc:
-        flash(f"{exc.message}. {exc.hint or ''}", "loi")
+        flash(_said(exc), "loi")
     else:
-        flash("Đã chấm điểm; đã ghi scorecard.json và biểu chấm điểm.")
+        flash("Đã chấm điểm và lập biểu chấm điểm.")
     return redirect(url_for("web.score_page", name=name), 303)
 
 
@@ -628,11 +720,17 @@ def _adjust_page(
 
 @bp.post("/hs/<name>/dieu-chinh")
 def adjustment_add(name: str) -> BaseResponse | str:
+    with _state().saving:  # compare-and-swap, as the profile's saves
+        return _adjustment_add(name)
+
+
+def _adjustment_add(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
     values = {k: request.form.get(k, "").strip() for k in ("muc", "diem", "ly_do")}
     loaded = profile_form.read(dossier)
     if request.form.get("digest") != loaded.digest:
-        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa ghi.", "loi")
+        flash("Thông tin hồ sơ đã được lưu ở nơi khác sau khi mở trang này: chưa ghi. "
+              "Xem lại bảng dưới đây rồi làm lại.", "loi")  # fmt: skip
         return redirect(url_for("web.adjustments", name=name), 303)
     raw = loaded.doc.get("dieu_chinh")
     if not isinstance(raw, AoT):
@@ -663,12 +761,18 @@ def adjustment_add(name: str) -> BaseResponse | str:
 
 @bp.post("/hs/<name>/dieu-chinh/xoa")
 def adjustment_remove(name: str) -> BaseResponse:
+    with _state().saving:  # compare-and-swap, as the profile's saves
+        return _adjustment_remove(name)
+
+
+def _adjustment_remove(name: str) -> BaseResponse:
     dossier = _dossier(name)
     loaded = profile_form.read(dossier)
     raw = loaded.doc.get("dieu_chinh")
     muc = request.form.get("muc", "")
     if request.form.get("digest") != loaded.digest or not isinstance(raw, AoT):
-        flash("Tệp hoso.toml đã được sửa ở nơi khác sau khi mở trang này: chưa xóa.", "loi")
+        flash("Thông tin hồ sơ đã được lưu ở nơi khác sau khi mở trang này: chưa bỏ. "
+              "Xem lại bảng dưới đây rồi làm lại.", "loi")  # fmt: skip
         return redirect(url_for("web.adjustments", name=name), 303)
     index = next((i for i, t in enumerate(raw) if str(t.get("muc", "")) == muc), None)
     if index is None:
@@ -705,7 +809,7 @@ def _rescore(name: str, dossier: Path, done: str) -> BaseResponse:
     try:
         score(dossier, out)
     except (InputError, EnvironmentProblem) as exc:
-        flash(f"{done} Chưa chấm lại được: {exc}", "loi")
+        flash(f"{done} Chưa chấm lại được: {_said(exc)}", "loi")
     else:
         flash(f"{done} Đã chấm điểm lại.")
     return redirect(url_for("web.score_page", name=name), 303)
@@ -735,25 +839,56 @@ def papers(name: str) -> str:
     out = _state().out(dossier)
     versions: list[Any] = []
     diff: list[str] = []
-    archive_problem = ""
+    archive_problem: list[Problem] = []
     try:
         versions = history(dossier, _state().archive)
         if versions:
             result, _ = diff_versions(dossier, out, _state().archive)
-            diff = diff_lines(result)
-    except (InputError, EnvironmentProblem) as exc:
-        archive_problem = str(exc)
+            labels = profile_form.labels(dossier)
+            diff = [words.diff_line(line, labels, (dossier, out)) for line in diff_lines(result)]
+    except InputError as exc:
+        archive_problem = exc.problems
+    except EnvironmentProblem as exc:
+        archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
+    return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
+                        archive_problem=archive_problem, refused=[])  # fmt: skip
+
+
+def _papers_page(
+    name: str,
+    *,
+    dossier: Path,
+    out: Path,
+    versions: list[Any],
+    diff: list[str],
+    archive_problem: list[Problem],
+    refused: list[str],
+) -> str:
     return _page(
         "papers.html",
         name,
         papers=_papers(out),
+        fresh=stale.of(dossier, out),
+        refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
         versions=versions,
         diff=diff,
         archive_problem=archive_problem,
+        issuer=_issuer(dossier),
         pdftoppm=shutil.which("pdftoppm") is not None,
     )
+
+
+def _issuer(dossier: Path) -> str:
+    """Who issues the papers, as the page names them: the dossier's own civil servant (the
+    archive records the computer's account, which means nothing to the reader)."""
+    try:
+        leaders = profile_form.read(dossier).doc.get("lanh_dao", {})
+    except InputError:
+        return ""
+    name = leaders.get("cong_chuc_vhxh", "") if isinstance(leaders, dict) else ""
+    return str(name).strip() or "Công chức Văn hóa - Xã hội"
 
 
 @bp.post("/hs/<name>/van-ban")
@@ -763,11 +898,11 @@ def papers_make(name: str) -> BaseResponse | str:
     want_pdf = request.form.get("pdf") == "1"
 
     def work(say: Say) -> dict[str, Any]:
-        result = render(dossier, out, progress=lambda p: say(f"Đã lập {Path(p).name}"))
+        result = render(dossier, out, progress=lambda p: say(f"Đã lập {_paper(p)}"))
         outcome: dict[str, Any] = {
             "written": [p.name for p in result.written],
-            "waiting": result.waiting,
-            "not_recognized": result.not_recognized,
+            "waiting": [_paper(p) for p in result.waiting],
+            "not_recognized": [_paper(p) for p in result.not_recognized],
             "warnings": result.warnings,
             "unit": result.words.don_vi,
         }
@@ -778,7 +913,9 @@ def papers_make(name: str) -> BaseResponse | str:
                 outcome["pdf_skipped"] = f"{exc.message}: {exc.hint}"
                 return outcome
             say("Đang chuyển sang PDF bằng LibreOffice…")
-            made = pdf_dossier(dossier, out, progress=lambda p: say(f"Chuyển {p.name}"))
+            made = pdf_dossier(
+                dossier, out, progress=lambda p: say(f"Chuyển sang PDF: {_paper(p)}")
+            )
             outcome["pdfs"] = [p.name for p in made.written]
             outcome["notice"] = made.notice
         return outcome
@@ -825,6 +962,15 @@ def issue_version(name: str) -> BaseResponse | str:
     reason = request.form.get("ly_do", "")
     numbers = request.form.get("cap_so") == "1"
     archive = _state().archive
+    # Never issue papers older than their figures, or PDFs older than their Word papers.
+    refused = stale.of(dossier, out).issue_problems()
+    if refused:
+        if _htmx():
+            return _page("_issue_refused.html", name, refused=refused,
+                         fresh=stale.of(dossier, out))  # fmt: skip
+        html = _papers_page(name, dossier=dossier, out=out, versions=[], diff=[],
+                            archive_problem=[], refused=refused)  # fmt: skip
+        return Response(html, status=422)
 
     def work(say: Say) -> dict[str, Any]:
         say("Đang phát hành…")

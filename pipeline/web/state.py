@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.model.layout import output_folder
 from pipeline.web.jobs import Jobs
+
+_OPENED = 32
 
 
 @dataclass
@@ -19,7 +23,30 @@ class State:
     archive: Path
     token: str
     jobs: Jobs = field(default_factory=Jobs)
-    cache: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="hoso-web-")))
+    # Saves of hoso.toml are compare-and-swap: read, compare, write under this lock.
+    saving: threading.Lock = field(default_factory=threading.Lock)
+    # The hoso.toml texts the page was opened on, by digest: a refused save shows what the
+    # other edit changed since (a few recent ones suffice).
+    opened: dict[str, str] = field(default_factory=dict)
+    _cache: Path | None = None
+
+    def remember(self, digest: str, text: str) -> None:
+        self.opened[digest] = text
+        while len(self.opened) > _OPENED:
+            del self.opened[next(iter(self.opened))]
 
     def out(self, dossier: Path) -> Path:
         return output_folder(dossier, self.outputs)
+
+    @property
+    def cache(self) -> Path:
+        """The server's temporary folder (previews), made on first use."""
+        if self._cache is None:
+            self._cache = Path(tempfile.mkdtemp(prefix="hoso-web-"))
+        return self._cache
+
+    def close(self) -> None:
+        """Remove the temporary folder: the server has stopped."""
+        if self._cache is not None:
+            shutil.rmtree(self._cache, ignore_errors=True)
+            self._cache = None
