@@ -71,8 +71,9 @@ OUTPUT: dict[Stage, str] = {
     PDF: PDFS_NAME,
 }
 # The hoso.toml keys each stage reads; render reads the whole file.
-# ingest matches village names in the unit's words; score writes the unit, its province and
-# its leaders into the score workbook and the unit's words into the labels.
+# ingest matches village names in the unit's words; score writes the unit, its province, the
+# council who signs it and the meeting's place and date into the score workbook, and the
+# unit's words into the labels.
 PROFILE_KEYS: dict[Stage, tuple[str, ...]] = {
     INGEST: ("don_vi.xa", "don_vi.nam", "don_vi.thon", "don_vi.cap", "don_vi.cap_thon"),
     SCORE: (
@@ -84,6 +85,9 @@ PROFILE_KEYS: dict[Stage, tuple[str, ...]] = {
         "don_vi.tinh",
         "don_vi.huyen",
         "lanh_dao",
+        "hoi_dong",
+        "hop_hoi_dong.bat_dau",
+        "co_quan.dia_danh",
         "danh_gia.bo_tieu_chi",
         "dieu_chinh",
     ),
