@@ -40,6 +40,7 @@ from pipeline.stages.freshness import (
     data_problems,
     inputs_digest,
     load_data,
+    record_workbook,
 )
 
 # What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
@@ -379,7 +380,9 @@ def score(dossier: Path, out: Path) -> ScoreResult:
     with locked(out) as folder:
         card, profile, data = _scored(dossier, out)
         book = workbook_bytes(card, data, profile)
-        folder.publish([(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)])
+        # The scorecard records the workbook's digest: a hand-edited workbook is noticed.
+        card_json = record_workbook(scorecard.dumps(card), book)
+        folder.publish([(scorecard.SCORECARD_NAME, card_json), (WORKBOOK_NAME, book)])
     return ScoreResult(
         card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
     )
