@@ -175,6 +175,7 @@ class Rollup:
     roster: tuple[str, ...] | None = None  # the province's units, when a roster is given
     not_submitted: tuple[str, ...] = ()
     previous: Previous | None = None
+    units_sent: int = 0  # distinct units among the dossiers (a unit sent twice counts once)
 
     @property
     def evaluated(self) -> int:
@@ -191,6 +192,7 @@ class Rollup:
 
     @property
     def submitted(self) -> int:
+        """Dossier folders received."""
         return len(self.rows) + len(self.excluded)
 
     def by_kind(self) -> list[tuple[str, int, int]]:
@@ -325,6 +327,7 @@ def read_rollup(
         roster=roster_units,
         not_submitted=missing,
         previous=read_previous(previous) if previous else None,
+        units_sent=len(submitted),
     )
 
 
@@ -915,6 +918,7 @@ def _styles() -> dict[str, Any]:
         "fill": PatternFill("solid", fgColor="D9E2F3"),
         "center": Alignment(horizontal="center", vertical="center", wrap_text=True),
         "wrap": Alignment(vertical="top", wrap_text=True),
+        "right": Alignment(horizontal="right", vertical="top"),
     }
 
 
@@ -940,6 +944,16 @@ def _table(
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.row_dimensions[first].height = 15 * max(t.count("\n") + 1 for t in heads) + 16
     for i, values in enumerate(rows, start=first + 1):
+        # Rows written by openpyxl do not grow: as tall as the longest wrapped text.
+        lines = max(
+            [
+                len(v) // max(1, int(w * 1.1)) + 1
+                for v, w in zip(values, widths, strict=False)
+                if isinstance(v, str)
+            ]
+            or [1]
+        )
+        ws.row_dimensions[i].height = 15 * lines + 2
         for col, value in enumerate(values, start=1):
             cell = ws.cell(i, col, value)
             if isinstance(value, str):
@@ -948,6 +962,8 @@ def _table(
             if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 whole = Decimal(str(value)) == Decimal(str(value)).to_integral_value()
                 cell.number_format = "#,##0" if whole else "#,##0.0#"
+            elif isinstance(value, str) and value.endswith("%"):
+                cell.alignment = s["right"]
             else:
                 cell.alignment = s["wrap"]
     return first + len(rows)
@@ -1042,7 +1058,7 @@ def _col(n: int) -> str:
 
 def _overview(rollup: Rollup) -> str:
     parts = [
-        f"Đã gửi hồ sơ: {rollup.submitted}",
+        f"Đơn vị đã gửi hồ sơ: {rollup.units_sent} ({rollup.submitted} hồ sơ)",
         f"đủ điều kiện tổng hợp: {rollup.evaluated}",
         f"{NOT_ELIGIBLE}: {len(rollup.excluded)}",
         f"đạt: {rollup.recognized} ({percent(rollup.rate)})",
@@ -1315,7 +1331,9 @@ def _body(rollup: Rollup, agency: str) -> list[tuple[str, str]]:
         ),
         ("DeMuc", "I. KẾT QUẢ CHUNG"),
     ]
-    submitted = f"Số đơn vị đã gửi hồ sơ: {rollup.submitted}"
+    submitted = f"Số đơn vị đã gửi hồ sơ: {rollup.units_sent}"
+    if rollup.units_sent != rollup.submitted:
+        submitted += f" ({rollup.submitted} hồ sơ, có đơn vị gửi hơn một lần)"
     if rollup.roster is not None:
         covered = len(rollup.roster) - len(rollup.not_submitted)
         share = percent(Fraction(100 * covered, len(rollup.roster))) if rollup.roster else "0%"
