@@ -234,3 +234,19 @@ def test_table_cells_keep_their_own_style_when_styles_are_shared() -> None:
     assert item[0].alignment.horizontal == "center"
     assert item[5].alignment.horizontal == "right"  # computed points: a number
     assert item[1].alignment.horizontal is None and item[1].alignment.wrap_text
+
+
+def test_a_rate_just_below_a_tier_is_never_shown_at_it() -> None:
+    # 1.616/1.796 = 89,98% misses "≥ 90%": the workbook must not print "90%" beside it.
+    data = demo_data()
+    first = data.villages[DEMO_VILLAGES[0]]
+    totals = data.totals()
+    for code, wanted in (("duoi_1_tuoi", 1796), ("duoi_1_tiem_du", 1616)):
+        value = first[code]
+        first[code] = replace(value, value=int(value.value) + wanted - int(totals[code]))
+    first["tre_em_duoi_16"] = replace(first["tre_em_duoi_16"], value=5000)
+    card = evaluate(load_rules(), data, "mien_nui", [])
+    sheet = load_workbook(io.BytesIO(workbook_bytes(card, data, load_profile(DEMO))))[SUMMARY]
+    row = next(r for r in sheet.iter_rows(min_row=6, values_only=True) if r[0] == "7.1")
+    assert row[2:4] == ("1.616/1.796", "89,98%")
+    assert row[5] < 50  # not the "≥ 90%" tier's points either
