@@ -6,7 +6,8 @@ Every stage records, in its own output, fingerprints of everything it read:
   hoso.toml keys don_vi.xa, don_vi.nam, don_vi.thon;
 - score, in scorecard.json: the files data.json and the rule set; the keys don_vi.loai,
   danh_gia.bo_tieu_chi, dieu_chinh; and the sha256 of the score workbook it wrote
-  (`workbook_sha256`), so a workbook edited by hand is noticed (see `workbook_changes`);
+  (`workbook_sha256`, set by score), so a workbook edited by hand is noticed (see
+  `workbook_changes`);
 - render, in papers.json, per paper: hoso.toml (the whole file: papers print nearly every
   key), its template, and scorecard.json + data.json for a paper with figures;
 - pdf, in pdfs.json, per PDF: its own sha256 and the sha256 of the .docx it was made from
@@ -319,13 +320,6 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
 # --- the score workbook, as score wrote it -----------------------------------------------------
 
 WORKBOOK_KEY = "workbook_sha256"
-
-
-def record_workbook(card_json: bytes, workbook: bytes) -> bytes:
-    """scorecard.json with the sha256 of the score workbook written with it."""
-    raw = json.loads(card_json.decode("utf-8"))
-    raw[WORKBOOK_KEY] = sha256(workbook)
-    return (json.dumps(raw, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def workbook_changes(out: Path, raw: dict[str, Any] | None = None) -> list[Change]:
