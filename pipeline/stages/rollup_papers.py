@@ -48,6 +48,13 @@ def _proposer(rollup: Rollup, issuer: Issuer) -> str:
     return f"{upper_first(issuer.chuc_vu or 'Thủ trưởng')} {issuer.ten}"
 
 
+def _addressee(rollup: Rollup, issuer: Issuer) -> str:
+    """Who the report goes to and asks: the People's Committee, or its chairman when the
+    committee itself (its office) reports."""
+    committee = _committee(rollup)
+    return committee if issuer.ten else f"Chủ tịch {committee}"
+
+
 def _committee(rollup: Rollup) -> str:
     return f"Ủy ban nhân dân {rollup.level}"
 
@@ -452,7 +459,7 @@ def report_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
         f"{rollup.level} và đề nghị công nhận"
     )
     nd30.title_block(doc, "BÁO CÁO", [subject])
-    to = issuer.kinh_gui or (_committee(rollup),)
+    to = issuer.kinh_gui or (_addressee(rollup, issuer),)
     if len(to) == 1:
         nd30.paragraph(doc, "KinhGui", f"Kính gửi: {to[0]}.")
     else:
@@ -590,7 +597,7 @@ def _closing(rollup: Rollup, issuer: Issuer, agency: str) -> list[tuple[str, str
         closing.append(
             (
                 "NoiDung",
-                f"{agency} đề nghị {_committee(rollup)} xem xét, công nhận "
+                f"{agency} đề nghị {_addressee(rollup, issuer)} xem xét, công nhận "
                 f"{len(recognized)} đơn vị ({kinds}) đạt tiêu chuẩn phù hợp với trẻ em năm "
                 f"{rollup.nam} (có danh sách và dự thảo Quyết định kèm theo).",
             )
