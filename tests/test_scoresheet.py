@@ -91,8 +91,9 @@ def test_summary_rows_carry_data_rate_points_and_reason() -> None:
     sheet = load_workbook(io.BytesIO(_book([Override("8.2", Decimal(15), reason)])))[SUMMARY]
     rows = {row[0]: row for row in sheet.iter_rows(min_row=6, values_only=True) if row[0]}
     # Village figures of tests/factories.demo_data: 12 villages, 5 stunted each of 40+i weighed.
-    # 60/546 = 11% stunted meets "≤ 20%" (decision-06.md, 8.2): computed 25, awarded 15.
-    assert rows["8.2"][2:9] == ("60/546", "11%", "≤ 20% → 25; còn lại → 0", 25, 15, 25, reason)
+    # 60/546 = 10,99% stunted meets "≤ 20%" (decision-06.md, 8.2): computed 25, awarded 15.
+    # (Never "11%": a rate is not printed as a whole number it is not.)
+    assert rows["8.2"][2:9] == ("60/546", "10,99%", "≤ 20% → 25; còn lại → 0", 25, 15, 25, reason)
     assert rows["2.1"][2:4] == ("108/108", "100%")
     assert rows["1.4"][2] == "15.000.000 đồng"
     assert rows["5.2"][2] == "2 (kỳ trước: 3)"

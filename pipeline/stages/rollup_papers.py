@@ -156,6 +156,7 @@ def _table(
             if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
                 whole = Decimal(str(value)) == Decimal(str(value)).to_integral_value()
                 cell.number_format = "#,##0" if whole else "#,##0.0#"
+                cell.alignment = s["right"]
             elif isinstance(value, str) and value.endswith("%"):
                 cell.alignment = s["right"]
             else:
