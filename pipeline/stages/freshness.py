@@ -327,14 +327,10 @@ def workbook_changes(out: Path, raw: dict[str, Any] | None = None) -> list[Chang
     deleted); [] for a scorecard that recorded none."""
     if raw is None:
         raw = _read_json(out / SCORECARD_NAME) or {}
-    return workbook_check(raw.get(WORKBOOK_KEY), out / WORKBOOK_NAME)
-
-
-def workbook_check(recorded: object, path: Path) -> list[Change]:
-    """`path` against the digest a scorecard recorded for it."""
+    recorded = raw.get(WORKBOOK_KEY)
     if not isinstance(recorded, str) or not recorded:
         return []
-    on_disk = file_sha256(path)
+    on_disk = file_sha256(out / WORKBOOK_NAME)
     if on_disk is None:
         return [Change(WORKBOOK_NAME, "deleted")]
     return [] if on_disk == recorded else [Change(WORKBOOK_NAME, "changed")]
