@@ -764,7 +764,23 @@ def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> No
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="TỆP",
-    help="Tệp tong-hop.toml: cơ quan ban hành, người ký, số, ngày, nơi nhận.",
+    help="Tệp tong-hop.toml: cơ quan ban hành, người ký, số, ngày, chỉ tiêu, kính gửi, nơi nhận.",
+)
+@click.option(
+    "--danh-sach",
+    "roster",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="TỆP",
+    help='Tệp Excel danh sách các đơn vị của tỉnh (một cột "Đơn vị"): báo đơn vị chưa gửi.',
+)
+@click.option(
+    "--nam-truoc",
+    "previous",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="TỆP",
+    help="Tệp tong-hop.xlsx của năm trước: so sánh từng đơn vị, từng tiêu chí.",
 )
 @click.option("--co-quan", default=None, help='Cơ quan ban hành, ví dụ "Sở Y tế".')
 @click.option("--nguoi-ky", default=None, help="Họ và tên người ký.")
@@ -772,26 +788,37 @@ def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> No
 @_help_option
 def tong_hop_cmd(
     *, dirs: tuple[Path, ...], out: Path, outputs: Path, profile: Path | None,
-    co_quan: str | None, nguoi_ky: str | None, chuc_vu: str | None,
+    roster: Path | None, previous: Path | None, co_quan: str | None, nguoi_ky: str | None,
+    chuc_vu: str | None,
 ) -> None:  # fmt: skip
-    """Tổng hợp kết quả nhiều hồ sơ (mọi đơn vị cấp xã của một tỉnh, thành phố hoặc huyện):
-    ghi tong-hop.xlsx (mỗi đơn vị một dòng, điểm từng tiêu chí, biểu đồ) và báo cáo tổng hợp
-    BC-tong-hop.docx đúng thể thức Nghị định 30.
+    """Tổng hợp kết quả các hồ sơ của một tỉnh, thành phố (hoặc huyện, trước 7/2025): ghi
+    tong-hop.xlsx, báo cáo BC-tong-hop.docx (báo cáo và đề nghị công nhận) và dự thảo
+    Quyết định công nhận QD-cong-nhan-du-thao.docx, đúng thể thức Nghị định 30.
 
-    Mỗi hồ sơ phải đã chấm điểm (hoso score) và còn mới; hồ sơ nào cũ hoặc chưa chấm điểm
-    được nêu tên, không ghi tệp nào.
+    DIR là thư mục chứa các thư mục hồ sơ (như hoso build) hoặc từng thư mục hồ sơ. Hồ sơ
+    chưa chấm điểm, đã thay đổi sau khi chấm điểm, hoặc trùng đơn vị được nêu trong báo
+    cáo là chưa đủ điều kiện tổng hợp; hồ sơ của tỉnh khác hoặc năm khác bị từ chối.
     """
-    from pipeline.stages.rollup import load_issuer, roll_up
+    from pipeline.stages.rollup import find_dossiers, load_issuer, roll_up
 
     def action() -> Any:
         issuer = load_issuer(profile, ten=co_quan, nguoi_ky=nguoi_ky, chuc_vu=chuc_vu)
-        return roll_up(list(dirs), out, outputs, issuer)
+        return roll_up(find_dossiers(dirs), out, outputs, issuer, roster=roster,
+                       previous=previous)  # fmt: skip
 
     result = _run(action)
     summary = result.rollup
-    click.echo(
-        f"{summary.level}: {summary.evaluated} đơn vị đã đánh giá, {summary.recognized} đạt."
+    line = (
+        f"{summary.level}: {summary.evaluated} đơn vị đủ điều kiện tổng hợp, "
+        f"{summary.recognized} đạt"
     )
+    if summary.excluded:
+        line += f"; {len(summary.excluded)} hồ sơ chưa đủ điều kiện tổng hợp"
+    if summary.roster is not None:
+        line += f"; {len(summary.not_submitted)}/{len(summary.roster)} đơn vị chưa gửi hồ sơ"
+    click.echo(line + ".")
+    for warning in result.warnings:
+        click.echo(f"Lưu ý: {warning}", err=True)
     for path in result.written:
         click.echo(f"Đã ghi {path}")
 

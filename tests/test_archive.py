@@ -402,3 +402,30 @@ def test_an_archive_without_its_register_is_refused(setup: Setup) -> None:
         issue(setup.dossier, setup.out, setup.archive, reason="x")
     assert [p.code for p in caught.value.problems] == ["mat-so-dang-ky"]
     assert (setup.archive / "binh-trung-2024" / "v1" / "manifest.json").is_file()
+
+
+def _edit_workbook(path: Path) -> None:
+    book = openpyxl.load_workbook(path)
+    for sheet in book.worksheets:
+        sheet.protection.sheet = False
+    book["Tổng hợp"]["G32"] = 1
+    book.save(path)
+
+
+def test_a_hand_edited_score_workbook_is_not_issued(setup: Setup) -> None:
+    _edit_workbook(setup.out / "bieu-cham-diem.xlsx")
+    with pytest.raises(InputError) as caught:
+        issue(setup.dossier, setup.out, setup.archive)
+    assert [p.code for p in caught.value.problems] == ["bang-cham-diem-bi-sua"]
+    assert "[[dieu_chinh]]" in (caught.value.problems[0].hint or "")
+    assert not (setup.archive / "binh-trung-2024" / "v1").exists()
+
+
+def test_verify_finds_an_archived_workbook_edited(setup: Setup) -> None:
+    issue(setup.dossier, setup.out, setup.archive)
+    book = setup.archive / "binh-trung-2024" / "v1" / "bieu-cham-diem.xlsx"
+    _writable(book)
+    _edit_workbook(book)
+    assert [(p.code, Path(p.file or "").name) for p in verify(setup.archive).problems] == [
+        ("bi-sua", "bieu-cham-diem.xlsx")
+    ]

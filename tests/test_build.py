@@ -7,6 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 from click.testing import CliRunner
 from docx import Document
@@ -17,6 +18,7 @@ from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
+from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.stages import freshness
 from pipeline.stages.build import NOTHING_CHANGED, Options, build, build_many, find_jobs
@@ -401,3 +403,19 @@ def test_issued_version_keeps_pdfs_but_not_their_record(tmp_path: Path) -> None:
     names = sorted(p.name for p in result.folder.iterdir() if p.is_file())
     assert "KH-ke-hoach.pdf" in names
     assert freshness.PDFS_NAME not in names and LOCK_NAME not in names
+
+
+def test_a_hand_edited_score_workbook_reruns_score(built: tuple[Path, Path]) -> None:
+    dossier, out = built
+    book_path = out / WORKBOOK_NAME
+    original = book_path.read_bytes()
+    book = openpyxl.load_workbook(book_path)
+    for sheet in book.worksheets:
+        sheet.protection.sheet = False  # as a clerk lifts the protection to type over it
+    book["Tổng hợp"]["C12"] = "999/999"
+    book["Tổng hợp"]["G32"] = 1
+    book.save(book_path)
+    result = build(dossier, out)
+    assert result.stages == ["score"]
+    assert result.ran[0].reasons == (f"{WORKBOOK_NAME} đã sửa",)
+    assert book_path.read_bytes() == original  # written again as score makes it

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.model import dataset
+from pipeline.model.indicators import catalogue
 from pipeline.model.layout import CARRIED_HEADER, PREVIOUS_BOOK, WORKBOOK_NAME, slug
 from pipeline.model.profile import load_profile
 from pipeline.stages import carry
@@ -179,7 +180,8 @@ def test_a_2024_commune_continued_into_2025_and_2026(
     ]
     head = [c.value for c in sheet[3]]
     assert head[-1] == "Nguồn số liệu kỳ trước"
-    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == PREVIOUS[2])
+    label = catalogue()[PREVIOUS[2]].label_in(unit.words)
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == label)
     assert row[-1] == (
         "từ hồ sơ năm 2024: " + ", ".join(v for v in unit.thon if v != "Nà Cáy")
         + "; gõ lại khác số điền sẵn: Nà Cáy"

@@ -233,6 +233,7 @@ def test_render_records_what_each_paper_was_made_from(dossier: Path, tmp_path: P
     assert {i["file"] for i in card["inputs"]} == {"data.json", "hoso:qd06-2019.toml"}
     # The keys score reads that the demo sets (it leaves don_vi.cap_thon to its default).
     assert sorted(card["profile_keys"]) == [
+        "co_quan.dia_danh",
         "dieu_chinh",
         "don_vi.cap",
         "don_vi.huyen",
@@ -240,8 +241,12 @@ def test_render_records_what_each_paper_was_made_from(dossier: Path, tmp_path: P
         "don_vi.nam",
         "don_vi.tinh",
         "don_vi.xa",
+        "hoi_dong",
+        "hop_hoi_dong.bat_dau",
         "lanh_dao",
     ]
+    # And the score workbook it wrote, by its digest: a hand edit is noticed.
+    assert card["workbook_sha256"] == digest((out / "bieu-cham-diem.xlsx").read_bytes())
     assert card["inputs_digest"]  # the contract's key stays
     data = json.loads((out / "data.json").read_text(encoding="utf-8"))
     assert sorted(data["profile_keys"]) == ["don_vi.cap", "don_vi.nam", "don_vi.thon", "don_vi.xa"]

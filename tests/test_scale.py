@@ -176,13 +176,13 @@ def test_rollup_numbers_are_the_scorecards(
     assert len(rows) == len(cards) == 6
     for row, card, unit in zip(rows, cards, units, strict=True):
         assert row[1] == unit[0].upper() + unit[1:]  # "Phường Cát Thạnh"
-        assert Decimal(row[2]) == card.total
-        assert Decimal(row[3]) == card.threshold
-        assert row[4] == ("Đạt" if card.recognized else "Chưa đạt")
-        assert [Decimal(p) for p in row[5 : 5 + len(card.criteria)]] == [
+        assert Decimal(row[3]) == card.total
+        assert Decimal(row[4]) == card.threshold
+        assert row[5] == ("Đạt" if card.recognized else "Chưa đạt")
+        assert [Decimal(p) for p in row[6 : 6 + len(card.criteria)]] == [
             c.points for c in card.criteria
         ]
-        assert (row[-1] or "") == ", ".join(str(n) for n in card.zero_criteria)
+        assert (row[-2] or "") == ", ".join(str(n) for n in card.zero_criteria)
     recognized = sum(c.recognized for c in cards)
     assert 0 < recognized < len(cards)
     assert any(c.zero_criteria for c in cards)
@@ -191,10 +191,8 @@ def test_rollup_numbers_are_the_scorecards(
     paper = docx.Document(str(tmp_path / REPORT_NAME))
     text = "\n".join(p.text for p in iter_paragraphs(paper))
     rate = f"{100 * recognized / len(cards):.1f}".replace(".", ",").replace(",0", "")
-    assert (
-        f"Số đơn vị đã đánh giá: 6; số đơn vị đạt tiêu chuẩn phù hợp với trẻ em: {recognized}"
-        in text
-    )
+    assert "Số đơn vị đủ điều kiện tổng hợp: 6" in text
+    assert f"Số đơn vị đạt tiêu chuẩn phù hợp với trẻ em: {recognized} (" in text
     assert f"chiếm {rate}%" in text
     assert "trên địa bàn thành phố Hải Phòng" in text
     for card, unit in zip(cards, units, strict=True):
@@ -206,7 +204,7 @@ def test_rollup_numbers_are_the_scorecards(
     assert result.rollup.recognized == recognized
 
 
-def test_rollup_refuses_a_stale_dossier_naming_it(
+def test_rollup_lists_a_stale_dossier_naming_it(
     province: tuple[list[Path], Path], tmp_path: Path
 ) -> None:
     dossiers, outputs = province
@@ -219,10 +217,10 @@ def test_rollup_refuses_a_stale_dossier_naming_it(
     book = openpyxl.load_workbook(workbook)
     book["Số liệu"]["D8"] = 999
     book.save(workbook)
-    with pytest.raises(InputError) as caught:
-        roll_up([copy], tmp_path / "th", tmp_path / "outputs", Issuer(nguoi_ky="A"))
-    assert any(copy.name in p.message for p in caught.value.problems)
-    assert not (tmp_path / "th").exists()
+    result = roll_up([copy], tmp_path / "th", tmp_path / "outputs", Issuer(nguoi_ky="A"))
+    assert [e.dossier for e in result.rollup.excluded] == [copy.name]
+    assert "cũ hơn hồ sơ" in result.rollup.excluded[0].reason
+    assert result.rollup.evaluated == 0
 
 
 def test_rollup_command(province: tuple[list[Path], Path], tmp_path: Path) -> None:
@@ -237,7 +235,7 @@ def test_rollup_command(province: tuple[list[Path], Path], tmp_path: Path) -> No
         cli, ["tong-hop", *args, "--ho-so", str(tmp_path / "tong-hop.toml")]
     )
     assert result.exit_code == 0, result.output
-    assert "thành phố Hải Phòng: 6 đơn vị đã đánh giá" in result.output
+    assert "thành phố Hải Phòng: 6 đơn vị đủ điều kiện tổng hợp" in result.output
     text = [p.text for p in iter_paragraphs(docx.Document(str(tmp_path / "th" / REPORT_NAME)))]
     assert "Số: 15/BC-SYT" in text and "Trần Văn B" in text
     assert "Hải Phòng, ngày 10 tháng 12 năm 2026" in text

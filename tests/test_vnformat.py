@@ -81,6 +81,18 @@ def test_percentages() -> None:
     assert vnformat.ratio_percent(84, 85) == "98,8%"
     assert vnformat.ratio_percent(19, 20) == "95%"
     assert vnformat.ratio_percent(1, 3, 2) == "33,33%"
+
+
+def test_a_percentage_never_rounds_onto_a_whole_number_it_is_not() -> None:
+    # 1.616/1.796 misses "≥ 90%": never printed "90%" beside it.
+    assert vnformat.ratio_percent(1616, 1796) == "89,98%"
+    assert vnformat.ratio_percent(2004, 10000) == "20,04%"  # misses "≤ 20%" too
+    assert vnformat.ratio_percent(900004, 1000000) == "90,0004%"
+    assert vnformat.percent(Fraction(8999999, 100000)) == "89,9999%"  # cut, never "90%"
+    assert vnformat.percent(Fraction(2000001, 100000)) == "20,0001%"
+    assert vnformat.percent(Decimal("89.94")) == "89,9%"  # already apart: one decimal
+    assert vnformat.percent(90, 0) == vnformat.percent(Decimal("90.0")) == "90%"
+    assert vnformat.percent(Decimal("89.6"), 0) == "89,6%"
     with pytest.raises(ValueError, match="zero"):
         vnformat.ratio_percent(1, 0)
 

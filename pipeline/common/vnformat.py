@@ -10,7 +10,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 # Blank a clerk fills in by hand after signing (as in the decree's samples).
@@ -155,9 +155,29 @@ def number(value: Number, decimals: int = 0) -> str:
     return sign + text
 
 
+# Most decimals a percentage grows to before it is cut toward its exact value.
+_MAX_PERCENT_DECIMALS = 4
+
+
 def percent(value: Number, decimals: int = 1) -> str:
-    """A percentage already scaled to 0..100: `98,8%`, `100%`, `90%`."""
-    return number(value, decimals) + "%"
+    """A percentage already scaled to 0..100: `98,8%`, `100%`, `90%`.
+
+    Never a whole number it is not: tiers are whole percentages ("≥ 90%", "≤ 20%"), and
+    1.616/1.796 = 89,98% rounded to "90%" would seem to meet "≥ 90%". Such a value gets the
+    decimals that show it ("89,98%", "20,04%"), and past four it is cut toward its exact
+    value ("89,9999%"), never rounded across the whole number.
+    """
+    exact = _to_decimal(value)
+    if exact == exact.to_integral_value():
+        return number(exact, decimals) + "%"
+    for places in range(decimals, _MAX_PERCENT_DECIMALS + 1):
+        text = number(exact, places)
+        if "," in text:
+            return text + "%"
+    rounded = exact.quantize(Decimal(1))
+    toward = ROUND_FLOOR if exact < rounded else ROUND_CEILING
+    cut = exact.quantize(Decimal(1).scaleb(-_MAX_PERCENT_DECIMALS), rounding=toward)
+    return number(cut, _MAX_PERCENT_DECIMALS) + "%"
 
 
 def ratio_percent(numerator: int, denominator: int, decimals: int = 1) -> str:

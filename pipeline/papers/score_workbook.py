@@ -1,4 +1,11 @@
-"""The score workbook (`bieu-cham-diem.xlsx`): summary to print and sign, village data, chart.
+"""The score workbook (`bieu-cham-diem.xlsx`): the summary the council signs, the village
+data, a chart, and a hidden sheet of what the pipeline used (codes, rules, their labels).
+
+What prints is what the council signs: A4 landscape at full size (text never shrinks below
+10 pt), the unit and year in every page's header, pages numbered per sheet, and the totals,
+verdict and signatures kept on one page. Subtotals and totals are formulas that carry their
+values (Excel and LibreOffice then show the same figures before any recalculation), and the
+sheets are protected against accidental edits, without a password.
 
 Built with openpyxl and saved without its wall-clock timestamp, then zip-normalized, so the
 same scorecard and data give the same bytes.
@@ -8,10 +15,12 @@ from __future__ import annotations
 
 import io
 import math
+import re
 import weakref
 import zipfile
 from collections.abc import Sequence
 from copy import copy
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -21,10 +30,12 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.indexed_list import IndexedList
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline.common.vnformat import number, percent, upper, upper_first
+from pipeline.common.vnformat import long_date, number, percent, upper, upper_first
 from pipeline.files.atomic import normalize_zip
 from pipeline.model.dataset import DossierData
 from pipeline.model.indicators import catalogue, for_level
@@ -34,6 +45,8 @@ from pipeline.model.units import Words
 
 SUMMARY = "Tổng hợp"
 CHART = "Biểu đồ"
+# Codes, rules applied and their labels: for whoever checks the scoring, never printed.
+RULES = "Đối chiếu (không in)"
 
 
 def villages_sheet(words: Words) -> str:
@@ -49,31 +62,63 @@ _CRITERION_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="top")
+_DECIMAL = "#,##0.0#"
 
 _SUMMARY_COLUMNS = [
-    ("TT", 6),
-    ("Tiêu chí, mục", 44),
-    ("Số liệu", 16),
+    ("TT", 5),
+    ("Tiêu chí, mục", 40),
+    ("Số liệu", 14),
     ("Tỷ lệ", 9),
-    ("Cách tính và thang điểm", 30),
-    ("Điểm tính", 9),
-    ("Điểm Hội đồng chấm", 10),
+    ("Thang điểm", 26),
+    ("Điểm tính", 8),
+    ("Điểm Hội đồng chấm", 9),
     ("Điểm tối đa", 8),
-    ("Lý do điều chỉnh, ghi chú", 30),
-    ("Nhãn quy tắc", 11),
+    ("Lý do điều chỉnh, ghi chú", 24),
 ]
 _HEADER_ROW = 5
+_POINT_COLUMNS = ("F", "G", "H")
+
+# The printed page, in points: A4 landscape less the margins below. Rows are laid out
+# against it to keep the totals, verdict and signatures together on one page.
+_PAGE_HEIGHT = 595.0
+_MARGIN_TOP = _MARGIN_BOTTOM = 0.6  # inches; header and footer sit in them
+_MARGIN_SIDE = 0.5
+# Room to sign: at least 25 mm between the title and the name (25 mm = 70.9 pt).
+SIGNING_ROOM_PT = 75.0
+
+
+@dataclass
+class _Formulas:
+    """Formula cells and the values they compute, per sheet: written as cached values."""
+
+    cells: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+
+    def put(self, sheet: Worksheet, ref: str, formula: str, value: Decimal) -> Cell:
+        cell = sheet[ref]
+        cell.value = formula
+        cell.number_format = _number_format(value)
+        self.cells.setdefault(sheet.title, {})[ref] = value
+        return cell
 
 
 def workbook_bytes(card: Scorecard, data: DossierData, profile: Profile) -> bytes:
     """The whole workbook as deterministic .xlsx bytes."""
     book = Workbook()
+    base_font(book)
+    formulas = _Formulas()
     summary = book.active
     assert isinstance(summary, Worksheet)
     summary.title = SUMMARY
-    _summary(summary, card, profile)
-    _villages(book.create_sheet(villages_sheet(profile.don_vi.words)), data, profile)
+    words = profile.don_vi.words
+    header = f"{upper_first(words.don_vi)}, {words.tinh_day_du} - năm {card.nam}"
+    _summary(summary, card, profile, formulas)
+    _villages(book.create_sheet(villages_sheet(words)), data, profile)
+    _commune(book.create_sheet(commune_sheet(words)), data, profile)
     _chart(book.create_sheet(CHART), card)
+    _rules(book.create_sheet(RULES), card, data, words)
+    for sheet in book.worksheets:
+        _page_frame(sheet, header)
+        _protect(sheet)
 
     when = datetime(card.nam, 1, 1)
     props = book.properties
@@ -90,26 +135,89 @@ def workbook_bytes(card: Scorecard, data: DossierData, profile: Profile) -> byte
     # Stored, not deflated: normalize_zip compresses each entry once.
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(book, archive).write_data()
-    return normalize_zip(buffer.getvalue())
+    parts = {
+        f"xl/worksheets/sheet{i}.xml": formulas.cells.get(sheet.title, {})
+        for i, sheet in enumerate(book.worksheets, start=1)
+    }
+    return normalize_zip(buffer.getvalue(), lambda name, xml: cached_values(xml, parts.get(name)))
+
+
+def base_font(book: Workbook) -> None:
+    """Times New Roman as the workbook's default font. Column widths count that font's
+    digits: with the default Calibri, a LibreOffice without it measures a wider substitute,
+    so the same columns print wider and the sheet shrinks below 10 pt to fit the page."""
+    font = Font(name=_FONT, size=11)
+    book._fonts = IndexedList([font])
+    book._named_styles["Normal"].font = copy(font)
+
+
+def cached_values(xml: bytes, values: dict[str, Decimal] | None) -> bytes:
+    """A worksheet part with each formula's value written beside it, as Excel saves them:
+    openpyxl writes formulas with an empty value, which a viewer that does not recalculate
+    shows as 0 and LibreOffice may show differently from Excel."""
+    if not values:
+        return xml
+
+    def fill(match: re.Match[bytes]) -> bytes:
+        value = values.get(match[1].decode())
+        if value is None:
+            return match[0]
+        text = format(value.normalize(), "f").encode()
+        return (
+            match[0]
+            .replace(b"<v></v>", b"<v>" + text + b"</v>")
+            .replace(b"<v/>", b"<v>" + text + b"</v>")
+        )
+
+    return re.sub(rb'<c r="([A-Z]+[0-9]+)"[^>]*><f>[^<]*</f><v(?:></v>|/>)', fill, xml)
 
 
 def _font(**kwargs: object) -> Font:
     return Font(name=_FONT, size=kwargs.pop("size", 12), **kwargs)
 
 
-def _print_setup(sheet: Worksheet, title_rows: str | None) -> None:
+def _number_format(value: Decimal | int) -> str:
+    return VN_WHOLE if Decimal(value) == Decimal(value).to_integral_value() else _DECIMAL
+
+
+def _print_setup(sheet: Worksheet, title_rows: str | None, *, fit_width: bool = True) -> None:
     setup = sheet.page_setup
     setup.orientation = "landscape"
     setup.paperSize = sheet.PAPERSIZE_A4
-    setup.fitToWidth = 1
+    # Fit to width only shrinks what is wider than the page: the columns are sized to fit at
+    # full scale, so text prints at its own size (never below 10 pt).
+    setup.fitToWidth = 1 if fit_width else 0
     setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.sheet_properties.pageSetUpPr.fitToPage = fit_width
+    if not fit_width:
+        setup.scale = 100
     sheet.print_options.horizontalCentered = True
-    sheet.page_margins.left = sheet.page_margins.right = 0.5
-    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    margins = sheet.page_margins
+    margins.left = margins.right = _MARGIN_SIDE
+    margins.top = margins.bottom = _MARGIN_TOP
+    margins.header = margins.footer = 0.25
     if title_rows:
         sheet.print_title_rows = title_rows
-    sheet.oddFooter.center.text = "Trang &P/&N"
+
+
+def _page_frame(sheet: Worksheet, header: str) -> None:
+    """The unit and year on top of every page, the page number within the sheet below."""
+    sheet.oddHeader.center.text = header
+    sheet.oddFooter.center.text = "Trang &P"
+    for part in (sheet.oddHeader.center, sheet.oddFooter.center):
+        part.font = f"{_FONT},Regular"
+        part.size = 10
+    # Each sheet counts its own pages from 1.
+    sheet.page_setup.firstPageNumber = 1
+    sheet.page_setup.useFirstPageNumber = True
+
+
+def _protect(sheet: Worksheet) -> None:
+    """Locked against accidental edits; no password, so anyone can unprotect it on purpose."""
+    protection = sheet.protection
+    protection.sheet = True
+    protection.formatColumns = False
+    protection.formatRows = False
 
 
 def _data_text(item: ItemScore, words: Words) -> str:
@@ -129,7 +237,11 @@ def _data_text(item: ItemScore, words: Words) -> str:
     return text
 
 
-def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
+def _points(value: Decimal) -> int | Decimal:
+    return int(value) if value == value.to_integral_value() else value
+
+
+def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _Formulas) -> None:
     words = profile.don_vi.words
     width = len(_SUMMARY_COLUMNS)
     for col, (_, col_width) in enumerate(_SUMMARY_COLUMNS, start=1):
@@ -137,13 +249,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
     last = get_column_letter(width)
     # No district from July 2025: words.huyen is then empty.
     place = ", ".join(
-        p
-        for p in (
-            upper_first(words.don_vi),
-            words.huyen_day_du,
-            words.tinh_day_du,
-        )
-        if p
+        p for p in (upper_first(words.don_vi), words.huyen_day_du, words.tinh_day_du) if p
     )
     lines = [
         (f"BIỂU CHẤM ĐIỂM ĐÁNH GIÁ {upper(words.cap)} PHÙ HỢP VỚI TRẺ EM NĂM {card.nam}", 14),
@@ -155,12 +261,8 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
         cell = sheet.cell(row, 1, text)
         cell.font = _font(size=size, bold=row == 1)
         cell.alignment = _CENTER
-    if card.provisional_items:
-        sheet.merge_cells(f"A4:{last}4")
-        note = sheet.cell(4, 1, f"Lưu ý: {card.provisional_warning()}")
-        note.font = _font(size=11, italic=True, color="C00000")
-        note.alignment = _WRAP
-        _fit_height(sheet, 4, [(1, note.value)], span=width)
+        sheet.row_dimensions[row].height = 20
+    sheet.row_dimensions[4].height = 8
 
     for col, (title, _) in enumerate(_SUMMARY_COLUMNS, start=1):
         cell = sheet.cell(_HEADER_ROW, col, title)
@@ -168,21 +270,24 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
         cell.alignment = _CENTER
         cell.fill = _HEAD_FILL
         cell.border = _BOX
-    sheet.row_dimensions[_HEADER_ROW].height = 32
+    sheet.row_dimensions[_HEADER_ROW].height = 46
 
     row = _HEADER_ROW + 1
+    criterion_rows: list[int] = []
+    groups: list[tuple[int, int]] = []
     for criterion in card.criteria:
+        head = row
+        criterion_rows.append(head)
         values: list[object] = [
             criterion.no,
             upper_first(criterion.title),
             None,
             None,
             None,
-            criterion.computed,
-            criterion.points,
-            criterion.max,
-            "0 điểm: không được công nhận" if criterion.no in card.zero_criteria else None,
             None,
+            None,
+            None,
+            "0 điểm: không được công nhận" if criterion.no in card.zero_criteria else None,
         ]
         _table_row(sheet, row, values, bold=True, fill=_CRITERION_FILL)
         row += 1
@@ -193,74 +298,143 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile) -> None:
                 item.label,
                 _data_text(item, words),
                 None if item.rate is None else percent(item.rate),
-                f"{item.scale}\nÁp dụng: {item.rule}",
-                item.computed,
-                item.points,
-                item.max,
+                item.scale,
+                _points(item.computed),
+                _points(item.points),
+                _points(item.max),
                 reason,
-                "Tạm tính" if item.provisional else "Đã đối chiếu",
             ]
             _table_row(sheet, row, values, bold=False, fill=None)
             row += 1
+        groups.append((head, row - 1))
+        sums = (criterion.computed, criterion.points, criterion.max)
+        for c, value in zip(_POINT_COLUMNS, sums, strict=True):
+            formulas.put(sheet, f"{c}{head}", f"=SUM({c}{head + 1}:{c}{row - 1})", value)
     _table_row(
         sheet,
         row,
-        [
-            None,
-            "TỔNG CỘNG",
-            None,
-            None,
-            None,
-            card.computed_total,
-            card.total,
-            card.scale,
-            None,
-            None,
-        ],
+        [None, "TỔNG CỘNG", None, None, None, None, None, None, None],
         bold=True,
         fill=_HEAD_FILL,
     )
-    row += 2
+    sums = (card.computed_total, card.total, card.scale)
+    for c, value in zip(_POINT_COLUMNS, sums, strict=True):
+        refs = ",".join(f"{c}{r}" for r in criterion_rows)
+        formulas.put(sheet, f"{c}{row}", f"=SUM({refs})", value)
+    row += 1
+    sheet.row_dimensions[row].height = 8
+    row += 1
+    row = _verdict(sheet, row, card)
+    end = _signatures(sheet, row, profile)
+    _paginate(sheet, groups, end)
+    sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
+    sheet.print_area = f"A1:{last}{end}"
+    _print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
+
+
+def _verdict(sheet: Worksheet, row: int, card: Scorecard) -> int:
+    """Threshold, verdict and reasons under the table; returns the next free row."""
+    last = get_column_letter(len(_SUMMARY_COLUMNS))
+    width = len(_SUMMARY_COLUMNS)
     verdict = [
         f"Ngưỡng công nhận ({UNIT_NAMES.get(card.unit_type, card.unit_type)}): "
         f"{number(card.threshold)} điểm.",
         f"Kết quả: {card.result}.",
-        *card.reasons,
+        *(_sentence(r) for r in card.reasons),
     ]
     for text in verdict:
         sheet.merge_cells(f"A{row}:{last}{row}")
         cell = sheet.cell(row, 1, text)
         cell.font = _font(bold=text.startswith("Kết quả"))
+        cell.alignment = _WRAP
+        _fit_height(sheet, row, [(1, text)], span=width)
         row += 1
-
-    _signatures(sheet, row + 1, profile)
-    sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
-    sheet.print_area = f"A1:{last}{row + 6}"
-    _print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
+    return row
 
 
-def _signatures(sheet: Worksheet, row: int, profile: Profile) -> None:
-    """The two signature blocks under the table: the drafter and the council chair."""
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _signatures(sheet: Worksheet, row: int, profile: Profile) -> int:
+    """The council signs as in its minutes: the secretary on the left, the chair for the
+    council on the right, under the place and date of the meeting; returns the last row."""
+    meeting = profile.hop_hoi_dong.bat_dau
+    when = long_date(meeting.date() if meeting else None, profile.don_vi.nam)
+    sheet.row_dimensions[row].height = 8
+    row += 1
+    sheet.merge_cells(f"E{row}:I{row}")
+    dated = sheet.cell(row, 5, f"{profile.co_quan.dia_danh}, {when}")
+    dated.font = _font(italic=True)
+    dated.alignment = _CENTER
+    sheet.row_dimensions[row].height = 18
+    row += 1
     signers = [
-        (2, "NGƯỜI LẬP BIỂU", profile.lanh_dao.cong_chuc_vhxh),
-        (7, "TM. HỘI ĐỒNG ĐÁNH GIÁ\nCHỦ TỊCH", profile.lanh_dao.chu_tich),
+        ("A", "D", "THƯ KÝ", _member(profile, "thu_ky")),
+        ("E", "I", "TM. HỘI ĐỒNG ĐÁNH GIÁ\nCHỦ TỊCH", _member(profile, "chu_tich")),
     ]
-    for col, title, name in signers:
-        end = get_column_letter(col + 3 if col > 2 else col + 1)
-        start = get_column_letter(col)
-        sheet.merge_cells(f"{start}{row}:{end}{row}")
-        head = sheet.cell(row, col, title)
-        head.font = _font(bold=True)
-        head.alignment = _CENTER
-        sheet.merge_cells(f"{start}{row + 1}:{end}{row + 1}")
-        hint = sheet.cell(row + 1, col, "(Ký, ghi rõ họ tên)")
-        hint.font = _font(italic=True)
-        hint.alignment = _CENTER
-        sheet.merge_cells(f"{start}{row + 5}:{end}{row + 5}")
-        signed = sheet.cell(row + 5, col, name)
-        signed.font = _font(bold=True)
-        signed.alignment = _CENTER
+    for start, end, title, name in signers:
+        col = sheet[f"{start}1"].column
+        for offset, text, font in (
+            (0, title, _font(bold=True)),
+            (1, "(Ký, ghi rõ họ tên)", _font(italic=True)),
+            (3, name, _font(bold=True)),
+        ):
+            sheet.merge_cells(f"{start}{row + offset}:{end}{row + offset}")
+            cell = sheet.cell(row + offset, col, text)
+            cell.font = font
+            cell.alignment = _CENTER
     sheet.row_dimensions[row].height = 32
+    sheet.row_dimensions[row + 1].height = 17
+    sheet.row_dimensions[row + 2].height = SIGNING_ROOM_PT
+    sheet.row_dimensions[row + 3].height = 18
+    return row + 3
+
+
+def _member(profile: Profile, role: str) -> str:
+    """The council member in `role`, as [[hoi_dong.thanh_vien]] names them; a dotted line
+    to write by hand when the council is not (yet) filled in."""
+    found = [m.ho_ten for m in profile.hoi_dong if m.vai_tro == role and m.ho_ten]
+    return found[0] if len(found) == 1 else "." * 40
+
+
+def _row_height(sheet: Worksheet, row: int) -> float:
+    return sheet.row_dimensions[row].height or 15.0
+
+
+def _paginate(sheet: Worksheet, groups: list[tuple[int, int]], end: int) -> None:
+    """Page breaks for the summary, set by hand so every application prints the same pages:
+    a criterion is never split from its sub-items, and the last criterion, the totals, the
+    verdict and the signatures share the last page (the council signs a page that shows
+    what it signs). Rows are laid out from their set heights, with some slack."""
+    usable = _PAGE_HEIGHT - 72 * (_MARGIN_TOP + _MARGIN_BOTTOM) - 10
+    repeated = _row_height(sheet, _HEADER_ROW)
+    first, last_head = groups[0][0], groups[-1][0]
+    if repeated + _height(sheet, last_head, end) <= usable:
+        groups = [*groups[:-1], (last_head, end)]
+    else:  # too long for any page: the totals onwards together at least
+        groups = [*groups, (groups[-1][1] + 1, end)]
+    used = _height(sheet, 1, first - 1)
+    for start, stop in groups:
+        height = _height(sheet, start, stop)
+        if used + height <= usable:
+            used += height
+            continue
+        if repeated + height <= usable:
+            sheet.row_breaks.append(Break(id=start - 1))
+            used = repeated + height
+            continue
+        for row in range(start, stop + 1):  # a group taller than a page: row by row
+            height = _row_height(sheet, row)
+            if used + height > usable:
+                sheet.row_breaks.append(Break(id=row - 1))
+                used = repeated
+            used += height
+
+
+def _height(sheet: Worksheet, first: int, last: int) -> float:
+    return sum(_row_height(sheet, r) for r in range(first, last + 1))
 
 
 # Whole numbers grouped the Vietnamese way ("1.000", "120.000.000") whatever the reader's
@@ -270,18 +444,26 @@ VN_WHOLE = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
 
 
 def _table_row(
-    sheet: Worksheet, row: int, values: Sequence[object], *, bold: bool, fill: PatternFill | None
+    sheet: Worksheet,
+    row: int,
+    values: Sequence[object],
+    *,
+    bold: bool,
+    fill: PatternFill | None,
+    numbered: bool = True,
 ) -> None:
+    """One bordered table row; `numbered`: its first cell is a centred number (TT)."""
     for col, value in enumerate(values, start=1):
         cell = sheet.cell(row, col, value)
         if isinstance(value, str):
             # A scale such as "= 0 → 50" is text, not a formula.
             cell.data_type = "s"
-        numeric = isinstance(value, int | Decimal)
-        alignment = _CENTER if col == 1 else (_RIGHT if numeric else _WRAP)
+        numeric = isinstance(value, int | Decimal) and not isinstance(value, bool)
+        alignment = _CENTER if col == 1 and numbered else (_RIGHT if numeric else _WRAP)
         _table_style(cell, bold, fill, alignment)
-        if isinstance(value, int | Decimal) and value == int(value):
-            cell.number_format = VN_WHOLE
+        if numeric:
+            assert isinstance(value, int | Decimal)
+            cell.number_format = _number_format(value)
     _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
 
 
@@ -308,6 +490,11 @@ def _table_style(cell: Cell, bold: bool, fill: PatternFill | None, alignment: Al
     styled[key] = copy(cell._style)
 
 
+# Characters of 11 pt Times New Roman per unit of column width (its digits' width), a little
+# under the average so that an estimate errs towards a taller row, never a clipped one.
+_CHARS_PER_UNIT = 1.1
+
+
 def _fit_height(
     sheet: Worksheet, row: int, cells: Sequence[tuple[int, object]], span: int = 1
 ) -> None:
@@ -321,18 +508,29 @@ def _fit_height(
             sheet.column_dimensions[get_column_letter(c)].width or 10
             for c in range(col, col + span)
         )
-        per_line = max(1, int(width))
+        per_line = max(1, int(width * _CHARS_PER_UNIT))
         lines = max(
             lines, sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
         )
     sheet.row_dimensions[row].height = 15 * lines + 2
 
 
+# The village sheet: labels and unit repeat on every page, as many villages as fit across.
+_LABEL_WIDTH = 46
+_UNIT_WIDTH = 10
+_VILLAGE_COLUMN = 11
+
+
+def commune_sheet(words: Words) -> str:
+    """The name of the unit's own data sheet: "Số liệu xã", "Số liệu đặc khu"."""
+    return f"Số liệu {words.cap}"[:31]
+
+
 def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     words = profile.don_vi.words
     order = [v for v in profile.don_vi.thon if v in data.villages]
     order += [v for v in data.villages if v not in order]
-    heads = ["Mã chỉ tiêu", "Chỉ tiêu", "Đơn vị", *order, "Tổng"]
+    heads = ["Chỉ tiêu", "Đơn vị", *order, "Tổng"]
     # Previous-period figures filled in from last year's dossier say so (hoso init --tu).
     previous = (
         {i.previous for i in for_level("thon") if i.previous} if data.previous_origins else set()
@@ -340,27 +538,17 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     if previous:
         heads.append("Nguồn số liệu kỳ trước")
     total_col = len(heads)
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=total_col)
-    title = sheet.cell(
-        1,
-        1,
-        f"SỐ LIỆU CÁC {upper(words.cap_thon)} VÀ CỦA {upper(words.cap)} {upper(data.xa)} "
-        f"NĂM {data.nam}",
-    )
-    title.font = _font(size=13, bold=True)
-    title.alignment = _CENTER
-    for col, text in enumerate(heads, start=1):
-        cell = sheet.cell(3, col, text)
-        cell.font = _font(size=11, bold=True)
-        cell.alignment = _CENTER
-        cell.fill = _HEAD_FILL
-        cell.border = _BOX
-        width = {1: 24, 2: 44, 3: 10}.get(col, 40 if previous and col == total_col else 12)
-        sheet.column_dimensions[get_column_letter(col)].width = width
+    _title(sheet, f"SỐ LIỆU CÁC {upper(words.cap_thon)} CỦA {upper(words.don_vi)} NĂM {data.nam}",
+           min(total_col, 8))  # fmt: skip
+    _head_row(sheet, 3, heads)
+    for col in range(3, total_col + 1):
+        sheet.column_dimensions[get_column_letter(col)].width = _VILLAGE_COLUMN
+    if previous:
+        sheet.column_dimensions[get_column_letter(total_col)].width = 40
     totals = data.totals()
     row = 4
     for ind in for_level("thon"):
-        cells: list[object] = [ind.code, ind.label_in(words), ind.unit or "Có/Không"]
+        cells: list[object] = [ind.label_in(words), ind.unit or "Có/Không"]
         for village in order:
             value = data.villages[village].get(ind.code)
             cells.append(None if value is None else _cell_value(value.value))
@@ -369,29 +557,53 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
         if previous:
             origin = data.previous_origin_text(ind.code, order) if ind.code in previous else ""
             cells.append(origin or None)
-        _table_row(sheet, row, cells, bold=False, fill=None)
+        _table_row(sheet, row, cells, bold=False, fill=None, numbered=False)
         row += 1
-    cells = [
-        "so_thon",
-        f"Số {words.cap_thon} gửi số liệu",
-        words.cap_thon,
-        *[None] * len(order),
-        data.village_count,
-    ]
-    _table_row(sheet, row, cells, bold=False, fill=None)
-    row += 2
-    sheet.cell(row, 1, "Chỉ tiêu cấp xã").font = _font(size=11, bold=True)
-    row += 1
+    cells = [f"Số {words.cap_thon} gửi số liệu", words.cap_thon, *[None] * len(order)]
+    _table_row(sheet, row, [*cells, data.village_count], bold=False, fill=None, numbered=False)
+    sheet.freeze_panes = "C4"
+    sheet.print_area = f"A1:{get_column_letter(total_col)}{row}"
+    # Full size, villages across as many pages as they need, the label columns on each.
+    _print_setup(sheet, "3:3", fit_width=False)
+    sheet.print_title_cols = "A:B"
+    sheet.page_setup.pageOrder = "overThenDown"
+
+
+def _commune(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
+    """The unit's own figures, one value each."""
+    words = profile.don_vi.words
+    _title(sheet, f"SỐ LIỆU CỦA {upper(words.don_vi)} NĂM {data.nam}", 3)
+    _head_row(sheet, 3, ["Chỉ tiêu", "Đơn vị", "Số liệu"])
+    sheet.column_dimensions["C"].width = 16
+    row = 4
     for ind in for_level("xa"):
         found = data.commune.get(ind.code)
         shown = None if found is None else _cell_value(found.value)
-        cells = [
-            ind.code, ind.label_in(words), ind.unit or "Có/Không", *[None] * len(order), shown
-        ]  # fmt: skip
-        _table_row(sheet, row, cells, bold=False, fill=None)
+        _table_row(sheet, row, [ind.label_in(words), ind.unit or "Có/Không", shown],
+                   bold=False, fill=None, numbered=False)  # fmt: skip
         row += 1
-    sheet.freeze_panes = "D4"
+    sheet.print_area = f"A1:C{row - 1}"
     _print_setup(sheet, "3:3")
+
+
+def _title(sheet: Worksheet, text: str, span: int) -> None:
+    sheet.column_dimensions["A"].width = _LABEL_WIDTH
+    sheet.column_dimensions["B"].width = _UNIT_WIDTH
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
+    title = sheet.cell(1, 1, text)
+    title.font = _font(size=13, bold=True)
+    title.alignment = _CENTER
+    sheet.row_dimensions[1].height = 20
+    sheet.row_dimensions[3].height = 32
+
+
+def _head_row(sheet: Worksheet, row: int, heads: Sequence[str]) -> None:
+    for col, text in enumerate(heads, start=1):
+        cell = sheet.cell(row, col, text)
+        cell.font = _font(size=11, bold=True)
+        cell.alignment = _CENTER
+        cell.fill = _HEAD_FILL
+        cell.border = _BOX
 
 
 def _cell_value(value: bool | int | Decimal) -> str | int | Decimal:
@@ -401,20 +613,17 @@ def _cell_value(value: bool | int | Decimal) -> str | int | Decimal:
 
 
 def _chart(sheet: Worksheet, card: Scorecard) -> None:
-    heads = ["Tiêu chí", "Điểm đạt", "Điểm tối đa"]
-    for col, text in enumerate(heads, start=1):
-        cell = sheet.cell(1, col, text)
-        cell.font = _font(size=11, bold=True)
-        cell.border = _BOX
+    _head_row(sheet, 1, ["Tiêu chí", "Điểm đạt", "Điểm tối đa"])
     for row, criterion in enumerate(card.criteria, start=2):
         _table_row(
             sheet,
             row,
-            [f"Tiêu chí {criterion.no}", criterion.points, criterion.max],
+            [f"Tiêu chí {criterion.no}", _points(criterion.points), _points(criterion.max)],
             bold=False,
             fill=None,
-        )
+        )  # fmt: skip
     sheet.column_dimensions["A"].width = 12
+    sheet.column_dimensions["C"].width = 11
     last = len(card.criteria) + 1
     chart = BarChart()
     chart.type = "col"
@@ -426,7 +635,42 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
         Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True
     )
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-    chart.width = 24
+    chart.width = 22
     chart.height = 12
     sheet.add_chart(chart, "E2")
+    _print_setup(sheet, None)
+
+
+def _rules(sheet: Worksheet, card: Scorecard, data: DossierData, words: Words) -> None:
+    """What the scoring used, for whoever checks it: each sub-item's indicator codes, the
+    rule that applied and whether that rule is checked against the official table. Hidden:
+    the council signs the summary, not this."""
+    sheet.sheet_state = "hidden"
+    note = "Không in. Mã chỉ tiêu, quy tắc đã áp dụng và nhãn của từng quy tắc."
+    if card.provisional_items:
+        note += " Lưu ý: " + card.provisional_warning()
+    sheet.merge_cells("A1:E1")
+    cell = sheet.cell(1, 1, note)
+    cell.font = _font(size=11, italic=True, color="C00000" if card.provisional_items else None)
+    cell.alignment = _WRAP
+    widths = (8, 44, 30, 14, 34)
+    for col, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(col)].width = width
+    _fit_height(sheet, 1, [(1, note)], span=len(widths))
+    _head_row(sheet, 3, ["Mục", "Nội dung", "Áp dụng", "Nhãn quy tắc", "Mã chỉ tiêu"])
+    row = 4
+    for item in card.items():
+        label = "Tạm tính" if item.provisional else "Đã đối chiếu"
+        values = [item.id, item.label, item.rule, label, ", ".join(item.indicators)]
+        _table_row(sheet, row, values, bold=False, fill=None)
+        row += 1
+    row += 1
+    _head_row(sheet, row, ["Mã chỉ tiêu", "Chỉ tiêu", "Tổng"])
+    row += 1
+    totals = data.totals()
+    for ind in [*for_level("thon"), *for_level("xa")]:
+        found = data.commune.get(ind.code)
+        value: object = totals.get(ind.code) if found is None else _cell_value(found.value)
+        _table_row(sheet, row, [ind.code, ind.label_in(words), value], bold=False, fill=None)
+        row += 1
     _print_setup(sheet, None)

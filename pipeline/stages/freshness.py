@@ -5,7 +5,9 @@ Every stage records, in its own output, fingerprints of everything it read:
 - ingest, in data.json: the files hoso.toml, xa.* and every workbook of thon/; the
   hoso.toml keys don_vi.xa, don_vi.nam, don_vi.thon;
 - score, in scorecard.json: the files data.json and the rule set; the keys don_vi.loai,
-  danh_gia.bo_tieu_chi, dieu_chinh;
+  danh_gia.bo_tieu_chi, dieu_chinh; and the sha256 of the score workbook it wrote
+  (`workbook_sha256`, set by score), so a workbook edited by hand is noticed (see
+  `workbook_changes`);
 - render, in papers.json, per paper: hoso.toml (the whole file: papers print nearly every
   key), its template, and scorecard.json + data.json for a paper with figures;
 - pdf, in pdfs.json, per PDF: its own sha256 and the sha256 of the .docx it was made from
@@ -46,7 +48,7 @@ from pipeline.files.sheets import SPREADSHEET_SUFFIXES
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData
 from pipeline.model.documents import DocumentType, catalogue, render_sections
-from pipeline.model.layout import COMMUNE_STEM, VILLAGE_FOLDER
+from pipeline.model.layout import COMMUNE_STEM, VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile, read_toml
 from pipeline.model.rules import SHIPPED_RULES, shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME, Scorecard
@@ -71,8 +73,9 @@ OUTPUT: dict[Stage, str] = {
     PDF: PDFS_NAME,
 }
 # The hoso.toml keys each stage reads; render reads the whole file.
-# ingest matches village names in the unit's words; score writes the unit, its province and
-# its leaders into the score workbook and the unit's words into the labels.
+# ingest matches village names in the unit's words; score writes the unit, its province, the
+# council who signs it and the meeting's place and date into the score workbook, and the
+# unit's words into the labels.
 PROFILE_KEYS: dict[Stage, tuple[str, ...]] = {
     INGEST: ("don_vi.xa", "don_vi.nam", "don_vi.thon", "don_vi.cap", "don_vi.cap_thon"),
     SCORE: (
@@ -84,6 +87,9 @@ PROFILE_KEYS: dict[Stage, tuple[str, ...]] = {
         "don_vi.tinh",
         "don_vi.huyen",
         "lanh_dao",
+        "hoi_dong",
+        "hop_hoi_dong.bat_dau",
+        "co_quan.dia_danh",
         "danh_gia.bo_tieu_chi",
         "dieu_chinh",
     ),
@@ -301,7 +307,45 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
         return _render_changes(dossier, out)
     if stage == PDF:
         return _pdf_changes(out)
-    return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
+    raw = _read_json(out / OUTPUT[stage])
+    changes = _stage_changes(stage, dossier, out, raw)
+    if stage == SCORE and raw is not None:
+        changes += workbook_changes(out, raw)
+    return changes
+
+
+# --- the score workbook, as score wrote it -----------------------------------------------------
+
+WORKBOOK_KEY = "workbook_sha256"
+
+
+def workbook_changes(out: Path, raw: dict[str, Any] | None = None) -> list[Change]:
+    """The score workbook in `out` if it is not the one score wrote (edited by hand, or
+    deleted); [] for a scorecard that recorded none."""
+    if raw is None:
+        raw = _read_json(out / SCORECARD_NAME) or {}
+    recorded = raw.get(WORKBOOK_KEY)
+    if not isinstance(recorded, str) or not recorded:
+        return []
+    on_disk = file_sha256(out / WORKBOOK_NAME)
+    if on_disk is None:
+        return [Change(WORKBOOK_NAME, "deleted")]
+    return [] if on_disk == recorded else [Change(WORKBOOK_NAME, "changed")]
+
+
+def workbook_problems(out: Path, dossier: Path) -> list[Problem]:
+    """A score workbook edited by hand, as a problem to stop on: the council signs the
+    workbook score wrote, and adjustments belong in [[dieu_chinh]] where papers see them."""
+    return [
+        Problem(
+            "bang-cham-diem-bi-sua",
+            f"{change}: bảng chấm điểm không còn là bảng hoso score đã lập",
+            file=str(out / WORKBOOK_NAME),
+            hint=f"điều chỉnh điểm ghi vào [[dieu_chinh]] trong hoso.toml, rồi chạy lại "
+            f"`hoso score {dossier}` (hoặc `hoso build {dossier}`) để lập lại bảng.",
+        )
+        for change in workbook_changes(out)
+    ]
 
 
 # --- reading an earlier stage's output, refusing it when stale ---------------------------------

@@ -1,22 +1,29 @@
 """`hoso tong-hop`: the receiving level's roll-up of many communes' scorecards.
 
-The province (or, before July 2025, the district) receives every commune's dossier. For
-each dossier this reads its current scorecard (refused through `freshness.current_scoring`
-when the figures changed since it was scored, naming the dossier) and the unit's words from
-its hoso.toml, then writes `tong-hop.xlsx` (a row per commune, the points of each criterion
-and a native Excel chart) and `BC-tong-hop.docx`, the summary report in the Decree 30
-layout, built directly with python-docx and the `nd30` building blocks: its table has
-as many rows as there are communes and its wording is the receiving level's own, so there
-is no clerk's template to fill.
+The province (or, before July 2025, the district) receives every commune's dossier. The
+officer points `hoso tong-hop` at the folder that holds them (as `hoso build` takes it) and
+gets, in `--out`:
 
-Who issues the roll-up (agency, signer, number, recipients) comes from a small TOML file
-(`tong-hop.toml`, see ROLLUP_EXAMPLE) and/or options; see `Issuer`.
+- `tong-hop.xlsx`: a row per unit with the points of each criterion, the units not eligible
+  and not submitted, the analysis per criterion and sub-item, and a chart, printable on A4;
+- `BC-tong-hop.docx`: the department's report, which reports and proposes ("đề nghị công
+  nhận") in the Decree 30 layout;
+- `QD-cong-nhan-du-thao.docx`: the draft Decision of the provincial People's Committee
+  recognising the passing units, their list as its annex.
+
+A dossier not scored, or scored before its figures changed, does not stop the roll-up: it is
+listed as "chưa đủ điều kiện tổng hợp" with its reason and counted apart, as is a unit sent
+twice. A dossier of another province or year is refused, naming its folder. Who issues the
+roll-up (agency, signer, number, plan target, recipients) comes from `tong-hop.toml` (see
+ROLLUP_EXAMPLE) and/or options; see `Issuer`. An optional roster of the province's units (a
+plain Excel list) gives the units not yet submitted; last year's `tong-hop.xlsx` gives the
+change per unit and per criterion.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -27,60 +34,91 @@ from typing import Any
 
 from pipeline.common import limits
 from pipeline.common.errors import InputError, Problem
-from pipeline.common.vnformat import doc_number, long_date, number, percent, upper, upper_first
+from pipeline.common.vnformat import (
+    number,
+    place_key,
+    upper,
+    upper_first,
+)
 from pipeline.files.atomic import atomic_write_all
-from pipeline.model.labels import RESULT_WORDS, criterion_title
+from pipeline.model.labels import criterion_title
 from pipeline.model.layout import dossier_name, output_folder
-from pipeline.model.profile import load_profile
+from pipeline.model.profile import PROFILE_NAME, load_profile
 from pipeline.model.scorecard import Scorecard
-from pipeline.model.units import Words, period_of
+from pipeline.model.units import Words, period_of, strip_kind
 from pipeline.stages import freshness
 
 BOOK_NAME = "tong-hop.xlsx"
 REPORT_NAME = "BC-tong-hop.docx"
-PROFILE_NAME = "tong-hop.toml"
+DECISION_NAME = "QD-cong-nhan-du-thao.docx"
+PROFILE_NAME_ROLLUP = "tong-hop.toml"
+NOT_ELIGIBLE = "chưa đủ điều kiện tổng hợp"
+SUMMARY_SHEET = "Tổng hợp"  # tong-hop.xlsx's first sheet, read back as last year's
 
 ROLLUP_EXAMPLE = """\
-# tong-hop.toml: who issues the roll-up report (hoso tong-hop --ho-so tong-hop.toml)
+# tong-hop.toml: who issues the roll-up report (hoso tong-hop DIR --ho-so tong-hop.toml)
 [co_quan]
 ten = "Sở Y tế"                                  # cơ quan ban hành báo cáo
-chu_quan = "Ủy ban nhân dân tỉnh Lạng Sơn"       # cơ quan chủ quản (để trống nếu không có)
+chu_quan = "Ủy ban nhân dân tỉnh An Giang"       # cơ quan chủ quản (để trống: UBND tỉnh)
 viet_tat = "SYT"                                 # ký hiệu: "Số: 15/BC-SYT"
-dia_danh = "Lạng Sơn"                            # địa danh ở dòng ngày tháng
+dia_danh = "An Giang"                            # địa danh ở dòng ngày tháng
+tinh = "An Giang"                                # tỉnh, thành phố được tổng hợp
 luu = "VT, NVY"
+[ke_hoach]
+muc_tieu_ty_le = 70                              # chỉ tiêu kế hoạch của tỉnh (%)
 [van_ban]
 so = ""                                          # để trống: văn thư ghi tay
-ngay = ""                                        # ví dụ 2024-12-10
+ngay = ""                                        # ví dụ 2026-12-10
 nguoi_ky = "Nguyễn Văn A"
 chuc_vu = "Giám đốc"                             # dòng chức vụ trên chữ ký
 ky_thay = ""                                     # "Phó Giám đốc": in "KT. GIÁM ĐỐC" rồi chức vụ này
-noi_nhan = ["Ủy ban nhân dân tỉnh", "Bộ Y tế"]
+kinh_gui = ["Ủy ban nhân dân tỉnh An Giang"]
+noi_nhan = ["Như trên", "Bộ Y tế"]
+[quyet_dinh]                                     # dự thảo Quyết định công nhận
+nguoi_ky = ""                                    # để trống: Văn phòng UBND ghi
+ky_thay = ""                                     # "Phó Chủ tịch": in "KT. CHỦ TỊCH"
 """
 
 
 @dataclass(frozen=True)
 class Issuer:
-    """The agency issuing the roll-up and its signer (tong-hop.toml and options)."""
+    """The agency issuing the roll-up, its signer and its plan (tong-hop.toml and options)."""
 
     ten: str = ""  # "Sở Y tế"; empty: "Ủy ban nhân dân <the receiving level>"
-    chu_quan: str = ""  # the governing agency printed above, if any
-    viet_tat: str = ""  # empty: "UBND"
+    chu_quan: str = ""  # the governing agency printed above; empty: the level's committee
+    viet_tat: str = ""  # empty: the initials of `ten` ("SYT"), or "UBND"
     dia_danh: str = ""  # empty: the receiving level's name
+    tinh: str = ""  # the province rolled up; empty: the one the dossiers share
     luu: str = "VT"
     so: int | None = None
     ngay: date | None = None
     nguoi_ky: str = ""
     chuc_vu: str = ""  # empty: "Chủ tịch" (with "TM. ỦY BAN NHÂN DÂN" for the default agency)
     ky_thay: str = ""
-    noi_nhan: tuple[str, ...] = ()
+    kinh_gui: tuple[str, ...] = ()  # empty: the level's People's Committee
+    noi_nhan: tuple[str, ...] = ()  # empty: "Như trên"
+    muc_tieu_ty_le: Decimal | None = None  # the plan target, percent
+    # The draft decision's signer ([quyet_dinh]): the chairman, or a vice-chairman for him.
+    qd_nguoi_ky: str = ""
+    qd_ky_thay: str = ""
+
+    @property
+    def symbol(self) -> str:
+        """The issuer's part of the document symbol: "SYT" for "Sở Y tế"."""
+        if self.viet_tat:
+            return self.viet_tat
+        if not self.ten:
+            return "UBND"
+        return "".join(w[0] for w in upper(self.ten).split() if w[0].isalpha())
 
 
 @dataclass(frozen=True)
 class CommuneRow:
-    """One commune of the roll-up, as its scorecard says."""
+    """One unit of the roll-up, as its scorecard says."""
 
     dossier: str  # the dossier folder's name
     unit: str  # in its own words: "phường Lê Chân"
+    cap: str  # its kind: "xã", "phường", "đặc khu"
     total: Decimal
     threshold: Decimal
     scale: Decimal
@@ -88,19 +126,56 @@ class CommuneRow:
     points: tuple[Decimal, ...]  # per criterion, in the rule set's order
     zero_criteria: tuple[int, ...]
     reasons: tuple[str, ...]
+    card: Scorecard | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Excluded:
+    """A dossier not rolled up ("chưa đủ điều kiện tổng hợp") and why."""
+
+    dossier: str
+    unit: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class CriterionRef:
+    no: int
+    letter: str
+    name: str
+    max: Decimal
+
+    @property
+    def title(self) -> str:
+        """As the communes' papers name it: "tiêu chí 4 (Trẻ em vi phạm pháp luật…)"."""
+        return criterion_title(self.no, self.name)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """Last year's roll-up, as its tong-hop.xlsx reads: totals and points by unit."""
+
+    nam: int | None
+    totals: dict[str, Decimal]
+    points: dict[str, tuple[Decimal | None, ...]]
 
 
 @dataclass(frozen=True)
 class Rollup:
-    """Every commune of a receiving level for one year, and what they add up to."""
+    """Every unit of a receiving level for one year, and what they add up to."""
 
-    level: str  # "tỉnh Lạng Sơn", "thành phố Hải Phòng", "huyện Cao Lộc"
+    level: str  # "tỉnh An Giang", "thành phố Hải Phòng", "huyện Cao Lộc"
     level_kind: str  # "tỉnh", "thành phố", "huyện"…
     nam: int
-    kinds: str  # "xã, phường, thị trấn"
-    target: Decimal  # ke_hoach.muc_tieu_ty_le, percent
-    criteria: tuple[tuple[int, str], ...]  # (number, name)
+    kinds: str  # "xã, phường, đặc khu"
+    target: Decimal | None  # the plan target (tong-hop.toml), percent
+    criteria: tuple[CriterionRef, ...]
     rows: tuple[CommuneRow, ...]
+    excluded: tuple[Excluded, ...] = ()
+    roster: tuple[str, ...] | None = None  # the province's units, when a roster is given
+    not_submitted: tuple[str, ...] = ()
+    previous: Previous | None = None
+    units_sent: int = 0  # distinct units among the dossiers (a unit sent twice counts once)
 
     @property
     def evaluated(self) -> int:
@@ -112,73 +187,260 @@ class Rollup:
 
     @property
     def rate(self) -> Fraction:
-        """Recognised communes in percent of those evaluated."""
+        """Recognised units in percent of those evaluated."""
         return Fraction(100 * self.recognized, self.evaluated) if self.rows else Fraction(0)
+
+    @property
+    def submitted(self) -> int:
+        """Dossier folders received."""
+        return len(self.rows) + len(self.excluded)
+
+    def by_kind(self) -> list[tuple[str, int, int]]:
+        """(kind, evaluated, recognised) per kind of unit, in the period's order."""
+        order = [k.strip() for k in self.kinds.split(",")]
+        counts: dict[str, list[int]] = {}
+        for row in self.rows:
+            entry = counts.setdefault(row.cap, [0, 0])
+            entry[0] += 1
+            entry[1] += int(row.recognized)
+        kinds = [k for k in order if k in counts] + sorted(set(counts) - set(order))
+        return [(k, counts[k][0], counts[k][1]) for k in kinds]
 
 
 @dataclass(frozen=True)
 class RollupResult:
     rollup: Rollup
     written: list[Path] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def read_rollup(dossiers: Sequence[Path], outputs: Path) -> Rollup:
-    """The roll-up of `dossiers`, each scored into `outputs/<dossier name>/`; every problem
-    of every dossier (not scored, stale, another province or year) is reported together."""
+# --- finding and reading the dossiers ------------------------------------------------------
+
+
+def find_dossiers(dirs: Sequence[Path]) -> list[Path]:
+    """The dossiers named by `dirs`, as `hoso build` takes them: a dossier folder (with
+    hoso.toml), or a folder of dossier folders. Every folder without one is reported."""
     problems: list[Problem] = []
-    found: list[tuple[Words, int, Decimal, Scorecard, str]] = []
+    found: list[Path] = []
+    for folder in dirs:
+        if (folder / PROFILE_NAME).is_file():
+            found.append(folder)
+            continue
+        inside = (
+            sorted(p for p in folder.iterdir() if (p / PROFILE_NAME).is_file())
+            if folder.is_dir()
+            else []
+        )
+        if not inside:
+            problems.append(
+                Problem(
+                    "khong-co-ho-so",
+                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
+                    file=str(folder),
+                    hint="chỉ tới thư mục chứa các thư mục hồ sơ các đơn vị đã gửi (mỗi thư "
+                    "mục có hoso.toml), ví dụ: hoso tong-hop ho-so/ --out tong-hop/.",
+                )
+            )
+        found += inside
+    if not dirs:
+        problems.append(
+            Problem(
+                "thieu-ho-so",
+                "chưa chỉ thư mục hồ sơ nào",
+                hint="ví dụ: hoso tong-hop ho-so/ --out tong-hop/",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    return list({p.resolve(): p for p in found}.values())
+
+
+@dataclass(frozen=True)
+class _Read:
+    folder: Path
+    words: Words
+    nam: int
+    card: Scorecard | None
+    why: str  # why it is not eligible ("" when it is)
+
+
+def read_rollup(
+    dossiers: Sequence[Path],
+    outputs: Path,
+    issuer: Issuer | None = None,
+    *,
+    roster: Path | None = None,
+    previous: Path | None = None,
+) -> Rollup:
+    """The roll-up of `dossiers`, each scored into `outputs/<dossier name>/`. A dossier not
+    scored or stale, or a unit sent twice, is listed as not eligible; one of another
+    province or year is refused with every other such problem."""
+    issuer = issuer or Issuer()
+    problems: list[Problem] = []
+    read: list[_Read] = []
     for dossier in dossiers:
         name = dossier_name(dossier)
         try:
-            profile = load_profile(dossier, sections=("don_vi", "ke_hoach"))
-            scoring = freshness.current_scoring(dossier, output_folder(dossier, outputs))
+            profile = load_profile(dossier, sections=("don_vi",))
         except InputError as exc:
             problems += [_named(p, name) for p in exc.problems]
             continue
-        if scoring is None:
-            problems.append(
-                Problem(
-                    "chua-cham-diem",
-                    f"hồ sơ {name}: chưa chấm điểm (không có "
-                    f"{output_folder(dossier, outputs)}/scorecard.json)",
-                    file=str(dossier),
-                    hint=f"chạy `hoso ingest {dossier}` rồi `hoso score {dossier}`, hoặc chỉ "
-                    "đúng thư mục kết quả bằng --from.",
-                )
-            )
-            continue
         unit = profile.don_vi
-        found.append((unit.words, unit.nam, profile.ke_hoach.muc_tieu_ty_le, scoring.card, name))
-    if not dossiers:
-        problems.append(Problem("thieu-ho-so", "chưa chỉ thư mục hồ sơ nào", hint="ví dụ: "
-                                "hoso tong-hop ho-so/* --out tong-hop/"))  # fmt: skip
-    problems += _same_level(found)
+        card, why = _scoring(dossier, output_folder(dossier, outputs))
+        read.append(_Read(dossier, unit.words, unit.nam, card, why))
+    if not read and not problems:
+        problems.append(Problem("thieu-ho-so", "không có hồ sơ nào để tổng hợp"))
     if problems:
         raise InputError(problems)
-    words, nam, _, first, _ = found[0]
-    districts = {w.huyen_day_du for w, *_ in found}
+    province, nam = _level_of(read, issuer)
+    problems += _same_level(read, province, nam)
+    if problems:
+        raise InputError(problems)
+    rows, excluded = _eligible(read)
+    criteria = _criteria(rows)
+    if len({tuple(c.no for c in r.card.criteria) for r in rows if r.card}) > 1:
+        raise InputError(
+            [
+                Problem(
+                    "khac-bo-tieu-chi",
+                    "các hồ sơ chấm theo những bộ tiêu chí khác nhau",
+                    hint="chấm lại các hồ sơ theo cùng một bộ tiêu chí.",
+                )
+            ]
+        )
+    words = read[0].words
+    districts = {r.words.huyen_day_du for r in read}
     district = next(iter(districts)) if len(districts) == 1 else ""
     period = period_of(nam)
-    targets = Counter(target for _, _, target, _, _ in found)
+    roster_units = _roster(roster, district or words.tinh_day_du) if roster else None
+    submitted = {_unit_key(r.words.cap, r.words.ten) for r in read}
+    missing = tuple(u for u in roster_units or () if not _submitted_match(u, submitted))
     return Rollup(
-        level=district or words.tinh_day_du,
+        level=district or province,
         level_kind=words.cap_huyen if district else words.cap_tinh,
         nam=nam,
         kinds=", ".join(period.levels) if period else words.cap,
-        target=targets.most_common(1)[0][0],
-        criteria=tuple((c.no, c.name) for c in first.criteria),
-        rows=tuple(_row(w, card, name) for w, _, _, card, name in found),
+        target=issuer.muc_tieu_ty_le,
+        criteria=criteria,
+        rows=tuple(rows),
+        excluded=tuple(excluded),
+        roster=roster_units,
+        not_submitted=missing,
+        previous=read_previous(previous) if previous else None,
+        units_sent=len(submitted),
     )
+
+
+def _scoring(dossier: Path, out: Path) -> tuple[Scorecard | None, str]:
+    """The current scorecard, or why there is none to roll up."""
+    try:
+        scoring = freshness.current_scoring(dossier, out)
+    except InputError as exc:
+        first = exc.problems[0].message if exc.problems else "kết quả chấm điểm cũ"
+        return None, f"kết quả chấm điểm cũ hơn hồ sơ ({clean(first)}), cần chấm điểm lại"
+    if scoring is None:
+        return None, "chưa chấm điểm"
+    return scoring.card, ""
+
+
+def clean(text: str) -> str:
+    """A reason without its trailing punctuation, to end a sentence with one full stop."""
+    return text.strip().rstrip(".;, ")
 
 
 def _named(problem: Problem, dossier: str) -> Problem:
     return replace(problem, message=f"hồ sơ {dossier}: {problem.message}")
 
 
+def _level_of(read: list[_Read], issuer: Issuer) -> tuple[str, int]:
+    """The province (full: "tỉnh An Giang") and year rolled up: the settings' province, else
+    the one most dossiers share; the year most dossiers share."""
+    if issuer.tinh:
+        name, kind = strip_kind(issuer.tinh, ("tỉnh", "thành phố"))
+        match = [r.words for r in read if place_key(r.words.tinh) == place_key(name)]
+        province = match[0].tinh_day_du if match else f"{kind or 'tỉnh'} {name}"
+    else:
+        province = Counter(r.words.tinh_day_du for r in read).most_common(1)[0][0]
+    nam = Counter(r.nam for r in read).most_common(1)[0][0]
+    return province, nam
+
+
+def _same_level(read: list[_Read], province: str, nam: int) -> list[Problem]:
+    """One province (or city) and one year: each dossier of another is named."""
+    problems = []
+    for r in read:
+        name = dossier_name(r.folder)
+        if place_key(r.words.tinh_day_du) != place_key(province):
+            problems.append(
+                Problem(
+                    "khac-tinh",
+                    f"hồ sơ {name} ({r.words.don_vi}) thuộc {r.words.tinh_day_du}, không thuộc "
+                    f"{province}",
+                    file=str(r.folder / PROFILE_NAME),
+                    field="don_vi.tinh",
+                    hint="bỏ thư mục này ra khỏi lần tổng hợp; nếu là tên tỉnh cũ trước khi "
+                    "sắp xếp đơn vị hành chính, đơn vị sửa don_vi.tinh theo tên tỉnh mới rồi "
+                    "chấm điểm lại.",
+                )
+            )
+        if r.nam != nam:
+            problems.append(
+                Problem(
+                    "khac-nam",
+                    f"hồ sơ {name} ({r.words.don_vi}) là hồ sơ năm {r.nam}, không phải năm {nam}",
+                    file=str(r.folder / PROFILE_NAME),
+                    field="don_vi.nam",
+                    hint="mỗi lần tổng hợp chỉ các hồ sơ của một năm.",
+                )
+            )
+    return problems
+
+
+def _unit_key(cap: str, ten: str) -> tuple[str, str]:
+    return place_key(cap), place_key(ten)
+
+
+def _eligible(read: list[_Read]) -> tuple[list[CommuneRow], list[Excluded]]:
+    """The rows to roll up and the dossiers not eligible: not scored, stale, or a unit sent
+    twice (the copies agree: the first folder counts; they differ: none counts)."""
+    groups: dict[tuple[str, str], list[_Read]] = defaultdict(list)
+    for r in read:
+        groups[_unit_key(r.words.cap, r.words.ten)].append(r)
+    rows: list[CommuneRow] = []
+    excluded: list[Excluded] = []
+    for r in read:
+        same = groups[_unit_key(r.words.cap, r.words.ten)]
+        name = dossier_name(r.folder)
+        unit = upper_first(r.words.don_vi)
+        if len(same) > 1:
+            others = [dossier_name(s.folder) for s in same if s is not r]
+            cards = [s.card for s in same]
+            agree = (
+                all(c is not None for c in cards)
+                and len({(c.total, tuple(x.points for x in c.criteria)) for c in cards if c}) == 1
+            )
+            if not (agree and same[0] is r):
+                copies = ", ".join(others)
+                why = (
+                    f"trùng đơn vị với hồ sơ {copies} (cùng kết quả, đã tổng hợp một lần)"
+                    if agree
+                    else f"trùng đơn vị với hồ sơ {copies}, kết quả khác nhau: cần xác định "
+                    "hồ sơ đúng"
+                )
+                excluded.append(Excluded(name, unit, why))
+                continue
+        if r.card is None:
+            excluded.append(Excluded(name, unit, r.why))
+            continue
+        rows.append(_row(r.words, r.card, name))
+    return rows, excluded
+
+
 def _row(words: Words, card: Scorecard, dossier: str) -> CommuneRow:
     return CommuneRow(
         dossier=dossier,
         unit=words.don_vi,
+        cap=words.cap,
         total=card.total,
         threshold=card.threshold,
         scale=card.scale,
@@ -186,44 +448,142 @@ def _row(words: Words, card: Scorecard, dossier: str) -> CommuneRow:
         points=tuple(c.points for c in card.criteria),
         zero_criteria=card.zero_criteria,
         reasons=card.reasons,
+        card=card,
     )
 
 
-def _same_level(found: list[tuple[Words, int, Decimal, Scorecard, str]]) -> list[Problem]:
-    """One province (or city) and one year: a roll-up is one level's report for one year."""
-    problems = []
-    provinces = {w.tinh_day_du for w, *_ in found}
-    years = {nam for _, nam, *_ in found}
-    criteria = {tuple(c.no for c in card.criteria) for *_, card, _ in found}
-    if len(provinces) > 1:
-        problems.append(
-            Problem(
-                "khac-tinh",
-                "các hồ sơ thuộc nhiều tỉnh, thành phố: " + ", ".join(sorted(provinces)),
-                hint="mỗi lần tổng hợp chỉ các hồ sơ của một tỉnh, thành phố.",
-            )
+def _criteria(rows: list[CommuneRow]) -> tuple[CriterionRef, ...]:
+    first = next((r.card for r in rows if r.card), None)
+    if first is None:
+        return ()
+    return tuple(CriterionRef(c.no, c.letter, c.name, c.max) for c in first.criteria)
+
+
+def _split_unit(text: str) -> tuple[str, str]:
+    """ "Xã Tân Hòa" -> ("xã", "Tân Hòa"); a name without its kind keeps an empty kind."""
+    name, kind = strip_kind(text, ("xã", "phường", "thị trấn", "đặc khu"))
+    return kind or "", name
+
+
+def _submitted_match(entry: str, keys: set[tuple[str, str]]) -> bool:
+    kind, name = _split_unit(entry)
+    if kind:
+        return _unit_key(kind, name) in keys
+    return any(n == place_key(name) for _, n in keys)
+
+
+def _roster(path: Path, level: str) -> tuple[str, ...]:
+    """The province's units from a plain Excel list: the first sheet, the column headed
+    "Đơn vị" (or "Tên đơn vị", "Xã, phường"…), else its first column; one unit a row."""
+    grids = _read_sheets(path, "danh sách đơn vị")
+    grid = grids[0]
+    column, start = 0, 0
+    for r in range(min(len(grid.rows), 10)):
+        for c, value in enumerate(grid.rows[r]):
+            text = place_key(str(value or ""))
+            if text.startswith(("đơn vị", "tên đơn vị", "tên", "xã")):
+                column, start = c, r + 1
+                break
+        else:
+            continue
+        break
+    units: list[str] = []
+    for r in range(start, len(grid.rows)):
+        value = grid.value(r, column)
+        text = " ".join(str(value).split()) if value is not None else ""
+        if text and not text.isdigit() and text not in units:
+            units.append(text)
+    if not units:
+        raise InputError(
+            [
+                Problem(
+                    "danh-sach-trong",
+                    f"danh sách đơn vị của {level} không có đơn vị nào",
+                    file=str(path),
+                    hint='một cột có tiêu đề "Đơn vị", mỗi dòng một đơn vị, ví dụ "Xã Tân Hòa".',
+                )
+            ]
         )
-    if len(years) > 1:
-        problems.append(Problem("khac-nam", "các hồ sơ thuộc nhiều năm đánh giá: "
-                                + ", ".join(str(y) for y in sorted(years)),
-                                hint="mỗi lần tổng hợp chỉ các hồ sơ của một năm."))  # fmt: skip
-    if len(criteria) > 1:
-        problems.append(
-            Problem(
-                "khac-bo-tieu-chi",
-                "các hồ sơ chấm theo những bộ tiêu chí khác nhau",
-                hint="chấm lại các hồ sơ theo cùng một bộ tiêu chí.",
-            )
+    return tuple(units)
+
+
+def _read_sheets(path: Path, what: str) -> list[Any]:
+    from pipeline.files.sheets import ReadProblem, read_book
+
+    try:
+        return read_book(path.read_bytes())
+    except FileNotFoundError:
+        raise InputError(
+            [
+                Problem(
+                    "khong-co-tep",
+                    f"không tìm thấy tệp {what}",
+                    file=str(path),
+                    hint="kiểm tra đường dẫn.",
+                )
+            ]
+        ) from None
+    except ReadProblem as exc:
+        raise InputError(
+            [Problem(exc.code, f"{what}: {exc.message}", file=str(path), hint=exc.hint)]
+        ) from None
+
+
+def read_previous(path: Path) -> Previous:
+    """Last year's roll-up from its tong-hop.xlsx (sheet "Tổng hợp"): totals and the points
+    of each criterion, by unit."""
+    grids = _read_sheets(path, "bảng tổng hợp năm trước")
+    grid = next((g for g in grids if g.name == SUMMARY_SHEET), grids[0])
+    head = None
+    for r in range(min(len(grid.rows), 12)):
+        if [str(v or "").strip() for v in grid.rows[r][:2]] == ["TT", "Đơn vị"]:
+            head = r
+            break
+    if head is None:
+        raise InputError(
+            [
+                Problem(
+                    "khong-phai-bang-tong-hop",
+                    "không phải bảng tong-hop.xlsx do hoso lập",
+                    file=str(path),
+                    hint="chỉ tới tệp tong-hop.xlsx của lần tổng hợp năm trước.",
+                )
+            ]
         )
-    return problems
+    titles = [str(v or "").split("\n")[0].strip() for v in grid.rows[head]]
+    total_col = titles.index("Tổng điểm") if "Tổng điểm" in titles else 3
+    criteria = [i for i, t in enumerate(titles) if t.startswith("TC ")]
+    totals: dict[str, Decimal] = {}
+    points: dict[str, tuple[Decimal | None, ...]] = {}
+    for r in range(head + 1, len(grid.rows)):
+        unit = grid.value(r, 1)
+        total = grid.value(r, total_col)
+        if not isinstance(unit, str) or not isinstance(total, int | float | Decimal):
+            continue
+        key = place_key(unit)
+        totals[key] = Decimal(str(total))
+        points[key] = tuple(
+            Decimal(str(v)) if isinstance(v, int | float | Decimal) else None
+            for v in (grid.value(r, c) for c in criteria)
+        )
+    year = None
+    title = str(grid.value(0, 0) or "")
+    for word in title.split():
+        if word.isdigit() and len(word) == 4:
+            year = int(word)
+    return Previous(year, totals, points)
 
 
 # --- the issuer ---------------------------------------------------------------------------
 
 _KEYS = {
-    "co_quan": {"ten", "chu_quan", "viet_tat", "dia_danh", "luu"},
-    "van_ban": {"so", "ngay", "nguoi_ky", "chuc_vu", "ky_thay", "noi_nhan"},
+    "co_quan": {"ten", "chu_quan", "viet_tat", "dia_danh", "tinh", "luu"},
+    "ke_hoach": {"muc_tieu_ty_le"},
+    "van_ban": {"so", "ngay", "nguoi_ky", "chuc_vu", "ky_thay", "kinh_gui", "noi_nhan"},
+    "quyet_dinh": {"qd_nguoi_ky", "qd_ky_thay"},
 }
+# [quyet_dinh] keys as written in the file -> Issuer fields.
+_DECISION_KEYS = {"nguoi_ky": "qd_nguoi_ky", "ky_thay": "qd_ky_thay"}
 
 
 def load_issuer(path: Path | None, **options: str | None) -> Issuer:
@@ -235,19 +595,64 @@ def load_issuer(path: Path | None, **options: str | None) -> Issuer:
         raw = _read(path)
         for section, table in raw.items():
             if section not in _KEYS or not isinstance(table, dict):
-                problems.append(_bad(path, section, "mục không có", "chỉ có [co_quan], [van_ban]."))
+                known = ", ".join(f"[{k}]" for k in _KEYS)
+                problems.append(_bad(path, section, "mục không có", f"chỉ có {known}."))
                 continue
-            for key, value in table.items():
+            for written, value in table.items():
+                key = (
+                    str(_DECISION_KEYS.get(written, written))
+                    if section == "quyet_dinh"
+                    else written
+                )
                 problems += _take(path, section, key, value, values)
     values.update({k: v.strip() for k, v in options.items() if v is not None and v.strip()})
+    where = str(path) if path else None
+    if not values.get("nguoi_ky"):
+        problems.append(
+            Problem(
+                "chua-dien",
+                "chưa có người ký báo cáo tổng hợp",
+                file=where,
+                field="van_ban.nguoi_ky",
+                hint='ghi --nguoi-ky "Họ và tên", hoặc nguoi_ky trong '
+                f"[van_ban] của {PROFILE_NAME_ROLLUP}.",
+            )
+        )
+    problems += _authority_problems(values, where)
     if problems:
         raise InputError(problems)
-    if not values.get("nguoi_ky"):
-        raise InputError([Problem("chua-dien", "chưa có người ký báo cáo tổng hợp",
-                                  file=str(path) if path else None, field="van_ban.nguoi_ky",
-                                  hint='ghi --nguoi-ky "Họ và tên", hoặc nguoi_ky trong '
-                                  f"[van_ban] của {PROFILE_NAME}.")])  # fmt: skip
     return Issuer(**values)
+
+
+def _authority_problems(values: dict[str, Any], where: str | None) -> list[Problem]:
+    """A deputy signs "KT. GIÁM ĐỐC / PHÓ GIÁM ĐỐC": the head's title above, the deputy's
+    below; "KT. PHÓ GIÁM ĐỐC" is refused, as the communes' profile checks do."""
+    head, deputy = str(values.get("chuc_vu", "")), str(values.get("ky_thay", ""))
+    if not deputy:
+        return []
+    problems = []
+    if place_key(head).startswith("phó"):
+        problems.append(
+            Problem(
+                "ky-thay",
+                f'"KT. {upper(head)}": ký thay thì dòng trên là chức vụ của người đứng đầu',
+                file=where,
+                field="van_ban.chuc_vu",
+                hint='ghi chuc_vu = "Giám đốc" và ky_thay = "Phó Giám đốc".',
+            )
+        )
+    if not place_key(deputy).startswith("phó"):
+        problems.append(
+            Problem(
+                "ky-thay",
+                f'ky_thay "{deputy}" không phải cấp phó',
+                file=where,
+                field="van_ban.ky_thay",
+                hint='ghi chức vụ của cấp phó ký thay, ví dụ "Phó Giám đốc"; '
+                "người đứng đầu ký thì để trống ky_thay.",
+            )
+        )
+    return problems
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -284,11 +689,14 @@ def _convert(key: str, value: Any) -> tuple[Any, str]:
     if key == "ngay":
         ok = isinstance(value, date) and not isinstance(value, datetime)
         return (value if ok else None), "một ngày, ví dụ ngay = 2024-12-10."
-    if key == "noi_nhan":
+    if key == "muc_tieu_ty_le":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 100
+        return (Decimal(str(value)) if ok else None), "một tỷ lệ phần trăm, ví dụ 70."
+    if key in ("noi_nhan", "kinh_gui"):
         ok = isinstance(value, list) and len(value) <= limits.MAX_LIST_ITEMS
         ok = ok and all(isinstance(v, str) and len(v) <= limits.MAX_LINE_CHARS for v in value)
         items = tuple(" ".join(v.split()) for v in value if v.strip()) if ok else None
-        return items, 'một danh sách, ví dụ noi_nhan = ["Bộ Y tế"].'
+        return items, f'một danh sách, ví dụ {key} = ["Bộ Y tế"].'
     ok = isinstance(value, str) and len(value) <= limits.MAX_LINE_CHARS
     return (" ".join(value.split()) if ok else None), 'một dòng chữ, ví dụ "Sở Y tế".'
 
@@ -297,209 +705,140 @@ def _bad(path: Path, key: str, message: str, hint: str) -> Problem:
     return Problem("khong-hop-le", message, file=str(path), field=key or None, hint=hint)
 
 
+# --- analysis -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    """One criterion or sub-item across the province."""
+
+    id: str  # "3" for a criterion, "3.1" for a sub-item
+    name: str
+    max: Decimal
+    lost: int  # units below the maximum
+    average: Decimal
+    rate: Fraction | None  # the province-wide rate of a rate item (sum of parts)
+    previous: Decimal | None = None  # last year's average (criteria only)
+
+
+def analysis(rollup: Rollup) -> list[ItemLine]:
+    """Per criterion and sub-item: how many units lost points, the average, and for a rate
+    the province-wide rate (every unit's numerators over every unit's denominators)."""
+    cards = [r.card for r in rollup.rows if r.card is not None]
+    if not cards:
+        return []
+    lines: list[ItemLine] = []
+    previous = _previous_averages(rollup)
+    for i, criterion in enumerate(cards[0].criteria):
+        scores = [c.criteria[i] for c in cards]
+        lines.append(
+            ItemLine(
+                str(criterion.no),
+                criterion_title(criterion.no, criterion.name),
+                criterion.max,
+                sum(1 for s in scores if s.points < s.max),
+                _mean([s.points for s in scores]),
+                None,
+                previous[i] if previous else None,
+            )
+        )
+        for j, item in enumerate(criterion.items):
+            found = [s.items[j] for s in scores]
+            rate = None
+            if item.kind in ("rate", "village_share"):
+                num = sum(x.numerator or 0 for x in found)
+                den = sum(x.denominator or 0 for x in found)
+                rate = Fraction(100 * num, den) if den else None
+            lines.append(
+                ItemLine(
+                    item.id,
+                    item.label,
+                    item.max,
+                    sum(1 for x in found if x.points < x.max),
+                    _mean([x.points for x in found]),
+                    rate,
+                )
+            )
+    return lines
+
+
+def _mean(values: list[Decimal]) -> Decimal:
+    return sum(values, start=Decimal(0)) / len(values) if values else Decimal(0)
+
+
+def _previous_averages(rollup: Rollup) -> list[Decimal | None] | None:
+    if rollup.previous is None or not rollup.previous.points:
+        return None
+    columns = list(zip(*rollup.previous.points.values(), strict=False))
+    return [
+        _mean([v for v in column if v is not None]) if any(v is not None for v in column) else None
+        for column in columns
+    ] + [None] * max(0, len(rollup.criteria) - len(columns))
+
+
+def previous_total(rollup: Rollup, row: CommuneRow) -> Decimal | None:
+    if rollup.previous is None:
+        return None
+    return rollup.previous.totals.get(place_key(row.unit))
+
+
+def reason(rollup: Rollup, row: CommuneRow) -> str:
+    """Why a unit is not recognised, once, with criteria named as in its papers:
+    "tổng điểm 760, thấp hơn ngưỡng 800 điểm (còn thiếu 40 điểm); tiêu chí c) … bị 0 điểm"."""
+    parts = []
+    if row.total < row.threshold:
+        parts.append(
+            f"tổng điểm {number(row.total, 2)}, thấp hơn ngưỡng {number(row.threshold)} điểm "
+            f"(còn thiếu {number(row.threshold - row.total, 2)} điểm)"
+        )
+    names = {c.no: c.title for c in rollup.criteria}
+    parts += [f"{names.get(n, f'tiêu chí {n}')} bị 0 điểm" for n in row.zero_criteria]
+    return "; ".join(parts) or "chưa đạt"
+
+
+def kinds_phrase(counts: Sequence[tuple[str, int]]) -> str:
+    """ "9 xã, 5 phường và 2 đặc khu": each unit named by its own kind."""
+    parts = [f"{n} {kind}" for kind, n in counts if n]
+    if len(parts) > 1:
+        return ", ".join(parts[:-1]) + " và " + parts[-1]
+    return parts[0] if parts else "0 đơn vị"
+
+
 # --- writing ------------------------------------------------------------------------------
 
 
-def roll_up(dossiers: Sequence[Path], out: Path, outputs: Path, issuer: Issuer) -> RollupResult:
-    """Read the dossiers' scorecards and write tong-hop.xlsx and BC-tong-hop.docx into
-    `out` together (nothing is written when any dossier is refused)."""
-    rollup = read_rollup(dossiers, outputs)
+def roll_up(
+    dossiers: Sequence[Path],
+    out: Path,
+    outputs: Path,
+    issuer: Issuer,
+    *,
+    roster: Path | None = None,
+    previous: Path | None = None,
+) -> RollupResult:
+    """Read the dossiers' scorecards and write tong-hop.xlsx, BC-tong-hop.docx and the draft
+    decision into `out` together (nothing is written when a dossier is refused)."""
+    from pipeline.stages.rollup_papers import decision_bytes, report_bytes, workbook_bytes
+
+    rollup = read_rollup(dossiers, outputs, issuer, roster=roster, previous=previous)
     files = [
         (out / BOOK_NAME, workbook_bytes(rollup, issuer)),
         (out / REPORT_NAME, report_bytes(rollup, issuer)),
     ]
+    if rollup.recognized:
+        files.append((out / DECISION_NAME, decision_bytes(rollup, issuer)))
     atomic_write_all(files)
-    return RollupResult(rollup, [path for path, _ in files])
-
-
-def _verdict(row: CommuneRow) -> str:
-    return upper_first(RESULT_WORDS[row.recognized])
-
-
-def _zeros(row: CommuneRow) -> str:
-    return ", ".join(str(n) for n in row.zero_criteria)
-
-
-def _agency(rollup: Rollup, issuer: Issuer) -> str:
-    return issuer.ten or f"Ủy ban nhân dân {rollup.level}"
-
-
-def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
-    """tong-hop.xlsx: one row per commune, points per criterion, and a bar chart."""
-    from openpyxl import Workbook
-    from openpyxl.chart import BarChart, Reference
-    from openpyxl.styles import Alignment, Font
-
-    from pipeline.files.atomic import workbook_bytes as deterministic
-
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = "Tổng hợp"
-    bold = Font(name="Times New Roman", bold=True, size=12)
-    ws["A1"] = upper(
-        f"Kết quả đánh giá {rollup.kinds} phù hợp với trẻ em năm {rollup.nam} - {rollup.level}"
-    )
-    ws["A1"].font = Font(name="Times New Roman", bold=True, size=14)
-    ws["A2"] = (
-        f"Đã đánh giá: {rollup.evaluated}; đạt: {rollup.recognized} "
-        f"({percent(rollup.rate)}); chỉ tiêu kế hoạch: {percent(rollup.target, 0)}"
-    )
-    header = ["TT", "Đơn vị", "Tổng điểm", "Ngưỡng", "Kết quả"]
-    header += [f"Tiêu chí {no}" for no, _ in rollup.criteria] + ["Tiêu chí 0 điểm"]
-    first = 4
-    for col, text in enumerate(header, start=1):
-        cell = ws.cell(first, col, text)
-        cell.font = bold
-        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for i, row in enumerate(rollup.rows, start=1):
-        values: list[Any] = [i, upper_first(row.unit), int(row.total), int(row.threshold)]
-        values += [_verdict(row), *(int(p) for p in row.points), _zeros(row)]
-        for col, value in enumerate(values, start=1):
-            ws.cell(first + i, col, value)
-    ws.column_dimensions["B"].width = 28
-    ws.freeze_panes = f"C{first + 1}"
-    for no, name in rollup.criteria:  # the criteria's names, under the table
-        ws.cell(first + len(rollup.rows) + 1 + no, 2, upper_first(criterion_title(no, name)))
-    if rollup.rows:
-        chart = BarChart()
-        chart.title = f"Tổng điểm các đơn vị năm {rollup.nam}"
-        chart.y_axis.title = "Điểm"
-        last = first + len(rollup.rows)
-        chart.add_data(Reference(ws, min_col=3, min_row=first, max_row=last), titles_from_data=True)
-        chart.add_data(Reference(ws, min_col=4, min_row=first, max_row=last), titles_from_data=True)
-        chart.set_categories(Reference(ws, min_col=2, min_row=first + 1, max_row=last))
-        chart.width, chart.height = 28, 12
-        book.create_sheet("Biểu đồ").add_chart(chart, "A1")
-    book.properties.title = ws["A1"].value
-    return deterministic(book, datetime(rollup.nam, 1, 1))
-
-
-# The report's table: TT, unit, total, threshold, verdict, criteria at zero (165 mm).
-_COLUMNS = (("TT", 600, "BangChu"), ("Đơn vị", 3155, "BangChu"), ("Tổng điểm", 1300, "BangSo"),
-            ("Ngưỡng", 1200, "BangSo"), ("Kết quả", 1500, "BangChu"),
-            ("Tiêu chí 0 điểm", 1600, "BangChu"))  # fmt: skip
-
-
-def report_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
-    """BC-tong-hop.docx, in the Decree 30 layout (Mẫu 1.4, a report)."""
-    from docx.shared import Pt
-
-    from pipeline.files.atomic import docx_bytes, set_core_properties
-    from pipeline.papers import nd30
-
-    agency = _agency(rollup, issuer)
-    symbol = issuer.viet_tat or "UBND"
-    place = issuer.dia_danh or rollup.level.removeprefix(f"{rollup.level_kind} ")
-    doc = nd30.new_document()
-    nd30.header_block(
-        doc,
-        _agency_lines(agency),
-        f"Số: {doc_number(issuer.so)}/BC-{symbol}",
-        f"{place}, {long_date(issuer.ngay, rollup.nam)}",
-        parent_agency=upper(issuer.chu_quan) if issuer.chu_quan else None,
-    )
-    subject = (
-        f"Kết quả đánh giá, công nhận {rollup.kinds} phù hợp với trẻ em năm {rollup.nam} "
-        f"trên địa bàn {rollup.level}"
-    )
-    nd30.title_block(doc, "BÁO CÁO", [subject])
-    for style, text in _body(rollup, agency):
-        nd30.paragraph(doc, style, text)
-    nd30.data_table(
-        doc,
-        [nd30.Column(*c) for c in _COLUMNS],
-        [
-            nd30.Row((str(i), upper_first(r.unit), number(r.total), number(r.threshold),
-                      _verdict(r), _zeros(r)))
-            for i, r in enumerate(rollup.rows, start=1)
-        ],
-    )  # fmt: skip
-    closing = [("DeMuc", "III. CÁC ĐƠN VỊ CHƯA ĐẠT")]
-    failing = [r for r in rollup.rows if not r.recognized]
-    for r in failing:
-        why = "; ".join(reason.rstrip(".") for reason in r.reasons) or "chưa đạt"
-        closing.append(("NoiDung", f"- {upper_first(r.unit)}: {why}."))
-    if not failing:
-        closing.append(("NoiDung", "Không có đơn vị nào chưa đạt."))
-    closing.append(
-        ("NoiDung", f"Trên đây là báo cáo kết quả đánh giá, công nhận {rollup.kinds} phù hợp "
-         f"với trẻ em năm {rollup.nam} trên địa bàn {rollup.level} của {agency}./.")
-    )  # fmt: skip
-    for i, (style, text) in enumerate(closing):
-        para = nd30.paragraph(doc, style, text)
-        if i == 0:
-            para.paragraph_format.space_before = Pt(12)
-    _signature(doc, rollup, issuer, agency)
-    set_core_properties(
-        doc,
-        title=f"Báo cáo - BC-{symbol}",
-        subject=subject,
-        author=agency,
-        when=datetime.combine(issuer.ngay or date(rollup.nam, 1, 1), datetime.min.time()),
-    )
-    return docx_bytes(doc)
-
-
-def _agency_lines(agency: str) -> list[str]:
-    """The agency in caps, split after "ỦY BAN NHÂN DÂN" as the samples do."""
-    text = upper(agency)
-    head = "ỦY BAN NHÂN DÂN"
-    if text.startswith(head + " "):
-        return [head, text.removeprefix(head + " ")]
-    return [text]
-
-
-def _body(rollup: Rollup, agency: str) -> list[tuple[str, str]]:
-    target = Fraction(rollup.target)
-    if rollup.rate >= target:
-        against = f"đạt chỉ tiêu kế hoạch ({percent(target, 0)})"
-    else:
-        against = f"chưa đạt chỉ tiêu kế hoạch ({percent(target, 0)})"
-    return [
-        (
-            "NoiDung",
-            "Thực hiện Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ ban hành "
-            "Quy định tiêu chuẩn, trình tự đánh giá và công nhận xã, phường, thị trấn phù hợp với "
-            f"trẻ em, {agency} báo cáo kết quả đánh giá, công nhận năm {rollup.nam} trên địa bàn "
-            f"{rollup.level} như sau:",
-        ),
-        ("DeMuc", "I. KẾT QUẢ CHUNG"),
-        (
-            "NoiDung",
-            f"Số đơn vị đã đánh giá: {rollup.evaluated}; số đơn vị đạt tiêu chuẩn phù hợp với "
-            f"trẻ em: {rollup.recognized}, chiếm {percent(rollup.rate)}, {against}; số đơn vị "
-            f"chưa đạt: {rollup.evaluated - rollup.recognized}.",
-        ),
-        ("DeMuc", "II. BẢNG TỔNG HỢP KẾT QUẢ"),
+    warnings = [
+        f"{NOT_ELIGIBLE}: {e.unit} (hồ sơ {e.dossier}): {e.reason}." for e in rollup.excluded
     ]
-
-
-def _signature(doc: Any, rollup: Rollup, issuer: Issuer, agency: str) -> None:
-    """Nơi nhận on the left; authority, room to sign and the name on the right."""
-    from docx.oxml import OxmlElement
-
-    from pipeline.papers import nd30
-
-    doc.paragraphs[-1].paragraph_format.keep_with_next = True
-    table = nd30.layout_table(
-        doc, (nd30.SIGNATURE_LEFT_TWIPS, nd30.SIGNATURE_RIGHT_TWIPS), top_pad_pt=6
-    )
-    left, right = table.rows[0].cells
-    nd30.paragraph(left, "NoiNhan", "Nơi nhận:")
-    for text in [*(f"- {n};" for n in issuer.noi_nhan), f"- Lưu: {issuer.luu}."]:
-        nd30.paragraph(left, "NoiNhanDS", text)
-    for line in _authority(issuer, issuer.ten == ""):
-        nd30.paragraph(right, "QuyenHanKy", line)
-    nd30.paragraph(right, "HoTenKy", issuer.nguoi_ky)
-    table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
-
-
-def _authority(issuer: Issuer, council: bool) -> list[str]:
-    """Decree 30, Appendix I, II.7.b: "KT. GIÁM ĐỐC" over the deputy's title; a people's
-    committee signs "TM. ỦY BAN NHÂN DÂN" over its chairman's."""
-    title = upper(issuer.chuc_vu or "Chủ tịch")
-    lines = ["TM. ỦY BAN NHÂN DÂN"] if council and not issuer.chuc_vu else []
-    if issuer.ky_thay:
-        return [*lines, f"KT. {title}", upper(issuer.ky_thay)]
-    return [*lines, title]
+    if rollup.recognized and not issuer.qd_nguoi_ky:
+        warnings.append(
+            f"dự thảo Quyết định chưa có họ tên người ký (nguoi_ky trong "
+            f'[quyet_dinh] của {PROFILE_NAME_ROLLUP}): đang ghi "Họ và tên".'
+        )
+    if rollup.target is None:
+        warnings.append(
+            "chưa có chỉ tiêu kế hoạch (muc_tieu_ty_le trong [ke_hoach] của "
+            f"{PROFILE_NAME_ROLLUP}): báo cáo không so sánh với chỉ tiêu."
+        )
+    return RollupResult(rollup, [path for path, _ in files], warnings)

@@ -40,6 +40,7 @@ from pipeline.stages.freshness import (
     data_problems,
     inputs_digest,
     load_data,
+    sha256,
 )
 
 # What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
@@ -364,11 +365,15 @@ def _evaluate_dossier(
     )
 
 
-def _scored(dossier: Path, out: Path) -> tuple[Scorecard, Profile, DossierData]:
+def _scored(dossier: Path, out: Path) -> tuple[Scorecard, bytes, Profile]:
+    """The scorecard and its workbook; the scorecard records the workbook's digest, so a
+    workbook edited by hand is noticed (freshness.workbook_changes)."""
     # Fingerprinted before reading: an edit during the run makes the scorecard look stale.
     record = current(SCORE, dossier, out)
     profile, rules, data = _inputs(dossier, out)
-    return _evaluate_dossier(profile, rules, data, out, record), profile, data
+    card = _evaluate_dossier(profile, rules, data, out, record)
+    book = workbook_bytes(card, data, profile)
+    return replace(card, workbook_sha256=sha256(book)), book, profile
 
 
 def score_dossier(dossier: Path, out: Path) -> Scorecard:
@@ -379,8 +384,7 @@ def score_dossier(dossier: Path, out: Path) -> Scorecard:
 def score(dossier: Path, out: Path) -> ScoreResult:
     """`hoso score`: score the dossier, write scorecard.json and the score workbook as one set."""
     with locked(out) as folder:
-        card, profile, data = _scored(dossier, out)
-        book = workbook_bytes(card, data, profile)
+        card, book, profile = _scored(dossier, out)
         folder.publish([(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)])
     return ScoreResult(
         card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
