@@ -18,9 +18,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.common.errors import EnvironmentProblem
-from pipeline.files.atomic import atomic_write
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -82,7 +80,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
     dossier = tmp / DEMO.name
     shutil.copytree(DEMO, dossier)
     out = tmp / "out"
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     result = CliRunner().invoke(cli, ["pdf", str(dossier), "--out", str(out)])

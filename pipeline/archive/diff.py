@@ -73,6 +73,9 @@ class DossierDiff:
     verdict: tuple[str | None, str | None]
     papers: list[PaperChange]
     summary: str
+    # What the clerk must know before trusting the comparison: outputs older than the
+    # dossier, papers edited in Word after hoso made them.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -307,6 +310,7 @@ def explanation(
 def diff_lines(result: DossierDiff) -> list[str]:
     """The comparison as lines to print, the paragraph for the level above last."""
     lines = [f"So sánh {result.a} → {result.b}"]
+    lines += [f"Lưu ý: {note}" for note in result.notes]
     if result.values:
         lines.append("Số liệu:")
         for v in result.values:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
-from pipeline.archive.register import REGISTER_NAME, PaperRow, open_register
+from pipeline.archive.register import PaperRow, read_register
 from pipeline.files.atomic import atomic_write, workbook_bytes
 
 # The columns of a register of outgoing documents, with their widths in characters.
@@ -45,6 +45,8 @@ def book_rows(rows: list[PaperRow]) -> list[tuple[str, ...]]:
 
 def _note(row: PaperRow) -> str:
     parts = [f"{row.dossier}, phiên bản {row.version}"]
+    if row.hand_edited:
+        parts.append("văn bản được sửa bằng Word sau khi hoso lập, phát hành có xác nhận")
     if row.superseded_by is not None:
         parts.append(f"đã được thay thế ở phiên bản {row.superseded_by}")
     return "; ".join(parts)
@@ -95,8 +97,8 @@ def register_book(
     """The book's lines (issued papers, not those carried unchanged), in number order;
     with `xlsx`, also written there as a workbook."""
     rows: list[PaperRow] = []
-    if (archive / REGISTER_NAME).is_file():
-        register = open_register(archive)
+    register = read_register(archive)
+    if register is not None:
         try:
             rows = [r for r in register.papers(year=year) if r.carried_from is None]
         finally:

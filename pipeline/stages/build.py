@@ -133,8 +133,13 @@ def build(
             _RUNNERS[stage](dossier, out, say)
     if not result.ran:
         say(NOTHING_CHANGED.format(out=out))
-    if not pdf and not dry_run and _has_pdfs(out) and stale(PDF, dossier, out):
-        say("Lưu ý: các bản PDF cũ hơn văn bản Word; chạy lại với --pdf để lập lại.", "warning")
+    if not pdf and _has_pdfs(out) and (stale(PDF, dossier, out) or (dry_run and result.ran)):
+        # Whenever PDFs exist: a dry run too, which is where a clerk looks before issuing.
+        say(
+            "Lưu ý: các bản PDF cũ hơn văn bản Word (hoặc sẽ cũ sau lần chạy này); chạy "
+            f"hoso build với --pdf, hoặc `hoso pdf {dossier}`, để lập lại.",
+            "warning",
+        )
     result.verdict = read_verdict(out)
     return result
 

@@ -322,6 +322,11 @@ def _pdf_locked(
                 )
             ]
         )
+    # As render refuses a scorecard older than the workbooks, no PDF is made of a paper
+    # older than the dossier: a PDF would carry figures the workbooks no longer give.
+    problems = freshness.paper_problems(dossier, out)
+    if problems:
+        raise InputError(problems)
     soffice = find_soffice()
     notice = font_notice()
     # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.

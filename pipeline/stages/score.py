@@ -40,6 +40,7 @@ from pipeline.stages.freshness import (
     data_problems,
     inputs_digest,
     load_data,
+    with_written,
 )
 
 # What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
@@ -379,7 +380,8 @@ def score(dossier: Path, out: Path) -> ScoreResult:
     with locked(out) as folder:
         card, profile, data = _scored(dossier, out)
         book = workbook_bytes(card, data, profile)
-        folder.publish([(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)])
+        files = [(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)]
+        folder.publish(with_written(out, SCORE, files))
     return ScoreResult(
         card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
     )

@@ -1,0 +1,339 @@
+"""Nothing hoso derived is trusted blindly: outputs edited by hand, stale PDFs, tampered
+versions and damaged registers are refused (exit 1, with the file and what to run) or
+flagged, and no refusal changes a file that was there before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner, Result
+
+from pipeline import __version__
+from pipeline.archive.register import open_register
+from pipeline.cli import cli
+from pipeline.stages import freshness
+from tests.archive_helpers import Setup, build
+from tests.conftest import DEMO
+from tests.helpers import as_if_written, edit
+
+KH = "KH-ke-hoach.docx"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo dossier ingested, scored and rendered once; tests work on copies."""
+    base = tmp_path_factory.mktemp("trust")
+    shutil.copytree(DEMO, base / DEMO.name)
+    build(base / DEMO.name, base / "outputs" / DEMO.name)
+    return base
+
+
+@pytest.fixture
+def setup(built: Path, tmp_path: Path) -> Setup:
+    shutil.copytree(built, tmp_path, dirs_exist_ok=True)
+    return Setup(tmp_path / DEMO.name, tmp_path / "outputs" / DEMO.name, tmp_path / "archive")
+
+
+def hashes(*folders: Path) -> dict[str, str]:
+    """sha256 of every file under `folders` (absent folders hold nothing)."""
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest()
+        for folder in folders
+        if folder.exists()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def hoso(setup: Setup, *args: str, out: bool = True, archive: bool = False) -> Result:
+    extra = [*(["--out", str(setup.out)] if out else [])]
+    extra += ["--archive", str(setup.archive)] if archive else []
+    return CliRunner().invoke(cli, [*args, *extra])
+
+
+def refused(result: Result, *said: str) -> None:
+    """Exit 1, a located message, each of `said` in it, and no traceback."""
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    for text in said:
+        assert text in result.output, (text, result.output)
+
+
+def _edit_json(path: Path, change: dict[str, object]) -> None:
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    raw.update(change)
+    path.write_text(json.dumps(raw, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _card(setup: Setup) -> dict[str, object]:
+    raw = json.loads((setup.out / "scorecard.json").read_text(encoding="utf-8"))
+    assert isinstance(raw, dict)
+    return raw
+
+
+# --- item 1: derived files are verified --------------------------------------------------------
+
+
+def test_scorecard_total_edited_by_hand_reaches_no_paper(setup: Setup) -> None:
+    total = _card(setup)["total"]
+    assert isinstance(total, float)
+    _edit_json(setup.out / "scorecard.json", {"total": total + 90})
+    before = hashes(setup.out)
+    for args in (("render",), ("issue", "--reason", "x")):
+        result = hoso(setup, *args, str(setup.dossier), archive=args[0] == "issue")
+        refused(result, "scorecard.json", "sửa sau khi hoso ghi", f"hoso score {setup.dossier}")
+    assert hashes(setup.out) == before
+    assert not setup.archive.exists()
+
+
+def test_scorecard_whose_parts_do_not_add_up_is_refused_even_when_recorded(setup: Setup) -> None:
+    # Recorded as written (what a bug or another tool would leave): the sums still catch it.
+    card = _card(setup)
+    total = card["total"]
+    assert isinstance(total, float)
+    card["total"] = total + 90
+    as_if_written(setup.out, freshness.SCORE, "scorecard.json", json.dumps(card).encode())
+    before = hashes(setup.out)
+    result = hoso(setup, "render", str(setup.dossier))
+    refused(result, "scorecard.json", "bảng điểm không khớp", "tổng điểm ghi", "hoso score")
+    assert hashes(setup.out) == before
+
+
+def test_data_json_figure_edited_by_hand_is_refused_by_score(setup: Setup) -> None:
+    path = setup.out / "data.json"
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    code = next(k for k, v in raw["totals"].items() if isinstance(v, int) and v > 10)
+    raw["totals"][code] = 9
+    path.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    before = hashes(setup.out)
+    refused(hoso(setup, "score", str(setup.dossier)), "data.json", "hoso ingest")
+    refused(hoso(setup, "render", str(setup.dossier)), "data.json", "hoso ingest")
+    assert hashes(setup.out) == before
+
+
+def test_data_json_without_a_record_is_refused(setup: Setup) -> None:
+    (setup.out / "written.json").unlink()
+    before = hashes(setup.out)
+    refused(hoso(setup, "score", str(setup.dossier)), "data.json", "không có mã băm", "ingest")
+    assert hashes(setup.out) == before
+
+
+def test_build_remakes_a_hand_edited_data_json_from_the_workbooks(setup: Setup) -> None:
+    path = setup.out / "data.json"
+    original = path.read_bytes()
+    path.write_bytes(original.replace(b'"nam": ', b'"nam":  ', 1))
+    result = hoso(setup, "build", str(setup.dossier))
+    assert result.exit_code == 0, result.output
+    assert "Chạy ingest: data.json đã bị sửa sau khi hoso ghi" in result.output
+    assert path.read_bytes() == original
+
+
+def test_score_workbook_edited_by_hand_is_refused_by_issue(setup: Setup) -> None:
+    edit(setup.out / "bieu-cham-diem.xlsx", {"A1": "sửa tay"}, sheet=_first_sheet(setup))
+    before = hashes(setup.out)
+    result = hoso(setup, "issue", str(setup.dossier), archive=True)
+    refused(result, "bieu-cham-diem.xlsx", "sửa sau khi hoso ghi", "hoso score")
+    assert hashes(setup.out) == before
+    assert _versions(setup.archive) == []
+
+
+def _first_sheet(setup: Setup) -> str:
+    import openpyxl
+
+    return str(openpyxl.load_workbook(setup.out / "bieu-cham-diem.xlsx").sheetnames[0])
+
+
+def _edit_paper(path: Path) -> None:
+    document = docx.Document(str(path))
+    document.add_paragraph("Dòng thêm bằng Word.")
+    document.save(str(path))
+
+
+def _versions(archive: Path) -> list[int]:
+    """The versions the register holds; the refused first issue leaves at most an empty one."""
+    if not (archive / "register.sqlite").exists():
+        return []
+    assert [p.name for p in archive.rglob("*") if p.is_file()] == ["register.sqlite"]
+    register = open_register(archive)
+    try:
+        return [v.version for v in register.versions()]
+    finally:
+        register.close()
+
+
+def test_hand_edited_paper_is_issued_only_knowingly(setup: Setup) -> None:
+    _edit_paper(setup.out / KH)
+    before = hashes(setup.out)
+    result = hoso(setup, "issue", str(setup.dossier), archive=True)
+    refused(result, KH, "sửa bằng Word sau khi hoso lập", "--chap-nhan-sua-tay")
+    assert hashes(setup.out) == before
+    assert _versions(setup.archive) == []
+
+    result = hoso(setup, "issue", str(setup.dossier), "--chap-nhan-sua-tay", archive=True)
+    assert result.exit_code == 0, result.output
+    assert "Cảnh báo:" in result.output and KH in result.output
+    register = open_register(setup.archive)
+    try:
+        edited = {p.code for p in register.papers() if p.hand_edited}
+    finally:
+        register.close()
+    assert edited == {"KH"}
+    book = hoso(setup, "register", out=False, archive=True)
+    assert book.exit_code == 0, book.output
+    assert "sửa bằng Word sau khi hoso lập" in book.output
+    manifest = json.loads((setup.archive / DEMO.name / "v1" / "manifest.json").read_text())
+    assert [p["code"] for p in manifest["papers"] if p["hand_edited"]] == ["KH"]
+    # The copy issued is the clerk's own.
+    assert (setup.archive / DEMO.name / "v1" / KH).read_bytes() == (setup.out / KH).read_bytes()
+
+    diff = hoso(setup, "diff", str(setup.dossier), "1", "hien-tai", archive=True)
+    assert diff.exit_code == 0, diff.output
+    assert f"v1: {KH} được sửa bằng Word sau khi hoso lập" in diff.output
+    assert f"hien-tai: {KH} đã sửa bằng Word sau khi hoso lập" in diff.output
+
+
+# --- item 2 / issue 19: no stale PDF -------------------------------------------------------------
+
+
+def test_build_dry_run_reports_stale_pdfs_whenever_pdfs_exist(setup: Setup) -> None:
+    (setup.out / "KH-ke-hoach.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    before = hashes(setup.out)
+    result = hoso(setup, "build", "--dry-run", str(setup.dossier))
+    assert result.exit_code == 0, result.output
+    assert "PDF" in result.output and "hoso pdf" in result.output
+    assert hashes(setup.out) == before
+
+
+def test_issue_refuses_pdfs_not_made_from_the_papers(setup: Setup) -> None:
+    # A PDF with no record of the paper it was made from (killed between the papers and the
+    # PDFs, or made by hand): never archived beside the paper.
+    (setup.out / "KH-ke-hoach.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")
+    before = hashes(setup.out)
+    result = hoso(setup, "issue", str(setup.dossier), archive=True)
+    refused(result, "PDF không khớp văn bản Word", f"hoso pdf {setup.dossier}")
+    assert hashes(setup.out) == before
+    assert not setup.archive.exists()
+
+
+def test_pdf_refuses_papers_older_than_the_workbooks(setup: Setup) -> None:
+    edit(setup.dossier / "thon" / "na-cay.xlsx", {"tre_em_duoi_16": 80})
+    before = hashes(setup.out)
+    result = hoso(setup, "pdf", str(setup.dossier))
+    refused(result, "thon/na-cay.xlsx đã sửa", f"hoso build {setup.dossier}")
+    assert hashes(setup.out) == before
+
+
+def test_pdf_refuses_papers_older_than_their_profile(setup: Setup) -> None:
+    profile = setup.dossier / "hoso.toml"
+    profile.write_text(profile.read_text(encoding="utf-8") + "\n# ghi chú\n", encoding="utf-8")
+    before = hashes(setup.out)
+    refused(hoso(setup, "pdf", str(setup.dossier)), "hoso.toml", "hoso render")
+    assert hashes(setup.out) == before
+
+
+def test_diff_on_stale_outputs_says_they_are_stale(setup: Setup) -> None:
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+    edit(setup.dossier / "thon" / "na-cay.xlsx", {"tre_em_duoi_16": 80})
+    result = hoso(setup, "diff", str(setup.dossier), archive=True)
+    assert result.exit_code == 0, result.output
+    assert "kết quả hiện tại đã cũ" in result.output
+    assert "thon/na-cay.xlsx đã sửa" in result.output
+
+
+# --- item 3: versions verified before compared; verify never writes ------------------------------
+
+
+def _writable(path: Path) -> None:
+    path.parent.chmod(0o755)
+    path.chmod(stat.S_IREAD | stat.S_IWRITE)
+
+
+@pytest.fixture
+def two_versions(setup: Setup) -> Setup:
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+    edit(setup.dossier / "thon" / "khuoi-khin.xlsx", {"vi_pham_phap_luat": 0})
+    build(setup.dossier, setup.out)
+    result = hoso(setup, "issue", str(setup.dossier), "--reason", "sửa số liệu", archive=True)
+    assert result.exit_code == 0, result.output
+    return setup
+
+
+@pytest.mark.parametrize("damage", ["paper-edited", "data-edited", "paper-deleted"])
+def test_diff_refuses_a_tampered_version(two_versions: Setup, damage: str) -> None:
+    v1 = two_versions.archive / DEMO.name / "v1"
+    target = v1 / ("data.json" if damage == "data-edited" else KH)
+    _writable(target)
+    if damage == "paper-deleted":
+        target.unlink()
+    elif damage == "paper-edited":
+        _edit_paper(target)
+    else:
+        target.write_bytes(target.read_bytes().replace(b'"nam": ', b'"nam":  ', 1))
+    before = hashes(two_versions.archive, two_versions.out)
+    result = hoso(two_versions, "diff", str(two_versions.dossier), "1", "2", archive=True)
+    refused(result, str(target))
+    assert hashes(two_versions.archive, two_versions.out) == before
+
+
+@pytest.mark.parametrize("content", [b"", b"SQLite format 3\x00" + b"\x00" * 40, b"garbage" * 9])
+def test_a_damaged_register_is_a_finding_and_never_rewritten(setup: Setup, content: bytes) -> None:
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+    register = setup.archive / "register.sqlite"
+    register.write_bytes(content)
+    before = hashes(setup.archive, setup.out)
+    verified = CliRunner().invoke(cli, ["verify", str(setup.archive)])
+    refused(verified, str(register), "sổ đăng ký hỏng")
+    issued = hoso(setup, "issue", str(setup.dossier), "--reason", "lại", archive=True)
+    refused(issued, str(register), "sổ đăng ký hỏng")
+    refused(hoso(setup, "history", str(setup.dossier), out=False, archive=True), "sổ đăng ký")
+    refused(hoso(setup, "register", out=False, archive=True), "sổ đăng ký hỏng")
+    assert hashes(setup.archive, setup.out) == before
+    assert register.stat().st_size == len(content)
+
+
+def test_verify_finds_a_pdf_archived_beside_another_paper(setup: Setup) -> None:
+    # PDFs recorded as made from the papers there: issued, their pairs recorded.
+    record = {}
+    for paper in setup.out.glob("*.docx"):
+        pdf = paper.with_suffix(".pdf")
+        pdf.write_bytes(b"%PDF-1.7\n%%EOF\n" + paper.name.encode())
+        record[pdf.name] = freshness.PaperRecord(
+            freshness.sha256(pdf.read_bytes()), {paper.name: freshness.file_sha256(paper) or ""}
+        )
+    (setup.out / "pdfs.json").write_bytes(freshness.pdfs_json(__version__, record))
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+    verified = CliRunner().invoke(cli, ["verify", str(setup.archive)])
+    assert verified.exit_code == 0, verified.output
+    manifest_path = setup.archive / DEMO.name / "v1" / "manifest.json"
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    assert {p["file"] for p in manifest["pdfs"]} == {p.name for p in setup.out.glob("*.pdf")}
+    # A version whose PDF was made from another paper (as an issue before this check could
+    # archive one): its manifest and register agree, only the pair is wrong.
+    for item in manifest["pdfs"]:
+        if item["file"] == "KH-ke-hoach.pdf":
+            item["made_from"] = "0" * 64
+    _writable(manifest_path)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    digest = hashlib.sha256(manifest_path.read_bytes()).hexdigest()
+    with sqlite3.connect(setup.archive / "register.sqlite") as conn:
+        conn.execute("UPDATE versions SET manifest_sha256 = ?", (digest,))
+    conn.close()
+    verified = CliRunner().invoke(cli, ["verify", str(setup.archive)])
+    refused(verified, "KH-ke-hoach.pdf", "không được lập từ văn bản Word KH-ke-hoach.docx")
+
+
+# --- item 6: no exit 4 from input ----------------------------------------------------------------
+
+
+def test_register_year_out_of_range_is_a_usage_error(setup: Setup) -> None:
+    result = hoso(setup, "register", "--year", "99999999999999999999", out=False, archive=True)
+    assert result.exit_code == 2, result.output
+    assert "--year" in result.output and "Traceback" not in result.output
