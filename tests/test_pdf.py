@@ -22,6 +22,7 @@ from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
+from tests.archive_helpers import build
 from tests.conftest import DATA, DEMO, PAPERS
 from tests.helpers import soffice
 
@@ -106,6 +107,7 @@ def test_cli_writes_a_pdf_beside_every_paper(converted: Converted) -> None:
         "papers.json",
         "pdfs.json",
         "scorecard.json",
+        "written.json",
     ]
 
 
@@ -172,9 +174,17 @@ def test_pdf_of_a_paper_render_no_longer_writes_is_removed(
 ) -> None:
     out = tmp_path / "out"
     shutil.copytree(converted.out, out)
-    # What render does when the commune is no longer recognised.
-    (out / "TTr-de-nghi-cong-nhan.docx").unlink()
-    result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
+    dossier = tmp_path / DEMO.name
+    shutil.copytree(DEMO, dossier)
+    # No longer recognised (a ward's threshold, 900, and 50 points less): render drops the
+    # request.
+    profile = dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace('loai = "mien_nui"', 'loai = "phuong_do_thi"')
+    profile.write_text(text.replace('muc = "10.2"\ndiem = 50', 'muc = "10.2"\ndiem = 0'), "utf-8")
+    build(dossier, out)
+    assert not (out / "TTr-de-nghi-cong-nhan.docx").exists()
+    result = runner.invoke(cli, ["pdf", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert not (out / "TTr-de-nghi-cong-nhan.pdf").exists()
     assert f"Đã xóa {out / 'TTr-de-nghi-cong-nhan.pdf'}" in result.output
@@ -188,12 +198,20 @@ def test_no_papers_yet_is_an_input_problem(runner: CliRunner, tmp_path: Path) ->
     assert f"hoso render {DEMO}" in result.output
 
 
-def _papers(out: Path) -> dict[Path, bytes]:
-    """A folder of papers with earlier PDFs beside them; returns the PDFs' bytes."""
-    out.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's papers as render wrote them (current: pdf converts only those)."""
+    base = tmp_path_factory.mktemp("rendered")
+    shutil.copytree(DEMO, base / DEMO.name)
+    build(base / DEMO.name, base / "out")
+    return base / "out"
+
+
+def _papers(out: Path, rendered: Path) -> dict[Path, bytes]:
+    """A folder of current papers with earlier PDFs beside them; returns the PDFs' bytes."""
+    shutil.copytree(rendered, out)
     old = {}
     for name in PAPERS:
-        (out / name).write_bytes(b"docx " + name.encode())
         pdf = out / name.replace(".docx", ".pdf")
         pdf.write_bytes(b"%PDF-1.7 old " + name.encode() + b"\n%%EOF\n")
         old[pdf] = pdf.read_bytes()
@@ -201,9 +219,9 @@ def _papers(out: Path) -> dict[Path, bytes]:
 
 
 def test_a_setting_naming_a_missing_program_is_an_environment_problem(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = _papers(tmp_path / "out")
+    old = _papers(tmp_path / "out", rendered)
     missing = tmp_path / "khong-co" / "soffice"
     monkeypatch.setenv(SOFFICE_SETTING, str(missing))
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(tmp_path / "out")])
@@ -315,10 +333,10 @@ def _gone(pid: int) -> bool:
 
 @POSIX_ONLY
 def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    old = _papers(out)
+    old = _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["hang", "hang"])
     with pytest.raises(EnvironmentProblem) as caught:
         pdf_dossier(DEMO, out, timeout=1)
@@ -338,10 +356,10 @@ def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
 
 @POSIX_ONLY
 def test_a_failed_first_call_is_retried(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    _papers(out)
+    _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["fail", VALID])
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -361,10 +379,10 @@ def test_a_failed_first_call_is_retried(
 
 @POSIX_ONLY
 def test_only_what_a_hang_left_unfinished_is_retried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    _papers(out)
+    _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["half", VALID])
     result = pdf_dossier(DEMO, out, timeout=1)
     assert [p.name for p in result.written] == [n.replace(".docx", ".pdf") for n in PAPERS]
@@ -385,10 +403,16 @@ def test_only_what_a_hang_left_unfinished_is_retried(
 )
 @POSIX_ONLY
 def test_broken_output_fails_after_the_retry_and_keeps_old_pdfs(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: object, why: str
+    *,
+    rendered: Path,
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    written: object,
+    why: str,
 ) -> None:
     out = tmp_path / "out"
-    old = _papers(out)
+    old = _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, [written, written])
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
     assert result.exit_code == 3, result.output

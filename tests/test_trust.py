@@ -22,7 +22,7 @@ from pipeline.cli import cli
 from pipeline.stages import freshness
 from tests.archive_helpers import Setup, build
 from tests.conftest import DEMO
-from tests.helpers import as_if_written, edit
+from tests.helpers import as_if_written, edit, soffice
 
 KH = "KH-ke-hoach.docx"
 
@@ -224,6 +224,7 @@ def test_issue_refuses_pdfs_not_made_from_the_papers(setup: Setup) -> None:
 
 
 def test_pdf_refuses_papers_older_than_the_workbooks(setup: Setup) -> None:
+    soffice()  # the program is looked for first
     edit(setup.dossier / "thon" / "na-cay.xlsx", {"tre_em_duoi_16": 80})
     before = hashes(setup.out)
     result = hoso(setup, "pdf", str(setup.dossier))
@@ -232,6 +233,7 @@ def test_pdf_refuses_papers_older_than_the_workbooks(setup: Setup) -> None:
 
 
 def test_pdf_refuses_papers_older_than_their_profile(setup: Setup) -> None:
+    soffice()  # the program is looked for first
     profile = setup.dossier / "hoso.toml"
     profile.write_text(profile.read_text(encoding="utf-8") + "\n# ghi chú\n", encoding="utf-8")
     before = hashes(setup.out)
@@ -337,3 +339,59 @@ def test_register_year_out_of_range_is_a_usage_error(setup: Setup) -> None:
     result = hoso(setup, "register", "--year", "99999999999999999999", out=False, archive=True)
     assert result.exit_code == 2, result.output
     assert "--year" in result.output and "Traceback" not in result.output
+
+
+def test_deeply_nested_profile_is_located_not_a_crash(setup: Setup) -> None:
+    profile = setup.dossier / "hoso.toml"
+    profile.write_text(
+        profile.read_text(encoding="utf-8") + "\nsau = " + "[" * 100_000 + "]" * 100_000 + "\n",
+        encoding="utf-8",
+    )
+    before = hashes(setup.out)
+    for command in ("ingest", "score", "render", "build"):
+        refused(hoso(setup, command, str(setup.dossier)), "hoso.toml", "lồng nhau quá sâu")
+    assert hashes(setup.out) == before
+
+
+def test_diff_docx_on_a_garbage_current_paper_is_located(setup: Setup) -> None:
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+    (setup.out / KH).write_bytes(b"PK\x03\x04 not a paper")
+    before = hashes(setup.archive, setup.out)
+    result = hoso(setup, "diff", "--docx", str(setup.dossier), archive=True)
+    refused(result, str(setup.out / KH), "không phải văn bản Word")
+    assert hashes(setup.archive, setup.out) == before
+
+
+# --- item 5: nothing silently dropped ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("table", "guess"), [("[[dieu_chinhh]]", "dieu_chinh"), ("[bao_cau]", "bao_cao")]
+)
+def test_a_misspelt_top_level_table_is_refused_by_every_stage(
+    setup: Setup, table: str, guess: str
+) -> None:
+    profile = setup.dossier / "hoso.toml"
+    extra = '\nmuc = "10.2"\ndiem = 0\nly_do = "x"\n' if "dieu" in table else '\nde_xuat = "x"\n'
+    profile.write_text(profile.read_text(encoding="utf-8") + f"\n{table}{extra}", "utf-8")
+    before = hashes(setup.out)
+    name = table.strip("[]")
+    for command in ("ingest", "score", "render"):
+        result = hoso(setup, command, str(setup.dossier))
+        refused(result, f"hoso.toml › {name}", "khóa không có trong mẫu hồ sơ", guess)
+    assert hashes(setup.out) == before
+
+
+@pytest.mark.parametrize(
+    "name", ["Nguyễn Văn \u202eA", "Nguyễn " * 1_500_000], ids=["rtl-override", "10-mb"]
+)
+def test_score_refuses_a_signer_render_would_refuse(setup: Setup, name: str) -> None:
+    profile = setup.dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    start = text.index("chu_tich = ")
+    end = text.index("\n", start)
+    profile.write_text(text[:start] + f'chu_tich = "{name}"' + text[end:], "utf-8")
+    before = hashes(setup.out)
+    for command in ("score", "render"):
+        refused(hoso(setup, command, str(setup.dossier)), "lanh_dao.chu_tich")
+    assert hashes(setup.out) == before

@@ -322,13 +322,13 @@ def _pdf_locked(
                 )
             ]
         )
+    soffice = find_soffice()
+    notice = font_notice()
     # As render refuses a scorecard older than the workbooks, no PDF is made of a paper
     # older than the dossier: a PDF would carry figures the workbooks no longer give.
     problems = freshness.paper_problems(dossier, out)
     if problems:
         raise InputError(problems)
-    soffice = find_soffice()
-    notice = font_notice()
     # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.
     made_from = {paper.name: freshness.file_sha256(paper) or "" for paper in papers}
     converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)

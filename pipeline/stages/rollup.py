@@ -257,6 +257,9 @@ def _read(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         hint = "mở bằng Notepad, sửa dòng được báo, lưu dạng UTF-8."
         raise InputError([_bad(path, "", f"tệp viết sai ({exc})", hint)]) from None
+    except RecursionError:
+        hint = "chỉ vài dòng `khoa = giá trị` là đủ: xóa các dấu [ [ [ … thừa."
+        raise InputError([_bad(path, "", "mảng lồng nhau quá sâu", hint)]) from None
 
 
 def _take(path: Path, section: str, key: str, value: Any, values: dict[str, Any]) -> list[Problem]:

@@ -45,6 +45,8 @@ from pipeline.stages.freshness import (
 
 # What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
 PROFILE_SECTIONS = ("don_vi", "danh_gia", "dieu_chinh")
+# The signers the score workbook prints: blank is a line to sign by hand, a bad value is refused.
+WRITTEN_KEYS = ("lanh_dao.chu_tich", "lanh_dao.cong_chuc_vhxh")
 
 _ZERO = Decimal(0)
 
@@ -319,7 +321,7 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
     problems: list[Problem] = []
     profile = rules = data = None
     try:
-        profile = load_profile(dossier, sections=PROFILE_SECTIONS)
+        profile = load_profile(dossier, sections=PROFILE_SECTIONS, written=WRITTEN_KEYS)
         rules = rules_for(profile)
     except InputError as exc:
         problems += exc.problems
