@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import sqlite3
 import stat
+import zipfile
 from pathlib import Path
 
 import docx
@@ -23,6 +25,7 @@ from pipeline.stages import freshness
 from tests.archive_helpers import Setup, build
 from tests.conftest import DEMO
 from tests.helpers import as_if_written, edit, soffice
+from tests.hostile import NA_CAY, SHEET_XML, replace_part, template_with
 
 KH = "KH-ke-hoach.docx"
 
@@ -395,3 +398,29 @@ def test_score_refuses_a_signer_render_would_refuse(setup: Setup, name: str) -> 
     for command in ("score", "render"):
         refused(hoso(setup, command, str(setup.dossier)), "lanh_dao.chu_tich")
     assert hashes(setup.out) == before
+
+
+def test_a_variable_set_in_the_template_is_allowed(setup: Setup) -> None:
+    template_with(setup.dossier, KH, ["{% set ten = don_vi.xa %}Tên: {{ ten }}"])
+    result = CliRunner().invoke(cli, ["templates", "check", str(setup.dossier)])
+    assert result.exit_code == 0, result.output
+    template_with(setup.dossier, KH, ["{% set ten = don_vi.xa %}{{ ten.khong_co }}"])
+    result = CliRunner().invoke(cli, ["templates", "check", str(setup.dossier)])
+    refused(result, "don_vi.xa.khong_co")
+    template_with(setup.dossier, KH, ["{% set n = 3 %}{{ n }} {{ khong_co }}"])
+    result = CliRunner().invoke(cli, ["templates", "check", str(setup.dossier)])
+    refused(result, "{{ khong_co }}")
+    assert "{{ n }}" not in result.output
+
+
+def test_a_sheet_whose_dimension_claims_the_whole_grid_is_read_by_its_cells(
+    setup: Setup,
+) -> None:
+    path = setup.dossier / NA_CAY
+    sheet = zipfile.ZipFile(path).read(SHEET_XML)
+    lying, count = re.subn(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', sheet)
+    assert count == 1
+    path.write_bytes(replace_part(path.read_bytes(), SHEET_XML, lambda s: s.write(lying)))
+    result = hoso(setup, "ingest", "--json", str(setup.dossier))
+    assert result.exit_code == 0, result.output
+    assert "trang-qua-lon" not in result.output
