@@ -31,6 +31,8 @@ from pipeline.common.errors import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl+C
+
 _HEADINGS = {
     "Options": "Tùy chọn",
     "Commands": "Lệnh",
@@ -114,14 +116,16 @@ class _Group(click.Group):
             click.echo(f"Xem hướng dẫn: {command} --help", err=True)
             sys.exit(EXIT_USAGE)
         except click.Abort:
+            # Ctrl+C (Click turns it into Abort): 130 as for any program a signal stopped,
+            # never 1, which means the clerk's input is wrong.
             click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as exc:
             click.echo(f"Lỗi: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:
             # A bug of ours, not the user's data: say so plainly, with what to report.
             click.echo(

@@ -48,7 +48,7 @@ def _snapshot(out: Path) -> Snapshot:
     """Every output file with its inode, modification time and bytes (the lock file aside)."""
     found: Snapshot = {}
     for path in sorted(out.rglob("*")):
-        if path.is_file() and path.name != LOCK_NAME:
+        if path.is_file() and path.name not in (LOCK_NAME, freshness.BUILD_LOCK_NAME):
             st = path.stat()
             found[path.relative_to(out).as_posix()] = (st.st_ino, st.st_mtime_ns, path.read_bytes())
     return found

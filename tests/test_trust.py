@@ -9,8 +9,11 @@ import hashlib
 import json
 import re
 import shutil
+import signal
 import sqlite3
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -21,9 +24,10 @@ from click.testing import CliRunner, Result
 from pipeline import __version__
 from pipeline.archive.register import open_register
 from pipeline.cli import cli
+from pipeline.files.lock import LOCK_NAME
 from pipeline.stages import freshness
 from tests.archive_helpers import Setup, build
-from tests.conftest import DEMO
+from tests.conftest import DEMO, ROOT
 from tests.helpers import as_if_written, edit, soffice
 from tests.hostile import NA_CAY, SHEET_XML, replace_part, template_with
 
@@ -46,13 +50,14 @@ def setup(built: Path, tmp_path: Path) -> Setup:
 
 
 def hashes(*folders: Path) -> dict[str, str]:
-    """sha256 of every file under `folders` (absent folders hold nothing)."""
+    """sha256 of every file under `folders` (absent folders hold nothing), the lock files
+    aside (empty files only the kernel's locks use)."""
     return {
         str(p): hashlib.sha256(p.read_bytes()).hexdigest()
         for folder in folders
         if folder.exists()
         for p in sorted(folder.rglob("*"))
-        if p.is_file()
+        if p.is_file() and p.name not in (LOCK_NAME, freshness.BUILD_LOCK_NAME)
     }
 
 
@@ -424,3 +429,92 @@ def test_a_sheet_whose_dimension_claims_the_whole_grid_is_read_by_its_cells(
     result = hoso(setup, "ingest", "--json", str(setup.dossier))
     assert result.exit_code == 0, result.output
     assert "trang-qua-lon" not in result.output
+
+
+# --- item 4: one switch per build; item 7: Ctrl+C -----------------------------------------------
+
+# `hoso ARGS…` that stops itself at the Nth step of a switch (pipeline.files.outputset's fault
+# hook): with SIGKILL, as a power cut or the task manager would, or SIGINT, as Ctrl+C.
+STOPPED = r"""
+import os, signal, sys
+from pipeline.files import outputset
+from pipeline.cli import main
+
+at, how = int(sys.argv[1]), getattr(signal, sys.argv[2])
+count = 0
+
+def hook(step):
+    global count
+    count += 1
+    if count == at:
+        os.kill(os.getpid(), how)
+
+outputset.fault_hook = hook
+sys.argv = ["hoso", *sys.argv[3:]]
+main()
+"""
+
+
+def _stopped_build(setup: Setup, at: int, how: str) -> int:
+    command = [sys.executable, "-c", STOPPED, str(at), how, "build", str(setup.dossier)]
+    command += ["--out", str(setup.out)]
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode
+
+
+@pytest.fixture
+def changed(setup: Setup) -> Setup:
+    """A workbook corrected after the first build: the next build rewrites every stage."""
+    edit(setup.dossier / "thon" / "khuoi-khin.xlsx", {"vi_pham_phap_luat": 0})
+    return setup
+
+
+@pytest.mark.slow
+# A build of the demo takes 20 steps: data.json first, then the scorecard, then the papers.
+@pytest.mark.parametrize("at", [1, 4, 7, 10, 13, 16, 20])
+def test_a_build_killed_at_any_step_is_refused_until_a_build_completes(
+    changed: Setup, at: int, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    setup = changed
+    assert _stopped_build(setup, at, "SIGKILL") == -signal.SIGKILL
+    assert (setup.out / freshness.INCOMPLETE_NAME).exists()
+    before = hashes(setup.out)
+    said = "bị ngắt giữa chừng"
+    refused(hoso(setup, "render", str(setup.dossier)), said, f"hoso build {setup.dossier}")
+    refused(hoso(setup, "issue", str(setup.dossier), archive=True), said)
+    roll = tmp_path_factory.mktemp("tong-hop")
+    args = ["tong-hop", str(setup.dossier), "--out", str(roll), "--from", str(setup.out.parent)]
+    refused(CliRunner().invoke(cli, [*args, "--nguoi-ky", "A", "--co-quan", "B"]), said)
+    assert hashes(setup.out) == before
+    assert not setup.archive.exists()
+    # A build completes the set: the same bytes a build never stopped gives.
+    result = hoso(setup, "build", str(setup.dossier))
+    assert result.exit_code == 0, result.output
+    assert not (setup.out / freshness.INCOMPLETE_NAME).exists()
+    clean = tmp_path_factory.mktemp("clean")
+    build(setup.dossier, clean)
+    mine = {Path(k).name: v for k, v in hashes(setup.out).items()}
+    theirs = {Path(k).name: v for k, v in hashes(clean).items()}
+    assert mine == theirs
+    assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
+
+
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_leaves_the_folder_marked(changed: Setup) -> None:
+    assert _stopped_build(changed, 5, "SIGINT") == 130
+    assert (changed.out / freshness.INCOMPLETE_NAME).exists()
+    refused(hoso(changed, "render", str(changed.dossier)), "bị ngắt giữa chừng")
+    assert hoso(changed, "build", str(changed.dossier)).exit_code == 0
+    assert hoso(changed, "render", str(changed.dossier)).exit_code == 0
+
+
+def test_a_refused_stage_leaves_no_mark(setup: Setup) -> None:
+    # Each stage replaces its own set whole: a refusal is no half-done build.
+    profile = setup.dossier / "hoso.toml"
+    profile.write_text(profile.read_text(encoding="utf-8").replace("diem = 50", "diem = 500"))
+    result = hoso(setup, "build", str(setup.dossier))
+    refused(result, "dieu_chinh[1].diem")
+    assert not (setup.out / freshness.INCOMPLETE_NAME).exists()

@@ -160,6 +160,10 @@ _BOOKKEEPING = (
 def _check_fresh(profile: Profile, dossier: Path, out: Path) -> None:
     """Outputs made from the current workbooks and scores, or an InputError saying what to run."""
     then = f"`hoso score {dossier}`, `hoso render {dossier}` rồi phát hành"
+    # A build running now is waited for: its stages replace the outputs one after another.
+    unfinished = freshness.incomplete_problems(out, dossier, wait=True)
+    if unfinished:
+        raise InputError(unfinished)
     # Refuses data older than the workbooks, a scorecard older than its data, and either
     # of them (or the score workbook) not as its stage wrote it.
     if freshness.current_scoring(dossier, out) is None:

@@ -34,13 +34,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import __version__
 from pipeline.common import limits
-from pipeline.common.errors import EnvironmentProblem, InputError, Problem
+from pipeline.common.errors import EnvironmentProblem, HosoError, InputError, Problem
+from pipeline.files import lock
+from pipeline.files.atomic import atomic_write
 from pipeline.files.jsonfile import build_json, read_bounded
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES
 from pipeline.model import dataset
@@ -384,6 +388,76 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
     if stage == PDF:
         return _pdf_changes(out)
     return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
+
+
+# --- a build in progress ----------------------------------------------------------------------
+
+# Present from a build's first stage until its last: a build killed midway leaves the folder
+# marked, and render, pdf, issue and tong-hop refuse it until a build completes.
+INCOMPLETE_NAME = ".hoso-dang-lap"
+# Held by a build across all its stages (each stage takes the folder's own lock in turn).
+BUILD_LOCK_NAME = ".hoso-build.lock"
+_building: set[Path] = set()  # the folders this process is building (its stages may run)
+
+
+@contextmanager
+def building(out: Path) -> Iterator[None]:
+    """A build's stages running in `out`: the build lock held, the folder marked incomplete
+    until the block ends; a stage's refusal (each stage replaces its own set whole) unmarks
+    it, a kill or Ctrl+C leaves the mark."""
+    with lock.hold(out, name=BUILD_LOCK_NAME):
+        atomic_write(out / INCOMPLETE_NAME, f"hoso {__version__}\n".encode())
+        key = out.resolve()
+        _building.add(key)
+        try:
+            yield
+        except HosoError:
+            (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+            raise
+        finally:
+            _building.discard(key)
+        (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+
+
+def clear_incomplete(out: Path) -> bool:
+    """Unmark a folder whose stages are all current (a build killed after its last write);
+    True when there was a mark to remove. Only `hoso build` calls this, having checked."""
+    if not (out / INCOMPLETE_NAME).exists():
+        return False
+    with lock.hold(out, name=BUILD_LOCK_NAME):
+        (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+    return True
+
+
+def incomplete_problems(out: Path, dossier: Path, *, wait: bool = False) -> list[Problem]:
+    """Why `out` must not be used: a build stopped midway (or, without `wait`, one running
+    now). With `wait`, a running build is waited for (up to the lock's usual wait)."""
+    marker = out / INCOMPLETE_NAME
+    if not marker.exists() or out.resolve() in _building:
+        return []
+    try:
+        with lock.hold(out, wait=None if wait else 0, name=BUILD_LOCK_NAME):
+            stopped = marker.exists()
+    except EnvironmentProblem:
+        return [
+            Problem(
+                "dang-lap",
+                f"hoso build đang chạy trên thư mục này ({lock.holder(out, BUILD_LOCK_NAME)})",
+                file=str(out),
+                hint="đợi lần chạy đó xong rồi chạy lại lệnh.",
+            )
+        ]
+    if not stopped:
+        return []
+    return [
+        Problem(
+            "lap-do-dang",
+            "lần chạy hoso build trước bị ngắt giữa chừng: các kết quả trong thư mục chưa "
+            "trọn bộ (có tệp mới, có tệp cũ)",
+            file=str(out),
+            hint=f"chạy lại `hoso build {dossier}` (cùng --out nếu có) cho xong.",
+        )
+    ]
 
 
 # --- reading an earlier stage's output, refusing it when stale ---------------------------------

@@ -297,6 +297,9 @@ def pdf_dossier(
 
     `progress` is called with each .docx as LibreOffice starts on it.
     """
+    unfinished = freshness.incomplete_problems(out, dossier)
+    if unfinished:
+        raise InputError(unfinished)
     # Under the folder's lock: render cannot replace a paper while it is being converted.
     with locked(out) as folder:
         return _pdf_locked(dossier, out, folder, timeout=timeout, progress=progress)

@@ -109,6 +109,9 @@ def render(
     wanted = list(codes) if codes is not None else list(catalogue())
     sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
     profile = load_profile(dossier, sections=sections)
+    unfinished = freshness.incomplete_problems(out, dossier)
+    if unfinished:
+        raise InputError(unfinished)
     with locked(out) as folder:
         scoring = freshness.current_scoring(dossier, out)
         figures = _figures(scoring)

@@ -129,6 +129,9 @@ def read_rollup(dossiers: Sequence[Path], outputs: Path) -> Rollup:
         name = dossier.resolve().name
         try:
             profile = load_profile(dossier, sections=("don_vi", "ke_hoach"))
+            unfinished = freshness.incomplete_problems(outputs / name, dossier)
+            if unfinished:
+                raise InputError(unfinished)
             scoring = freshness.current_scoring(dossier, outputs / name)
         except InputError as exc:
             problems += [_named(p, name) for p in exc.problems]
