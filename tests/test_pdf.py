@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.archive_helpers import build
-from tests.conftest import DATA, DEMO, PAPERS
+from tests.conftest import DATA, DEMO, PAPERS, ROOT
 from tests.helpers import soffice
 
 TITLES = {
@@ -427,3 +428,37 @@ def test_broken_output_fails_after_the_retry_and_keeps_old_pdfs(
     assert "Các tệp PDF cũ vẫn giữ nguyên." in result.output
     assert len(_calls(log)) == 2
     assert {p: p.read_bytes() for p in old} == old
+
+
+@pytest.mark.slow
+@POSIX_ONLY
+def test_killing_hoso_ends_libreoffice_and_removes_its_folder(
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _papers(out, rendered)
+    _stand_in(tmp_path, monkeypatch, ["hang", "hang"])
+    temporary = tmp_path / "tam"
+    temporary.mkdir()
+    left = temporary / "hoso-pdf-cu"  # what a run killed before this fix left
+    left.mkdir()
+    (left / "lu123.tmp").write_bytes(b"x")
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    command = [sys.executable, "-m", "pipeline", "pdf", str(DEMO), "--out", str(out)]
+    hoso = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    pids = tmp_path / "pids"
+    deadline = time.monotonic() + 60
+    while not pids.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids.exists(), "the stand-in never started"
+    assert not left.exists()  # the next run removes what a killed run left
+    hoso.kill()
+    hoso.wait()
+    started = [int(p) for p in pids.read_text(encoding="utf-8").split()]
+    # The watchdog ends LibreOffice's group and removes the private folder: wait for it.
+    while time.monotonic() < deadline and (
+        not all(_gone(pid) for pid in started) or any(temporary.iterdir())
+    ):
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in started)
+    assert list(temporary.iterdir()) == []

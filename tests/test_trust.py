@@ -518,3 +518,13 @@ def test_a_refused_stage_leaves_no_mark(setup: Setup) -> None:
     result = hoso(setup, "build", str(setup.dossier))
     refused(result, "dieu_chinh[1].diem")
     assert not (setup.out / freshness.INCOMPLETE_NAME).exists()
+
+
+@pytest.mark.parametrize("command", ["ingest", "score", "render", "pdf", "build"])
+def test_an_output_folder_inside_the_village_folder_is_refused(setup: Setup, command: str) -> None:
+    out = setup.dossier / "thon" / "ket-qua"
+    before = hashes(setup.dossier)
+    result = CliRunner().invoke(cli, [command, str(setup.dossier), "--out", str(out)])
+    refused(result, str(out), "--out", "thon/")
+    assert hashes(setup.dossier) == before
+    assert not out.exists()

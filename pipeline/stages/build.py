@@ -324,6 +324,11 @@ def find_jobs(
         for d in unique
     ]
     problems += _same_outputs(jobs)
+    for job in jobs:
+        try:
+            freshness.check_out(job.dossier, job.out)
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     return jobs, single

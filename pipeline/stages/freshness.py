@@ -390,6 +390,28 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
     return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
 
 
+# --- where outputs may go ---------------------------------------------------------------------
+
+
+def check_out(dossier: Path, out: Path) -> None:
+    """Refuse an output folder inside the folder of the villages' workbooks: every file there
+    is read as a workbook, and the outputs would be mixed with what the villages sent."""
+    villages = (dossier / VILLAGE_FOLDER).resolve()
+    if out.resolve().is_relative_to(villages):
+        raise InputError(
+            [
+                Problem(
+                    "ket-qua-trong-thon",
+                    f"thư mục kết quả nằm trong thư mục {VILLAGE_FOLDER}/ (nơi để biểu các "
+                    "đơn vị gửi về)",
+                    file=str(out),
+                    field="--out",
+                    hint="chọn thư mục kết quả khác (bỏ --out để dùng outputs/<tên hồ sơ>/).",
+                )
+            ]
+        )
+
+
 # --- a build in progress ----------------------------------------------------------------------
 
 # Present from a build's first stage until its last: a build killed midway leaves the folder

@@ -672,6 +672,7 @@ def ingest_to(
     progress: Progress | None = None,
 ) -> Ingested:
     """`ingest`, then write `out/data.json`; on errors optionally write marked copies."""
+    freshness.check_out(folder, out)
     try:
         result = ingest(folder, progress=progress)
     except InputError as exc:

@@ -36,6 +36,7 @@ from pipeline.papers.score_workbook import workbook_bytes
 from pipeline.stages.freshness import (
     SCORE,
     Record,
+    check_out,
     current,
     data_problems,
     inputs_digest,
@@ -379,6 +380,7 @@ def score_dossier(dossier: Path, out: Path) -> Scorecard:
 
 def score(dossier: Path, out: Path) -> ScoreResult:
     """`hoso score`: score the dossier, write scorecard.json and the score workbook as one set."""
+    check_out(dossier, out)
     with locked(out) as folder:
         card, profile, data = _scored(dossier, out)
         book = workbook_bytes(card, data, profile)
