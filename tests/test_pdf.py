@@ -343,6 +343,9 @@ def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
         pdf_dossier(DEMO, out, timeout=1)
     assert caught.value.exit_code == 3
     assert "LibreOffice chạy quá 1 giây" in caught.value.message
+    # The message states the real wait, both attempts together (1 s each, or a bit more).
+    waited = re.search(r"đã chờ tổng cộng (\d+) giây", caught.value.message)
+    assert waited is not None and int(waited.group(1)) >= 2, caught.value.message
     assert "đã thử hai lần" in caught.value.message
     calls = _calls(log)
     assert len(calls) == 2

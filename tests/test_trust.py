@@ -14,6 +14,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -528,3 +529,47 @@ def test_an_output_folder_inside_the_village_folder_is_refused(setup: Setup, com
     refused(result, str(out), "--out", "thon/")
     assert hashes(setup.dossier) == before
     assert not out.exists()
+
+
+# `hoso build` that sleeps after its first write (the fault hook's first step), holding the
+# build lock with the folder marked incomplete.
+PAUSED = r"""
+import sys, time
+from pipeline.files import outputset
+from pipeline.cli import main
+
+seconds, flag = float(sys.argv[1]), sys.argv[2]
+steps = []
+
+def hook(step):
+    steps.append(step)
+    if len(steps) == 1:
+        open(flag, "w").close()
+        time.sleep(seconds)
+
+outputset.fault_hook = hook
+sys.argv = ["hoso", *sys.argv[3:]]
+main()
+"""
+
+
+@pytest.mark.slow
+def test_issue_started_during_a_build_waits_for_it(changed: Setup) -> None:
+    setup = changed
+    flag = setup.archive.parent / "paused"
+    command = [sys.executable, "-c", PAUSED, "3", str(flag), "build", str(setup.dossier)]
+    command += ["--out", str(setup.out)]
+    with subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL) as building:
+        deadline = time.monotonic() + 120
+        while not flag.exists() and building.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert flag.exists(), "the build never paused"
+        assert (setup.out / freshness.INCOMPLETE_NAME).exists()
+        result = hoso(setup, "issue", str(setup.dossier), archive=True)
+        building.communicate(timeout=120)
+    assert building.returncode == 0
+    # Issued from the finished build, not refused as "edited in Word".
+    assert result.exit_code == 0, result.output
+    assert not (setup.out / freshness.INCOMPLETE_NAME).exists()
+    verified = CliRunner().invoke(cli, ["verify", str(setup.archive)])
+    assert verified.exit_code == 0, verified.output
