@@ -277,20 +277,25 @@ def two_versions(setup: Setup) -> Setup:
     return setup
 
 
-@pytest.mark.parametrize("damage", ["paper-edited", "data-edited", "paper-deleted"])
+@pytest.mark.parametrize(
+    "damage", ["paper-edited", "data-edited", "paper-deleted", "paper-garbage"]
+)
 def test_diff_refuses_a_tampered_version(two_versions: Setup, damage: str) -> None:
     v1 = two_versions.archive / DEMO.name / "v1"
     target = v1 / ("data.json" if damage == "data-edited" else KH)
     _writable(target)
     if damage == "paper-deleted":
         target.unlink()
+    elif damage == "paper-garbage":
+        target.write_bytes(b"PK\x03\x04 garbage")
     elif damage == "paper-edited":
         _edit_paper(target)
     else:
         target.write_bytes(target.read_bytes().replace(b'"nam": ', b'"nam":  ', 1))
     before = hashes(two_versions.archive, two_versions.out)
-    result = hoso(two_versions, "diff", str(two_versions.dossier), "1", "2", archive=True)
-    refused(result, str(target))
+    for docx_copies in ([], ["--docx"]):
+        args = ["diff", *docx_copies, str(two_versions.dossier), "1", "2"]
+        refused(hoso(two_versions, *args, archive=True), str(target))
     assert hashes(two_versions.archive, two_versions.out) == before
 
 
@@ -389,6 +394,17 @@ def test_a_misspelt_top_level_table_is_refused_by_every_stage(
         result = hoso(setup, command, str(setup.dossier))
         refused(result, f"hoso.toml › {name}", "khóa không có trong mẫu hồ sơ", guess)
     assert hashes(setup.out) == before
+
+
+def test_score_still_accepts_a_blank_signer(setup: Setup) -> None:
+    # A blank signer is a line to sign by hand: only a bad value is refused.
+    profile = setup.dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    start = text.index("chu_tich = ")
+    end = text.index("\n", start)
+    profile.write_text(text[:start] + 'chu_tich = ""' + text[end:], "utf-8")
+    result = hoso(setup, "score", str(setup.dossier))
+    assert result.exit_code == 0, result.output
 
 
 @pytest.mark.parametrize(
