@@ -22,9 +22,7 @@ from pathlib import Path
 
 import docx
 
-from pipeline.files.atomic import atomic_write
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import convert, find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -49,7 +47,7 @@ def main() -> int:
         dossier = Path(tmp) / DEMO.name
         shutil.copytree(DEMO, dossier)
         out = Path(tmp) / "out"
-        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+        ingest_to(dossier, out)
         score(dossier, out)
         papers = len(render(dossier, out).written)
 

@@ -18,10 +18,8 @@ from pathlib import Path
 
 import docx
 
-from pipeline.files.atomic import atomic_write
 from pipeline.files.resources import shipped_template
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 
@@ -50,7 +48,7 @@ def main() -> int:
         out = Path(tmp) / "out"
 
         def do_ingest() -> None:
-            atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+            ingest_to(dossier, out)
 
         def do_score() -> None:
             score(dossier, out)

@@ -39,6 +39,8 @@ from pipeline.stages.reports import (
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, what shells report for a program stopped by Ctrl+C
+
 _HEADINGS = {
     "Options": "Tùy chọn",
     "Commands": "Lệnh",
@@ -122,14 +124,16 @@ class _Group(click.Group):
             click.echo(f"Xem hướng dẫn: {command} --help", err=True)
             sys.exit(EXIT_USAGE)
         except click.Abort:
+            # Ctrl+C (Click turns it into Abort): 130 as for any program a signal stopped,
+            # never 1, which means the clerk's input is wrong.
             click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         except click.ClickException as exc:
             click.echo(f"Lỗi: {exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("Đã dừng.", err=True)
-            sys.exit(1)
+            sys.exit(EXIT_INTERRUPTED)
         except Exception as exc:
             # A bug of ours, not the user's data: say so plainly, with what to report.
             click.echo(
@@ -584,11 +588,17 @@ _REDLINE = click.option(
     is_flag=True,
     help="Lấy số tiếp theo trong sổ đăng ký và ghi vào văn bản (khi so trong hoso.toml để trống).",
 )
+@click.option(
+    "--chap-nhan-sua-tay",
+    "accept_hand_edits",
+    is_flag=True,
+    help="Phát hành cả văn bản đã sửa bằng Word sau khi hoso lập (sổ đăng ký ghi rõ).",
+)
 @_REDLINE
 @_help_option
 def issue_cmd(
     *, dir: Path, out: Path | None, archive: Path, reason: str, assign_numbers: bool,
-    redline: str | None,
+    accept_hand_edits: bool, redline: str | None,
 ) -> None:  # fmt: skip
     """Phát hành: lưu kết quả hiện tại thành phiên bản mới (v1, v2…) trong thư mục lưu trữ.
 
@@ -603,6 +613,7 @@ def issue_cmd(
 
     target = out or _default_out(dir)
     result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
+                                accept_hand_edits=accept_hand_edits,
                                 redliner=ChosenRedliner(redline)))  # fmt: skip
     for warning in result.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
@@ -641,7 +652,7 @@ def history_cmd(dir: Path, archive: Path) -> None:
 
 @cli.command("register")
 @_ARCHIVE
-@click.option("--year", type=int, default=None, help="Chỉ năm này.")
+@click.option("--year", type=click.IntRange(1, 9999), default=None, help="Chỉ năm này.")
 @click.option(
     "--xlsx",
     type=click.Path(dir_okay=False, path_type=Path),

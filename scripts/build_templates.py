@@ -19,11 +19,10 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from pipeline.files.atomic import atomic_write, docx_bytes, set_core_properties
-from pipeline.model import dataset
 from pipeline.model.profile import load_profile
 from pipeline.papers import nd30
 from pipeline.papers.templating import flatten, variables_markdown
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import load_scoring, paper_context
 from pipeline.stages.score import score
 
@@ -631,7 +630,7 @@ def demo_context() -> dict[str, Any]:
     profile = load_profile(DEMO)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(DEMO).data))
+        ingest_to(DEMO, out)
         score(DEMO, out)
         return paper_context(profile, profile.van_ban["QD"], load_scoring(profile, DEMO, out))
 

@@ -6,6 +6,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+from pipeline.files.outputset import locked
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData, Scalar, Source, Value
 from pipeline.model.indicators import for_level
@@ -109,9 +110,13 @@ def write_data(out: Path, data: DossierData, dossier: Path) -> Path:
         record.version,
     )
     out.mkdir(parents=True, exist_ok=True)
-    path = out / dataset.DATA_NAME
-    path.write_bytes(dataset.dumps(data))
-    return path
+    with locked(out) as folder:
+        folder.publish(
+            freshness.with_written(
+                out, freshness.INGEST, [(dataset.DATA_NAME, dataset.dumps(data))]
+            )
+        )
+    return out / dataset.DATA_NAME
 
 
 DEMO_VILLAGES = (

@@ -12,6 +12,8 @@ import openpyxl
 import pytest
 
 from pipeline.common.errors import InputError, Problem
+from pipeline.files.outputset import locked
+from pipeline.stages import freshness
 from pipeline.stages.ingest import Ingested, ingest
 
 SHEET = "Số liệu"
@@ -72,3 +74,11 @@ def libreoffice_convert(source: Path, fmt: str, outdir: Path) -> Path:
         check=True, capture_output=True, timeout=180,
     )  # fmt: skip
     return outdir / f"{source.stem}.{fmt.split(':', maxsplit=1)[0]}"
+
+
+def as_if_written(out: Path, stage: freshness.Stage, name: str, data: bytes) -> None:
+    """Replace out/name with `data` and record it as `stage` wrote it: what another run (or
+    another version of hoso) would leave, as opposed to an edit by hand."""
+    with locked(out) as folder:
+        files = [(n, (out / n).read_bytes()) for n in freshness.WRITES[stage] if n != name]
+        folder.publish(freshness.with_written(out, stage, [*files, (name, data)]))

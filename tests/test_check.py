@@ -24,11 +24,9 @@ from pipeline.check.checker import CheckReport, check_document, check_files
 from pipeline.check.pages import find_soffice
 from pipeline.check.rules import PARAMS, parse_rules, rulebook, rules_markdown
 from pipeline.cli import cli
-from pipeline.files.atomic import atomic_write
 from pipeline.files.docxread import iter_paragraphs
 from pipeline.files.resources import load_data_toml
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DATA, DEMO, PAPERS, ROOT
@@ -59,7 +57,7 @@ def papers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     return out

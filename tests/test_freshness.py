@@ -21,7 +21,7 @@ from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import PAPERS
-from tests.helpers import edit
+from tests.helpers import as_if_written, edit
 
 SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 
@@ -112,7 +112,7 @@ def _program_changed(dossier: Path, out: Path) -> tuple[str, str]:
     path = out / "scorecard.json"
     card = json.loads(path.read_text(encoding="utf-8"))
     card["hoso_version"] = "0.0.1"
-    path.write_text(json.dumps(card, ensure_ascii=False), encoding="utf-8")
+    as_if_written(out, freshness.SCORE, path.name, json.dumps(card).encode("utf-8"))
     return "phiên bản hoso đã đổi", "hoso score"
 
 

@@ -180,6 +180,10 @@ HOSTILE_TEMPLATES = {
     "{% for c in van_ban.noi_nhan %}{% for d in van_ban.noi_nhan %}x"
     "{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
     "division-by-zero": "{{ 1 // 0 }}",
+    # Python pads before returning: the width must be refused before the call, not after.
+    "format-method-width": "{{ '{:>3000000000}'.format(1) }}",
+    "built-format-method-width": "{{ ('{:>' ~ '3000000000}').format(1) }}",
+    "format-map-width": "{{ '{0:>3000000000}'.format_map({}) }}",
 }
 
 

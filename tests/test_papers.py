@@ -19,11 +19,9 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
-from pipeline.files.atomic import atomic_write
 from pipeline.files.docxread import iter_paragraphs, paragraph_alignment, run_format, text_lines
-from pipeline.model import dataset
 from pipeline.papers.nd30 import TEXT_WIDTH_TWIPS
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DATA, PAPERS, ROOT
@@ -45,7 +43,7 @@ class Run:
 
 
 def _pipeline(dossier: Path, out: Path) -> Run:
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))

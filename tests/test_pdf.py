@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,12 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.common.errors import EnvironmentProblem
-from pipeline.files.atomic import atomic_write
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
-from tests.conftest import DATA, DEMO, PAPERS
+from tests.archive_helpers import build
+from tests.conftest import DATA, DEMO, PAPERS, ROOT
 from tests.helpers import soffice
 
 TITLES = {
@@ -82,7 +82,7 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
     dossier = tmp / DEMO.name
     shutil.copytree(DEMO, dossier)
     out = tmp / "out"
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     result = CliRunner().invoke(cli, ["pdf", str(dossier), "--out", str(out)])
@@ -108,6 +108,7 @@ def test_cli_writes_a_pdf_beside_every_paper(converted: Converted) -> None:
         "papers.json",
         "pdfs.json",
         "scorecard.json",
+        "written.json",
     ]
 
 
@@ -174,9 +175,17 @@ def test_pdf_of_a_paper_render_no_longer_writes_is_removed(
 ) -> None:
     out = tmp_path / "out"
     shutil.copytree(converted.out, out)
-    # What render does when the commune is no longer recognised.
-    (out / "TTr-de-nghi-cong-nhan.docx").unlink()
-    result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
+    dossier = tmp_path / DEMO.name
+    shutil.copytree(DEMO, dossier)
+    # No longer recognised (a ward's threshold, 900, and 50 points less): render drops the
+    # request.
+    profile = dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace('loai = "mien_nui"', 'loai = "phuong_do_thi"')
+    profile.write_text(text.replace('muc = "10.2"\ndiem = 50', 'muc = "10.2"\ndiem = 0'), "utf-8")
+    build(dossier, out)
+    assert not (out / "TTr-de-nghi-cong-nhan.docx").exists()
+    result = runner.invoke(cli, ["pdf", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert not (out / "TTr-de-nghi-cong-nhan.pdf").exists()
     assert f"Đã xóa {out / 'TTr-de-nghi-cong-nhan.pdf'}" in result.output
@@ -190,12 +199,20 @@ def test_no_papers_yet_is_an_input_problem(runner: CliRunner, tmp_path: Path) ->
     assert f"hoso render {DEMO}" in result.output
 
 
-def _papers(out: Path) -> dict[Path, bytes]:
-    """A folder of papers with earlier PDFs beside them; returns the PDFs' bytes."""
-    out.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo's papers as render wrote them (current: pdf converts only those)."""
+    base = tmp_path_factory.mktemp("rendered")
+    shutil.copytree(DEMO, base / DEMO.name)
+    build(base / DEMO.name, base / "out")
+    return base / "out"
+
+
+def _papers(out: Path, rendered: Path) -> dict[Path, bytes]:
+    """A folder of current papers with earlier PDFs beside them; returns the PDFs' bytes."""
+    shutil.copytree(rendered, out)
     old = {}
     for name in PAPERS:
-        (out / name).write_bytes(b"docx " + name.encode())
         pdf = out / name.replace(".docx", ".pdf")
         pdf.write_bytes(b"%PDF-1.7 old " + name.encode() + b"\n%%EOF\n")
         old[pdf] = pdf.read_bytes()
@@ -203,9 +220,9 @@ def _papers(out: Path) -> dict[Path, bytes]:
 
 
 def test_a_setting_naming_a_missing_program_is_an_environment_problem(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    old = _papers(tmp_path / "out")
+    old = _papers(tmp_path / "out", rendered)
     missing = tmp_path / "khong-co" / "soffice"
     monkeypatch.setenv(SOFFICE_SETTING, str(missing))
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(tmp_path / "out")])
@@ -317,15 +334,18 @@ def _gone(pid: int) -> bool:
 
 @POSIX_ONLY
 def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    old = _papers(out)
+    old = _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["hang", "hang"])
     with pytest.raises(EnvironmentProblem) as caught:
         pdf_dossier(DEMO, out, timeout=1)
     assert caught.value.exit_code == 3
     assert "LibreOffice chạy quá 1 giây" in caught.value.message
+    # The message states the real wait, both attempts together (1 s each, or a bit more).
+    waited = re.search(r"đã chờ tổng cộng (\d+) giây", caught.value.message)
+    assert waited is not None and int(waited.group(1)) >= 2, caught.value.message
     assert "đã thử hai lần" in caught.value.message
     calls = _calls(log)
     assert len(calls) == 2
@@ -340,10 +360,10 @@ def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
 
 @POSIX_ONLY
 def test_a_failed_first_call_is_retried(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    _papers(out)
+    _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["fail", VALID])
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -363,10 +383,10 @@ def test_a_failed_first_call_is_retried(
 
 @POSIX_ONLY
 def test_only_what_a_hang_left_unfinished_is_retried(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
-    _papers(out)
+    _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["half", VALID])
     result = pdf_dossier(DEMO, out, timeout=1)
     assert [p.name for p in result.written] == [n.replace(".docx", ".pdf") for n in PAPERS]
@@ -387,10 +407,16 @@ def test_only_what_a_hang_left_unfinished_is_retried(
 )
 @POSIX_ONLY
 def test_broken_output_fails_after_the_retry_and_keeps_old_pdfs(
-    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, written: object, why: str
+    *,
+    rendered: Path,
+    runner: CliRunner,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    written: object,
+    why: str,
 ) -> None:
     out = tmp_path / "out"
-    old = _papers(out)
+    old = _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, [written, written])
     result = runner.invoke(cli, ["pdf", str(DEMO), "--out", str(out)])
     assert result.exit_code == 3, result.output
@@ -405,3 +431,37 @@ def test_broken_output_fails_after_the_retry_and_keeps_old_pdfs(
     assert "Các tệp PDF cũ vẫn giữ nguyên." in result.output
     assert len(_calls(log)) == 2
     assert {p: p.read_bytes() for p in old} == old
+
+
+@pytest.mark.slow
+@POSIX_ONLY
+def test_killing_hoso_ends_libreoffice_and_removes_its_folder(
+    rendered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    _papers(out, rendered)
+    _stand_in(tmp_path, monkeypatch, ["hang", "hang"])
+    temporary = tmp_path / "tam"
+    temporary.mkdir()
+    left = temporary / "hoso-pdf-cu"  # what a run killed before this fix left
+    left.mkdir()
+    (left / "lu123.tmp").write_bytes(b"x")
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    command = [sys.executable, "-m", "pipeline", "pdf", str(DEMO), "--out", str(out)]
+    hoso = subprocess.Popen(command, cwd=ROOT, env=env, stderr=subprocess.DEVNULL)
+    pids = tmp_path / "pids"
+    deadline = time.monotonic() + 60
+    while not pids.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert pids.exists(), "the stand-in never started"
+    assert not left.exists()  # the next run removes what a killed run left
+    hoso.kill()
+    hoso.wait()
+    started = [int(p) for p in pids.read_text(encoding="utf-8").split()]
+    # The watchdog ends LibreOffice's group and removes the private folder: wait for it.
+    while time.monotonic() < deadline and (
+        not all(_gone(pid) for pid in started) or any(temporary.iterdir())
+    ):
+        time.sleep(0.05)
+    assert all(_gone(pid) for pid in started)
+    assert list(temporary.iterdir()) == []

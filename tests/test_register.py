@@ -40,7 +40,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def test_an_empty_file_gets_the_whole_schema(tmp_path: Path) -> None:
     register = Register(tmp_path / "register.sqlite")
     conn = register.conn
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert "carried_from" in _columns(conn, "papers")
     with register.writing():
         register.add_version(VERSION)

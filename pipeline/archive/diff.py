@@ -9,16 +9,22 @@ to the level above.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from docx.opc.exceptions import OpcError
+from lxml import etree
+
 from pipeline.archive import docxdiff
 from pipeline.common import vnformat
 from pipeline.common.errors import InputError, Problem
 from pipeline.files.jsonfile import read_object
+from pipeline.files.zipguard import ArchiveProblem, check_archive
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.indicators import catalogue as indicators
@@ -84,6 +90,9 @@ class DossierDiff:
     verdict: tuple[str | None, str | None]
     papers: list[PaperChange]
     summary: str
+    # What the clerk must know before trusting the comparison: outputs older than the
+    # dossier, papers edited in Word after hoso made them.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -247,14 +256,45 @@ def _points(
     return changed(oc, nc, "name"), changed(oi, ni, "label")
 
 
+def _paper_bytes(path: Path) -> bytes | None:
+    """A paper's bytes, None when absent; an InputError naming it when it is no Word file
+    (a copy cut short, another file saved under its name)."""
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_archive(data, archive)
+            archive.getinfo("word/document.xml")
+        docxdiff.read(data)
+    except (
+        zipfile.BadZipFile,
+        ArchiveProblem,
+        OpcError,
+        KeyError,
+        ValueError,
+        etree.LxmlError,
+    ) as exc:
+        raise InputError(
+            [
+                Problem(
+                    "van-ban-hong",
+                    f"không phải văn bản Word đọc được ({type(exc).__name__})",
+                    file=str(path),
+                    hint="lấy lại tệp từ bản sao lưu, hoặc lập lại văn bản (hoso render).",
+                )
+            ]
+        ) from None
+    return data
+
+
 def _papers(a: Path, b: Path, dates: tuple[Dates, Dates]) -> list[PaperChange]:
     changes = []
     for doc in catalogue().values():
         old_path, new_path = a / doc.file, b / doc.file
         if not old_path.is_file() and not new_path.is_file():
             continue
-        old = old_path.read_bytes() if old_path.is_file() else None
-        new = new_path.read_bytes() if new_path.is_file() else None
+        old, new = _paper_bytes(old_path), _paper_bytes(new_path)
         was = docxdiff.printed(old) if old else None
         now = docxdiff.printed(new) if new else None
         either = now or was
@@ -427,6 +467,7 @@ def meeting_changes(voted: Path, now: Path) -> str:
 def diff_lines(result: DossierDiff) -> list[str]:
     """The comparison as lines to print, the paragraph for the level above last."""
     lines = [f"So sánh {result.a} → {result.b}"]
+    lines += [f"Lưu ý: {note}" for note in result.notes]
     if result.values:
         lines.append("Số liệu:")
         for v in result.values:

@@ -36,6 +36,10 @@ class RedlinesEngine:
         # Imported here: the rest of hoso runs without the extra installed.
         from python_redlines import DocxodusEngine
 
+        # The comparer is a .NET program: without this each run opens a diagnostics socket in
+        # the temporary folder, which a killed run leaves behind (dotnet-diagnostic-*).
+        os.environ.setdefault("DOTNET_EnableDiagnostics", "0")
+
         # Finds the binary in the wheel and unpacks it once into the user's cache folder.
         self._engine: Any = DocxodusEngine()
 

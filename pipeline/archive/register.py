@@ -11,11 +11,11 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from pipeline.common.errors import EnvironmentProblem
+from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.model.layout import ARCHIVE
 
 REGISTER_NAME = "register.sqlite"
@@ -67,6 +67,10 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE UNIQUE INDEX papers_number ON papers (agency, symbol, year, number)
         WHERE number IS NOT NULL AND carried_from IS NULL;
     """,
+    # 3: a paper edited in Word after hoso made it, issued knowingly (--chap-nhan-sua-tay).
+    """
+    ALTER TABLE papers ADD COLUMN hand_edited INTEGER NOT NULL DEFAULT 0;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -91,6 +95,7 @@ class PaperRow:
     sha256: str
     carried_from: int | None = None  # the version whose unchanged paper this is
     superseded_by: int | None = None
+    hand_edited: bool = False  # edited in Word after hoso made it, issued knowingly
 
     @property
     def number_symbol(self) -> str:
@@ -117,7 +122,7 @@ class VersionRow:
 
 _PAPER_COLUMNS = (
     "dossier, version, code, agency, symbol, year, number, date, title, signer, recipients, "
-    "storage, path, sha256, carried_from, superseded_by"
+    "storage, path, sha256, carried_from, superseded_by, hand_edited"
 )
 _VERSION_COLUMNS = (
     "dossier, version, issue_id, issued_at, user, reason, total, verdict, rule_set, tool, path, "
@@ -165,10 +170,16 @@ def _statements(script: str) -> list[str]:
 
 
 class Register:
-    """An open register; use `writing()` for a transaction holding the write lock."""
+    """An open register; use `writing()` for a transaction holding the write lock.
+    `read_only`: opened without any write (no creation, no migration): `verify`, `history`,
+    `diff` and the book never change the file they check."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
         self.path = path
+        self.columns = _PAPER_COLUMNS
+        if read_only:
+            self._open_read_only(path)
+            return
         try:
             # isolation_level=None: transactions are ours (BEGIN IMMEDIATE), not the module's.
             self.conn = sqlite3.connect(path, timeout=120, isolation_level=None)
@@ -188,6 +199,38 @@ class Register:
                 f"Không mở được sổ đăng ký {path}: {exc}",
                 "kiểm tra tệp (có thể đã hỏng: khôi phục từ bản sao lưu) và quyền ghi.",
             ) from exc
+
+    def _open_read_only(self, path: Path) -> None:
+        try:
+            self.conn = sqlite3.connect(
+                f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=120, isolation_level=None
+            )
+        except sqlite3.DatabaseError as exc:
+            raise EnvironmentProblem(
+                f"Không mở được sổ đăng ký {path}: {exc}", "kiểm tra quyền đọc của thư mục."
+            ) from exc
+        try:
+            schema = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+            have = {row[1] for row in self.conn.execute("PRAGMA table_info(papers)")}
+            tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            raise damaged(path, f"không phải tệp SQLite ({exc})") from exc
+        if schema > SCHEMA_VERSION:
+            self.conn.close()
+            raise EnvironmentProblem(
+                f"Sổ đăng ký {REGISTER_NAME} do phiên bản hoso mới hơn ghi "
+                f"(lược đồ {schema}, bản này biết đến {SCHEMA_VERSION})",
+                "cập nhật hoso rồi chạy lại.",
+            )
+        if schema < 1 or not {"versions", "papers"} <= tables:
+            self.conn.close()
+            raise damaged(path, "tệp rỗng hoặc không có các bảng của sổ đăng ký")
+        # An older register lacks the later columns: read them as their defaults.
+        defaults = {"carried_from": "NULL", "storage": "''", "hand_edited": "0"}
+        self.columns = ", ".join(
+            c if c in have else f"{defaults[c]} AS {c}" for c in _PAPER_COLUMNS.split(", ")
+        )
 
     def close(self) -> None:
         self.conn.close()
@@ -236,16 +279,18 @@ class Register:
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
-        sql = f"SELECT {_PAPER_COLUMNS} FROM papers"
+        sql = f"SELECT {self.columns} FROM papers"
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self.conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [PaperRow(*row) for row in rows]
+        names = [f.name for f in fields(PaperRow)]
+        found = [dict(zip(names, row, strict=True)) for row in rows]
+        return [PaperRow(**{**r, "hand_edited": bool(r["hand_edited"])}) for r in found]
 
     def add_paper(self, row: PaperRow) -> None:
         self.conn.execute(
-            f"INSERT INTO papers ({_PAPER_COLUMNS}) VALUES ({_marks(16)})",
-            astuple(row),
+            f"INSERT INTO papers ({_PAPER_COLUMNS}) VALUES ({_marks(17)})",
+            (*astuple(row)[:-1], int(row.hand_edited)),
         )
 
     def number_taken(self, agency: str, symbol: str, year: int, number: int) -> PaperRow | None:
@@ -277,6 +322,30 @@ class Register:
 
 def _marks(count: int) -> str:
     return ", ".join("?" * count)
+
+
+def damaged(path: Path, why: str) -> InputError:
+    """The refusal of a register that is not one: a finding, never something to rewrite."""
+    return InputError(
+        [
+            Problem(
+                "so-dang-ky-hong",
+                f"sổ đăng ký hỏng: {why}",
+                file=str(path),
+                hint="khôi phục register.sqlite từ bản sao lưu; hoso không ghi đè sổ hỏng "
+                "(nếu lưu trữ chưa phát hành lần nào, xóa tệp này).",
+            )
+        ]
+    )
+
+
+def read_register(archive: Path) -> Register | None:
+    """The archive's register opened for reading only, None when there is none; a damaged
+    one is an InputError (see `damaged`)."""
+    path = archive / REGISTER_NAME
+    if not path.is_file():
+        return None
+    return Register(path, read_only=True)
 
 
 def open_register(archive: Path) -> Register:

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.page import PageMargins
 
-from pipeline.archive.register import REGISTER_NAME, PaperRow, open_register
+from pipeline.archive.register import PaperRow, read_register
 from pipeline.common.vnformat import vietnam_clock
 from pipeline.files.atomic import atomic_write, workbook_bytes
 
@@ -50,6 +50,8 @@ def book_rows(
 def _note(row: PaperRow, issued_at: str | None) -> str:
     when = f", phát hành {vietnam_clock(issued_at)}" if issued_at else ""
     parts = [f"{row.dossier}, phiên bản {row.version}{when}"]
+    if row.hand_edited:
+        parts.append("văn bản được sửa bằng Word sau khi hoso lập, phát hành có xác nhận")
     if row.superseded_by is not None:
         parts.append(f"đã được thay thế ở phiên bản {row.superseded_by}")
     return "; ".join(parts)
@@ -106,8 +108,8 @@ def register_book(
     with `xlsx`, also written there as a workbook."""
     rows: list[PaperRow] = []
     issued: dict[tuple[str, int], str] = {}
-    if (archive / REGISTER_NAME).is_file():
-        register = open_register(archive)
+    register = read_register(archive)
+    if register is not None:
         try:
             rows = [r for r in register.papers(year=year) if r.carried_from is None]
             issued = {(v.dossier, v.version): v.issued_at for v in register.versions()}

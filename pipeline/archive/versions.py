@@ -39,7 +39,14 @@ from pipeline.archive import docxdiff
 from pipeline.archive.diff import CURRENT, Dates, DossierDiff, compare_folders, meeting_changes
 from pipeline.archive.redline import Redliner
 from pipeline.archive.redliners import ChosenRedliner
-from pipeline.archive.register import REGISTER_NAME, PaperRow, Register, VersionRow, open_register
+from pipeline.archive.register import (
+    REGISTER_NAME,
+    PaperRow,
+    Register,
+    VersionRow,
+    open_register,
+    read_register,
+)
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.vnformat import (
     lower_first,
@@ -65,7 +72,7 @@ from pipeline.stages.render import RenderResult, render
 MANIFEST_NAME = "manifest.json"
 CHANGES_FOLDER = "thay-doi"
 EXPLANATION_NAME = "giai-trinh.txt"
-MANIFEST_SCHEMA = 1
+MANIFEST_SCHEMA = 2  # 2: papers say hand_edited, pdfs name the paper each was made from
 _VERSION_DIR = re.compile(r"^v(\d+)$")
 _STAGING_PREFIX = ".v"
 
@@ -103,11 +110,14 @@ def issue(
     *,
     reason: str = "",
     assign_numbers: bool = False,
+    accept_hand_edits: bool = False,
     redliner: Redliner | None = None,
     checkpoint: Checkpoint | None = None,
 ) -> Issued:
     """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`.
-    `redliner` writes the tracked-changes copies (default: the engine the setting picks)."""
+    `redliner` writes the tracked-changes copies (default: the engine the setting picks).
+    A paper edited in Word after render is refused unless `accept_hand_edits`; then the
+    register, the manifest and `diff` say so."""
     chosen = redliner or ChosenRedliner()
     profile = load_profile(dossier)
     _check_fresh(profile, dossier, out)
@@ -123,6 +133,7 @@ def issue(
                 register=register,
                 reason=reason,
                 assign_numbers=assign_numbers,
+                accept_hand_edits=accept_hand_edits,
             )
             issued = job.run(chosen, checkpoint or (lambda _: None))
     finally:
@@ -135,18 +146,29 @@ def issue(
 def _render_into(
     dossier: Path, staging: Path, *, numbers: dict[str, int] | None = None
 ) -> RenderResult:
-    """Render into a version being built; render's own bookkeeping (its lock file and
-    papers.json, which name the working folder) is not part of a version."""
-    result = render(dossier, staging, numbers=numbers)
-    for name in (LOCK_NAME, freshness.PAPERS_NAME):
-        (staging / name).unlink(missing_ok=True)
-    return result
+    """Render into a version being built (its bookkeeping goes at the end, `_BOOKKEEPING`)."""
+    return render(dossier, staging, numbers=numbers)
+
+
+# The stages' own records and lock in the folder being built: they name the working folder
+# and are not part of a version (its manifest records every file instead).
+_BOOKKEEPING = (
+    LOCK_NAME,
+    freshness.PAPERS_NAME,
+    freshness.PDFS_NAME,
+    freshness.WRITTEN_NAME,
+)
 
 
 def _check_fresh(profile: Profile, dossier: Path, out: Path) -> None:
     """Outputs made from the current workbooks and scores, or an InputError saying what to run."""
     then = f"`hoso score {dossier}`, `hoso render {dossier}` rồi phát hành"
-    # Refuses data older than the workbooks and a scorecard older than its data.
+    # A build running now is waited for: its stages replace the outputs one after another.
+    unfinished = freshness.incomplete_problems(out, dossier, wait=True)
+    if unfinished:
+        raise InputError(unfinished)
+    # Refuses data older than the workbooks, a scorecard older than its data, and either
+    # of them (or the score workbook) not as its stage wrote it.
     if freshness.current_scoring(dossier, out) is None:
         freshness.load_data(out, dossier)
         problems = freshness.data_problems(dossier, out, then)
@@ -157,11 +179,37 @@ def _check_fresh(profile: Profile, dossier: Path, out: Path) -> None:
     problems = freshness.workbook_problems(out, dossier)
     if problems:
         raise InputError(problems)
+    problems = pdf_problems(dossier, out)
+    if problems:
+        raise InputError(problems)
+
+
+def pdf_problems(dossier: Path, out: Path) -> list[Problem]:
+    """Why the PDFs in `out` cannot be issued with its papers: once any PDF exists, each
+    paper needs the PDF made from its very bytes (pdfs.json). [] when none exists."""
+    if not any(out.glob("*.pdf")):
+        return []
+    changes = freshness.stale(freshness.PDF, dossier, out)
+    if not changes:
+        return []
+    return [
+        Problem(
+            "pdf-cu",
+            "bản PDF không khớp văn bản Word: " + "; ".join(str(c) for c in changes),
+            file=str(out),
+            hint=f"chạy `hoso pdf {dossier}` (cùng --out nếu có) rồi phát hành; không dùng "
+            "PDF lập từ bản Word khác.",
+        )
+    ]
 
 
 def _open_existing(archive: Path) -> Register:
-    """The register; an archive holding versions but no register is refused, never reset."""
-    if not (archive / REGISTER_NAME).exists() and any(archive.glob("*/v*/" + MANIFEST_NAME)):
+    """The register; an archive holding versions but no register is refused, never reset,
+    and so is a damaged register (checked without writing to it)."""
+    existing = read_register(archive)
+    if existing is not None:
+        existing.close()
+    elif not (archive / REGISTER_NAME).exists() and any(archive.glob("*/v*/" + MANIFEST_NAME)):
         raise InputError(
             [
                 Problem(
@@ -189,8 +237,12 @@ class _Issue:
         register: Register,
         reason: str,
         assign_numbers: bool,
+        accept_hand_edits: bool = False,
     ) -> None:
         self.profile = profile
+        self.accept_hand_edits = accept_hand_edits
+        self.hand_edited: set[str] = set()  # codes of papers edited by hand, issued knowingly
+        self.pdf_made_from: dict[str, str] = {}  # PDF name -> sha256 of its Word paper
         self.dossier = dossier
         self.out = out
         self.archive = archive
@@ -255,7 +307,7 @@ class _Issue:
     def _build(
         self, staging: Path, version: int, last: int, redliner: Redliner
     ) -> tuple[list[PaperRow], list[Path], str]:
-        for name in (DATA_NAME, SCORECARD_NAME, WORKBOOK_NAME):
+        for name in (DATA_NAME, SCORECARD_NAME, WORKBOOK_NAME, freshness.WRITTEN_NAME):
             if (self.out / name).is_file():
                 _copy(self.out / name, staging / name)
         current = self._papers_as_rendered(staging)
@@ -303,33 +355,52 @@ class _Issue:
                 self.profile, previous, staging, labels, reason=self.reason, dates=dates
             ).summary
             _write(changes / EXPLANATION_NAME, (explanation + "\n").encode("utf-8"))
+        for name in _BOOKKEEPING:
+            (staging / name).unlink(missing_ok=True)
         return rows, redlines, explanation
 
     def _papers_as_rendered(self, staging: Path) -> dict[str, DocumentSettings]:
         """The papers render makes now, checked against the outputs the clerk has.
 
         Rendered into the version's folder without numbers: a paper missing from the
-        outputs, or one that render no longer makes, means the outputs are stale. A paper
-        that differs (edited in Word, or made before hoso.toml changed) is frozen as it is,
-        with a warning; numbering re-renders it, so then it is refused.
+        outputs, one that render no longer makes, or one render made from other inputs
+        means the outputs are stale (refused). A paper render made from the current inputs
+        and then edited in Word (its bytes differ from papers.json's record) is refused
+        unless the clerk accepts hand edits; numbering re-renders it, so then it is refused.
         """
         result = _render_into(self.dossier, staging)
         made = {p.name for p in result.written}
         current = {c: d for c, d in self.profile.van_ban.items() if d.type.file in made}
+        manifest = freshness.read_papers(self.out)
+        recorded = manifest[1] if manifest is not None else {}
         problems: list[Problem] = []
-        for doc in current.values():
+        for code, doc in current.items():
             mine, theirs = staging / doc.type.file, self.out / doc.type.file
             if not theirs.is_file():
                 problems.append(_stale(theirs, "chưa được lập", self.dossier))
-            elif sha256_file(mine) != sha256_file(theirs):
-                problem = _stale(
-                    theirs,
-                    "khác bản lập từ hoso.toml và mẫu hiện tại (đã sửa bằng Word, hoặc "
-                    "chưa chạy lại hoso render)",
-                    self.dossier,
-                    severity="loi" if self.assign_numbers else "canh-bao",
+                continue
+            theirs_sha, mine_sha = sha256_file(theirs), sha256_file(mine)
+            if theirs_sha == mine_sha:
+                continue
+            record = recorded.get(doc.type.file)
+            if record is None or record.sha256 != mine_sha:
+                problems.append(
+                    _stale(
+                        theirs,
+                        "khác bản lập từ hoso.toml, số liệu và mẫu hiện tại (chưa chạy lại "
+                        "hoso render)",
+                        self.dossier,
+                    )
                 )
-                (problems if self.assign_numbers else self.warnings).append(problem)
+            elif self.assign_numbers:
+                problems.append(_hand_edited(theirs, self.dossier, numbering=True))
+            elif not self.accept_hand_edits:
+                problems.append(_hand_edited(theirs, self.dossier, numbering=False))
+            else:
+                self.hand_edited.add(code)
+                self.warnings.append(
+                    _hand_edited(theirs, self.dossier, numbering=False, accepted=True)
+                )
         for path in sorted(self.out.glob("*.docx")):
             is_paper = any(d.file == path.name for d in catalogue().values())
             if is_paper and path.name not in made:
@@ -442,13 +513,15 @@ class _Issue:
             return
         if self.assign_numbers:
             pdf_dossier(self.dossier, staging)  # the numbered papers need their own PDFs
-            # As for render: the pdf stage's bookkeeping is not part of a version.
-            for name in (LOCK_NAME, freshness.PDFS_NAME):
-                (staging / name).unlink(missing_ok=True)
-            return
-        for path in pdfs:
-            if path.is_file():
-                _copy(path, staging / path.name)
+            source = staging
+        else:
+            for path in pdfs:
+                if path.is_file():
+                    _copy(path, staging / path.name)
+            source = self.out
+        record = freshness.read_pdfs(source)
+        for name, made in (record[1] if record is not None else {}).items():
+            self.pdf_made_from[name] = next(iter(made.inputs.values()), "")
 
     def _row(
         self,
@@ -481,6 +554,7 @@ class _Issue:
             path=(self.folder / f"v{version}" / doc.type.file).relative_to(self.archive).as_posix(),
             sha256=sha256_file(path),
             carried_from=carried_from,
+            hand_edited=doc.type.code in self.hand_edited,
         )
 
     def _signer(self, doc: DocumentSettings) -> str:
@@ -517,12 +591,22 @@ class _Issue:
                     "file": Path(r.path).name,
                     "number": r.number_symbol,
                     "carried_from": r.carried_from,
+                    "hand_edited": r.hand_edited,
                 }
                 for r in rows
             ],
+            "pdfs": self._pdf_sources(staging),
         }
         _write(staging / MANIFEST_NAME, _json_bytes(manifest))
         return manifest
+
+    def _pdf_sources(self, staging: Path) -> list[dict[str, str]]:
+        """Each PDF of the version with the sha256 of the Word paper it was made from
+        (`verify` checks the pair)."""
+        return [
+            {"file": pdf.name, "made_from": self.pdf_made_from.get(pdf.name, "")}
+            for pdf in sorted(staging.glob("*.pdf"))
+        ]
 
     def _inputs(self) -> list[dict[str, str]]:
         """sha256 of what the version was made from: profile, workbooks, rule set, templates."""
@@ -567,6 +651,33 @@ class _Issue:
             if row.carried_from is None and version > 1:
                 self.register.supersede(self.name, row.code, version)
             self.register.add_paper(row)
+
+
+HAND_EDITS_OPTION = "--chap-nhan-sua-tay"
+
+
+def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool = False) -> Problem:
+    what = "văn bản đã được sửa bằng Word sau khi hoso lập"
+    if accepted:
+        return Problem(
+            "sua-tay",
+            what + "; phát hành bản sửa tay theo xác nhận, sổ đăng ký ghi rõ",
+            file=str(path),
+            severity="canh-bao",
+        )
+    if numbering:
+        hint = (
+            "cấp số sẽ lập lại văn bản và mất phần sửa tay: ghi số vào hoso.toml "
+            f"(van_ban.<mã>.so) rồi phát hành với {HAND_EDITS_OPTION}, hoặc đưa nội dung sửa "
+            "vào hoso.toml rồi chạy lại hoso render."
+        )
+    else:
+        hint = (
+            f"nếu cố ý sửa, phát hành với {HAND_EDITS_OPTION} (sổ đăng ký và bản so sánh ghi "
+            "rõ văn bản sửa tay); nếu không, chạy lại "
+            f"`hoso render {dossier}` (cùng --out nếu có) rồi phát hành."
+        )
+    return Problem("sua-tay", what, file=str(path), hint=hint)
 
 
 def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Problem:
@@ -768,9 +879,9 @@ class VersionInfo:
 def history(dossier: Path, archive: Path) -> list[VersionInfo]:
     """The issued versions of a dossier, oldest first, with their papers."""
     name = dossier_name(dossier)
-    if not (archive / REGISTER_NAME).is_file():
+    register = read_register(archive)
+    if register is None:
         return []
-    register = open_register(archive)
     try:
         return [VersionInfo(v, register.papers(name, v.version)) for v in register.versions(name)]
     finally:
@@ -797,12 +908,15 @@ class Verified:
 def verify(archive: Path) -> Verified:
     """Re-hash every archived file against its manifest and the register."""
     problems: list[Problem] = []
-    if not (archive / REGISTER_NAME).is_file():
+    try:
+        register = read_register(archive)
+    except InputError as exc:  # a damaged register is a finding like any other
+        return Verified(0, 0, list(exc.problems))
+    if register is None:
         problems.append(
             Problem("mat-so-dang-ky", "không có sổ đăng ký", file=str(archive / REGISTER_NAME))
         )
         return Verified(0, 0, problems)
-    register = open_register(archive)
     try:
         versions, papers = register.versions(), register.papers()
     finally:
@@ -845,7 +959,32 @@ def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
             problems.append(_finding("tep-la", "tệp không thuộc phiên bản", path))
+    problems += _pdf_pairs(folder, manifest)
     return len(listed), problems
+
+
+def _pdf_pairs(folder: Path, manifest: dict[str, Any]) -> list[Problem]:
+    """Each archived PDF against the Word paper it was made from (manifest schema 2 on)."""
+    if manifest.get("schema", 1) < 2:
+        return []  # issued before hoso recorded the pair: nothing to check it against
+    made_from = {str(i["file"]): str(i.get("made_from", "")) for i in manifest.get("pdfs", [])}
+    hashes = {str(i["file"]): str(i["sha256"]) for i in manifest["outputs"]}
+    problems = []
+    for name in sorted(hashes):
+        if not name.endswith(".pdf") or "/" in name:
+            continue
+        paper = freshness.paper_of(name)
+        if made_from.get(name) != hashes.get(paper):
+            problems.append(
+                Problem(
+                    "pdf-khac-van-ban",
+                    f"bản PDF không được lập từ văn bản Word {paper} của phiên bản này",
+                    file=str(folder / name),
+                    hint="phiên bản đã phát hành không sửa được: phát hành phiên bản mới sau "
+                    "khi chạy hoso pdf.",
+                )
+            )
+    return problems
 
 
 def _finding(code: str, message: str, path: Path) -> Problem:
@@ -896,6 +1035,12 @@ def diff_versions(
         a = str(versions[-1])
     b = b or CURRENT
     sides = [_side(label, out, archive, name, versions) for label in (a, b)]
+    # A tampered version would show changes that never happened: verify before comparing.
+    problems = [
+        p for label, folder in sides if label != CURRENT for p in _verified(archive, name, label)
+    ]
+    if problems:
+        raise InputError(problems)
     dates = tuple(_side_dates(label, archive, name) for label, _ in sides)
     reason = " ".join(reason.split()) or _side_reason(sides[1][0], archive, name)
     result = compare_folders(
@@ -906,6 +1051,11 @@ def diff_versions(
         reason=reason,
         dates=(dates[0], dates[1]),
     )
+    seen: set[str] = set()
+    for label, folder in sides:
+        if label not in seen:
+            seen.add(label)
+            result.notes.extend(_side_notes(label, folder, dossier))
     written: list[Path] = []
     if docx:
         redliner = redliner or ChosenRedliner()
@@ -929,9 +1079,9 @@ def diff_versions(
 
 
 def _side_dates(label: str, archive: Path, name: str) -> Dates:
-    if label == CURRENT:
+    register = None if label == CURRENT else read_register(archive)
+    if register is None:
         return {}
-    register = open_register(archive)
     try:
         return register_dates(register, name, int(label.removeprefix("v")))
     finally:
@@ -940,14 +1090,76 @@ def _side_dates(label: str, archive: Path, name: str) -> Dates:
 
 def _side_reason(label: str, archive: Path, name: str) -> str:
     """The reason an issued version was given (none for the current outputs)."""
-    if label == CURRENT:
+    register = None if label == CURRENT else read_register(archive)
+    if register is None:
         return ""
-    register = open_register(archive)
     try:
         found = [v.reason for v in register.versions(name) if f"v{v.version}" == label]
     finally:
         register.close()
     return found[0] if found else ""
+
+
+def _verified(archive: Path, name: str, label: str) -> list[Problem]:
+    """What is wrong with one issued version: its files against its manifest and the register."""
+    number = int(label.removeprefix("v"))
+    register = read_register(archive)
+    if register is None:
+        return []
+    try:
+        rows = [v for v in register.versions(name) if v.version == number]
+        papers = register.papers(name, number)
+    finally:
+        register.close()
+    if not rows:
+        return []
+    problems = _verify_version(archive / rows[0].path, rows[0])[1]
+    listed = {p.file for p in problems}
+    for row in papers:
+        path = archive / row.path
+        if str(path) in listed:
+            continue
+        if not path.is_file():
+            problems.append(_finding("thieu-tep", f"văn bản {row.number_symbol} không còn", path))
+        elif sha256_file(path) != row.sha256:
+            problems.append(_finding("bi-sua", f"văn bản {row.number_symbol} đã bị sửa", path))
+    return problems
+
+
+def _side_notes(label: str, folder: Path, dossier: Path) -> list[str]:
+    """Hand-edited papers of one side, and for the current outputs what makes them stale."""
+    if label != CURRENT:
+        manifest = _read_json(folder / MANIFEST_NAME) or {}
+        return [
+            f"{label}: {p['file']} được sửa bằng Word sau khi hoso lập (phát hành có xác nhận)."
+            for p in manifest.get("papers", [])
+            if p.get("hand_edited")
+        ]
+    notes: list[str] = []
+    papers = freshness.read_papers(folder)
+    recorded = papers[1] if papers is not None else {}
+    edited = sorted(
+        name
+        for name, record in recorded.items()
+        if (sha := freshness.file_sha256(folder / name)) is not None and sha != record.sha256
+    )
+    notes += [f"{CURRENT}: {name} đã sửa bằng Word sau khi hoso lập." for name in edited]
+    changes: list[str] = []
+    try:
+        for stage in (freshness.INGEST, freshness.SCORE, freshness.RENDER):
+            found = freshness.stale(stage, dossier, folder)
+            changes += [str(c) for c in found if not (c.file in edited and c.kind == "changed")]
+        if any(folder.glob("*.pdf")):
+            changes += [str(c) for c in freshness.stale(freshness.PDF, dossier, folder)]
+    except InputError as exc:
+        changes.append(f"không kiểm tra được ({exc.problems[0]})")
+    if changes:
+        notes.append(
+            "kết quả hiện tại đã cũ, chưa lập lại theo hồ sơ "
+            f"({'; '.join(dict.fromkeys(changes))}); "
+            f"chạy `hoso build {dossier}` (cùng --out nếu có) rồi so sánh lại."
+        )
+    return notes
 
 
 def _side(label: str, out: Path, archive: Path, name: str, versions: list[int]) -> tuple[str, Path]:

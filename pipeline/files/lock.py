@@ -76,10 +76,10 @@ def _note() -> bytes:
     ).encode("utf-8")
 
 
-def holder(folder: Path) -> str:
+def holder(folder: Path, name: str = LOCK_NAME) -> str:
     """Who holds the folder's lock, in words, from the note the holder wrote."""
     try:
-        raw = json.loads((folder / LOCK_NAME).read_bytes().decode("utf-8"))
+        raw = json.loads((folder / name).read_bytes().decode("utf-8"))
         since = datetime.fromisoformat(str(raw["since"])).strftime("%H:%M:%S ngày %d/%m/%Y")
         return (
             f"tiến trình {int(raw['pid'])} trên máy {raw['host']}, lệnh «{raw['command']}», "
@@ -90,14 +90,15 @@ def holder(folder: Path) -> str:
 
 
 @contextmanager
-def hold(folder: Path, *, wait: float | None = None) -> Iterator[None]:
+def hold(folder: Path, *, wait: float | None = None, name: str = LOCK_NAME) -> Iterator[None]:
     """Hold `folder`'s lock for the block, creating the folder if needed; wait up to `wait`
-    seconds (default WAIT_SECONDS) for another run, then raise EnvironmentProblem naming it."""
+    seconds (default WAIT_SECONDS) for another run, then raise EnvironmentProblem naming it.
+    `name`: another lock file of the folder (a build holds one across its stages)."""
     limit = WAIT_SECONDS if wait is None else wait
     try:
         folder.mkdir(parents=True, exist_ok=True)
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0) | getattr(os, "O_NOINHERIT", 0)
-        fd = os.open(folder / LOCK_NAME, flags, 0o666)
+        fd = os.open(folder / name, flags, 0o666)
     except OSError as exc:
         raise EnvironmentProblem(
             f"Không tạo được thư mục hoặc tệp trong {folder}: {exc.strerror}",
@@ -108,7 +109,7 @@ def hold(folder: Path, *, wait: float | None = None) -> Iterator[None]:
         while not _try_lock(fd):
             if time.monotonic() >= deadline:
                 raise EnvironmentProblem(
-                    f"Thư mục {folder} đang được dùng bởi {holder(folder)}",
+                    f"Thư mục {folder} đang được dùng bởi {holder(folder, name)}",
                     f"đã chờ {limit:g} giây; đợi lần chạy đó xong rồi chạy lại lệnh.",
                 )
             time.sleep(_POLL)

@@ -321,13 +321,12 @@ def _openpyxl_rows(book: Any) -> list[tuple[str, list[list[Any]]]]:
     sheets = []
     for ws in book.worksheets:
         title = str(ws.title)
-        declared = (ws.max_row or 0, ws.max_column or 0)  # the sheet's <dimension>
-        if declared[0] > limits.MAX_SHEET_ROWS or declared[1] > limits.MAX_SHEET_COLUMNS:
-            raise _too_large_sheet(title, *declared)
-        # A wrong <dimension> (common in files from other tools) would cut rows off;
-        # reading without it is bounded by the limits instead.
+        # The sheet's <dimension> is not trusted either way: a wrong one (common in files
+        # from other tools) would cut rows off, or refuse 35 x 5 cells that claim
+        # A1:XFD1048576. The cells are read as they are, each row as far as its last cell
+        # (at most column XFD), and refused past the limits as they stream.
         ws.reset_dimensions()
-        rows = ws.iter_rows(max_col=limits.MAX_SHEET_COLUMNS, values_only=True)
+        rows = ws.iter_rows(values_only=True)
         sheets.append((title, _bounded_rows(title, rows)))
     book.close()
     return sheets
@@ -378,6 +377,8 @@ def _bounded_rows(title: str, rows: Iterable[Iterable[Any]]) -> list[list[Any]]:
         values = list(row)
         while values and values[-1] in (None, ""):
             values.pop()
+        if len(values) > limits.MAX_SHEET_COLUMNS:
+            raise _too_large_sheet(title, count, len(values))
         kept.append(values)
     while kept and not kept[-1]:
         kept.pop()

@@ -614,6 +614,18 @@ def read_toml(path: Path) -> dict[str, Any]:
         ) from None
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        # 100,000 nested arrays: tomllib recurses once per level.
+        raise InputError(
+            [
+                Problem(
+                    "long-qua-sau",
+                    "tệp có mảng hoặc bảng lồng nhau quá sâu",
+                    file=str(path),
+                    hint="hồ sơ chỉ có bảng một hai tầng: xóa các dấu [ [ [ … thừa.",
+                )
+            ]
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             [
@@ -651,12 +663,20 @@ def _vi_toml_error(message: str) -> str:
     return f"{where}: {detail}"
 
 
-def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = None) -> Profile:
+def load_profile(
+    folder_or_file: Path,
+    *,
+    sections: Collection[str] | None = None,
+    written: Collection[str] = (),
+) -> Profile:
     """Load and validate a dossier's `hoso.toml`; raise InputError listing every problem.
 
     With `sections` (tables such as "don_vi" or "van_ban.KH"), only the problems of those
     tables count: a stage that reads nothing else runs before the rest is filled in (the
-    other fields then hold placeholder values and must not be used).
+    other fields then hold placeholder values and must not be used). The keys `written`
+    (outside `sections`) are ones the stage writes when filled: a blank one passes, a bad
+    value is refused as render would refuse it. A misspelt top-level table always counts:
+    what it held would otherwise be lost without a word.
     """
     is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
     path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
@@ -691,13 +711,23 @@ def load_profile(folder_or_file: Path, *, sections: Collection[str] | None = Non
     meeting = _read_meeting(r, council)
     report = _read_report(r)
     if sections is not None:
-        r.problems = [p for p in r.problems if _in_sections(p.field or "", sections)]
+        r.problems = [
+            p
+            for p in r.problems
+            if _in_sections(p.field or "", sections)
+            or (p.field in written and p.code not in _BLANK)
+            or (p.code == "khoa-la" and p.field in raw)
+        ]
     if r.problems:
         raise InputError(r.problems)
     return Profile(
         path, unit, agency, officials, receiver, plan, documents, overrides, council, meeting,
         report, rule_file,
     )  # fmt: skip
+
+
+# Problem codes of a key or table left blank (not a bad value).
+_BLANK = ("chua-dien", "thieu-bang")
 
 
 def _in_sections(key: str, sections: Collection[str]) -> bool:

@@ -140,6 +140,51 @@ class Scorecard:
         """The result as the papers word it: "đạt" or "chưa đạt"."""
         return RESULT_WORDS[self.recognized]
 
+    def inconsistencies(self) -> list[str]:
+        """What does not add up (Vietnamese), e.g. a total edited by hand; [] when it does."""
+        found: list[str] = []
+
+        def differs(a: Decimal, b: Decimal) -> bool:
+            # The JSON carries floats of 2-decimal points: exact to well under a hundredth.
+            return abs(a - b) > _TOLERANCE
+
+        for c in self.criteria:
+            for item in c.items:
+                if not Decimal(0) <= item.points <= item.max:
+                    found.append(f"mục {item.id} có {_n(item.points)} điểm, tối đa {_n(item.max)}")
+                if item.override is None and differs(item.points, item.computed):
+                    found.append(
+                        f"mục {item.id}: {_n(item.points)} điểm nhưng tính được "
+                        f"{_n(item.computed)}, không có điều chỉnh của Hội đồng"
+                    )
+            for name, value, parts in (
+                ("điểm", c.points, sum((i.points for i in c.items), Decimal(0))),
+                ("điểm tính", c.computed, sum((i.computed for i in c.items), Decimal(0))),
+            ):
+                if differs(value, parts):
+                    found.append(
+                        f"tiêu chí {c.no} ghi {name} {_n(value)} nhưng các mục cộng lại {_n(parts)}"
+                    )
+        for name, value, parts in (
+            ("tổng điểm", self.total, sum((c.points for c in self.criteria), Decimal(0))),
+            (
+                "tổng điểm tính",
+                self.computed_total,
+                sum((c.computed for c in self.criteria), Decimal(0)),
+            ),
+        ):
+            if differs(value, parts):
+                found.append(f"{name} ghi {_n(value)} nhưng các tiêu chí cộng lại {_n(parts)}")
+        zero = tuple(c.no for c in self.criteria if c.points == 0)
+        if zero != self.zero_criteria:
+            found.append("danh sách tiêu chí 0 điểm không đúng với điểm các tiêu chí")
+        if self.recognized != (self.total >= self.threshold and not zero):
+            found.append(
+                f"kết quả {self.verdict} không đúng với tổng điểm {_n(self.total)} và "
+                f"ngưỡng {_n(self.threshold)}"
+            )
+        return found
+
     def provisional_warning(self) -> str:
         """Why the result must be checked: which sub-items used provisional rules."""
         ids = ", ".join(self.provisional_items)
@@ -202,6 +247,13 @@ class Scorecard:
             hoso_version=str(data.get("hoso_version", "")),
             workbook_sha256=str(data.get("workbook_sha256", "")),
         )
+
+
+_TOLERANCE = Decimal("0.005")
+
+
+def _n(value: Decimal) -> str:
+    return f"{value.normalize():f}".replace(".", ",")
 
 
 def _whole(value: Decimal) -> int | float:

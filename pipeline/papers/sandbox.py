@@ -106,6 +106,21 @@ class BoundedEnvironment(SandboxedEnvironment):
             ):
                 raise TemplateLimit("một số quá lớn được dùng làm độ dài trong mẫu")
 
+    def wrap_str_format(self, value: Any) -> Callable[..., str] | None:
+        """`'…'.format(…)` and `.format_map`, their fields' widths checked before Python pads
+        anything (`'{:>3000000000}'.format(1)` would allocate gigabytes first)."""
+        wrapped = super().wrap_str_format(value)
+        if wrapped is None:
+            return None
+        text = value.__self__
+
+        def bounded(*args: Any, **kwargs: Any) -> str:
+            _check_format(text)
+            self.check_arguments([*args, *kwargs.values()])
+            return str(self.checked(wrapped(*args, **kwargs)))
+
+        return bounded
+
     def add_filters(self, filters: dict[str, Callable[..., Any]]) -> None:
         self.filters.update({name: _bounded_filter(self, name, f) for name, f in filters.items()})
 
@@ -233,9 +248,18 @@ def static_problems(tree: nodes.Template, env: BoundedEnvironment) -> Iterator[s
         yield f"mẫu lồng {depth} vòng lặp {{% for %}} vào nhau, tối đa {limits.MAX_LOOP_DEPTH}"
     if steps > limits.MAX_TEMPLATE_WORK:
         yield f"các vòng lặp {{% for %}} lồng nhau chạy tới {number(steps)} lần"
-    for node in tree.find_all((nodes.BinExpr, nodes.Call, nodes.Filter)):
+    # Values the template sets to constants ({% set a = 'x' * 900000 %}) count as constants.
+    consts: dict[str, Any] = {}
+    for node in tree.find_all(
+        (nodes.Assign, nodes.BinExpr, nodes.Call, nodes.Filter, nodes.Concat)
+    ):
         try:
-            _try_constant(node, env)
+            if isinstance(node, nodes.Assign):
+                if isinstance(node.target, nodes.Name):
+                    with suppress(nodes.Impossible):
+                        consts[node.target.name] = _const(node.node, env, consts)
+                continue
+            _try_constant(node, env, consts)
         except TemplateLimit as exc:
             yield exc.message or str(exc)
 
@@ -257,27 +281,39 @@ def _loops(
     return deepest, most
 
 
-def _const(node: nodes.Node, env: BoundedEnvironment) -> Any:
+def _const(node: nodes.Node, env: BoundedEnvironment, consts: dict[str, Any] | None = None) -> Any:
     """The value of a constant expression, computed through the sandbox's checks, or raise
-    nodes.Impossible (Jinja itself never folds the operators the sandbox intercepts)."""
+    nodes.Impossible (Jinja itself never folds the operators the sandbox intercepts);
+    `consts`: names the template set to constants."""
+    if isinstance(node, nodes.Name) and consts and node.name in consts:
+        return consts[node.name]
     if isinstance(node, nodes.BinExpr):
-        left, right = _const(node.left, env), _const(node.right, env)
+        left, right = _const(node.left, env, consts), _const(node.right, env, consts)
         return env.call_binop(None, node.operator, left, right)
+    if isinstance(node, nodes.Concat):
+        return env.checked_join(tuple(_const(n, env, consts) for n in node.nodes), False)
     if isinstance(node, nodes.Expr) and not isinstance(node, nodes.Call | nodes.Filter):
         return node.as_const()
     raise nodes.Impossible()
 
 
-def _try_constant(node: nodes.Node, env: BoundedEnvironment) -> None:
+def _try_constant(
+    node: nodes.Node, env: BoundedEnvironment, consts: dict[str, Any] | None = None
+) -> None:
     """Apply the sandbox's checks to an operation whose operands are all constants."""
     try:
-        if isinstance(node, nodes.BinExpr):
-            _const(node, env)
+        if isinstance(node, nodes.BinExpr | nodes.Concat):
+            _const(node, env, consts)
         elif isinstance(node, nodes.Call | nodes.Filter):
-            env.check_arguments([_const(a, env) for a in node.args])
-            env.check_arguments([_const(k.value, env) for k in node.kwargs])
+            method = node.node if isinstance(node, nodes.Call) else None
+            if isinstance(method, nodes.Getattr) and method.attr in ("format", "format_map"):
+                text = _const(method.node, env, consts)
+                if isinstance(text, str):
+                    _check_format(text)
+            env.check_arguments([_const(a, env, consts) for a in node.args])
+            env.check_arguments([_const(k.value, env, consts) for k in node.kwargs])
             if isinstance(node, nodes.Filter) and node.name == "format" and node.node:
-                value = _const(node.node, env)
+                value = _const(node.node, env, consts)
                 if isinstance(value, str):
                     _check_format(value)
     except nodes.Impossible:

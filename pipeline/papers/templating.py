@@ -138,10 +138,30 @@ def _dotted(node: nodes.Node, loops: dict[str, str]) -> str | None:
     if not isinstance(node, nodes.Name):
         return None
     root = loops.get(node.name, node.name)
+    if root == _LOCAL:
+        return None  # a value the template set itself ({% set n = 3 %}): nothing to look up
     return ".".join([root, *names])
 
 
+# What `loops` maps a name to when the template set it to something that is no variable.
+_LOCAL = "\0local"
+
+
 def _walk(node: nodes.Node, loops: dict[str, str]) -> Iterator[str]:
+    if isinstance(node, nodes.Assign):
+        # `{% set ten = don_vi.xa %}{{ ten }}`: `ten` stands for what it was set to, for the
+        # rest of its scope (a loop's body copies `loops`, as Jinja scopes it).
+        yield from _walk(node.node, loops)
+        source = _dotted(node.node, loops)
+        for target in (
+            node.target.find_all(nodes.Name)
+            if not isinstance(node.target, nodes.Name)
+            else [node.target]
+        ):
+            loops[target.name] = (
+                source if source and isinstance(node.target, nodes.Name) else _LOCAL
+            )
+        return
     if isinstance(node, nodes.For):
         yield from _walk(node.iter, loops)
         inner = dict(loops)

@@ -23,6 +23,7 @@ import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -42,7 +43,7 @@ from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
 from pipeline.model.layout import dossier_name, output_folder
 from pipeline.model.profile import PROFILE_NAME
-from pipeline.stages import reports
+from pipeline.stages import freshness, reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.reports import Kind, Message
@@ -110,21 +111,36 @@ def build(
         # A killed run left a switch half done: complete it before judging what is current.
         with locked(out):
             pass
-    for stage in _stages(pdf):
-        reasons = _reasons(
-            stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
-        )
-        if not reasons:
-            continue
-        result.ran.append(StageRun(stage, reasons))
-        verb = "Sẽ chạy" if dry_run else "Chạy"
-        say(f"{verb} {stage}: {'; '.join(reasons)}", "plan")
-        if not dry_run:
-            _RUNNERS[stage](dossier, out, say)
+    with ExitStack() as running:
+        for stage in _stages(pdf):
+            reasons = _reasons(
+                stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
+            )
+            if not reasons:
+                continue
+            result.ran.append(StageRun(stage, reasons))
+            verb = "Sẽ chạy" if dry_run else "Chạy"
+            say(f"{verb} {stage}: {'; '.join(reasons)}", "plan")
+            if not dry_run:
+                if len(result.ran) == 1:
+                    # From the first write to the last, the folder is marked incomplete.
+                    running.enter_context(freshness.building(out))
+                _RUNNERS[stage](dossier, out, say)
+    if (out / freshness.INCOMPLETE_NAME).exists() and not result.ran:
+        # Killed after its last write: every stage is current, the set is whole.
+        if dry_run:
+            say("Lần chạy trước bị ngắt sau khi đã ghi xong: sẽ đánh dấu kết quả trọn bộ.")
+        elif freshness.clear_incomplete(out):
+            say("Lần chạy trước bị ngắt sau khi đã ghi xong: kết quả đã trọn bộ.")
     if not result.ran:
         say(NOTHING_CHANGED.format(out=out))
-    if not pdf and not dry_run and _has_pdfs(out) and stale(PDF, dossier, out):
-        say("Lưu ý: các bản PDF cũ hơn văn bản Word; chạy lại với --pdf để lập lại.", "warning")
+    if not pdf and _has_pdfs(out) and (stale(PDF, dossier, out) or (dry_run and result.ran)):
+        # Whenever PDFs exist: a dry run too, which is where a clerk looks before issuing.
+        say(
+            "Lưu ý: các bản PDF cũ hơn văn bản Word (hoặc sẽ cũ sau lần chạy này); chạy "
+            f"hoso build với --pdf, hoặc `hoso pdf {dossier}`, để lập lại.",
+            "warning",
+        )
     result.verdict = read_verdict(out)
     return result
 
@@ -272,6 +288,11 @@ def find_jobs(
         for d in unique
     ]
     problems += _same_outputs(jobs)
+    for job in jobs:
+        try:
+            freshness.check_out(job.dossier, job.out)
+        except InputError as exc:
+            problems += exc.problems
     if problems:
         raise InputError(problems)
     return jobs, single
@@ -331,7 +352,7 @@ def build_job(
 
 def needs_work(dossier: Path, out: Path, *, pdf: bool) -> bool:
     """Whether a build of the dossier would run a stage (or a problem would stop it)."""
-    if (out / JOURNAL_NAME).exists():
+    if (out / JOURNAL_NAME).exists() or (out / freshness.INCOMPLETE_NAME).exists():
         return True
     try:
         return any(stale(stage, dossier, out) for stage in _stages(pdf))

@@ -36,13 +36,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from pipeline import __version__
 from pipeline.common import limits
-from pipeline.common.errors import EnvironmentProblem, InputError, Problem
+from pipeline.common.errors import EnvironmentProblem, HosoError, InputError, Problem
+from pipeline.files import lock
+from pipeline.files.atomic import atomic_write
 from pipeline.files.jsonfile import build_json, read_bounded, read_object
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES
 from pipeline.model import dataset
@@ -55,7 +59,7 @@ from pipeline.model.scorecard import SCORECARD_NAME, Scorecard
 from pipeline.papers.template_source import TEMPLATE_FOLDER, TemplateSource, find_template
 
 Stage = Literal["ingest", "score", "render", "pdf"]
-Kind = Literal["added", "changed", "deleted", "missing"]
+Kind = Literal["added", "changed", "deleted", "missing", "edited", "unrecorded"]
 
 INGEST: Stage = "ingest"
 SCORE: Stage = "score"
@@ -63,6 +67,7 @@ RENDER: Stage = "render"
 PDF: Stage = "pdf"
 PAPERS_NAME = "papers.json"
 PDFS_NAME = "pdfs.json"
+WRITTEN_NAME = "written.json"
 TOOL = "hoso"  # the file name a Change uses for the program itself
 SHIPPED = "hoso:"  # prefix of files shipped inside the package
 
@@ -100,6 +105,14 @@ _KIND_WORDS: dict[Kind, str] = {
     "changed": "đã sửa",
     "deleted": "đã xóa",
     "missing": "chưa có",
+    "edited": "đã bị sửa sau khi hoso ghi (không dùng số liệu sửa tay)",
+    "unrecorded": "không có mã băm do hoso ghi lúc lập",
+}
+
+# The files each stage writes that a later stage reads, vouched for in written.json.
+WRITES: dict[Stage, tuple[str, ...]] = {
+    INGEST: (dataset.DATA_NAME,),
+    SCORE: (SCORECARD_NAME, WORKBOOK_NAME),
 }
 
 
@@ -293,8 +306,78 @@ def _stage_changes(
     record = None if raw is None else _record(raw)
     if record is None:
         return [Change(OUTPUT[stage], "missing")]
+    # A derived file edited by hand is never read as the stage's result: the stage runs again.
+    edited = written_changes(stage, out)
     # The profile counts by the keys the stage reads; its whole-file hash is kept for the record.
-    return compare(record, current(stage, dossier, out), ignore=(PROFILE_NAME,))
+    return edited + compare(record, current(stage, dossier, out), ignore=(PROFILE_NAME,))
+
+
+# --- what each stage wrote ---------------------------------------------------------------------
+
+
+def read_written(out: Path) -> dict[str, str]:
+    """written.json: the sha256 of each file ingest and score wrote, as they wrote it ({}
+    when absent or unreadable, so that every file reads as unrecorded: the safe side)."""
+    raw = _read_json(out / WRITTEN_NAME)
+    files = raw.get("files") if raw is not None else None
+    if not isinstance(files, dict):
+        return {}
+    return {
+        str(name): str(entry["sha256"])
+        for name, entry in files.items()
+        if isinstance(entry, dict) and isinstance(entry.get("sha256"), str)
+    }
+
+
+def with_written(
+    out: Path, stage: Stage, files: list[tuple[str, bytes]]
+) -> list[tuple[str, bytes]]:
+    """`files` plus written.json vouching for them: publish both as one set, under the
+    folder's lock (the record of the other stages' files is kept as it was)."""
+    raw = _read_json(out / WRITTEN_NAME)
+    old = raw.get("files") if raw is not None else None
+    entries: dict[str, Any] = dict(old) if isinstance(old, dict) else {}
+    for name in WRITES[stage]:
+        entries.pop(name, None)
+    for name, data in files:
+        if name in WRITES[stage]:
+            entries[name] = {"stage": stage, "sha256": sha256(data)}
+    body = {"hoso_version": __version__, "files": dict(sorted(entries.items()))}
+    text = json.dumps(body, ensure_ascii=False, indent=2) + "\n"
+    return [*files, (WRITTEN_NAME, text.encode("utf-8"))]
+
+
+def written_changes(stage: Stage, out: Path) -> list[Change]:
+    """The files `stage` wrote whose bytes are no longer those it wrote (or that no record
+    vouches for); a missing file is the stage's own "missing" check."""
+    recorded = read_written(out)
+    changes: list[Change] = []
+    for name in WRITES[stage]:
+        on_disk = file_sha256(out / name)
+        if on_disk is None:
+            continue
+        if name not in recorded:
+            changes.append(Change(name, "unrecorded"))
+        elif recorded[name] != on_disk:
+            changes.append(Change(name, "edited"))
+    return changes
+
+
+def _bytes_problem(out: Path, name: str, data: bytes, dossier: Path, rerun: str) -> list[Problem]:
+    """A problem when `data`, read from out/name, is not what its stage wrote."""
+    recorded = read_written(out).get(name)
+    if recorded == sha256(data):
+        return []
+    kind: Kind = "unrecorded" if recorded is None else "edited"
+    return [
+        Problem(
+            "ket-qua-bi-sua",
+            f"tệp {_KIND_WORDS[kind]}",
+            file=str(out / name),
+            hint=f"không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml rồi chạy lại "
+            f"`hoso {rerun} {dossier}` (cùng --out nếu có).",
+        )
+    ]
 
 
 def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
@@ -348,6 +431,98 @@ def workbook_problems(out: Path, dossier: Path) -> list[Problem]:
     ]
 
 
+# --- where outputs may go ---------------------------------------------------------------------
+
+
+def check_out(dossier: Path, out: Path) -> None:
+    """Refuse an output folder inside the folder of the villages' workbooks: every file there
+    is read as a workbook, and the outputs would be mixed with what the villages sent."""
+    villages = (dossier / VILLAGE_FOLDER).resolve()
+    if out.resolve().is_relative_to(villages):
+        raise InputError(
+            [
+                Problem(
+                    "ket-qua-trong-thon",
+                    f"thư mục kết quả nằm trong thư mục {VILLAGE_FOLDER}/ (nơi để biểu các "
+                    "đơn vị gửi về)",
+                    file=str(out),
+                    field="--out",
+                    hint="chọn thư mục kết quả khác (bỏ --out để dùng outputs/<tên hồ sơ>/).",
+                )
+            ]
+        )
+
+
+# --- a build in progress ----------------------------------------------------------------------
+
+# Present from a build's first stage until its last: a build killed midway leaves the folder
+# marked, and render, pdf, issue and tong-hop refuse it until a build completes.
+INCOMPLETE_NAME = ".hoso-dang-lap"
+# Held by a build across all its stages (each stage takes the folder's own lock in turn).
+BUILD_LOCK_NAME = ".hoso-build.lock"
+_building: set[Path] = set()  # the folders this process is building (its stages may run)
+
+
+@contextmanager
+def building(out: Path) -> Iterator[None]:
+    """A build's stages running in `out`: the build lock held, the folder marked incomplete
+    until the block ends; a stage's refusal (each stage replaces its own set whole) unmarks
+    it, a kill or Ctrl+C leaves the mark."""
+    with lock.hold(out, name=BUILD_LOCK_NAME):
+        atomic_write(out / INCOMPLETE_NAME, f"hoso {__version__}\n".encode())
+        key = out.resolve()
+        _building.add(key)
+        try:
+            yield
+        except HosoError:
+            (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+            raise
+        finally:
+            _building.discard(key)
+        (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+
+
+def clear_incomplete(out: Path) -> bool:
+    """Unmark a folder whose stages are all current (a build killed after its last write);
+    True when there was a mark to remove. Only `hoso build` calls this, having checked."""
+    if not (out / INCOMPLETE_NAME).exists():
+        return False
+    with lock.hold(out, name=BUILD_LOCK_NAME):
+        (out / INCOMPLETE_NAME).unlink(missing_ok=True)
+    return True
+
+
+def incomplete_problems(out: Path, dossier: Path, *, wait: bool = False) -> list[Problem]:
+    """Why `out` must not be used: a build stopped midway (or, without `wait`, one running
+    now). With `wait`, a running build is waited for (up to the lock's usual wait)."""
+    marker = out / INCOMPLETE_NAME
+    if not marker.exists() or out.resolve() in _building:
+        return []
+    try:
+        with lock.hold(out, wait=None if wait else 0, name=BUILD_LOCK_NAME):
+            stopped = marker.exists()
+    except EnvironmentProblem:
+        return [
+            Problem(
+                "dang-lap",
+                f"hoso build đang chạy trên thư mục này ({lock.holder(out, BUILD_LOCK_NAME)})",
+                file=str(out),
+                hint="đợi lần chạy đó xong rồi chạy lại lệnh.",
+            )
+        ]
+    if not stopped:
+        return []
+    return [
+        Problem(
+            "lap-do-dang",
+            "lần chạy hoso build trước bị ngắt giữa chừng: các kết quả trong thư mục chưa "
+            "trọn bộ (có tệp mới, có tệp cũ)",
+            file=str(out),
+            hint=f"chạy lại `hoso build {dossier}` (cùng --out nếu có) cho xong.",
+        )
+    ]
+
+
 # --- reading an earlier stage's output, refusing it when stale ---------------------------------
 
 
@@ -395,16 +570,38 @@ def _data_and_bytes(out: Path, dossier: Path) -> tuple[DossierData, bytes]:
 def data_problems(dossier: Path, out: Path, then: str) -> list[Problem]:
     """Why data.json no longer describes the dossier (workbooks or hoso.toml keys changed
     since ingest); `then` names what to run after ingest."""
-    changes = stale(INGEST, dossier, out)
-    if not changes:
-        return []
+    edited, changes = _edited_apart(stale(INGEST, dossier, out))
+    problems = _edited_problems(out, edited, dossier, "ingest", then)
+    if changes:
+        problems.append(
+            Problem(
+                "so-lieu-cu",
+                "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(str(c) for c in changes),
+                file=str(out / dataset.DATA_NAME),
+                hint=_ingest_hint(dossier, then),
+            )
+        )
+    return problems
+
+
+def _edited_apart(changes: list[Change]) -> tuple[list[Change], list[Change]]:
+    """The changes that are a stage's own output edited after it wrote it, and the others."""
+    edited = [c for c in changes if c.kind in ("edited", "unrecorded")]
+    return edited, [c for c in changes if c not in edited]
+
+
+def _edited_problems(
+    out: Path, edited: list[Change], dossier: Path, rerun: str, then: str
+) -> list[Problem]:
     return [
         Problem(
-            "so-lieu-cu",
-            "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(str(c) for c in changes),
-            file=str(out / dataset.DATA_NAME),
-            hint=_ingest_hint(dossier, then),
+            "ket-qua-bi-sua",
+            f"tệp {_KIND_WORDS[change.kind]}",
+            file=str(out / change.file),
+            hint="không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml, chạy lại "
+            f"`hoso {rerun} {dossier}` (cùng --out nếu có), rồi {then}.",
         )
+        for change in edited
     ]
 
 
@@ -444,8 +641,15 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
         ) from exc
     card_raw = json.loads(card_bytes.decode("utf-8"))
     problems = data_problems(dossier, out, f"`hoso score {dossier}` và `hoso render {dossier}`")
+    # Parsed bytes, not the file again: what is printed is what was checked.
+    problems += _bytes_problem(out, dataset.DATA_NAME, data_bytes, dossier, "ingest")
+    problems += _bytes_problem(out, SCORECARD_NAME, card_bytes, dossier, "score")
+    problems = list({(p.code, p.file): p for p in problems}.values())
+    problems += _sum_problems(card, card_path, dossier)
     # Stale data already sends the clerk through score again: one message, the earliest stage.
     changes = [] if problems else _stage_changes(SCORE, dossier, out, card_raw)
+    edited, changes = _edited_apart(changes)
+    problems += _edited_problems(out, edited, dossier, "score", f"`hoso render {dossier}`")
     if changes:
         problems.append(
             Problem(
@@ -461,6 +665,19 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
         raise InputError(problems)
     inputs = {SCORECARD_NAME: sha256(card_bytes), dataset.DATA_NAME: sha256(data_bytes)}
     return Scoring(card, data, inputs)
+
+
+def _sum_problems(card: Scorecard, path: Path, dossier: Path) -> list[Problem]:
+    """A scorecard whose parts do not add up to its totals is never printed on a paper."""
+    return [
+        Problem(
+            "bang-diem-khong-khop",
+            f"bảng điểm không khớp: {what}",
+            file=str(path),
+            hint=f"không sửa tay bảng điểm: chạy lại `hoso score {dossier}` (cùng --out nếu có).",
+        )
+        for what in card.inconsistencies()
+    ]
 
 
 def inputs_digest(profile: Profile, out: Path) -> str:
@@ -630,6 +847,43 @@ def _render_changes(dossier: Path, out: Path) -> list[Change]:
     return list(dict.fromkeys(changes))
 
 
+def hand_edited(out: Path) -> list[str]:
+    """The papers in `out` whose bytes are no longer those render wrote (edited in Word)."""
+    manifest = read_papers(out)
+    recorded = manifest[1] if manifest is not None else {}
+    return sorted(
+        name
+        for name, record in recorded.items()
+        if (sha := file_sha256(out / name)) is not None and sha != record.sha256
+    )
+
+
+def paper_problems(dossier: Path, out: Path) -> list[Problem]:
+    """Why the papers in `out` are not what render would write now: the workbooks, data,
+    scorecard, hoso.toml or a template changed since (a paper edited in Word after render is
+    not stale: it is the clerk's, and `hoso issue` asks about it). [] when current."""
+    edited = set(hand_edited(out))
+    changes: list[Change] = []
+    if (out / dataset.DATA_NAME).is_file():
+        changes += stale(INGEST, dossier, out)
+    if (out / SCORECARD_NAME).is_file():
+        changes += stale(SCORE, dossier, out)
+    changes += [
+        c for c in stale(RENDER, dossier, out) if not (c.file in edited and c.kind == "changed")
+    ]
+    if not changes:
+        return []
+    return [
+        Problem(
+            "van-ban-cu",
+            "văn bản Word cũ hơn hồ sơ: " + "; ".join(str(c) for c in dict.fromkeys(changes)),
+            file=str(out),
+            hint=f"chạy `hoso build {dossier}` (các bước ingest, score, hoso render khi cần; "
+            "cùng --out nếu có) rồi lập lại PDF.",
+        )
+    ]
+
+
 # --- the PDFs ----------------------------------------------------------------------------------
 
 
@@ -638,19 +892,24 @@ def pdf_name(paper: str) -> str:
     return str(Path(paper).with_suffix(".pdf"))
 
 
+def paper_of(pdf: str) -> str:
+    """The paper a PDF is made from: `KH-ke-hoach.pdf` -> `KH-ke-hoach.docx`."""
+    return str(Path(pdf).with_suffix(".docx"))
+
+
 def pdfs_json(version: str, pdfs: dict[str, PaperRecord]) -> bytes:
     """pdfs.json: the pdf stage's record, one entry per PDF with the paper it was made from."""
     return _records_json(version, "pdfs", pdfs)
 
 
-def _read_pdfs(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
+def read_pdfs(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
     return _read_records(out / PDFS_NAME, "pdfs")
 
 
 def _pdf_changes(out: Path) -> list[Change]:
     """Why the PDFs in `out` are not those of the papers there: a PDF missing or edited, a
     paper changed since its PDF was made, or a PDF left over from a paper that is gone."""
-    manifest = _read_pdfs(out)
+    manifest = read_pdfs(out)
     if manifest is None:
         return [Change(PDFS_NAME, "missing")]
     version, pdfs = manifest

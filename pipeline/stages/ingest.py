@@ -51,6 +51,7 @@ from pipeline.model.layout import (
 )
 from pipeline.model.profile import PROFILE_NAME, Profile, load_profile
 from pipeline.model.units import Words, all_levels, facts, strip_kind
+from pipeline.stages import freshness
 from pipeline.stages.carry import read_origins
 from pipeline.stages.freshness import INGEST, profile_keys, shown_name
 from pipeline.stages.freshness import workbook_files as input_files
@@ -720,6 +721,7 @@ def ingest_to(
     progress: Progress | None = None,
 ) -> Ingested:
     """`ingest`, then write `out/data.json`; on errors optionally write marked copies."""
+    freshness.check_out(folder, out)
     try:
         result = ingest(folder, progress=progress)
     except InputError as exc:
@@ -730,7 +732,8 @@ def ingest_to(
         raise InputError(exc.problems, written=[str(p) for p in written]) from None
     result.path = out / dataset.DATA_NAME
     with locked(out) as target:
-        target.publish([(dataset.DATA_NAME, dataset.dumps(result.data))])
+        files = [(dataset.DATA_NAME, dataset.dumps(result.data))]
+        target.publish(freshness.with_written(out, freshness.INGEST, files))
     return result
 
 

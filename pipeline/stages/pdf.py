@@ -10,6 +10,7 @@ PDFs replace the previous ones only when all of them are good.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import shutil
@@ -18,12 +19,14 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline import __version__
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
+from pipeline.files import lock
 from pipeline.files.outputset import Folder, locked
 from pipeline.model.documents import catalogue
 from pipeline.stages import freshness
@@ -165,9 +168,78 @@ def _kill(proc: subprocess.Popen[str]) -> None:
     proc.kill()
 
 
-def _run(command: list[str], timeout: float, on_line: Callable[[str], None]) -> bool:
-    """Run LibreOffice, passing each output line on; False when it overran `timeout`."""
+# Started beside LibreOffice on POSIX: it reads a pipe only hoso holds open, so whenever hoso
+# ends (finished, Ctrl+C, or killed outright) it ends LibreOffice's process group and removes
+# the private folder, which a killed hoso could not do itself.
+_WATCHDOG = r"""
+import os, shutil, signal, sys
+if sys.stdin.buffer.read():
+    sys.exit()  # hoso said it is done: LibreOffice has ended, the folder is hoso's to remove
+try:
+    os.killpg(int(sys.argv[1]), signal.SIGKILL)
+except OSError:
+    pass
+shutil.rmtree(sys.argv[2], ignore_errors=True)
+"""
+
+
+def _watch(proc: subprocess.Popen[str], work: Path) -> Callable[[], None]:
+    """A watchdog for LibreOffice's group (see _WATCHDOG); the function returned tells it
+    hoso is done (a group id may be reused once LibreOffice has ended: never killed then)."""
+    if sys.platform == "win32":
+        return lambda: None
+    read, write = os.pipe()
+    try:
+        watchdog = subprocess.Popen(
+            [sys.executable, "-c", _WATCHDOG, str(proc.pid), str(work)],
+            stdin=read,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # a Ctrl+C to hoso's group must not stop it first
+        )
+    except OSError:
+        os.close(write)
+        return lambda: None
+    finally:
+        os.close(read)
+
+    def release() -> None:
+        with contextlib.suppress(OSError):
+            os.write(write, b"x")
+        os.close(write)
+        try:
+            watchdog.wait(30)  # it only reads the byte and ends
+        except subprocess.TimeoutExpired:
+            watchdog.kill()
+            watchdog.wait()
+
+    return release
+
+
+def _die_with_parent() -> None:
+    """In LibreOffice's child, before exec: killed when hoso dies (Linux), so no converter
+    runs on for seconds after a killed run."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _run(
+    command: list[str],
+    timeout: float,
+    on_line: Callable[[str], None],
+    work: Path | None = None,
+    private: Path | None = None,
+) -> bool:
+    """Run LibreOffice, passing each output line on; False when it overran `timeout`.
+    `work`: its temporary folder (for its lu*.tmp files too); `private`: the folder the
+    watchdog removes if hoso is killed."""
     windows = sys.platform == "win32"
+    env = dict(os.environ)
+    if work is not None:
+        env.update(TMPDIR=str(work), TMP=str(work), TEMP=str(work))
     proc = subprocess.Popen(
         command,
         stdin=subprocess.DEVNULL,
@@ -176,10 +248,13 @@ def _run(command: list[str], timeout: float, on_line: Callable[[str], None]) -> 
         text=True,
         encoding="utf-8",
         errors="replace",
+        env=env,
         # Its own process group, so that a timeout can end LibreOffice's children too.
         start_new_session=not windows,
         creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
+        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
     )
+    release = _watch(proc, private) if private is not None else (lambda: None)
 
     def read() -> None:
         assert proc.stdout is not None
@@ -188,21 +263,37 @@ def _run(command: list[str], timeout: float, on_line: Callable[[str], None]) -> 
                 on_line(line.rstrip("\r\n"))
 
     with proc:
-        reader = threading.Thread(target=read, daemon=True)
-        reader.start()
         try:
-            proc.wait(timeout)
-            finished = True
-        except subprocess.TimeoutExpired:
-            _kill(proc)
-            proc.wait()
-            finished = False
-        reader.join(5)
-        if reader.is_alive():
-            # Something LibreOffice started outlived it and holds its output open.
-            _kill(proc)
+            reader = threading.Thread(target=read, daemon=True)
+            reader.start()
+            try:
+                proc.wait(timeout)
+                finished = True
+            except subprocess.TimeoutExpired:
+                _kill(proc)
+                proc.wait()
+                finished = False
+            except BaseException:  # Ctrl+C: LibreOffice goes with us
+                _kill(proc)
+                raise
             reader.join(5)
+            if reader.is_alive():
+                # Something LibreOffice started outlived it and holds its output open.
+                _kill(proc)
+                reader.join(5)
+        finally:
+            release()
     return finished
+
+
+def _command(soffice: Path, work: Path, outdir: Path, pending: Sequence[Path]) -> list[str]:
+    return [
+        str(soffice),
+        f"-env:UserInstallation={(work / 'profile').as_uri()}",
+        "--headless", "--nologo", "--norestore", "--nodefault",
+        "--convert-to", PDF_FILTER, "--outdir", str(outdir),
+        *[str(p) for p in pending],
+    ]  # fmt: skip
 
 
 def convert(
@@ -217,22 +308,25 @@ def convert(
     results: dict[Path, bytes] = {}
     failures: dict[Path, str] = {}
     pending = [p.resolve() for p in sources]
-    # ignore_cleanup_errors: on Windows a killed LibreOffice may hold its profile a moment.
-    with tempfile.TemporaryDirectory(prefix="hoso-pdf-", ignore_cleanup_errors=True) as tmp:
+    waited = 0.0  # seconds spent in calls that overran, all attempts together
+    sweep_leftovers()
+    try:
+        # ignore_cleanup_errors: on Windows a killed LibreOffice may hold its profile a moment.
+        private = tempfile.TemporaryDirectory(prefix=_PRIVATE_PREFIX, ignore_cleanup_errors=True)
+    except OSError as exc:
+        raise _temporary_problem(exc) from exc
+    with private as tmp, lock.hold(Path(tmp), wait=0):
         for attempt in (1, 2):
             if not pending:
                 break
             work = Path(tmp) / f"lan-{attempt}"
             outdir = work / "pdf"
-            outdir.mkdir(parents=True)
+            try:
+                outdir.mkdir(parents=True)
+            except OSError as exc:
+                raise _temporary_problem(exc) from exc
             limit = timeout or START_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(pending)
-            command = [
-                str(soffice),
-                f"-env:UserInstallation={(work / 'profile').as_uri()}",
-                "--headless", "--nologo", "--norestore", "--nodefault",
-                "--convert-to", PDF_FILTER, "--outdir", str(outdir),
-                *[str(p) for p in pending],
-            ]  # fmt: skip
+            command = _command(soffice, work, outdir, pending)
             output: list[str] = []
 
             def on_line(line: str, output: list[str] = output) -> None:
@@ -241,13 +335,16 @@ def convert(
                 if match and progress is not None:
                     progress(Path(match.group(1)))
 
+            started = time.monotonic()
             try:
-                finished = _run(command, limit, on_line)
+                finished = _run(command, limit, on_line, work=work, private=Path(tmp))
             except OSError as exc:
                 raise EnvironmentProblem(
                     f"Không chạy được LibreOffice ({soffice}): {exc.strerror or exc}",
                     INSTALL_HINT,
                 ) from exc
+            if not finished:
+                waited += time.monotonic() - started
             still: list[Path] = []
             for source in pending:
                 target = outdir / f"{source.stem}.pdf"
@@ -262,17 +359,66 @@ def convert(
                 still.append(source)
             pending = still
     if failures:
-        # One reason usually stops the whole call: say it once, after the documents it hit.
-        reasons: dict[str, list[str]] = {}
-        for source, why in failures.items():
-            reasons.setdefault(why, []).append(source.name)
-        names = "; ".join(f"{', '.join(files)}: {why}" for why, files in reasons.items())
-        raise EnvironmentProblem(
-            f"LibreOffice không chuyển được sang PDF (đã thử hai lần): {names}",
-            "đóng các cửa sổ LibreOffice đang treo rồi chạy lại; mở thử tệp .docx bằng "
-            "LibreOffice xem có mở được không. Các tệp PDF cũ vẫn giữ nguyên.",
-        )
+        raise _failed(failures, waited)
     return results
+
+
+def _failed(failures: dict[Path, str], waited: float) -> EnvironmentProblem:
+    # One reason usually stops the whole call: say it once, after the documents it hit.
+    reasons: dict[str, list[str]] = {}
+    for source, why in failures.items():
+        reasons.setdefault(why, []).append(source.name)
+    names = "; ".join(f"{', '.join(files)}: {why}" for why, files in reasons.items())
+    # The real wait, both attempts together (each overran its own limit).
+    total = f"; đã chờ tổng cộng {waited:.0f} giây" if waited else ""
+    return EnvironmentProblem(
+        f"LibreOffice không chuyển được sang PDF (đã thử hai lần{total}): {names}"
+        + _temporary_space(),
+        "đóng các cửa sổ LibreOffice đang treo rồi chạy lại; mở thử tệp .docx bằng "
+        "LibreOffice xem có mở được không. Các tệp PDF cũ vẫn giữ nguyên.",
+    )
+
+
+_PRIVATE_PREFIX = "hoso-pdf-"
+# Below this, a failed conversion is most likely the temporary folder filling up.
+_LOW_SPACE = 64 * 1024 * 1024
+
+
+def sweep_leftovers() -> None:
+    """Remove the private folders of runs that were killed (their lock is free; a folder a
+    running conversion uses is locked and kept)."""
+    for folder in Path(tempfile.gettempdir()).glob(_PRIVATE_PREFIX + "*"):
+        if not folder.is_dir():
+            continue
+        try:
+            with lock.hold(folder, wait=0):
+                shutil.rmtree(folder, ignore_errors=True)
+        except (EnvironmentProblem, OSError):
+            continue
+
+
+def _temporary_problem(exc: OSError) -> EnvironmentProblem:
+    where = tempfile.gettempdir()
+    if exc.errno == errno.ENOSPC:
+        what = f"Thư mục tạm {where} đã đầy, không tạo được tệp để LibreOffice lập PDF"
+    else:
+        what = f"Không tạo được tệp trong thư mục tạm {where}: {exc.strerror or exc}"
+    return EnvironmentProblem(
+        what,
+        "giải phóng chỗ trống (hoặc đặt biến môi trường TMPDIR, trên Windows TEMP, chỉ tới "
+        "thư mục còn chỗ) rồi chạy lại. Các tệp PDF cũ vẫn giữ nguyên.",
+    )
+
+
+def _temporary_space() -> str:
+    where = tempfile.gettempdir()
+    try:
+        free = shutil.disk_usage(where).free
+    except OSError:
+        return ""
+    if free >= _LOW_SPACE:
+        return ""
+    return f". Thư mục tạm {where} gần đầy (còn {free // (1024 * 1024)} MB): có thể vì vậy"
 
 
 def papers_in(out: Path) -> list[Path]:
@@ -297,6 +443,10 @@ def pdf_dossier(
 
     `progress` is called with each .docx as LibreOffice starts on it.
     """
+    freshness.check_out(dossier, out)
+    unfinished = freshness.incomplete_problems(out, dossier)
+    if unfinished:
+        raise InputError(unfinished)
     # Under the folder's lock: render cannot replace a paper while it is being converted.
     with locked(out) as folder:
         return _pdf_locked(dossier, out, folder, timeout=timeout, progress=progress)
@@ -324,6 +474,11 @@ def _pdf_locked(
         )
     soffice = find_soffice()
     notice = font_notice()
+    # As render refuses a scorecard older than the workbooks, no PDF is made of a paper
+    # older than the dossier: a PDF would carry figures the workbooks no longer give.
+    problems = freshness.paper_problems(dossier, out)
+    if problems:
+        raise InputError(problems)
     # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.
     made_from = {paper.name: freshness.file_sha256(paper) or "" for paper in papers}
     converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)

@@ -102,6 +102,7 @@ def render(
     `numbers` (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers
     it gives.
     """
+    freshness.check_out(dossier, out)
     # Fingerprinted before reading: an edit during the run makes papers.json look stale.
     profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
     # Only what the papers to be written read is checked: the plan and the decision go out
@@ -109,6 +110,9 @@ def render(
     wanted = list(codes) if codes is not None else list(catalogue())
     sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
     profile = load_profile(dossier, sections=sections)
+    unfinished = freshness.incomplete_problems(out, dossier)
+    if unfinished:
+        raise InputError(unfinished)
     with locked(out) as folder:
         scoring = freshness.current_scoring(dossier, out)
         figures = _figures(scoring)

@@ -333,6 +333,9 @@ def read_rollup(
 
 def _scoring(dossier: Path, out: Path) -> tuple[Scorecard | None, str]:
     """The current scorecard, or why there is none to roll up."""
+    unfinished = freshness.incomplete_problems(out, dossier)
+    if unfinished:
+        return None, f"{clean(unfinished[0].message)}, cần chạy lại hoso build"
     try:
         scoring = freshness.current_scoring(dossier, out)
     except InputError as exc:
@@ -665,6 +668,9 @@ def _read(path: Path) -> dict[str, Any]:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         hint = "mở bằng Notepad, sửa dòng được báo, lưu dạng UTF-8."
         raise InputError([_bad(path, "", f"tệp viết sai ({exc})", hint)]) from None
+    except RecursionError:
+        hint = "chỉ vài dòng `khoa = giá trị` là đủ: xóa các dấu [ [ [ … thừa."
+        raise InputError([_bad(path, "", "mảng lồng nhau quá sâu", hint)]) from None
 
 
 def _take(path: Path, section: str, key: str, value: Any, values: dict[str, Any]) -> list[Problem]:

@@ -36,15 +36,19 @@ from pipeline.papers.score_workbook import workbook_bytes
 from pipeline.stages.freshness import (
     SCORE,
     Record,
+    check_out,
     current,
     data_problems,
     inputs_digest,
     load_data,
     sha256,
+    with_written,
 )
 
 # What `hoso score` needs of hoso.toml: the unit, its own rule set and the council's overrides.
 PROFILE_SECTIONS = ("don_vi", "danh_gia", "dieu_chinh")
+# The signers the score workbook prints: blank is a line to sign by hand, a bad value is refused.
+WRITTEN_KEYS = ("lanh_dao.chu_tich", "lanh_dao.cong_chuc_vhxh")
 
 _ZERO = Decimal(0)
 
@@ -321,7 +325,7 @@ def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
     problems: list[Problem] = []
     profile = rules = data = None
     try:
-        profile = load_profile(dossier, sections=PROFILE_SECTIONS)
+        profile = load_profile(dossier, sections=PROFILE_SECTIONS, written=WRITTEN_KEYS)
         rules = rules_for(profile)
     except InputError as exc:
         problems += exc.problems
@@ -383,9 +387,11 @@ def score_dossier(dossier: Path, out: Path) -> Scorecard:
 
 def score(dossier: Path, out: Path) -> ScoreResult:
     """`hoso score`: score the dossier, write scorecard.json and the score workbook as one set."""
+    check_out(dossier, out)
     with locked(out) as folder:
         card, book, profile = _scored(dossier, out)
-        folder.publish([(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)])
+        files = [(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)]
+        folder.publish(with_written(out, SCORE, files))
     return ScoreResult(
         card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
     )
