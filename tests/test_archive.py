@@ -416,8 +416,8 @@ def test_a_hand_edited_score_workbook_is_not_issued(setup: Setup) -> None:
     _edit_workbook(setup.out / "bieu-cham-diem.xlsx")
     with pytest.raises(InputError) as caught:
         issue(setup.dossier, setup.out, setup.archive)
-    assert [p.code for p in caught.value.problems] == ["bang-cham-diem-bi-sua"]
-    assert "[[dieu_chinh]]" in (caught.value.problems[0].hint or "")
+    assert [p.code for p in caught.value.problems] == ["ket-qua-bi-sua"]
+    assert caught.value.problems[0].file == str(setup.out / "bieu-cham-diem.xlsx")
     assert not (setup.archive / "binh-trung-2024" / "v1").exists()
 
 

@@ -25,9 +25,10 @@ from click.testing import CliRunner, Result
 from pipeline import __version__
 from pipeline.archive.register import open_register
 from pipeline.cli import cli
+from pipeline.files.docxread import text_lines
 from pipeline.files.lock import LOCK_NAME
 from pipeline.stages import freshness
-from tests.archive_helpers import Setup, build
+from tests.archive_helpers import Setup, build, correct
 from tests.conftest import DEMO, ROOT
 from tests.helpers import as_if_written, edit, soffice
 from tests.hostile import NA_CAY, SHEET_XML, replace_part, template_with
@@ -270,8 +271,7 @@ def _writable(path: Path) -> None:
 @pytest.fixture
 def two_versions(setup: Setup) -> Setup:
     assert hoso(setup, "issue", str(setup.dossier), archive=True).exit_code == 0
-    edit(setup.dossier / "thon" / "khuoi-khin.xlsx", {"vi_pham_phap_luat": 0})
-    build(setup.dossier, setup.out)
+    correct(setup)  # the council meets again on the corrected figures
     result = hoso(setup, "issue", str(setup.dossier), "--reason", "sửa số liệu", archive=True)
     assert result.exit_code == 0, result.output
     return setup
@@ -504,7 +504,12 @@ def test_a_build_killed_at_any_step_is_refused_until_a_build_completes(
     refused(hoso(setup, "issue", str(setup.dossier), archive=True), said)
     roll = tmp_path_factory.mktemp("tong-hop")
     args = ["tong-hop", str(setup.dossier), "--out", str(roll), "--from", str(setup.out.parent)]
-    refused(CliRunner().invoke(cli, [*args, "--nguoi-ky", "A", "--co-quan", "B"]), said)
+    # The roll-up reports the others and lists this one as not eligible, with the reason.
+    listed = CliRunner().invoke(cli, [*args, "--nguoi-ky", "A", "--co-quan", "B"])
+    assert listed.exit_code == 0, listed.output
+    assert "1 hồ sơ chưa đủ điều kiện tổng hợp" in listed.output
+    report = "\n".join(text_lines(docx.Document(str(roll / "BC-tong-hop.docx"))))
+    assert said in report
     assert hashes(setup.out) == before
     assert not setup.archive.exists()
     # A build completes the set: the same bytes a build never stopped gives.

@@ -174,11 +174,6 @@ def _check_fresh(profile: Profile, dossier: Path, out: Path) -> None:
         problems = freshness.data_problems(dossier, out, then)
         if problems:
             raise InputError(problems)
-    # The council signs the score workbook score wrote: an edited one is not archived (once
-    # archived, verify finds any edit against the manifest).
-    problems = freshness.workbook_problems(out, dossier)
-    if problems:
-        raise InputError(problems)
     problems = pdf_problems(dossier, out)
     if problems:
         raise InputError(problems)

@@ -126,7 +126,6 @@ class Scorecard:
     profile_keys: dict[str, str] = field(default_factory=dict)
     hoso_version: str = ""
     # sha256 of the score workbook written with this scorecard: a hand edit is noticed.
-    workbook_sha256: str = ""
 
     def items(self) -> list[ItemScore]:
         return [item for c in self.criteria for item in c.items]
@@ -218,7 +217,6 @@ class Scorecard:
             "inputs": [{"file": f, "sha256": h} for f, h in sorted(self.inputs.items())],
             "profile_keys": dict(sorted(self.profile_keys.items())),
             "hoso_version": self.hoso_version,
-            "workbook_sha256": self.workbook_sha256,
             "criteria": [_criterion_json(c) for c in self.criteria],
         }
 
@@ -245,7 +243,6 @@ class Scorecard:
             inputs={str(i["file"]): str(i["sha256"]) for i in data.get("inputs", [])},
             profile_keys={str(k): str(v) for k, v in data.get("profile_keys", {}).items()},
             hoso_version=str(data.get("hoso_version", "")),
-            workbook_sha256=str(data.get("workbook_sha256", "")),
         )
 
 

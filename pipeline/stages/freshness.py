@@ -5,9 +5,8 @@ Every stage records, in its own output, fingerprints of everything it read:
 - ingest, in data.json: the files hoso.toml, xa.* and every workbook of thon/; the
   hoso.toml keys don_vi.xa, don_vi.nam, don_vi.thon;
 - score, in scorecard.json: the files data.json and the rule set; the keys don_vi.loai,
-  danh_gia.bo_tieu_chi, dieu_chinh; and the sha256 of the score workbook it wrote
-  (`workbook_sha256`, set by score), so a workbook edited by hand is noticed (see
-  `workbook_changes`);
+  danh_gia.bo_tieu_chi, dieu_chinh (what ingest and score wrote, the score workbook too,
+  is vouched for by written.json, so a derived file edited by hand is noticed);
 - render, in papers.json, per paper: hoso.toml (the whole file: papers print nearly every
   key), its template, and scorecard.json + data.json for a paper with figures;
 - pdf, in pdfs.json, per PDF: its own sha256 and the sha256 of the .docx it was made from
@@ -390,45 +389,7 @@ def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
         return _render_changes(dossier, out)
     if stage == PDF:
         return _pdf_changes(out)
-    raw = _read_json(out / OUTPUT[stage])
-    changes = _stage_changes(stage, dossier, out, raw)
-    if stage == SCORE and raw is not None:
-        changes += workbook_changes(out, raw)
-    return changes
-
-
-# --- the score workbook, as score wrote it -----------------------------------------------------
-
-WORKBOOK_KEY = "workbook_sha256"
-
-
-def workbook_changes(out: Path, raw: dict[str, Any] | None = None) -> list[Change]:
-    """The score workbook in `out` if it is not the one score wrote (edited by hand, or
-    deleted); [] for a scorecard that recorded none."""
-    if raw is None:
-        raw = _read_json(out / SCORECARD_NAME) or {}
-    recorded = raw.get(WORKBOOK_KEY)
-    if not isinstance(recorded, str) or not recorded:
-        return []
-    on_disk = file_sha256(out / WORKBOOK_NAME)
-    if on_disk is None:
-        return [Change(WORKBOOK_NAME, "deleted")]
-    return [] if on_disk == recorded else [Change(WORKBOOK_NAME, "changed")]
-
-
-def workbook_problems(out: Path, dossier: Path) -> list[Problem]:
-    """A score workbook edited by hand, as a problem to stop on: the council signs the
-    workbook score wrote, and adjustments belong in [[dieu_chinh]] where papers see them."""
-    return [
-        Problem(
-            "bang-cham-diem-bi-sua",
-            f"{change}: bảng chấm điểm không còn là bảng hoso score đã lập",
-            file=str(out / WORKBOOK_NAME),
-            hint=f"điều chỉnh điểm ghi vào [[dieu_chinh]] trong hoso.toml, rồi chạy lại "
-            f"`hoso score {dossier}` (hoặc `hoso build {dossier}`) để lập lại bảng.",
-        )
-        for change in workbook_changes(out)
-    ]
+    return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
 
 
 # --- where outputs may go ---------------------------------------------------------------------

@@ -41,7 +41,6 @@ from pipeline.stages.freshness import (
     data_problems,
     inputs_digest,
     load_data,
-    sha256,
     with_written,
 )
 
@@ -370,14 +369,13 @@ def _evaluate_dossier(
 
 
 def _scored(dossier: Path, out: Path) -> tuple[Scorecard, bytes, Profile]:
-    """The scorecard and its workbook; the scorecard records the workbook's digest, so a
-    workbook edited by hand is noticed (freshness.workbook_changes)."""
+    """The scorecard and its workbook (written.json vouches for both once published)."""
     # Fingerprinted before reading: an edit during the run makes the scorecard look stale.
     record = current(SCORE, dossier, out)
     profile, rules, data = _inputs(dossier, out)
     card = _evaluate_dossier(profile, rules, data, out, record)
     book = workbook_bytes(card, data, profile)
-    return replace(card, workbook_sha256=sha256(book)), book, profile
+    return card, book, profile
 
 
 def score_dossier(dossier: Path, out: Path) -> Scorecard:
