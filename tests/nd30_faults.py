@@ -737,9 +737,7 @@ def measure(cases: list[Case]) -> Score:
 
 
 def main() -> None:
-    from pipeline.files.atomic import atomic_write
-    from pipeline.model import dataset
-    from pipeline.stages.ingest import ingest
+    from pipeline.stages.ingest import ingest_to
     from pipeline.stages.render import render
     from pipeline.stages.score import score
 
@@ -749,7 +747,7 @@ def main() -> None:
         dossier = base / "binh-trung-2024"
         shutil.copytree(root / "inputs" / "binh-trung-2024", dossier)
         out = base / "out"
-        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+        ingest_to(dossier, out)
         score(dossier, out)
         render(dossier, out)
         cases = build_corpus(out, base / "corpus")

@@ -417,5 +417,7 @@ def test_a_hand_edited_score_workbook_reruns_score(built: tuple[Path, Path]) -> 
     book.save(book_path)
     result = build(dossier, out)
     assert result.stages == ["score"]
-    assert result.ran[0].reasons == (f"{WORKBOOK_NAME} đã sửa",)
+    assert result.ran[0].reasons == (
+        f"{WORKBOOK_NAME} đã bị sửa sau khi hoso ghi (không dùng số liệu sửa tay)",
+    )
     assert book_path.read_bytes() == original  # written again as score makes it

@@ -19,9 +19,7 @@ from lxml import etree
 
 from pipeline.check.checker import check_files
 from pipeline.cli import cli
-from pipeline.files.atomic import atomic_write
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DEMO
@@ -37,7 +35,7 @@ def paper(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     path = out / "KH-ke-hoach.docx"

@@ -20,9 +20,7 @@ from pipeline.check.pages import find_soffice
 from pipeline.check.pdfcheck import check_fonts
 from pipeline.check.rules import rulebook
 from pipeline.cli import cli
-from pipeline.files.atomic import atomic_write
-from pipeline.model import dataset
-from pipeline.stages.ingest import ingest
+from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DEMO
@@ -59,7 +57,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    ingest_to(dossier, out)
     score(dossier, out)
     render(dossier, out)
     sources = [out / "KH-ke-hoach.docx"]
