@@ -203,6 +203,7 @@ def cli() -> None:
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
       hoso build DIR     làm các bước trên khi có gì thay đổi (một hay nhiều hồ sơ)
+      hoso ky DIR        ký số của người ký trên các bản PDF
       hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
       hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
@@ -383,6 +384,34 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     for path in result.removed:
         click.echo(f"Đã xóa {path}: văn bản Word của nó không còn.")
     click.echo(f"Xong: {len(result.written)} tệp PDF trong {target}")
+
+
+@cli.command("ky")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_help_option
+def ky_cmd(dir: Path, out: Path | None) -> None:
+    """Ký số của người ký (Nghị định 30, Điều 5) trên các bản PDF của hồ sơ DIR.
+
+    Mỗi văn bản: chữ ký số PAdES, ảnh chữ ký màu xanh đặt giữa chức vụ và họ tên người ký;
+    biên bản: Thư ký và Chủ tọa, mỗi người ở chỗ ký của mình. Khóa, ảnh chữ ký ghi trong
+    [ky_so] của hoso.toml (tệp .p12 hoặc USB token); mật khẩu, mã PIN được hỏi khi ký, không
+    lưu ở đâu. Chữ ký số của cơ quan (ảnh dấu) được ký khi phát hành (hoso issue).
+    """
+    from pipeline.sign.dossier import sign_outputs
+
+    target = out or _default_out(dir)
+    result = _run(lambda: sign_outputs(dir, target, _ask_secret))
+    for path in result.signed:
+        click.echo(f"Đã ký {path}")
+    for path in result.already:
+        click.echo(f"Đã có chữ ký: {path}")
+    click.echo(f"Xong: ký {len(result.signed)} tệp PDF trong {target}")
+
+
+def _ask_secret(what: str) -> str:
+    """A PIN or password typed without echo; kept in memory only."""
+    return str(click.prompt(what, hide_input=True, err=True))
 
 
 @cli.command("build")

@@ -1,0 +1,289 @@
+"""Digital signatures of Decree 30 on the demo dossier's real PDF/A papers (LibreOffice):
+signed with keys of a CA made here, checked with pyHanko and poppler's pdfsig, placed from
+the PDF's text positions, and caught when one byte changes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from pipeline.cli import cli
+from pipeline.files.atomic import atomic_write
+from pipeline.model import dataset
+from pipeline.sign import places, signing
+from pipeline.sign.images import MM
+from pipeline.sign.verify import check_pdf
+from pipeline.stages.ingest import ingest
+from pipeline.stages.pdf import pdf_dossier
+from pipeline.stages.render import render
+from pipeline.stages.score import score
+from tests.conftest import DEMO
+from tests.helpers import soffice
+from tests.sign_helpers import (
+    PASSWORD,
+    SampleCA,
+    make_ca,
+    make_p12,
+    pdfsig,
+    poppler,
+    seal_png,
+    signature_png,
+)
+
+
+@dataclass(frozen=True)
+class Made:
+    dossier: Path
+    out: Path
+    ca: SampleCA
+    ca_pem: Path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
+    """The demo dossier with its PDF/A papers, and a CA with keys for its signers."""
+    soffice()
+    tmp = tmp_path_factory.mktemp("sign")
+    dossier = tmp / DEMO.name
+    shutil.copytree(DEMO, dossier)
+    out = tmp / "out"
+    atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
+    score(dossier, out)
+    render(dossier, out)
+    pdf_dossier(dossier, out)
+    ca = make_ca()
+    keys = dossier / "khoa"
+    keys.mkdir()
+    for role, who in [
+        ("chu_tich", "Nông Văn Hùng"),
+        ("pho_chu_tich", "Hà Nam Nhiệm"),
+        ("thu_ky", "Hoàng Thị Lan"),
+        ("co_quan", "UBND xã Bình Trung (thử)"),
+    ]:
+        make_p12(keys / f"{role}.p12", ca, who)
+    signature_png(keys / "chu-ky.png")
+    seal_png(keys / "dau.png")
+    return Made(dossier, out, ca, ca.pem(tmp / "ca.pem"))
+
+
+KY_SO = """
+[ky_so]
+anh_dau = "khoa/dau.png"
+dau_mm = 36
+
+[ky_so.co_quan]
+tep = "khoa/co_quan.p12"
+
+[ky_so.chu_tich]
+tep = "khoa/chu_tich.p12"
+anh_chu_ky = "khoa/chu-ky.png"
+
+[ky_so.pho_chu_tich]
+tep = "khoa/pho_chu_tich.p12"
+anh_chu_ky = "khoa/chu-ky.png"
+
+[ky_so.thu_ky]
+tep = "khoa/thu_ky.p12"
+anh_chu_ky = "khoa/chu-ky.png"
+"""
+
+
+def signed_copy(made: Made, tmp_path: Path) -> tuple[Path, Path]:
+    """A private copy of the dossier and its outputs, with [ky_so] in its profile."""
+    dossier, out = tmp_path / made.dossier.name, tmp_path / "out"
+    shutil.copytree(made.dossier, dossier)
+    shutil.copytree(made.out, out)
+    profile = dossier / "hoso.toml"
+    profile.write_text(profile.read_text(encoding="utf-8") + KY_SO, encoding="utf-8")
+    return dossier, out
+
+
+def ky(dossier: Path, out: Path, secret: str = PASSWORD) -> str:
+    # One password per key the run opens (chu_tich, pho_chu_tich, thu_ky): typed, never stored.
+    result = CliRunner().invoke(
+        cli, ["ky", str(dossier), "--out", str(out)], input=f"{secret}\n" * 3
+    )
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+# --- the gap between title and name -------------------------------------------------------------
+
+
+def test_the_gap_is_found_between_title_and_name_on_every_paper(made: Made) -> None:
+    cases = {
+        "KH-ke-hoach.pdf": [("Hà Nam Nhiệm", "PHÓ CHỦ TỊCH")],
+        "QD-thanh-lap-hoi-dong.pdf": [("Nông Văn Hùng", "CHỦ TỊCH")],
+        "BB-hop-hoi-dong.pdf": [("Hoàng Thị Lan", "THƯ KÝ"), ("Nông Văn Hùng", "CHỦ TỌA")],
+        "BC-ket-qua-danh-gia.pdf": [("Nông Văn Hùng", "CHỦ TỊCH")],
+    }
+    for name, people in cases.items():
+        pages = places.text_lines((made.out / name).read_bytes())
+        for person, title in people:
+            place = places.find_place(pages, person)
+            assert place is not None, (name, person)
+            assert place.title == title
+            lines = pages[place.page]
+            name_line = next(
+                ln
+                for ln in lines
+                if ln.text == person and ln.y1 <= place.y0 + places.GAP_PADDING + 0.01
+            )
+            title_line = next(ln for ln in lines if ln.text == title and ln.y0 >= place.y1)
+            # Between the two lines, and centred on the signer's column.
+            assert title_line.y0 - place.y1 == pytest.approx(places.GAP_PADDING)
+            assert place.y0 - name_line.y1 == pytest.approx(places.GAP_PADDING)
+            assert place.height > 40  # four empty lines of 14 pt: room for a signature
+            middle = (place.x0 + place.x1) / 2
+            assert abs(middle - name_line.centre) < 3
+    # The minutes' two places do not overlap.
+    pages = places.text_lines((made.out / "BB-hop-hoi-dong.pdf").read_bytes())
+    left = places.find_place(pages, "Hoàng Thị Lan")
+    right = places.find_place(pages, "Nông Văn Hùng")
+    assert left is not None and right is not None and left.x1 < right.x0
+
+
+def test_a_name_typed_in_nfd_is_found_all_the_same(made: Made) -> None:
+    import unicodedata
+
+    pages = places.text_lines((made.out / "KH-ke-hoach.pdf").read_bytes())
+    assert places.find_place(pages, unicodedata.normalize("NFD", "Hà  Nam Nhiệm")) is not None
+    assert places.find_place(pages, "Người Khác") is None
+
+
+# --- hoso ky with a PKCS#12 file ----------------------------------------------------------------
+
+
+def test_ky_signs_every_paper_pades_sha256_valid_for_pyhanko_and_pdfsig(
+    made: Made, tmp_path: Path
+) -> None:
+    dossier, out = signed_copy(made, tmp_path)
+    output = ky(dossier, out)
+    assert "Xong: ký 5 tệp PDF" in output
+    assert PASSWORD not in output + (dossier / "hoso.toml").read_text(encoding="utf-8")
+    from pyhanko.keys import load_cert_from_pemder
+
+    anchor = load_cert_from_pemder(str(made.ca_pem))
+    for pdf in sorted(out.glob("*.pdf")):
+        reports = check_pdf(pdf.read_bytes(), [anchor])
+        expected = 2 if pdf.name.startswith("BB") else 1
+        assert len(reports) == expected, pdf.name
+        for r in reports:
+            assert (r.intact, r.valid, r.trusted, r.changed_after) == (True, True, True, False)
+            assert r.role == "nguoi-ky"
+        said = pdfsig(pdf)
+        assert said.count("Signature Type: ETSI.CAdES.detached") == expected
+        assert said.count("Signing Hash Algorithm: SHA-256") == expected
+        assert said.count("Signature Validation: Signature is Valid.") == expected
+        assert "Total document signed" in said
+    # The minutes: secretary and chair, each in their own place; names from the profile.
+    reports = check_pdf((out / "BB-hop-hoi-dong.pdf").read_bytes(), [])
+    assert [r.signer for r in reports] == ["Hoàng Thị Lan", "Nông Văn Hùng"]
+    # Signed PDFs are kept by the next build: pdfs.json knows their hashes.
+    from pipeline.stages import freshness
+
+    assert not [c for c in freshness._pdf_changes(out) if c.file.endswith(".pdf")]
+    # Signing again changes nothing.
+    assert "Xong: ký 0 tệp PDF" in ky(dossier, out)
+
+
+def test_one_flipped_byte_is_caught_by_pyhanko_and_pdfsig(made: Made, tmp_path: Path) -> None:
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)
+    pdf = out / "QD-thanh-lap-hoi-dong.pdf"
+    data = bytearray(pdf.read_bytes())
+    # A byte inside the first page's content, well inside the signed range.
+    at = data.index(b"stream\n", 2000) + 40
+    data[at] ^= 0x01
+    broken = tmp_path / "sua.pdf"
+    broken.write_bytes(bytes(data))
+    reports = check_pdf(bytes(data), [])
+    assert reports and not all(r.intact and r.valid for r in reports)
+    said = pdfsig(broken)
+    assert "Signature is Valid" not in said
+    assert re.search(r"Digest Mismatch|Invalid", said)
+
+
+def test_signed_pdf_stays_pdfa_2b(made: Made, tmp_path: Path) -> None:
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)
+    pdf = out / "KH-ke-hoach.pdf"
+    info = subprocess.run(
+        [poppler("pdfinfo"), str(pdf)], capture_output=True, encoding="utf-8", check=True
+    ).stdout
+    meta = subprocess.run(
+        [poppler("pdfinfo"), "-meta", str(pdf)], capture_output=True, encoding="utf-8", check=True
+    ).stdout
+    producer = re.search(r"^Producer:\s+(.+)$", info, re.M)
+    assert producer is not None
+    xmp = re.search(r'pdf:Producer="([^"]*)"|<pdf:Producer>([^<]*)<', meta)
+    assert xmp is not None and (xmp.group(1) or xmp.group(2)) == producer.group(1)
+    assert re.search(r'pdfaid:part="2"|<pdfaid:part>2<', meta)
+    assert re.search(r'pdfaid:conformance="B"|<pdfaid:conformance>B<', meta)
+    fonts = subprocess.run(
+        [poppler("pdffonts"), str(pdf)], capture_output=True, encoding="utf-8", check=True
+    ).stdout.splitlines()[2:]
+    assert fonts and all(" yes " in line for line in fonts), fonts
+    # The signature's widget is printable (PDF/A: annotations carry the Print flag) and
+    # brings no transparency group.
+    data = pdf.read_bytes()
+    tail = data[data.rindex(b"%%EOF", 0, len(data) - 10) :]
+    assert b"/Group" not in tail
+    assert re.search(rb"/F 132\b", tail)  # Print + Locked
+
+
+def test_text_only_agency_signature_top_right_of_page_one(made: Made, tmp_path: Path) -> None:
+    from pyhanko.sign.signers import SimpleSigner
+
+    p12 = make_p12(tmp_path / "cq.p12", made.ca, "UBND xã Bình Trung (thử)")
+    signer = SimpleSigner.load_pkcs12(str(p12), passphrase=PASSWORD.encode())
+    assert signer is not None
+    from datetime import UTC, datetime
+
+    when = datetime(2026, 3, 15, 2, 30, 12, tzinfo=UTC)
+    data = signing.sign_text(
+        (made.out / "BC-ket-qua-danh-gia.pdf").read_bytes(), signer, "CoQuan", "05/BC-UBND", when
+    )
+    pdf = tmp_path / "pl.pdf"
+    pdf.write_bytes(data)
+    # The text, readable back with its diacritics and not letter-spaced, in Vietnam time.
+    text = subprocess.run(
+        [poppler("pdftotext"), "-f", "1", "-l", "1", "-layout", str(pdf), "-"],
+        capture_output=True, encoding="utf-8", check=True,
+    ).stdout  # fmt: skip
+    assert "05/BC-UBND; 2026-03-15T09:30:12+07:00" in text
+    # Positions as poppler draws the widget (top-down y): the words of the stamp.
+    bbox = subprocess.run(
+        [poppler("pdftotext"), "-f", "1", "-l", "1", "-bbox", str(pdf), "-"],
+        capture_output=True, encoding="utf-8", check=True,
+    ).stdout  # fmt: skip
+    words = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        bbox,
+    )
+    first = next(w for w in words if w[4].startswith("05/BC-UBND;"))
+    last = next(w for w in words if w[4].endswith("2026-03-15T09:30:12+07:00"))
+    width, _height = signing.page_size(data)
+    assert float(first[1]) < 30 * MM  # top of the page
+    assert float(last[2]) > width - 20 * MM  # right
+    assert float(last[2]) - float(first[0]) < 200  # about 180 pt at 10 pt: not spread out
+    fonts = subprocess.run(
+        [poppler("pdffonts"), "-f", "1", "-l", "1", str(pdf)],
+        capture_output=True, encoding="utf-8", check=True,
+    ).stdout  # fmt: skip
+    assert re.search(r"(LiberationSerif|TimesNewRoman)\S*\s.*\byes\b", fonts)
+    assert "Signature is Valid" in pdfsig(pdf)
+
+
+def test_vietnam_time_has_a_colon_in_its_offset() -> None:
+    from datetime import UTC, datetime
+
+    assert signing.vietnam_time(datetime(2026, 3, 15, 2, 30, 12, 500, tzinfo=UTC)) == (
+        "2026-03-15T09:30:12+07:00"
+    )
