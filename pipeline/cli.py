@@ -530,7 +530,7 @@ def issue_cmd(
 
     target = out or _default_out(dir)
     result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
-                                redliner=ChosenRedliner(redline)))  # fmt: skip
+                                redliner=ChosenRedliner(redline), ask=_ask_secret))  # fmt: skip
     for warning in result.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
     for paper in result.papers:
@@ -624,19 +624,30 @@ def diff_cmd(
 @cli.command("verify")
 @click.argument("archive", type=_DIR, required=False, default=DEFAULT_ARCHIVE)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả kiểm tra dạng JSON.")
+@click.option(
+    "--tin-cay",
+    "trust",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+    help="Chứng thư gốc (.pem/.cer) của tổ chức chứng thực được tin cậy; lặp lại được.",
+)
 @_help_option
-def verify_cmd(archive: Path, as_json: bool) -> None:
+def verify_cmd(archive: Path, as_json: bool, trust: tuple[Path, ...]) -> None:
     """Kiểm tra thư mục lưu trữ (mặc định archive/): tính lại mã băm mọi tệp, báo tệp thiếu,
-    tệp bị sửa, dòng sổ đăng ký không có tệp. Có vấn đề thì mã thoát 1."""
+    tệp bị sửa, dòng sổ đăng ký không có tệp; kiểm tra mọi chữ ký số trên các bản PDF (còn
+    nguyên vẹn, không bị sửa sau khi ký, ký sau khi có số; chứng thư theo --tin-cay). Có vấn
+    đề thì mã thoát 1."""
     from pipeline.archive.versions import verify
 
-    result = _run(lambda: verify(archive))
+    result = _run(lambda: verify(archive, list(trust)))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     for problem in result.problems:
         click.echo(f"Lỗi: {problem}", err=True)
-    click.echo(f"Đã kiểm tra {result.files} tệp của {result.versions} phiên bản; "
-               f"{len(result.problems)} vấn đề.", err=as_json)  # fmt: skip
+    click.echo(f"Đã kiểm tra {result.files} tệp của {result.versions} phiên bản, "
+               f"{result.signatures} chữ ký số; {len(result.problems)} vấn đề.",
+               err=as_json)  # fmt: skip
     if result.problems:
         raise click.exceptions.Exit(1)
 

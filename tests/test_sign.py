@@ -287,3 +287,123 @@ def test_vietnam_time_has_a_colon_in_its_offset() -> None:
     assert signing.vietnam_time(datetime(2026, 3, 15, 2, 30, 12, 500, tzinfo=UTC)) == (
         "2026-03-15T09:30:12+07:00"
     )
+
+
+# --- hoso issue: the agency's signature; hoso verify ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def issued(made: Made, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The archive and its v1 folder after hoso ky then hoso issue --assign-numbers."""
+    tmp_path = tmp_path_factory.mktemp("issued")
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)
+    archive = tmp_path / "archive"
+    result = CliRunner().invoke(
+        cli,
+        ["issue", str(dossier), "--out", str(out), "--archive", str(archive), "--assign-numbers"],
+        input=f"{PASSWORD}\n" * 4,
+    )
+    assert result.exit_code == 0, result.output
+    return archive, archive / dossier.name / "v1"
+
+
+def _pixels(png: Path) -> tuple[int, int, list[tuple[int, int, int]]]:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        raw = rgb.tobytes()
+        return rgb.width, rgb.height, [tuple(raw[i : i + 3]) for i in range(0, len(raw), 3)]  # type: ignore[misc]
+
+
+def test_issue_signs_numbered_papers_signer_then_agency(
+    made: Made, issued: tuple[Path, Path]
+) -> None:
+    archive, folder = issued
+    from pyhanko.keys import load_cert_from_pemder
+
+    anchor = load_cert_from_pemder(str(made.ca_pem))
+    for pdf in sorted(folder.glob("*.pdf")):
+        reports = check_pdf(pdf.read_bytes(), [anchor])
+        roles = [r.role for r in reports]
+        signers = 2 if pdf.name.startswith("BB") else 1
+        assert roles == ["nguoi-ky"] * signers + ["co-quan"], pdf.name
+        assert all(r.intact and r.valid and r.trusted and not r.changed_after for r in reports)
+        # Signed after the number was given: every signed revision shows it.
+        assert all(re.search(r"Số:\s*01/", r.page_one) for r in reports), pdf.name
+        said = pdfsig(pdf)
+        assert said.count("Signature is Valid.") == signers + 1
+        assert said.count("ETSI.CAdES.detached") == signers + 1
+    # The minutes carry no seal on paper: the agency's signature has no appearance.
+    from pipeline.sign.dossier import signed_fields
+
+    fields = signed_fields((folder / "BB-hop-hoi-dong.pdf").read_bytes())
+    x0, y0, x1, y1 = fields["CoQuan"][1]
+    assert (x1 - x0, y1 - y0) == (0, 0)
+    # hoso verify: the signatures pass, against the CA given as trust anchor.
+    result = CliRunner().invoke(cli, ["verify", str(archive), "--tin-cay", str(made.ca_pem)])
+    assert result.exit_code == 0, result.output
+    assert "11 chữ ký số; 0 vấn đề" in result.output
+
+
+def test_the_seal_covers_the_left_third_of_the_signature_on_the_rendered_page(
+    issued: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _archive, folder = issued
+    pdf = folder / "QD-thanh-lap-hoi-dong.pdf"
+    from pipeline.sign.dossier import signed_fields
+
+    fields = signed_fields(pdf.read_bytes())
+    page = fields["NguoiKy-chu_tich"][0]
+    subprocess.run(
+        [poppler("pdftoppm"), "-f", str(page + 1), "-l", str(page + 1), "-r", "72", "-png",
+         "-singlefile", str(pdf), str(tmp_path / "trang")],
+        check=True, timeout=60,
+    )  # fmt: skip
+    width, _height, pixels = _pixels(tmp_path / "trang.png")
+
+    def xs(test: object) -> list[int]:
+        return sorted({i % width for i, p in enumerate(pixels) if test(p)})  # type: ignore[operator]
+
+    blue = xs(lambda p: p[2] > 120 and p[2] > p[0] + 60 and p[2] > p[1] + 40)
+    red = xs(lambda p: p[0] > 150 and p[0] > p[1] + 80 and p[0] > p[2] + 80)
+    assert blue and red
+    left, right = blue[0], blue[-1]
+    third = left + (right - left) / 3
+    # The seal's right edge lies about a third into the signature, its body to the left.
+    assert abs(red[-1] - third) <= 6, (left, right, red[0], red[-1])
+    assert red[0] < left
+    # Red pixels are found over the signature's left third, none over the rest.
+    assert any(left <= x <= third for x in red)
+    assert not any(x > third + 6 for x in red)
+    # The seal at its real size: 36 mm at 72 dpi is 102 px across.
+    assert abs((red[-1] - red[0]) - 36 / 25.4 * 72) <= 4
+
+
+def test_verify_reports_a_changed_signed_pdf(issued: tuple[Path, Path], tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(issued[0], archive)
+    folder = archive / issued[1].relative_to(issued[0])
+    folder.chmod(0o755)
+    pdf = folder / "TTr-de-nghi-cong-nhan.pdf"
+    pdf.chmod(0o644)
+    data = bytearray(pdf.read_bytes())
+    at = data.index(b"stream\n", 2000) + 40
+    data[at] ^= 0x01
+    pdf.write_bytes(bytes(data))
+    result = CliRunner().invoke(cli, ["verify", str(archive), "--json"])
+    assert result.exit_code == 1
+    codes = {p["code"] for p in __import__("json").loads(result.stdout)["problems"]}
+    # The signatures no longer match (or the signed content no longer even reads back).
+    assert codes & {"chu-ky-sai", "chu-ky-hong"}
+    assert "bi-sua" in codes  # and the manifest's hash neither
+
+
+def test_verify_reports_a_signature_made_before_the_number(made: Made, tmp_path: Path) -> None:
+    from pipeline.sign.verify import pdf_problems
+
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)  # signed on the paper without its number
+    _reports, problems = pdf_problems(out / "KH-ke-hoach.pdf", [], number=1)
+    assert [p.code for p in problems] == ["ky-truoc-khi-co-so"]

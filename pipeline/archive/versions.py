@@ -50,6 +50,7 @@ from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.template_source import find_template
+from pipeline.sign.keys import AskSecret
 from pipeline.stages import freshness
 from pipeline.stages.pdf import pdf_dossier
 from pipeline.stages.render import RenderResult, render
@@ -102,9 +103,11 @@ def issue(
     assign_numbers: bool = False,
     redliner: Redliner | None = None,
     checkpoint: Checkpoint | None = None,
+    ask: AskSecret | None = None,
 ) -> Issued:
     """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`.
-    `redliner` writes the tracked-changes copies (default: the engine the setting picks)."""
+    `redliner` writes the tracked-changes copies (default: the engine the setting picks);
+    `ask` asks for a signing key's PIN or password ([ky_so] of hoso.toml)."""
     chosen = redliner or ChosenRedliner()
     profile = load_profile(dossier)
     _check_fresh(profile, dossier, out)
@@ -120,6 +123,7 @@ def issue(
                 register=register,
                 reason=reason,
                 assign_numbers=assign_numbers,
+                ask=ask or _no_secret,
             )
             issued = job.run(chosen, checkpoint or (lambda _: None))
     finally:
@@ -181,8 +185,10 @@ class _Issue:
         register: Register,
         reason: str,
         assign_numbers: bool,
+        ask: AskSecret,
     ) -> None:
         self.profile = profile
+        self.ask = ask
         self.dossier = dossier
         self.out = out
         self.archive = archive
@@ -263,6 +269,7 @@ class _Issue:
             for doc in current.values():
                 _copy(self.out / doc.type.file, staging / doc.type.file)
         self._pdfs(staging, current)
+        self._sign(staging, current, numbers)
         rows = []
         for code, doc in current.items():
             prev = prev_rows.get(code)
@@ -390,6 +397,18 @@ class _Issue:
             if path.is_file():
                 _copy(path, staging / path.name)
 
+    # --- digital signatures (pipeline.sign): after the numbers, before the register ---
+    def _sign(
+        self, staging: Path, current: dict[str, DocumentSettings], numbers: dict[str, int]
+    ) -> None:
+        """The numbered papers' PDFs signed by their signers (if not yet) and the agency."""
+        from pipeline.sign.dossier import sign_version
+
+        symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
+        self.warnings += sign_version(self.profile, staging, current, symbols, self.ask)
+
+    # --- end of digital signatures ---
+
     def _row(
         self,
         staging: Path,
@@ -500,6 +519,18 @@ class _Issue:
             if row.carried_from is None and version > 1:
                 self.register.supersede(self.name, row.code, version)
             self.register.add_paper(row)
+
+
+def _no_secret(what: str) -> str:
+    raise InputError(
+        [
+            Problem(
+                "can-ma-pin",
+                f"cần {what[:1].lower()}{what[1:]} để ký số",
+                hint="phát hành bằng lệnh hoso issue trong cửa sổ dòng lệnh để nhập mật khẩu.",
+            )
+        ]
+    )
 
 
 def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Problem:
@@ -675,17 +706,20 @@ class Verified:
     versions: int
     files: int
     problems: list[Problem]
+    signatures: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "versions": self.versions,
             "files": self.files,
+            "signatures": self.signatures,
             "problems": [p.to_dict() for p in self.problems],
         }
 
 
-def verify(archive: Path) -> Verified:
-    """Re-hash every archived file against its manifest and the register."""
+def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
+    """Re-hash every archived file against its manifest and the register, and check the
+    digital signatures of its PDFs (chains against the `trust` anchors, when given)."""
     problems: list[Problem] = []
     if not (archive / REGISTER_NAME).is_file():
         problems.append(
@@ -712,7 +746,14 @@ def verify(archive: Path) -> Verified:
     for folder in sorted(archive.glob("*/*")):
         if folder.is_dir() and folder.resolve() not in known:
             problems.append(_finding("ngoai-so", "thư mục không có trong sổ đăng ký", folder))
-    return Verified(len(versions), files, problems)
+    # --- digital signatures (pipeline.sign) ---
+    from pipeline.sign import verify as signatures
+
+    anchors = signatures.load_trust(trust or [])
+    listed = [signatures.ArchivedPaper(r.path, r.number) for r in papers]
+    signed, found = signatures.archive_problems(archive, listed, anchors)
+    problems += found
+    return Verified(len(versions), files, problems, signed)
 
 
 def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:

@@ -70,7 +70,11 @@ def check_pdf(data: bytes, trust: list[x509.Certificate]) -> list[SignatureRepor
     reports: list[SignatureReport] = []
     for sig in reader.embedded_signatures:
         context = ValidationContext(trust_roots=trust, allow_fetching=False)
-        status: Any = validate_pdf_signature(sig, context)
+        try:
+            status: Any = validate_pdf_signature(sig, context)
+        except Exception:  # e.g. a signed stream no longer inflates: the bytes changed
+            reports.append(_broken(sig, int(revisions)))
+            continue
         level = status.modification_level
         allowed = level is None or level in (
             ModificationLevel.NONE,
@@ -105,6 +109,25 @@ def check_pdf(data: bytes, trust: list[x509.Certificate]) -> list[SignatureRepor
     return reports
 
 
+def _broken(sig: Any, revisions: int) -> SignatureReport:
+    """The report of a signature whose signed content cannot even be read back."""
+    name = str(sig.field_name)
+    cert = sig.signer_cert
+    return SignatureReport(
+        field=name,
+        signer=str(cert.subject.native.get("common_name", "")) if cert else "",
+        role="co-quan" if name == signing.AGENCY_FIELD else "nguoi-ky",
+        intact=False,
+        valid=False,
+        trusted=False,
+        revision=int(sig.signed_revision) + 1,
+        revisions=revisions,
+        changed_after=True,
+        page_one="",
+        when="",
+    )
+
+
 def _page_one(data: bytes) -> str:
     try:
         pages = places.text_lines(data)
@@ -135,7 +158,12 @@ def pdf_problems(
     try:
         reports = check_pdf(path.read_bytes(), trust)
     except Exception as exc:  # a damaged file is a finding, not a crash
-        return [], [problem("chu-ky-hong", f"không đọc được chữ ký số ({type(exc).__name__})")]
+        return [], [
+            problem(
+                "chu-ky-hong",
+                f"tệp đã ký bị hỏng hoặc bị sửa: không đọc được chữ ký số ({type(exc).__name__})",
+            )
+        ]
     problems: list[Problem] = []
     for r in reports:
         who = f"chữ ký số {r.field} ({r.signer})"
@@ -163,3 +191,27 @@ def pdf_problems(
                 )
             )
     return reports, problems
+
+
+@dataclass(frozen=True)
+class ArchivedPaper:
+    """A paper of the register: its file (relative to the archive) and the number it got."""
+
+    path: str
+    number: int | None
+
+
+def archive_problems(
+    archive: Path, papers: list[ArchivedPaper], trust: list[x509.Certificate]
+) -> tuple[int, list[Problem]]:
+    """Signatures checked and problems found in the PDFs beside the register's papers."""
+    count = 0
+    problems: list[Problem] = []
+    for paper in papers:
+        pdf = (archive / paper.path).with_suffix(".pdf")
+        if not pdf.is_file():
+            continue
+        reports, found = pdf_problems(pdf, trust, paper.number)
+        count += len(reports)
+        problems += found
+    return count, problems
