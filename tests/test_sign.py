@@ -341,6 +341,9 @@ def test_issue_signs_numbered_papers_signer_then_agency(
     fields = signed_fields((folder / "BB-hop-hoi-dong.pdf").read_bytes())
     x0, y0, x1, y1 = fields["CoQuan"][1]
     assert (x1 - x0, y1 - y0) == (0, 0)
+    # The password typed at the prompts is in no file of the archive (register included).
+    for path in archive.rglob("*"):
+        assert not path.is_file() or PASSWORD.encode() not in path.read_bytes(), path
     # hoso verify: the signatures pass, against the CA given as trust anchor.
     result = CliRunner().invoke(cli, ["verify", str(archive), "--tin-cay", str(made.ca_pem)])
     assert result.exit_code == 0, result.output
@@ -407,3 +410,86 @@ def test_verify_reports_a_signature_made_before_the_number(made: Made, tmp_path:
     ky(dossier, out)  # signed on the paper without its number
     _reports, problems = pdf_problems(out / "KH-ke-hoach.pdf", [], number=1)
     assert [p.code for p in problems] == ["ky-truoc-khi-co-so"]
+
+
+# --- checks before anything is signed ------------------------------------------------------------
+
+
+def test_images_are_checked_for_colour_and_transparency(tmp_path: Path) -> None:
+    from pipeline.sign.images import check_image
+
+    def codes(path: Path, colour: str) -> list[str]:
+        _image, problems = check_image(path, colour, file="hoso.toml", key="ky_so.anh_dau")  # type: ignore[arg-type]
+        assert all(p.field == "ky_so.anh_dau" and p.file == "hoso.toml" for p in problems)
+        return [p.message for p in problems]
+
+    assert codes(seal_png(tmp_path / "dau.png"), "do") == []
+    assert codes(signature_png(tmp_path / "ky.png"), "xanh") == []
+    blue_seal = codes(seal_png(tmp_path / "dau-xanh.png", colour=(30, 40, 200)), "do")
+    assert len(blue_seal) == 1 and "không phải màu đỏ" in blue_seal[0]
+    boxed = codes(signature_png(tmp_path / "ky-nen.png", alpha=False), "xanh")
+    assert len(boxed) == 1 and "không có nền trong suốt" in boxed[0]
+    jpeg = tmp_path / "ky.jpg"
+    from PIL import Image
+
+    Image.open(tmp_path / "ky.png").convert("RGB").save(jpeg)
+    assert any("không phải PNG" in m for m in codes(jpeg, "xanh"))
+    assert codes(tmp_path / "khong-co.png", "xanh") == ["không có tệp ảnh"]
+
+
+def test_certificates_are_checked_before_signing(tmp_path: Path) -> None:
+    from pipeline.common.errors import InputError
+    from pipeline.sign.keys import KeySpec, open_signer
+
+    ca = make_ca()
+
+    def problems(p12: Path, password: str = PASSWORD, sample: str = "") -> list[str]:
+        spec = KeySpec("chu_tich", "hoso.toml", p12=p12, sample_password=sample)
+        with pytest.raises(InputError) as caught, open_signer(spec, lambda _what: password):
+            pass
+        for p in caught.value.problems:
+            assert p.file == "hoso.toml" and (p.field or "").startswith("ky_so.chu_tich")
+        return [p.message for p in caught.value.problems]
+
+    expired = problems(make_p12(tmp_path / "het-han.p12", ca, "Người Thử", days=-3))
+    assert len(expired) == 1 and "đã hết hạn" in expired[0] and "Người Thử" in expired[0]
+    usage = problems(make_p12(tmp_path / "ma-hoa.p12", ca, "Người Thử", signing=False))
+    assert len(usage) == 1 and "digitalSignature" in usage[0]
+    good = make_p12(tmp_path / "tot.p12", ca, "Người Thử")
+    assert "sai mật khẩu" in problems(good, password="sai")[0]
+    # A password in the profile is only for a sample certificate.
+    assert "chỉ dùng cho chứng thư mẫu" in problems(good, sample=PASSWORD)[0]
+    spec = KeySpec("chu_tich", "hoso.toml", p12=good)
+    with open_signer(spec, lambda _what: PASSWORD) as signer:
+        assert signer.signing_cert is not None
+
+
+def test_ky_with_an_expired_key_signs_nothing(made: Made, tmp_path: Path) -> None:
+    dossier, out = signed_copy(made, tmp_path)
+    make_p12(dossier / "khoa" / "pho_chu_tich.p12", made.ca, "Hà Nam Nhiệm", days=-1)
+    before = {p.name: p.read_bytes() for p in out.glob("*.pdf")}
+    result = CliRunner().invoke(
+        cli, ["ky", str(dossier), "--out", str(out)], input=f"{PASSWORD}\n" * 3
+    )
+    assert result.exit_code == 1, result.output
+    assert "ky_so.pho_chu_tich" in result.output and "hết hạn" in result.output
+    assert {p.name: p.read_bytes() for p in out.glob("*.pdf")} == before
+
+
+def test_profile_ky_so_problems_name_their_keys(made: Made, tmp_path: Path) -> None:
+    from pipeline.model.profile import load_profile
+    from pipeline.sign.config import read_settings
+
+    dossier, _out = signed_copy(made, tmp_path)
+    profile = dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    text = text.replace('anh_chu_ky = "khoa/chu-ky.png"\n', "", 1).replace(
+        "dau_mm = 36", "dau_mm = 360\nmau = 1"
+    )
+    profile.write_text(text, encoding="utf-8")
+    _settings, problems = read_settings(load_profile(dossier))
+    assert sorted(p.field or "" for p in problems) == [
+        "ky_so.chu_tich.anh_chu_ky",
+        "ky_so.dau_mm",
+        "ky_so.mau",
+    ]

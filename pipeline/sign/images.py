@@ -31,7 +31,8 @@ class Checked:
 
 
 def dominant(image: Image) -> tuple[float, float, float] | None:
-    """The mean colour (0-255) of the opaque pixels, None when nothing is opaque."""
+    """The mean colour (0-255) of the ink: opaque pixels that are not white, grey or black
+    (a background left in the image is judged by the transparency check). None: no ink."""
     rgba = image.convert("RGBA")
     rgba.thumbnail((256, 256))
     total = [0.0, 0.0, 0.0]
@@ -39,7 +40,7 @@ def dominant(image: Image) -> tuple[float, float, float] | None:
     raw = rgba.tobytes()
     for i in range(0, len(raw), 4):
         r, g, b, a = raw[i], raw[i + 1], raw[i + 2], raw[i + 3]
-        if a >= 128:
+        if a >= 128 and max(r, g, b) - min(r, g, b) >= 40:
             total[0] += r
             total[1] += g
             total[2] += b
