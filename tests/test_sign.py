@@ -210,10 +210,10 @@ def test_one_flipped_byte_is_caught_by_pyhanko_and_pdfsig(made: Made, tmp_path: 
     assert re.search(r"Digest Mismatch|Invalid", said)
 
 
-def test_signed_pdf_stays_pdfa_2b(made: Made, tmp_path: Path) -> None:
-    dossier, out = signed_copy(made, tmp_path)
-    ky(dossier, out)
-    pdf = out / "KH-ke-hoach.pdf"
+def assert_pdfa_kept(pdf: Path) -> None:
+    """A signed PDF/A-2b still declares it, with equal info/XMP Producers, every font
+    embedded, and no transparency group or unprintable annotation in the signatures'
+    updates."""
     info = subprocess.run(
         [poppler("pdfinfo"), str(pdf)], capture_output=True, encoding="utf-8", check=True
     ).stdout
@@ -230,12 +230,21 @@ def test_signed_pdf_stays_pdfa_2b(made: Made, tmp_path: Path) -> None:
         [poppler("pdffonts"), str(pdf)], capture_output=True, encoding="utf-8", check=True
     ).stdout.splitlines()[2:]
     assert fonts and all(" yes " in line for line in fonts), fonts
-    # The signature's widget is printable (PDF/A: annotations carry the Print flag) and
-    # brings no transparency group.
     data = pdf.read_bytes()
-    tail = data[data.rindex(b"%%EOF", 0, len(data) - 10) :]
-    assert b"/Group" not in tail
-    assert re.search(rb"/F 132\b", tail)  # Print + Locked
+    updates = data[data.index(b"%%EOF") :]
+    assert b"/Transparency" not in updates and b"/Group" not in updates
+    flags = re.findall(
+        rb"/Subtype\s*/Widget.*?/F (\d+)|/F (\d+).*?/Subtype\s*/Widget", updates, re.S
+    )
+    # Every widget printable, none invisible, hidden or no-view (ISO 19005-2, 6.3.2).
+    assert flags and all(int(a or b) & 0b100111 == 0b100 for a, b in flags)
+
+
+def test_signed_pdf_stays_pdfa_2b(made: Made, tmp_path: Path) -> None:
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)
+    for pdf in sorted(out.glob("*.pdf")):
+        assert_pdfa_kept(pdf)
 
 
 def test_text_only_agency_signature_top_right_of_page_one(made: Made, tmp_path: Path) -> None:
@@ -335,6 +344,7 @@ def test_issue_signs_numbered_papers_signer_then_agency(
         said = pdfsig(pdf)
         assert said.count("Signature is Valid.") == signers + 1
         assert said.count("ETSI.CAdES.detached") == signers + 1
+        assert_pdfa_kept(pdf)
     # The minutes carry no seal on paper: the agency's signature has no appearance.
     from pipeline.sign.dossier import signed_fields
 

@@ -37,6 +37,8 @@ class SignatureReport:
 
 def load_trust(paths: list[Path]) -> list[x509.Certificate]:
     """Trust anchors from PEM or DER certificate files; a bad file is an InputError."""
+    if not paths:
+        return []
     from pyhanko.keys import load_certs_from_pemder
 
     problems: list[Problem] = []
@@ -209,8 +211,8 @@ def archive_problems(
     problems: list[Problem] = []
     for paper in papers:
         pdf = (archive / paper.path).with_suffix(".pdf")
-        if not pdf.is_file():
-            continue
+        if not pdf.is_file() or b"/ByteRange" not in pdf.read_bytes():
+            continue  # no PDF, or an unsigned one: nothing to check here
         reports, found = pdf_problems(pdf, trust, paper.number)
         count += len(reports)
         problems += found
