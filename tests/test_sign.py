@@ -333,7 +333,19 @@ def test_issue_signs_numbered_papers_signer_then_agency(
     from pyhanko.keys import load_cert_from_pemder
 
     anchor = load_cert_from_pemder(str(made.ca_pem))
-    for pdf in sorted(folder.glob("*.pdf")):
+    # The score workbook, attached to the report: PDF/A with the text-only agency signature.
+    workbook = folder / "bieu-cham-diem.pdf"
+    reports = check_pdf(workbook.read_bytes(), [anchor])
+    assert [(r.role, r.intact, r.valid, r.trusted) for r in reports] == [
+        ("co-quan", True, True, True)
+    ]
+    text = subprocess.run(
+        [poppler("pdftotext"), "-f", "1", "-l", "1", "-layout", str(workbook), "-"],
+        capture_output=True, encoding="utf-8", check=True,
+    ).stdout  # fmt: skip
+    assert re.search(r"01/BC-UBND; \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text)
+    assert_pdfa_kept(workbook)
+    for pdf in sorted(set(folder.glob("*.pdf")) - {workbook}):
         reports = check_pdf(pdf.read_bytes(), [anchor])
         roles = [r.role for r in reports]
         signers = 2 if pdf.name.startswith("BB") else 1
@@ -357,7 +369,7 @@ def test_issue_signs_numbered_papers_signer_then_agency(
     # hoso verify: the signatures pass, against the CA given as trust anchor.
     result = CliRunner().invoke(cli, ["verify", str(archive), "--tin-cay", str(made.ca_pem)])
     assert result.exit_code == 0, result.output
-    assert "11 chữ ký số; 0 vấn đề" in result.output
+    assert "12 chữ ký số; 0 vấn đề" in result.output
 
 
 def test_the_seal_covers_the_left_third_of_the_signature_on_the_rendered_page(

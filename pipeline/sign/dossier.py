@@ -309,7 +309,7 @@ def sign_version(
     extra = [
         (staging / name, numbers[code])
         for name, code in attachments.items()
-        if (staging / name).is_file() and code in numbers
+        if code in numbers and (staging / name).with_suffix(".xlsx").is_file()
     ]
     if not jobs and not extra:
         return warnings
@@ -325,6 +325,10 @@ def sign_version(
             data = sign_agency(data, who, plan[doc.type.code].seal, keyring, settings)
             _replace(pdf, data)
         for path, number in extra:
+            if not path.is_file():  # the workbook attached to a numbered paper, as PDF/A
+                from pipeline.sign.attachments import workbook_pdf
+
+                _write_new(path, workbook_pdf(path.with_suffix(".xlsx")))
             _replace(
                 path,
                 signing.sign_text(
@@ -336,5 +340,9 @@ def sign_version(
 
 def _replace(path: Path, data: bytes) -> None:
     path.unlink()
+    _write_new(path, data)
+
+
+def _write_new(path: Path, data: bytes) -> None:
     with path.open("xb") as f:
         f.write(data)

@@ -209,11 +209,14 @@ def archive_problems(
     """Signatures checked and problems found in the PDFs beside the register's papers."""
     count = 0
     problems: list[Problem] = []
-    for paper in papers:
-        pdf = (archive / paper.path).with_suffix(".pdf")
+    numbers = {(archive / p.path).with_suffix(".pdf").resolve(): p.number for p in papers}
+    # The papers' PDFs with the number each got, then any other PDF (attachments).
+    others = {p.resolve() for p in archive.glob("*/v*/*.pdf")} - numbers.keys()
+    targets = [*numbers.items(), *((path, None) for path in sorted(others))]
+    for pdf, number in targets:
         if not pdf.is_file() or b"/ByteRange" not in pdf.read_bytes():
             continue  # no PDF, or an unsigned one: nothing to check here
-        reports, found = pdf_problems(pdf, trust, paper.number)
+        reports, found = pdf_problems(pdf, trust, number)
         count += len(reports)
         problems += found
     return count, problems
