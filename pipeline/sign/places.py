@@ -54,12 +54,6 @@ class Place:
     def height(self) -> float:
         return self.y1 - self.y0
 
-    def box(self) -> tuple[int, int, int, int]:
-        """The box as pyHanko's integer field rectangle (rounded inwards)."""
-        import math
-
-        return (math.ceil(self.x0), math.ceil(self.y0), math.floor(self.x1), math.floor(self.y1))
-
 
 def normal(text: str) -> str:
     """NFC with single spaces: names typed in NFD or with doubled spaces still match."""
