@@ -464,14 +464,18 @@ def build_cmd(
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @_help_option
 def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
-    """Kiểm tra thể thức các văn bản Word (.docx) theo Nghị định 30/2020/NĐ-CP.
+    """Kiểm tra thể thức các văn bản Word (.docx) theo Nghị định 30/2020/NĐ-CP; tệp .pdf: các
+    chữ ký số (người ký, cơ quan), vị trí của chúng, và tệp có khai báo PDF/A không.
 
     Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
     tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1.
     """
     from pipeline.check.checker import check_files, report_lines
 
-    report = check_files(list(files))
+    pdfs = [f for f in files if f.suffix.lower() == ".pdf"]
+    if pdfs:  # signed PDFs: signatures, their places, PDF/A (pipeline.sign.inspect)
+        _check_pdfs(pdfs, as_json, rest=len(pdfs) < len(files))
+    report = check_files([f for f in files if f not in pdfs])
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -480,6 +484,23 @@ def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
     for problem in report.problems:
         click.echo(f"Lỗi: {problem}", err=True)
     raise click.exceptions.Exit(report.exit_code)
+
+
+def _check_pdfs(pdfs: list[Path], as_json: bool, rest: bool) -> None:
+    """`hoso check` on PDFs: exits here unless .docx files follow (`rest`)."""
+    from pipeline.sign.inspect import inspect_pdf
+
+    checks = [inspect_pdf(path) for path in pdfs]
+    if as_json:
+        click.echo(json.dumps([c.to_dict() for c in checks], ensure_ascii=False, indent=2))
+    for check in checks:
+        for line in [] if as_json else check.lines:
+            click.echo(line)
+        for problem in check.problems:
+            click.echo(f"Lỗi: {problem}", err=True)
+    failed = any(c.problems for c in checks)
+    if not rest:
+        raise click.exceptions.Exit(1 if failed else 0)
 
 
 _ARCHIVE = click.option(

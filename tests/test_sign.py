@@ -515,3 +515,49 @@ def test_profile_ky_so_problems_name_their_keys(made: Made, tmp_path: Path) -> N
         "ky_so.dau_mm",
         "ky_so.mau",
     ]
+
+
+# --- hoso check FILE.pdf -----------------------------------------------------------------------
+
+
+def test_check_reports_signatures_their_places_and_pdfa(
+    made: Made, issued: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder = issued[1]
+    result = CliRunner().invoke(
+        cli,
+        ["check", str(folder / "QD-thanh-lap-hoi-dong.pdf"), str(folder / "bieu-cham-diem.pdf")],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "QD-thanh-lap-hoi-dong.pdf: PDF/A-2B",
+        "QD-thanh-lap-hoi-dong.pdf: chữ ký số người ký (Nông Văn Hùng): hợp lệ; ảnh chữ ký "
+        "giữa CHỦ TỊCH và Nông Văn Hùng",
+        "QD-thanh-lap-hoi-dong.pdf: chữ ký số cơ quan (UBND xã Bình Trung (thử)): hợp lệ; "
+        "ảnh dấu 36 mm đè 1/3 ảnh chữ ký bên trái",
+        "bieu-cham-diem.pdf: PDF/A-2B",
+        "bieu-cham-diem.pdf: chữ ký số cơ quan (UBND xã Bình Trung (thử)): hợp lệ; dòng chữ "
+        "ở góc trên bên phải trang đầu",
+    ]
+    unsigned = CliRunner().invoke(cli, ["check", str(made.out / "KH-ke-hoach.pdf")])
+    assert unsigned.exit_code == 0
+    assert "KH-ke-hoach.pdf: chưa có chữ ký số" in unsigned.stdout
+    # A signature image put below the name instead of in the gap is reported.
+    from pyhanko.sign.signers import SimpleSigner
+
+    p12 = make_p12(tmp_path / "a.p12", made.ca, "Nông Văn Hùng")
+    signer = SimpleSigner.load_pkcs12(str(p12), passphrase=PASSWORD.encode())
+    assert signer is not None
+    data = (made.out / "QD-thanh-lap-hoi-dong.pdf").read_bytes()
+    pages = places.text_lines(data)
+    place = places.find_place(pages, "Nông Văn Hùng")
+    assert place is not None
+    low = signing.Rect(place.x0, place.y0 - 150, place.x1, place.y1 - 150)
+    image = __import__("PIL.Image", fromlist=["Image"]).open(made.dossier / "khoa" / "chu-ky.png")
+    wrong = tmp_path / "sai-cho.pdf"
+    wrong.write_bytes(
+        signing.sign_image(data, signer, "NguoiKy-chu_tich", page=place.page, rect=low, image=image)
+    )
+    misplaced = CliRunner().invoke(cli, ["check", str(wrong)])
+    assert misplaced.exit_code == 1
+    assert "sai chỗ: ảnh chữ ký không nằm giữa chức vụ và họ tên" in misplaced.output

@@ -4,6 +4,7 @@ chain against the trust anchors the user gives, and what changed after signing."
 from __future__ import annotations
 
 import io
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,19 @@ def load_trust(paths: list[Path]) -> list[x509.Certificate]:
 
 def check_pdf(data: bytes, trust: list[x509.Certificate]) -> list[SignatureReport]:
     """Every embedded signature of `data`, checked (raises ValueError on a broken file)."""
+
+    # pyHanko logs a traceback for every chain it cannot build (no trust anchor given): the
+    # report says it in one line instead.
+    quiet = logging.getLogger("pyhanko")
+    level = quiet.level
+    quiet.setLevel(logging.CRITICAL)
+    try:
+        return _check_pdf(data, trust)
+    finally:
+        quiet.setLevel(level)
+
+
+def _check_pdf(data: bytes, trust: list[x509.Certificate]) -> list[SignatureReport]:
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.diff_analysis import ModificationLevel
     from pyhanko.sign.validation import validate_pdf_signature
