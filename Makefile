@@ -13,6 +13,7 @@ $(BIN)/hoso: pyproject.toml
 DEMOS := binh-trung-2024 le-chan-2026
 
 demo: $(BIN)/hoso
+	$(BIN)/python scripts/make_sample_keys.py inputs/le-chan-2026/ky-so-mau
 	$(BIN)/hoso build $(addprefix inputs/,$(DEMOS))
 
 test: $(BIN)/hoso

@@ -242,6 +242,7 @@ def cli() -> None:
       hoso render DIR    lập các văn bản Word
       hoso pdf DIR       lập bản PDF/A của các văn bản
       hoso build DIR     làm các bước trên khi có gì thay đổi (một hay nhiều hồ sơ)
+      hoso ky DIR        ký số của người ký trên các bản PDF
       hoso issue DIR     phát hành: lưu một phiên bản, vào sổ đăng ký văn bản đi
       hoso diff DIR      xem thay đổi so với phiên bản đã phát hành
       hoso check TỆP     kiểm tra thể thức một văn bản Word bất kỳ
@@ -489,6 +490,34 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     _tell(pdf_report(result, target))
 
 
+@cli.command("ky")
+@click.argument("dir", type=_DIR)
+@click.option("--out", type=_DIR, default=None, metavar="THƯ_MỤC", help=_OUT_HELP)
+@_help_option
+def ky_cmd(dir: Path, out: Path | None) -> None:
+    """Ký số của người ký (Nghị định 30, Điều 5) trên các bản PDF của hồ sơ DIR.
+
+    Mỗi văn bản: chữ ký số PAdES, ảnh chữ ký màu xanh đặt giữa chức vụ và họ tên người ký;
+    biên bản: Thư ký và Chủ tọa, mỗi người ở chỗ ký của mình. Khóa, ảnh chữ ký ghi trong
+    [ky_so] của hoso.toml (tệp .p12 hoặc USB token); mật khẩu, mã PIN được hỏi khi ký, không
+    lưu ở đâu. Chữ ký số của cơ quan (ảnh dấu) được ký khi phát hành (hoso issue).
+    """
+    from pipeline.sign.dossier import sign_outputs
+
+    target = out or _default_out(dir)
+    result = _run(lambda: sign_outputs(dir, target, _ask_secret))
+    for path in result.signed:
+        click.echo(f"Đã ký {path}")
+    for path in result.already:
+        click.echo(f"Đã có chữ ký: {path}")
+    click.echo(f"Xong: ký {len(result.signed)} tệp PDF trong {target}")
+
+
+def _ask_secret(what: str) -> str:
+    """A PIN or password typed without echo; kept in memory only."""
+    return str(click.prompt(what, hide_input=True, err=True))
+
+
 @cli.command("build")
 @click.argument("dirs", nargs=-1, required=True, type=_DIR, metavar="DIR...")
 @click.option(
@@ -539,23 +568,34 @@ def build_cmd(
 @click.option("--json", "as_json", is_flag=True, help="In báo cáo dạng JSON.")
 @_help_option
 def check_cmd(files: tuple[Path, ...], as_json: bool) -> None:
-    """Kiểm tra thể thức các văn bản Word (.docx) hoặc PDF theo Nghị định 30/2020/NĐ-CP.
+    """Kiểm tra thể thức các văn bản Word (.docx) hoặc PDF theo Nghị định 30/2020/NĐ-CP; với
+    tệp .pdf còn liệt kê các chữ ký số (người ký, cơ quan), vị trí của chúng.
 
     Dùng cho mọi tệp .docx, không riêng văn bản do hoso lập. Mỗi chỗ sai một dòng: mã quy
     tắc, vị trí (đoạn số và đầu đoạn), cần gì, đang là gì. Có lỗi thì mã thoát là 1. Với
     tệp PDF: khổ giấy, lề (đo theo vị trí chữ), phông nhúng, số trang, chuẩn PDF/A.
     """
     from pipeline.check.checker import check_files, report_lines
+    from pipeline.sign.inspect import inspect_pdf
 
-    report = check_files(list(files))
+    report = check_files(files)
+    # A PDF's layout is checked with the papers; its digital signatures are listed after.
+    signed = [inspect_pdf(f) for f in files if f.suffix.lower() == ".pdf" and f.is_file()]
     if as_json:
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        found = report.to_dict()
+        if signed:
+            found["chu_ky"] = [c.to_dict() for c in signed]
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
     else:
         for line in report_lines(report):
             click.echo(line)
-    for problem in report.problems:
+        for check in signed:
+            for line in check.lines:
+                click.echo(line)
+    for problem in [*report.problems, *(p for c in signed for p in c.problems)]:
         click.echo(f"Lỗi: {problem}", err=True)
-    raise click.exceptions.Exit(report.exit_code)
+    failed = any(c.problems for c in signed)
+    raise click.exceptions.Exit(max(report.exit_code, 1 if failed else 0))
 
 
 _ARCHIVE = click.option(
@@ -614,7 +654,7 @@ def issue_cmd(
     target = out or _default_out(dir)
     result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
                                 accept_hand_edits=accept_hand_edits,
-                                redliner=ChosenRedliner(redline)))  # fmt: skip
+                                redliner=ChosenRedliner(redline), ask=_ask_secret))  # fmt: skip
     for warning in result.warnings:
         click.echo(f"Cảnh báo: {warning}", err=True)
     for paper in result.papers:
@@ -722,19 +762,30 @@ def diff_cmd(
 @cli.command("verify")
 @click.argument("archive", type=_DIR, required=False, default=DEFAULT_ARCHIVE)
 @click.option("--json", "as_json", is_flag=True, help="In kết quả kiểm tra dạng JSON.")
+@click.option(
+    "--tin-cay",
+    "trust",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    metavar="TỆP",
+    help="Chứng thư gốc (.pem/.cer) của tổ chức chứng thực được tin cậy; lặp lại được.",
+)
 @_help_option
-def verify_cmd(archive: Path, as_json: bool) -> None:
+def verify_cmd(archive: Path, as_json: bool, trust: tuple[Path, ...]) -> None:
     """Kiểm tra thư mục lưu trữ (mặc định archive/): tính lại mã băm mọi tệp, báo tệp thiếu,
-    tệp bị sửa, dòng sổ đăng ký không có tệp. Có vấn đề thì mã thoát 1."""
+    tệp bị sửa, dòng sổ đăng ký không có tệp; kiểm tra mọi chữ ký số trên các bản PDF (còn
+    nguyên vẹn, không bị sửa sau khi ký, ký sau khi có số; chứng thư theo --tin-cay). Có vấn
+    đề thì mã thoát 1."""
     from pipeline.archive.versions import verify
 
-    result = _run(lambda: verify(archive))
+    result = _run(lambda: verify(archive, list(trust)))
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     for problem in result.problems:
         click.echo(f"Lỗi: {problem}", err=True)
-    click.echo(f"Đã kiểm tra {result.files} tệp của {result.versions} phiên bản; "
-               f"{len(result.problems)} vấn đề.", err=as_json)  # fmt: skip
+    click.echo(f"Đã kiểm tra {result.files} tệp của {result.versions} phiên bản, "
+               f"{result.signatures} chữ ký số; {len(result.problems)} vấn đề.",
+               err=as_json)  # fmt: skip
     if result.problems:
         raise click.exceptions.Exit(1)
 

@@ -4,24 +4,29 @@ the `code` of a Problem, or of a function or class that hands it on to one."""
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from functools import cache
 from pathlib import Path
 
+_CODE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 # The Decree 30 checker's findings carry rule ids of their own (pipeline/data/nd30-rules.toml).
 _OWN_CATALOGUE = ("check",)
 
 
-def _takers(trees: dict[Path, ast.Module]) -> dict[str, set[int]]:
-    """Callables with a parameter or field named `code`, and its position."""
-    takes: dict[str, set[int]] = defaultdict(set)
+def _takers(trees: dict[Path, ast.Module]) -> tuple[dict[str, set[int]], dict[str, set[int]]]:
+    """Callables with a parameter or field named `code`, and its position: functions and
+    classes (called by name), and methods (called on an object)."""
+    functions: dict[str, set[int]] = defaultdict(set)
+    methods: dict[str, set[int]] = defaultdict(set)
     for tree in trees.values():
         for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef):
+            if isinstance(node, ast.FunctionDef) and node.name != "__init__":
                 names = [a.arg for a in node.args.args]
                 if "code" in names:
-                    at = names.index("code") - (names[0] in ("self", "cls"))
-                    takes["__init__" if node.name == "__init__" else node.name].add(at)
+                    bound = names[0] in ("self", "cls")
+                    at = names.index("code") - bound
+                    (methods if bound else functions)[node.name].add(at)
             elif isinstance(node, ast.ClassDef):
                 fields = [
                     b.target.id
@@ -32,13 +37,12 @@ def _takers(trees: dict[Path, ast.Module]) -> dict[str, set[int]]:
                     b for b in node.body if isinstance(b, ast.FunctionDef) and b.name == "__init__"
                 ]
                 if "code" in fields and not init:
-                    takes[node.name].add(fields.index("code"))
+                    functions[node.name].add(fields.index("code"))
                 for b in init:
                     names = [a.arg for a in b.args.args][1:]
                     if "code" in names:
-                        takes[node.name].add(names.index("code"))
-    takes.pop("__init__", None)
-    return takes
+                        functions[node.name].add(names.index("code"))
+    return functions, methods
 
 
 @cache
@@ -49,7 +53,7 @@ def used_codes(package: Path) -> dict[str, list[str]]:
         for p in sorted(package.rglob("*.py"))
         if p.relative_to(package).parts[0] not in _OWN_CATALOGUE
     }
-    takes = _takers(trees)
+    functions, methods = _takers(trees)
     # Codes named by a module constant (NOT_RECEIVED = "chua-nhan") and passed by that name.
     named = {
         target.id: node.value.value
@@ -67,16 +71,22 @@ def used_codes(package: Path) -> dict[str, list[str]]:
             if not isinstance(node, ast.Call):
                 continue
             func = node.func
-            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
-            if name not in takes:
+            if isinstance(func, ast.Name):
+                positions = functions.get(func.id)
+            elif isinstance(func, ast.Attribute):  # a method, or a module's function
+                positions = methods.get(func.attr) or functions.get(func.attr)
+            else:
+                positions = None
+            if not positions:
                 continue
             given = [k.value for k in node.keywords if k.arg == "code"]
-            given += [node.args[i] for i in takes[name] if i < len(node.args)]
+            given += [node.args[i] for i in positions if i < len(node.args)]
             for arg in given:
                 code = arg.value if isinstance(arg, ast.Constant) else None
                 if isinstance(arg, ast.Name):
                     code = named.get(arg.id)
-                # An empty code only carries a message of the library into the page.
-                if isinstance(code, str) and code:
+                # An empty code only carries a message of the library into the page; a
+                # method of the same name elsewhere may take no code (then its texts pass).
+                if isinstance(code, str) and _CODE.fullmatch(code):
                     found[code].append(f"{path.relative_to(package.parent)}:{node.lineno}")
     return dict(found)

@@ -65,6 +65,7 @@ from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.template_source import find_template
+from pipeline.sign.keys import AskSecret
 from pipeline.stages import freshness
 from pipeline.stages.pdf import pdf_dossier
 from pipeline.stages.render import RenderResult, render
@@ -113,9 +114,11 @@ def issue(
     accept_hand_edits: bool = False,
     redliner: Redliner | None = None,
     checkpoint: Checkpoint | None = None,
+    ask: AskSecret | None = None,
 ) -> Issued:
     """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`.
-    `redliner` writes the tracked-changes copies (default: the engine the setting picks).
+    `redliner` writes the tracked-changes copies (default: the engine the setting picks);
+    `ask` asks for a signing key's PIN or password ([ky_so] of hoso.toml).
     A paper edited in Word after render is refused unless `accept_hand_edits`; then the
     register, the manifest and `diff` say so."""
     chosen = redliner or ChosenRedliner()
@@ -134,6 +137,7 @@ def issue(
                 reason=reason,
                 assign_numbers=assign_numbers,
                 accept_hand_edits=accept_hand_edits,
+                ask=ask or _no_secret,
             )
             issued = job.run(chosen, checkpoint or (lambda _: None))
     finally:
@@ -233,8 +237,10 @@ class _Issue:
         reason: str,
         assign_numbers: bool,
         accept_hand_edits: bool = False,
+        ask: AskSecret,
     ) -> None:
         self.profile = profile
+        self.ask = ask
         self.accept_hand_edits = accept_hand_edits
         self.hand_edited: set[str] = set()  # codes of papers edited by hand, issued knowingly
         self.pdf_made_from: dict[str, str] = {}  # PDF name -> sha256 of its Word paper
@@ -319,6 +325,7 @@ class _Issue:
             for doc in current.values():
                 _copy(self.out / doc.type.file, staging / doc.type.file)
         self._pdfs(staging, current)
+        self._sign(staging, current, numbers)
         rows = []
         for code, doc in current.items():
             prev = prev_rows.get(code)
@@ -518,6 +525,18 @@ class _Issue:
         for name, made in (record[1] if record is not None else {}).items():
             self.pdf_made_from[name] = next(iter(made.inputs.values()), "")
 
+    # --- digital signatures (pipeline.sign): after the numbers, before the register ---
+    def _sign(
+        self, staging: Path, current: dict[str, DocumentSettings], numbers: dict[str, int]
+    ) -> None:
+        """The numbered papers' PDFs signed by their signers (if not yet) and the agency."""
+        from pipeline.sign.dossier import sign_version
+
+        symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
+        self.warnings += sign_version(self.profile, staging, current, symbols, self.ask)
+
+    # --- end of digital signatures ---
+
     def _row(
         self,
         staging: Path,
@@ -673,6 +692,18 @@ def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool =
             f"`hoso render {dossier}` (cùng --out nếu có) rồi phát hành."
         )
     return Problem("sua-tay", what, file=str(path), hint=hint)
+
+
+def _no_secret(what: str) -> str:
+    raise InputError(
+        [
+            Problem(
+                "can-ma-pin",
+                f"cần {what[:1].lower()}{what[1:]} để ký số",
+                hint="phát hành bằng lệnh hoso issue trong cửa sổ dòng lệnh để nhập mật khẩu.",
+            )
+        ]
+    )
 
 
 def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Problem:
@@ -891,17 +922,20 @@ class Verified:
     versions: int
     files: int
     problems: list[Problem]
+    signatures: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
             "versions": self.versions,
             "files": self.files,
+            "signatures": self.signatures,
             "problems": [p.to_dict() for p in self.problems],
         }
 
 
-def verify(archive: Path) -> Verified:
-    """Re-hash every archived file against its manifest and the register."""
+def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
+    """Re-hash every archived file against its manifest and the register, and check the
+    digital signatures of its PDFs (chains against the `trust` anchors, when given)."""
     problems: list[Problem] = []
     try:
         register = read_register(archive)
@@ -931,7 +965,14 @@ def verify(archive: Path) -> Verified:
     for folder in sorted(archive.glob("*/*")):
         if folder.is_dir() and folder.resolve() not in known:
             problems.append(_finding("ngoai-so", "thư mục không có trong sổ đăng ký", folder))
-    return Verified(len(versions), files, problems)
+    # --- digital signatures (pipeline.sign) ---
+    from pipeline.sign import verify as signatures
+
+    anchors = signatures.load_trust(trust or [])
+    listed = [signatures.ArchivedPaper(r.path, r.number) for r in papers]
+    signed, found = signatures.archive_problems(archive, listed, anchors)
+    problems += found
+    return Verified(len(versions), files, problems, signed)
 
 
 def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:

@@ -241,6 +241,7 @@ _TOP_LEVEL = (
     "hop_hoi_dong",
     "bao_cao",
     "dieu_chinh",
+    "ky_so",  # digital signatures: read by pipeline.sign.config
 )
 
 

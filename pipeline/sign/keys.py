@@ -1,0 +1,198 @@
+"""Signing keys: a PKCS#12 file with its password, or a PKCS#11 token with its PIN.
+
+Vietnamese CAs issue certificates on USB tokens reached through the vendor's PKCS#11
+library; a .p12/.pfx file is the other form clerks get. The PIN or password is asked for
+when signing and kept in memory only: never written to a file, the profile, a log or the
+register. The certificate is checked before anything is signed: valid today, and made for
+signing (key usage digitalSignature or nonRepudiation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.common.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from asn1crypto import x509
+    from pyhanko.sign.signers import Signer
+
+# Asks for a PIN or password: (what it is for) -> the secret. The CLI hides what is typed.
+AskSecret = Callable[[str], str]
+# Only a certificate whose subject says it is a sample may have its password in the profile.
+SAMPLE_MARK = "MẪU"
+
+
+@dataclass(frozen=True)
+class KeySpec:
+    """One key of [ky_so]: where it is and how the profile names it (for messages)."""
+
+    role: str  # "co_quan", "chu_tich", "pho_chu_tich", "thu_ky", "chu_toa"
+    file: str  # the profile's path, for messages
+    p12: Path | None = None
+    module: Path | None = None
+    token: str = ""
+    key_label: str = ""
+    cert_label: str = ""
+    sample_password: str = ""  # only for certificates marked MẪU (the demo's sample data)
+
+    @property
+    def key(self) -> str:
+        return f"ky_so.{self.role}"
+
+    def problem(self, message: str, hint: str, field: str = "") -> Problem:
+        return Problem("khoa-ky-so", message, file=self.file, field=field or self.key, hint=hint)
+
+
+def check_certificate(cert: x509.Certificate, spec: KeySpec, now: datetime) -> list[Problem]:
+    """What makes `cert` unfit to sign today, each naming the key."""
+    who = cert.subject.native.get("common_name", "")
+    problems: list[Problem] = []
+    before, after = (
+        cert["tbs_certificate"]["validity"]["not_before"].native,
+        cert["tbs_certificate"]["validity"]["not_after"].native,
+    )
+    if now > after:
+        problems.append(
+            spec.problem(
+                f"chứng thư số của {who} đã hết hạn ngày {after.astimezone(UTC):%d/%m/%Y}",
+                "gia hạn chứng thư số với nhà cung cấp dịch vụ chứng thực, hoặc dùng khóa khác.",
+            )
+        )
+    elif now < before:
+        problems.append(
+            spec.problem(
+                f"chứng thư số của {who} chưa có hiệu lực (từ ngày {before:%d/%m/%Y})",
+                "kiểm tra đồng hồ của máy, hoặc chờ đến ngày chứng thư có hiệu lực.",
+            )
+        )
+    usage = cert.key_usage_value
+    if usage is not None and not ({"digital_signature", "non_repudiation"} & set(usage.native)):
+        problems.append(
+            spec.problem(
+                f"chứng thư số của {who} không dùng để ký (thiếu digitalSignature, nonRepudiation)",
+                "dùng chứng thư ký số do nhà cung cấp dịch vụ chứng thực cấp cho việc ký.",
+            )
+        )
+    return problems
+
+
+@contextlib.contextmanager
+def open_signer(spec: KeySpec, ask: AskSecret, now: datetime | None = None) -> Iterator[Signer]:
+    """The signer for `spec`, its certificate checked; a token's session is closed after."""
+    moment = now or datetime.now(UTC)
+    if spec.p12 is not None:
+        signer = _p12_signer(spec, ask)
+        _check(signer, spec, moment)
+        yield signer
+        return
+    with _token_signer(spec, ask) as signer:
+        _check(signer, spec, moment)
+        yield signer
+
+
+def _check(signer: Signer, spec: KeySpec, now: datetime) -> None:
+    cert = signer.signing_cert
+    if cert is None:
+        raise InputError([spec.problem("không có chứng thư số đi kèm khóa", "kiểm tra khóa.")])
+    problems = check_certificate(cert, spec, now)
+    if spec.sample_password and SAMPLE_MARK not in str(cert.subject.native.get("common_name", "")):
+        problems.append(
+            spec.problem(
+                "mat_khau_mau chỉ dùng cho chứng thư mẫu; mật khẩu khóa thật không ghi vào tệp",
+                "xóa dòng mat_khau_mau: hoso sẽ hỏi mật khẩu khi ký.",
+                field=f"{spec.key}.mat_khau_mau",
+            )
+        )
+    if problems:
+        raise InputError(problems)
+
+
+def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
+    from pyhanko.sign.signers import SimpleSigner
+
+    assert spec.p12 is not None
+    try:
+        data = spec.p12.read_bytes()
+    except OSError:
+        raise InputError(
+            [
+                spec.problem(
+                    f"không đọc được tệp khóa {spec.p12}",
+                    "ghi đúng đường dẫn tệp .p12/.pfx.",
+                    f"{spec.key}.tep",
+                )
+            ]
+        ) from None
+    secret = spec.sample_password or ask(f"Mật khẩu tệp khóa {spec.p12.name} ({spec.key})")
+    try:
+        signer: Signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=secret.encode("utf-8"))
+        return signer
+    except ValueError:
+        raise InputError(
+            [
+                spec.problem(
+                    f"không mở được tệp khóa {spec.p12.name}: sai mật khẩu hoặc tệp hỏng",
+                    "nhập lại đúng mật khẩu của tệp .p12/.pfx.",
+                    f"{spec.key}.tep",
+                )
+            ]
+        ) from None
+
+
+@contextlib.contextmanager
+def _token_signer(spec: KeySpec, ask: AskSecret) -> Iterator[Signer]:
+    import pkcs11
+    from pyhanko.config.pkcs11 import TokenCriteria
+    from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+
+    if spec.module is None or not spec.module.is_file():
+        raise InputError(
+            [
+                spec.problem(
+                    f"không có thư viện PKCS#11 của USB token ({spec.module or 'chưa ghi'})",
+                    "ghi đường dẫn tệp thư viện của nhà cung cấp token (.dll/.so/.dylib) vào "
+                    "ky_so.thu_vien.",
+                    "ky_so.thu_vien",
+                )
+            ]
+        )
+    pin = spec.sample_password or ask(f"Mã PIN của token {spec.token or ''} ({spec.key})")
+    criteria = TokenCriteria(label=spec.token or None)
+    try:
+        session = open_pkcs11_session(str(spec.module), token_criteria=criteria, user_pin=pin)
+    except (pkcs11.PKCS11Error, OSError) as exc:
+        raise InputError(
+            [
+                spec.problem(
+                    f"không mở được token {spec.token!r}: {type(exc).__name__}",
+                    "cắm USB token, kiểm tra tên token (ky_so.…token) và mã PIN.",
+                )
+            ]
+        ) from None
+    try:
+        try:
+            signer = PKCS11Signer(
+                session,
+                key_label=spec.key_label or None,
+                cert_label=spec.cert_label or spec.key_label or None,
+            )
+            _ = signer.signing_cert  # found now, not in the middle of a signature
+        except (pkcs11.PKCS11Error, Exception) as exc:
+            raise InputError(
+                [
+                    spec.problem(
+                        f"không tìm thấy khóa {spec.key_label!r} hoặc chứng thư "
+                        f"{spec.cert_label or spec.key_label!r} trên token: {exc}",
+                        "ghi đúng nhãn khóa (khoa) và nhãn chứng thư (chung_thu) của token.",
+                    )
+                ]
+            ) from None
+        yield signer
+    finally:
+        session.close()
