@@ -534,6 +534,12 @@ class _Issue:
 
         symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
         self.warnings += sign_version(self.profile, staging, current, symbols, self.ask)
+        # An attachment's PDF is made here from its workbook (the score workbook): that is the
+        # file verify pairs it with.
+        for pdf in staging.glob("*.pdf"):
+            book = pdf.with_suffix(".xlsx")
+            if not pdf.with_suffix(".docx").exists() and book.is_file():
+                self.pdf_made_from[pdf.name] = sha256_file(book)
 
     # --- end of digital signatures ---
 
@@ -1010,6 +1016,8 @@ def _pdf_pairs(folder: Path, manifest: dict[str, Any]) -> list[Problem]:
         if not name.endswith(".pdf") or "/" in name:
             continue
         paper = freshness.paper_of(name)
+        if paper not in hashes and str(Path(name).with_suffix(".xlsx")) in hashes:
+            paper = str(Path(name).with_suffix(".xlsx"))  # an attachment made from its workbook
         if made_from.get(name) != hashes.get(paper):
             problems.append(
                 Problem(

@@ -157,10 +157,18 @@ def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
         return found
     # Left and right: where most lines start and (justified) end; a table set wider than
     # the text does not move the margin. Top: where page 1 starts. Bottom: how low text goes.
+    # A line ends with its last word: measured per word, the many short words inside lines
+    # and the header and signature blocks would outvote the justified ends.
+    ends: dict[tuple[int, int], float] = {}
+    widths: dict[int, float] = {}
+    for n, p, x in words:
+        key = (n, round(x.y0 / 2))
+        ends[key] = max(ends.get(key, 0.0), x.x1)
+        widths[n] = p.width
     margins = {
         "le.tren": (min(x.y0 for _, _, x in words), True),
         "le.trai": (_usual(x.x0 for _, _, x in words), True),
-        "le.phai": (_usual(p.width - x.x1 for _, p, x in words), True),
+        "le.phai": (_usual(widths[n] - end for (n, _), end in ends.items()), True),
         "le.duoi": (min(p.height - x.y1 for _, p, x in words), False),
     }
     for rule_id, (points, both_ways) in margins.items():
