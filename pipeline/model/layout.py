@@ -3,10 +3,12 @@ ingest and the freshness records read, and the archive and the page list."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from pipeline.common.errors import InputError, Problem
 from pipeline.common.vnformat import ascii_slug, upper_first
 
 if TYPE_CHECKING:
@@ -27,6 +29,37 @@ def dossier_name(dossier: Path) -> str:
 def output_folder(dossier: Path, outputs: Path = OUTPUTS) -> Path:
     """Where a dossier's results go: `outputs/<dossier folder name>/`."""
     return outputs / dossier_name(dossier)
+
+
+def find_dossiers(dirs: Sequence[Path], *, hint: str) -> list[Path]:
+    """The dossiers `dirs` name, as build and tong-hop take them: a dossier folder (with
+    hoso.toml), or a folder of dossier folders; each folder holding none is reported."""
+    from pipeline.model.profile import PROFILE_NAME
+
+    problems: list[Problem] = []
+    found: list[Path] = []
+    for folder in dirs:
+        if (folder / PROFILE_NAME).is_file():
+            found.append(folder)
+            continue
+        inside = (
+            sorted(p for p in folder.iterdir() if (p / PROFILE_NAME).is_file())
+            if folder.is_dir()
+            else []
+        )
+        if not inside:
+            problems.append(
+                Problem(
+                    "khong-co-ho-so",
+                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
+                    file=str(folder),
+                    hint=hint,
+                )
+            )
+        found += inside
+    if problems:
+        raise InputError(problems)
+    return list({p.resolve(): p for p in found}.values())
 
 
 # The dossier folder: village workbooks in thon/, the commune's in xa.xlsx.

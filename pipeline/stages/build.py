@@ -41,7 +41,7 @@ from pipeline.common.errors import (
 from pipeline.common.vnformat import number
 from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
-from pipeline.model.layout import dossier_name, output_folder
+from pipeline.model.layout import dossier_name, find_dossiers, output_folder
 from pipeline.model.profile import PROFILE_NAME
 from pipeline.stages import freshness, reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
@@ -259,35 +259,17 @@ def find_jobs(
     their output folders, and whether this is a single dossier named directly.
 
     One dossier: `out` or `default_out(dossier)`; several: `out/<name>` or `default_out`."""
-    problems: list[Problem] = []
-    found: list[Path] = []
-    for folder in dirs:
-        if (folder / PROFILE_NAME).is_file():
-            found.append(folder)
-            continue
-        inside = (
-            sorted(p for p in folder.iterdir() if (p / PROFILE_NAME).is_file())
-            if folder.is_dir()
-            else []
-        )
-        if not inside:
-            problems.append(
-                Problem(
-                    "khong-co-ho-so",
-                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
-                    file=str(folder),
-                    hint="chỉ tới thư mục hồ sơ (có hoso.toml) hoặc thư mục chứa các thư mục "
-                    "hồ sơ; tạo hồ sơ mới bằng `hoso init`.",
-                )
-            )
-        found += inside
-    unique = list({p.resolve(): p for p in found}.values())
+    unique = find_dossiers(
+        dirs,
+        hint="chỉ tới thư mục hồ sơ (có hoso.toml) hoặc thư mục chứa các thư mục hồ sơ; tạo "
+        "hồ sơ mới bằng `hoso init`.",
+    )
     single = len(dirs) == 1 and (dirs[0] / PROFILE_NAME).is_file()
     jobs = [
         Job(d, (out if single else output_folder(d, out)) if out else default_out(d))
         for d in unique
     ]
-    problems += _same_outputs(jobs)
+    problems = _same_outputs(jobs)
     for job in jobs:
         try:
             freshness.check_out(job.dossier, job.out)

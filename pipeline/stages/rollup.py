@@ -43,6 +43,7 @@ from pipeline.common.vnformat import (
 from pipeline.files.atomic import atomic_write_all
 from pipeline.model.labels import criterion_title
 from pipeline.model.layout import dossier_name, output_folder
+from pipeline.model.layout import find_dossiers as layout_find_dossiers
 from pipeline.model.profile import PROFILE_NAME, load_profile
 from pipeline.model.scorecard import Scorecard
 from pipeline.model.units import Words, period_of, strip_kind
@@ -220,39 +221,21 @@ class RollupResult:
 def find_dossiers(dirs: Sequence[Path]) -> list[Path]:
     """The dossiers named by `dirs`, as `hoso build` takes them: a dossier folder (with
     hoso.toml), or a folder of dossier folders. Every folder without one is reported."""
-    problems: list[Problem] = []
-    found: list[Path] = []
-    for folder in dirs:
-        if (folder / PROFILE_NAME).is_file():
-            found.append(folder)
-            continue
-        inside = (
-            sorted(p for p in folder.iterdir() if (p / PROFILE_NAME).is_file())
-            if folder.is_dir()
-            else []
-        )
-        if not inside:
-            problems.append(
-                Problem(
-                    "khong-co-ho-so",
-                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
-                    file=str(folder),
-                    hint="chỉ tới thư mục chứa các thư mục hồ sơ các đơn vị đã gửi (mỗi thư "
-                    "mục có hoso.toml), ví dụ: hoso tong-hop ho-so/ --out tong-hop/.",
-                )
-            )
-        found += inside
     if not dirs:
-        problems.append(
-            Problem(
-                "thieu-ho-so",
-                "chưa chỉ thư mục hồ sơ nào",
-                hint="ví dụ: hoso tong-hop ho-so/ --out tong-hop/",
-            )
+        raise InputError(
+            [
+                Problem(
+                    "thieu-ho-so",
+                    "chưa chỉ thư mục hồ sơ nào",
+                    hint="ví dụ: hoso tong-hop ho-so/ --out tong-hop/",
+                )
+            ]
         )
-    if problems:
-        raise InputError(problems)
-    return list({p.resolve(): p for p in found}.values())
+    return layout_find_dossiers(
+        dirs,
+        hint="chỉ tới thư mục chứa các thư mục hồ sơ các đơn vị đã gửi (mỗi thư mục có "
+        "hoso.toml), ví dụ: hoso tong-hop ho-so/ --out tong-hop/.",
+    )
 
 
 @dataclass(frozen=True)
