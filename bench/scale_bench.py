@@ -76,7 +76,7 @@ def _run(*args: str, cwd: Path) -> str:
     return done.stdout
 
 
-def _edit_cell(dossier: Path, value: int) -> None:
+def edit_cell(dossier: Path, value: int) -> None:
     """A village corrects one figure (children under 16 of its first workbook)."""
     import openpyxl
 
@@ -246,7 +246,7 @@ def _one_dossier(tmp: Path) -> list[Row]:
     values = iter(range(300, 400))
 
     def correct() -> None:
-        _edit_cell(dossier, next(values))
+        edit_cell(dossier, next(values))
         _run(*build, cwd=tmp)
 
     fix = _best(correct)

@@ -815,7 +815,7 @@ def web_cmd(root: Path, port: int | None, no_browser: bool, archive: Path) -> No
     "--from",
     "outputs",
     type=_DIR,
-    default=Path("outputs"),
+    default=OUTPUTS,
     show_default=True,
     metavar="THƯ_MỤC",
     help="Thư mục chứa kết quả các hồ sơ (THƯ_MỤC/<tên thư mục hồ sơ>/scorecard.json).",

@@ -55,6 +55,16 @@ def ingested(folder: Path) -> Ingested:
     return ingest(folder)
 
 
+def poppler(tool: str) -> str:
+    """A poppler-utils program; missing is a skip on a developer machine, a failure in CI."""
+    found = shutil.which(tool)
+    if found is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{tool} (poppler-utils) is required in CI; see .ci/run")
+        pytest.skip(f"{tool} (poppler-utils) not installed")
+    return found
+
+
 def soffice() -> str:
     """The LibreOffice binary; missing is a skip on a developer machine, a failure in CI."""
     found = shutil.which("soffice") or shutil.which("libreoffice")

@@ -4,19 +4,18 @@ blue signature and red seal PNGs drawn here (never a real seal)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from PIL import Image, ImageDraw
+
+from tests.helpers import poppler
 
 PASSWORD = "mat-khau-thu"
 
@@ -127,15 +126,6 @@ def seal_png(path: Path, colour: tuple[int, int, int] = (215, 25, 30)) -> Path:
     draw.regular_polygon((212, 212, 70), 5, fill=(*colour, 255))
     image.save(path)
     return path
-
-
-def poppler(tool: str) -> str:
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} (poppler-utils) is required in CI; see .ci/run")
-        pytest.skip(f"{tool} (poppler-utils) not installed")
-    return found
 
 
 def pdfsig(path: Path, *extra: str) -> str:

@@ -25,7 +25,7 @@ from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.archive_helpers import build
 from tests.conftest import DATA, DEMO, PAPERS, ROOT
-from tests.helpers import soffice
+from tests.helpers import poppler, soffice
 
 TITLES = {
     "KH-ke-hoach.docx": "KẾ HOẠCH",
@@ -35,16 +35,6 @@ TITLES = {
     "TTr-de-nghi-cong-nhan.docx": "TỜ TRÌNH",
 }
 POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="stand-in program is a script")
-
-
-def poppler(tool: str) -> str:
-    """A poppler-utils program; missing is a skip on a developer machine, a failure in CI."""
-    found = shutil.which(tool)
-    if found is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{tool} (poppler-utils) is required in CI; see .ci/run")
-        pytest.skip(f"{tool} (poppler-utils) not installed")
-    return found
 
 
 def _poppler_out(tool: str, *args: str) -> str:

@@ -22,14 +22,13 @@ from pipeline.stages.pdf import pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DEMO
-from tests.helpers import soffice
+from tests.helpers import poppler, soffice
 from tests.sign_helpers import (
     PASSWORD,
     SampleCA,
     make_ca,
     make_p12,
     pdfsig,
-    poppler,
     seal_png,
     signature_png,
 )
