@@ -532,3 +532,12 @@ def test_defaults_of_another_kind_of_unit_are_reported_where_the_papers_print_th
     assert {w.severity for w in found} == {"canh-bao"}
     # The plan alone prints no council: its titles wait for the papers that do.
     assert [w.field for w in stale_defaults(profile, ["KH"])][-1] == "van_ban.KH.noi_nhan[2]"
+
+
+def test_a_blank_council_member_is_explained_in_the_units_words(tmp_path: Path) -> None:
+    init_dossier(tmp_path / "pq", xa="Phú Quốc", tinh="An Giang", huyen="", nam=2026, cap="đặc khu",
+                 cap_thon="khu phố")  # fmt: skip
+    with pytest.raises(InputError) as caught:
+        load_profile(tmp_path / "pq")
+    hints = [p.hint for p in caught.value.problems if (p.field or "").endswith(".chuc_vu")]
+    assert hints and all(h == 'chức vụ, ví dụ "Phó Chủ tịch UBND đặc khu".' for h in hints)

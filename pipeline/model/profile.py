@@ -708,7 +708,7 @@ def load_profile(
     rule_file = _read_assessment(r, path.parent)
     documents = _read_documents(r, unit)
     overrides = _read_overrides(r)
-    council = _read_council(r)
+    council = _read_council(r, unit)
     meeting = _read_meeting(r, council)
     report = _read_report(r)
     if sections is not None:
@@ -1051,7 +1051,7 @@ def _items(r: _Reader, key: str) -> list[tuple[str, _Reader]]:
     return [(f"{key}[{i}]", _Reader(item, r.file)) for i, item in enumerate(raw, start=1)]
 
 
-def _read_council(r: _Reader) -> tuple[Member, ...]:
+def _read_council(r: _Reader, unit: Unit) -> tuple[Member, ...]:
     r.known_keys("hoi_dong", r.table("hoi_dong"), ("thanh_vien",))
     members: list[Member] = []
     for key, sub in _items(r, "hoi_dong.thanh_vien"):
@@ -1059,7 +1059,7 @@ def _read_council(r: _Reader) -> tuple[Member, ...]:
         member = Member(
             ho_ten=sub.text("ho_ten", "họ và tên thành viên."),
             danh_xung=sub.choice("danh_xung", SALUTATIONS, '"ông" hoặc "bà".'),
-            chuc_vu=sub.text("chuc_vu", 'chức vụ, ví dụ "Phó Chủ tịch UBND xã".'),
+            chuc_vu=sub.text("chuc_vu", f'chức vụ, ví dụ "Phó Chủ tịch UBND {unit.cap}".'),
             vai_tro=sub.choice("vai_tro", tuple(COUNCIL_ROLES), "vai trò trong Hội đồng."),
         )
         r.problems += [_prefixed(p, key) for p in sub.problems]
