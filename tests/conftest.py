@@ -25,6 +25,7 @@ PAPERS = tuple(doc.file for doc in catalogue().values())
 _SLOW_MODULES = {
     "test_archive.py",
     "test_diff.py",
+    "test_leftovers.py",
     "test_outputset.py",
     "test_packaging.py",
     "test_pdf.py",
