@@ -27,6 +27,15 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -628,9 +637,15 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"
-    chart.title = f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {number(card.total, 2)})"
-    chart.y_axis.title = "Điểm"
-    chart.x_axis.title = "Tiêu chí"
+    total = number(card.total, 2)
+    chart.title = _chart_title(f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {total})", 14)
+    chart.y_axis.title = _chart_title("Điểm", 11)
+    chart.x_axis.title = _chart_title("Tiêu chí", 11)
+    # Every text of the chart in the papers' font: a chart without its own says nothing,
+    # and LibreOffice then draws it in its default sans (DejaVu Sans in the PDF).
+    chart.txPr = chart.x_axis.txPr = chart.y_axis.txPr = _chart_text(11)
+    if chart.legend is not None:
+        chart.legend.txPr = _chart_text(11)
     chart.add_data(
         Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True
     )
@@ -639,6 +654,23 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart.height = 12
     sheet.add_chart(chart, "E2")
     _print_setup(sheet, None)
+
+
+def _chart_font(size: int, *, bold: bool = False) -> CharacterProperties:
+    return CharacterProperties(latin=DrawingFont(typeface=_FONT), sz=size * 100, b=bold)
+
+
+def _chart_text(size: int) -> RichText:
+    """Text properties of a chart part: `_FONT` at `size` points."""
+    font = _chart_font(size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=font), endParaRPr=font)])
+
+
+def _chart_title(text: str, size: int) -> Title:
+    """A chart title in bold `_FONT` (a plain string title carries no font)."""
+    font = _chart_font(size, bold=True)
+    line = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)])
+    return Title(tx=Text(rich=RichText(p=[line])), overlay=False)
 
 
 def _rules(sheet: Worksheet, card: Scorecard, data: DossierData, words: Words) -> None:
