@@ -66,25 +66,45 @@ def _gone(pid: int) -> bool:
     return stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z"
 
 
-# `hoso ARGS…` that kills itself outright (SIGKILL, as a power cut or the task manager would)
-# once the comparer runs (pipeline.archive.redliners' fault hook), after noting its pid.
-KILLED_COMPARING = r"""
+# `hoso ARGS…` that stops itself once the comparer runs (pipeline.archive.redliners' fault
+# hook), after noting the comparer's pid: SIGKILL, as a power cut or the task manager would,
+# or SIGINT, as Ctrl+C.
+STOPPED_COMPARING = r"""
 import os, signal, sys, time
 from pipeline.archive import redliners
 from pipeline.cli import main
 
-note = sys.argv[1]
+note, how = sys.argv[1], getattr(signal, sys.argv[2])
 
 def hook(proc):
     with open(note, "w") as f:
         f.write(str(proc.pid))
     time.sleep(0.3)  # the comparer is started and at work
-    os.kill(os.getpid(), signal.SIGKILL)
+    os.kill(os.getpid(), how)
 
 redliners.fault_hook = hook
-sys.argv = ["hoso", *sys.argv[2:]]
+sys.argv = ["hoso", *sys.argv[3:]]
 main()
 """
+
+
+@POSIX_ONLY
+def test_ctrl_c_while_comparing_exits_130_and_cleans_up_at_once(two: Setup, tmp_path: Path) -> None:
+    temporary = tmp_path / "tam"
+    temporary.mkdir()
+    note = tmp_path / "comparer"
+    command = [sys.executable, "-c", STOPPED_COMPARING, str(note), "SIGINT"]
+    command += _hoso(two, "issue", str(two.dossier), "--reason", "Thôn sửa số liệu")
+    done = subprocess.run(
+        command, cwd=ROOT, env=_env(temporary), capture_output=True, text=True, timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 130, done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+    assert _gone(int(note.read_text()))
+    # Interrupted, not killed: hoso removed its own folder and its half-built version.
+    assert list(temporary.iterdir()) == []
+    assert sorted(p.name for p in (two.archive / two.dossier.name).iterdir()) == ["v1"]
 
 
 @POSIX_ONLY
@@ -95,8 +115,8 @@ def test_issue_killed_while_comparing_leaves_nothing_after_the_next_run(
     temporary.mkdir()
     note = tmp_path / "comparer"
     archive_before = _tree(two.archive)
-    command = [sys.executable, "-c", KILLED_COMPARING, str(note)]
-    command += _hoso(two, "issue", str(two.dossier), "--reason", "Thôn sửa số liệu")
+    args = _hoso(two, "issue", str(two.dossier), "--reason", "Thôn sửa số liệu")
+    command = [sys.executable, "-c", STOPPED_COMPARING, str(note), "SIGKILL", *args]
     killed = subprocess.run(
         command,
         cwd=ROOT,
@@ -119,7 +139,7 @@ def test_issue_killed_while_comparing_leaves_nothing_after_the_next_run(
     assert any(p.suffix == ".docx" for p in left[0].iterdir())
 
     again = subprocess.run(
-        [sys.executable, "-m", "pipeline", *command[4:]],
+        [sys.executable, "-m", "pipeline", *args],
         cwd=ROOT, env=_env(temporary), capture_output=True, text=True, timeout=300, check=False,
     )  # fmt: skip
     assert again.returncode == 0, again.stdout + again.stderr
