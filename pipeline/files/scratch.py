@@ -15,12 +15,15 @@ import contextlib
 import errno
 import shutil
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.common.errors import EnvironmentProblem
 from pipeline.files import lock
+
+_WINDOWS = sys.platform == "win32"
 
 
 def sweep(prefix: str) -> None:
@@ -47,12 +50,22 @@ def run_folder(prefix: str, purpose: str, kept: str = "") -> Iterator[Path]:
     full or unwritable temporary folder; `kept`, what it adds (see temporary_problem)."""
     sweep(prefix)
     try:
-        # ignore_cleanup_errors: on Windows a killed child may hold a file a moment.
-        private = tempfile.TemporaryDirectory(prefix=prefix, ignore_cleanup_errors=True)
+        # Made under a hidden name and locked before it takes its swept name: a sweeping run
+        # never finds it unlocked (between mkdtemp and the lock) and removes it under us.
+        # Windows renames no folder holding an open file: there it is named at once.
+        hidden = Path(tempfile.mkdtemp(prefix=("" if _WINDOWS else ".") + prefix))
     except OSError as exc:
         raise temporary_problem(exc, purpose, kept) from exc
-    with private as name, lock.hold(Path(name), wait=0):
-        yield Path(name)
+    folder = hidden if _WINDOWS else hidden.with_name(hidden.name[1:])
+    try:
+        with lock.hold(hidden, wait=0):
+            if not _WINDOWS:
+                hidden.rename(folder)
+            yield folder
+    finally:
+        # ignore_errors: on Windows a killed child may hold a file a moment.
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(hidden, ignore_errors=True)
 
 
 def temporary_problem(exc: OSError, purpose: str, kept: str = "") -> EnvironmentProblem:
