@@ -48,13 +48,22 @@ FILLED = {
 
 
 def unit_dossier(
-    folder: Path, *, cap: str, tinh: str, nam: int, cap_thon: str = "", xa: str = "Hòa Khánh"
+    folder: Path,
+    *,
+    cap: str,
+    tinh: str,
+    nam: int,
+    cap_thon: str = "",
+    xa: str = "Hòa Khánh",
+    huyen: str = "",
 ) -> Path:
     """`hoso init` for the unit, then the blanks a clerk fills, as a clerk would."""
     # A unit whose kind and place do not decide its category: the default of the examples.
     province, _ = split_province(tinh)
     loai = "" if known_category(cap, province, nam) else "con_lai"
-    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai)
+    path = init_dossier(
+        folder, xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai
+    )
     text = path.read_text(encoding="utf-8")
     for key, value in FILLED.items():
         text = re.sub(rf'^{key} = ""', f'{key} = "{value}"', text, count=1, flags=re.M)
@@ -117,7 +126,11 @@ def _strays(text: str, own: tuple[str, ...], forbidden: tuple[str, ...]) -> list
 @pytest.mark.parametrize(("cap", "tinh", "nam"), CASES)
 def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str, nam: int) -> None:
     below = "khu phố" if cap == "đặc khu" else ""
-    dossier = unit_dossier(tmp_path / "hs", cap=cap, tinh=tinh, nam=nam, cap_thon=below)
+    # Before the reform every unit belongs to a district (a quận in a centrally-run city).
+    district = "" if nam >= 2025 else ("quận Lê Chân" if tinh == "Hải Phòng" else "Cao Lộc")
+    dossier = unit_dossier(
+        tmp_path / "hs", cap=cap, tinh=tinh, nam=nam, cap_thon=below, huyen=district
+    )
     profile = load_profile(dossier)
     words = profile.don_vi.words
     papers = render_all(dossier, tmp_path / "out", nam)
@@ -138,9 +151,11 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
     plan = papers["KH-ke-hoach.docx"]
     below = words.cap_thon
     province = f"{cap_tren} {tinh}"
+    # The body that sets the target: the district while there are districts.
+    whole = cap_tren if nam >= 2025 else ("quận" if city else "huyện")
     # The seed's slips, corrected for this unit and era (issue: the plan a clerk signs).
     for sentence in (
-        f"- Phấn đấu toàn {cap_tren} có 90% số đơn vị hành chính cấp xã đạt tiêu chuẩn phù hợp "
+        f"- Phấn đấu toàn {whole} có 90% số đơn vị hành chính cấp xã đạt tiêu chuẩn phù hợp "
         f"với trẻ em trong năm {nam}.",
         f"3. Nâng cao năng lực đội ngũ làm công tác bảo vệ, chăm sóc trẻ em từ {cap} đến {below}.",
         f"Thực hiện Kế hoạch số 85/KH-UBND ngày 20/3/{nam} của Ủy ban nhân dân cấp trên, Ủy ban "
@@ -188,6 +203,10 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
         f"{threshold} điểm; không có tiêu chí nào 0 điểm."
     ) in minutes
     assert "Có mặt: 3/3 thành viên." in minutes
+    assert (
+        f"2. Hội đồng thảo luận, đối chiếu số liệu và chấm điểm từng tiêu chí theo {QD06}. Kết "
+        "quả chấm điểm như sau:"
+    ) in minutes
     report = papers["BC-ket-qua-danh-gia.docx"]
     assert "Tiêu chí 10 (Trẻ em đến trường, lớp mầm non): đạt 100/100 điểm" in report
     assert f"Kính gửi: Sở Y tế {province}." in report
@@ -195,7 +214,21 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
     # written in lower case, and every criterion is named one way.
     for name in PAPERS:
         assert faults(docx.Document(str(tmp_path / "out" / name))) == [], name
+    # The plan reports to the district the unit belongs to; after the reform there is none.
+    recipients = plan[plan.index("Nơi nhận:") + 1 :]
+    report_line = "- UBND quận Lê Chân (b/c);" if city else "- UBND huyện Cao Lộc (b/c);"
+    assert (report_line in recipients) == (nam < 2025), recipients
+    assert not [line for line in recipients if "(b/c)" in line and line != report_line]
     decision = papers["QD-thanh-lap-hoi-dong.docx"]
+    # The unit's office in its era: before July 2025 a commune has no office of its council
+    # and committee, only the officer who keeps it.
+    office = f"Văn phòng HĐND và UBND {cap}" if nam >= 2025 else "Công chức Văn phòng - Thống kê"
+    assert (
+        f"Điều 3. Quyết định này có hiệu lực kể từ ngày ký. {office}, công chức Văn hóa - Xã "
+        "hội, các ban, ngành, đoàn thể có liên quan và các ông (bà) có tên tại Điều 1 chịu "
+        "trách nhiệm thi hành Quyết định này./."
+    ) in decision
+    assert f"- {office};" in decision
     assert f"Về việc thành lập Hội đồng đánh giá {cap} phù hợp với trẻ em năm {nam}" in decision
     assert f"CHỦ TỊCH ỦY BAN NHÂN DÂN {cap.upper()} HÒA KHÁNH" in decision
     law = (

@@ -980,7 +980,7 @@ def _read_documents(r: _Reader, unit: Unit) -> dict[str, DocumentSettings]:
             noi_nhan=r.text_list(
                 f"{key}.noi_nhan",
                 "nơi nhận, mỗi nơi một dòng, ví dụ "
-                f'["UBND {unit.words.huyen_day_du or unit.words.tinh_day_du} b/c"].',
+                f'["UBND {unit.words.huyen_day_du or unit.words.tinh_day_du} (b/c)"].',
             ),
             can_cu=_read_grounds(r, f"{key}.can_cu", unit) if doc_type.has_grounds else (),
         )

@@ -31,6 +31,18 @@ class Period:
     grounds: tuple[str, ...]
     receiver_example: dict[str, str]
     superior_example: str
+    district_report: str  # "UBND {cap_tren} (b/c)", or "" when the plan reports to no district
+    office: str  # "Văn phòng HĐND và UBND {cap}" or the officer who keeps the office
+
+    def report_line(self, district: str) -> str:
+        """The plan's Nơi nhận line for the district (`district`: "huyện Cao Lộc"), or ""."""
+        if not (self.district_report and district):
+            return ""
+        return self.district_report.replace("{cap_tren}", district)
+
+    def office_of(self, cap: str) -> str:
+        """ "Văn phòng HĐND và UBND phường" (2025 on), "công chức Văn phòng - Thống kê"."""
+        return self.office.replace("{cap}", cap)
 
     def holds_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -110,6 +122,8 @@ def facts() -> UnitFacts:
             grounds=_strings(entry["can_cu"], where),
             receiver_example={k: nfc(v) for k, v in entry["tiep_nhan_vi_du"].items()},
             superior_example=nfc(str(entry["vi_du_cap_tren"])),
+            district_report=nfc(str(entry.get("bao_cao_huyen", ""))),
+            office=nfc(str(entry["van_phong"])),
         )
         unknown = [level for level in period.levels if level not in levels]
         if unknown:

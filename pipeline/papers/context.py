@@ -16,6 +16,7 @@ from pipeline.common import vnformat
 from pipeline.model.labels import RESULT_WORDS
 from pipeline.model.profile import DocumentSettings, Member, Profile
 from pipeline.model.scorecard import threshold_group
+from pipeline.model.units import period_of
 from pipeline.papers import nd30
 from pipeline.papers.narrative import (
     conclusion,
@@ -59,6 +60,7 @@ VARIABLES: dict[str, str] = {
     "co_quan.viet_tat": "chữ viết tắt của cơ quan trong ký hiệu văn bản",
     "co_quan.dia_danh": "địa danh ở dòng ngày tháng",
     "co_quan.luu": "nơi lưu văn bản (dòng “Lưu:”)",
+    "co_quan.van_phong_dau_cau": "văn phòng của đơn vị theo thời kỳ, viết hoa đầu câu",
     "lanh_dao.chu_tich": "họ tên Chủ tịch UBND",
     "lanh_dao.pho_chu_tich": "họ tên Phó Chủ tịch UBND",
     "lanh_dao.cong_chuc_vhxh": "họ tên công chức Văn hóa - Xã hội",
@@ -162,7 +164,7 @@ VARIABLES: dict[str, str] = {
     "bang_diem.dieu_chinh[].stt_dieu_chinh": "số thứ tự điều chỉnh, như trong cột Ghi chú",
     "bang_diem.dieu_chinh[].ghi_chu": "ghi chú trong bảng",
     "bang_diem.dieu_chinh[].cau": "câu trình bày kết quả",
-    "bang_diem.bo_tieu_chi": "tên và phiên bản bộ tiêu chí đã dùng",
+    "bang_diem.bo_tieu_chi": "tên bộ tiêu chí đã dùng (văn bản ban hành)",
     "bang_diem.tre_em_duoi_16": "tổng số trẻ em dưới 16 tuổi",
 }
 
@@ -237,6 +239,8 @@ def profile_context(profile: Profile) -> dict[str, Any]:
     present = [m for m in profile.hoi_dong if m.ho_ten not in meeting.vang_mat]
     chair = profile.council_member("chu_tich") if profile.hoi_dong else None
     secretary = profile.council_member("thu_ky") if profile.hoi_dong else None
+    period = period_of(unit.nam)
+    office = period.office_of(unit.cap) if period else ""
     return {
         "don_vi": {
             "tinh": unit.tinh,
@@ -263,6 +267,8 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "viet_tat": profile.co_quan.viet_tat,
             "dia_danh": profile.co_quan.dia_danh,
             "luu": profile.co_quan.luu,
+            # Who keeps the unit's office in its era (data/thoi-ky.toml), as a sentence opens.
+            "van_phong_dau_cau": vnformat.upper_first(office) if office else "",
         },
         "lanh_dao": {
             "chu_tich": profile.lanh_dao.chu_tich,
@@ -400,8 +406,8 @@ def score_context(
             "so_tieu_chi_toi_da": at_max,
             "tieu_chi_0_cau": zero_sentence(scorecard),
             "dieu_chinh": overrides,
-            "bo_tieu_chi": f"{scorecard['rule_set']['name']} (phiên bản "
-            f"{scorecard['rule_set']['version']})",
+            # The name a clerk cites; the version is the tool's bookkeeping, not the law's.
+            "bo_tieu_chi": scorecard["rule_set"]["name"],
             "tre_em_duoi_16": vnformat.number(int(totals.get("tre_em_duoi_16", 0))),
         }
     }

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
-from pipeline.common.vnformat import lower_first, nfc
+from pipeline.common.vnformat import lower_first, nfc, upper_first
 from pipeline.files.resources import data_file
 from pipeline.model.documents import catalogue
 from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES, Profile
@@ -164,7 +164,14 @@ def profile_text(
         vd_cong_nhan=_toml_string(example["cong_nhan"]),
         vd_cap_tren=_toml_string(example["cap_tren"]),
         can_cu_mac_dinh=grounds,
+        bao_cao_huyen=_line(period.report_line(words.huyen_day_du)),
+        van_phong=upper_first(period.office_of(cap)),
     )
+
+
+def _line(recipient: str) -> str:
+    """A Nơi nhận item as its own line of the list, or nothing."""
+    return f"    {_toml_string(recipient)},\n" if recipient else ""
 
 
 def category_help() -> str:
