@@ -242,3 +242,32 @@ def test_dossier_may_name_its_own_rule_set(dossier: Path) -> None:
     (dossier / "tieu-chi" / "bo.toml").write_text("", encoding="utf-8")
     assert load_profile(dossier).bo_tieu_chi == dossier / "tieu-chi" / "bo.toml"
     assert load_profile(DEMO).bo_tieu_chi is None
+
+
+def test_an_absence_reason_names_an_absent_member_or_is_located(edit_profile: Edit) -> None:
+    # A reason for a member who attended: located at the table, the name its value, the
+    # absent member suggested.
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = { "Dương Văn Khanh" = "đi công tác" }')
+    with pytest.raises(InputError) as info:
+        load_profile(path)
+    [problem] = info.value.problems
+    assert (problem.code, problem.field, problem.value) == (
+        "ly-do-khong-vang",
+        "hop_hoi_dong.ly_do_vang",
+        '"Dương Văn Khanh"',
+    )
+    assert problem.hint == "có phải ý bạn là Dương Văn Khánh?"
+
+
+def test_absence_reasons_must_be_a_table_of_texts(edit_profile: Edit) -> None:
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = ["đi công tác"]')
+    assert _problems(path) == [("hop_hoi_dong.ly_do_vang", "sai-kieu")]
+    path = edit_profile('ly_do_vang = ["đi công tác"]', 'ly_do_vang = { "Dương Văn Khánh" = 3 }')
+    assert _problems(path) == [("hop_hoi_dong.ly_do_vang", "sai-kieu")]
+
+
+def test_an_absence_reason_is_read_by_the_members_name(edit_profile: Edit) -> None:
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = { "Dương  Văn Khánh" = "đi  công tác" }')
+    meeting = load_profile(path).hop_hoi_dong
+    assert meeting.reason("Dương Văn Khánh") == "đi công tác"
+    assert meeting.reason("Nông Văn Hùng") == ""

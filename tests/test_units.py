@@ -574,3 +574,20 @@ def test_a_blank_council_member_is_explained_in_the_units_words(tmp_path: Path) 
         load_profile(tmp_path / "pq")
     hints = [p.hint for p in caught.value.problems if (p.field or "").endswith(".chuc_vu")]
     assert hints and all(h == 'chức vụ, ví dụ "Phó Chủ tịch UBND đặc khu".' for h in hints)
+
+
+def test_the_minutes_give_each_absent_members_reason_or_a_blank_to_write(tmp_path: Path) -> None:
+    dossier = unit_dossier(
+        tmp_path / "hs", cap="thị trấn", tinh="Lạng Sơn", nam=2024, huyen="Cao Lộc"
+    )
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("vang_mat = []", 'vang_mat = ["Đỗ Minh Quang", "Trần Thu Trang"]')
+    text = text.replace("ly_do_vang = {}", 'ly_do_vang = { "Đỗ Minh Quang" = "đi công tác" }')
+    path.write_text(text, encoding="utf-8")
+    minutes = render_all(dossier, tmp_path / "out", 2024)["BB-hop-hoi-dong.docx"]
+    assert (
+        "Có mặt: 1/3 thành viên; vắng mặt: bà Trần Thu Trang, Công chức Văn hóa - Xã hội, "
+        "Thư ký Hội đồng (lý do: ……………); ông Đỗ Minh Quang, Trưởng Trạm Y tế, Thành viên "
+        "(lý do: đi công tác)."
+    ) in minutes

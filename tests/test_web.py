@@ -555,6 +555,27 @@ def test_council_members_are_added_and_removed(client: FlaskClient, dossier: Pat
     assert "đã điền đủ, đúng" in get(client, "/hs/binh-trung-2024/thong-tin").text
 
 
+def test_absence_reasons_are_typed_one_a_line(client: FlaskClient, dossier: Path) -> None:
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert "Lý do vắng mặt" in page and "mỗi dòng «họ tên: lý do»" in page
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["hop_hoi_dong.ly_do_vang"] = "Dương Văn Khánh: đi công tác\r\n"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    text = (dossier / "hoso.toml").read_text(encoding="utf-8")
+    assert 'ly_do_vang = {"Dương Văn Khánh" = "đi công tác"}' in text
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert "Dương Văn Khánh: đi công tác</textarea>" in page and "đã điền đủ, đúng" in page
+    # A name that is not absent: the loader's located error, beside the field.
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["hop_hoi_dong.ly_do_vang"] = "Nông Văn Hùng: ốm"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert (
+        '<span class="field-error" data-for="hop_hoi_dong.ly_do_vang">có lý do vắng mặt nhưng '
+        "&#34;Nông Văn Hùng&#34; không có trong vang_mat"
+    ) in page
+
+
 def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> None:
     root: Path = app.extensions["hoso"].root
     response = post(

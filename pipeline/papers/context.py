@@ -222,11 +222,12 @@ def _receiver(profile: Profile) -> str:
     return name
 
 
-def _absent(member: Member) -> str:
-    """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: ……)"."""
+def _absent(member: Member, reason: str) -> str:
+    """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: đi công tác)";
+    a reason not given is a blank to write by hand."""
     return (
         f"{member.danh_xung.lower()} {member.ho_ten}, {member.chuc_vu}, {member.role_name} "
-        "(lý do: ……………)"
+        f"(lý do: {reason.rstrip('.') or '……………'})"
     )
 
 
@@ -303,7 +304,11 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "co_mat": [_member(m) for m in present],
             "so_co_mat": len(present),
             "vang_mat": list(meeting.vang_mat),
-            "vang_mat_dong": [_absent(m) for m in profile.hoi_dong if m.ho_ten in meeting.vang_mat],
+            "vang_mat_dong": [
+                _absent(m, meeting.reason(m.ho_ten))
+                for m in profile.hoi_dong
+                if m.ho_ten in meeting.vang_mat
+            ],
             "tan_thanh": "……" if meeting.tan_thanh is None else str(meeting.tan_thanh),
             "khong_tan_thanh": (
                 "……" if meeting.khong_tan_thanh is None else str(meeting.khong_tan_thanh)

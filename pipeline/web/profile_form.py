@@ -37,7 +37,7 @@ from pipeline.model.profile import (
 )
 from pipeline.model.units import Words, all_levels, categories, period_of
 
-KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs")
+KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs", "pairs")
 COUNCIL = "hoi_dong.thanh_vien"
 NEW_ROWS = 2  # blank council rows offered for new members
 REMOVE = "bo"  # a council row's "remove this member" box
@@ -256,6 +256,8 @@ def shown(value: Any, kind: str) -> str:
         text = value.strftime("%d/%m/%Y")
     elif isinstance(value, list):
         text = "\n".join(shown(v, "text") for v in value)
+    elif isinstance(value, dict):
+        text = "\n".join(f"{k}: {shown(v, 'text')}" for k, v in value.items())
     elif kind == "paragraphs" and isinstance(value, str):
         text = "\n".join(line for line in value.splitlines() if line.strip())
     else:
@@ -325,6 +327,16 @@ def _list(text: str) -> Any:
     return array
 
 
+def _pairs(text: str) -> Any:
+    """ "Nông Văn Tuấn: đi công tác" a line -> { "Nông Văn Tuấn" = "đi công tác" }; a line
+    without a colon is a name with no reason yet."""
+    table = tomlkit.inline_table()
+    for line in _lines(text):
+        name, _, value = line.partition(":")
+        table[name.strip()] = value.strip()
+    return table
+
+
 def _paragraphs(text: str) -> Any:
     lines = _lines(text)
     # TOML drops the newline right after the opening quotes: """\n…\n""".
@@ -337,6 +349,7 @@ _CONVERT = {
     "date": _date,
     "datetime": _datetime,
     "list": _list,
+    "pairs": _pairs,
     "paragraphs": _paragraphs,
 }
 
@@ -389,7 +402,7 @@ def apply(doc: Any, form: Mapping[str, str], fields: Iterable[Field]) -> list[st
         if _same(new, old, f.kind):
             continue
         if not new.strip():
-            if f.kind == "list" or _get(doc, f.key) is None:
+            if f.kind in ("list", "pairs") or _get(doc, f.key) is None:
                 _remove(doc, f.key)
             else:
                 _set(doc, f.key, "")
@@ -408,6 +421,10 @@ def differs(new: str, old: str, kind: str) -> bool:
 def _same(new: str, old: str, kind: str) -> bool:
     if kind in ("list", "paragraphs"):
         return _lines(new) == _lines(old)
+    if kind == "pairs":
+        return [line.replace(" ", "") for line in _lines(new)] == [
+            line.replace(" ", "") for line in _lines(old)
+        ]
     return new.strip() == old.strip()
 
 
