@@ -271,3 +271,22 @@ def test_an_absence_reason_is_read_by_the_members_name(edit_profile: Edit) -> No
     meeting = load_profile(path).hop_hoi_dong
     assert meeting.reason("Dương Văn Khánh") == "đi công tác"
     assert meeting.reason("Nông Văn Hùng") == ""
+
+
+@pytest.mark.parametrize(
+    ("cap", "cap_thon", "example"),
+    [
+        ("xã", "", '["Nà Cáy", "Khòn Khuyên"]'),
+        ("phường", "", '["An Biên", "Tổ dân phố số 2"]'),
+        ("đặc khu", "khu phố", '["Khu phố 1", "Khu phố 2"]'),
+    ],
+)
+def test_the_list_of_villages_is_asked_with_an_example_of_its_kind(
+    tmp_path: Path, cap: str, cap_thon: str, example: str
+) -> None:
+    init_dossier(tmp_path, xa="Hòa Khánh", tinh="Hải Phòng", nam=2026, cap=cap,
+                 cap_thon=cap_thon, loai="con_lai" if cap == "xã" else "")  # fmt: skip
+    with pytest.raises(InputError) as info:
+        load_profile(tmp_path)
+    [hint] = [p.hint for p in info.value.problems if p.field == "don_vi.thon"]
+    assert hint is not None and hint.endswith(f", ví dụ {example}.")

@@ -597,6 +597,11 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert "ví dụ Sở Y tế" in page and "ví dụ 05/11/2026 08:00" in page
     assert "năm 2026 không còn cấp huyện: để trống" in page
     assert "Cao Lộc" not in page and "Lao động" not in page and "2024" not in page
+    # The example of the level below is the ward's own kind, not the demo commune's villages.
+    assert "mỗi dòng một tên, ví dụ «An Biên», «Tổ dân phố số 2»" in page
+    assert "Nà Cáy" not in page
+    # The category select: the threshold first, so a phone's closed select shows it.
+    assert '<option value="phuong_do_thi" selected>900 điểm: phường thuộc quận' in page
     again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
                                   "huyen": "Lê Chân", "thu_muc": "../x"})  # fmt: skip
     assert again.status_code == 422
@@ -611,7 +616,11 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert asked.status_code == 422 and not (root / "tan-lap-2026").exists()
     assert "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg" in asked.text
     assert "mien_nui (xã, thị trấn miền núi, hải đảo" in asked.text and "--loai" not in asked.text
-    assert '<option value="mien_nui" >' in asked.text
+    assert '<option value="mien_nui" >800 điểm: xã, thị trấn miền núi' in asked.text
+    # The first option is short enough for a phone-width select; its meaning is in the note.
+    assert '<option value="" >hoso tự chọn</option>' in get(client, "/moi").text.replace(
+        "selected", ""
+    )
     chosen = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ",
                                    "nam": "2026", "loai": "mien_nui"})  # fmt: skip
     assert chosen.status_code == 303

@@ -30,6 +30,7 @@ from pipeline.model.units import (
     split_district,
     split_province,
     strip_kind,
+    village_examples,
     village_name,
     words_for,
 )
@@ -772,7 +773,10 @@ def _read_unit(r: _Reader) -> Unit:
         huyen = ""
     villages = r.text_list(
         "don_vi.thon",
-        f'liệt kê mọi {cap_thon or "thôn"}, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
+        f"liệt kê mọi {cap_thon or 'thôn'}, ví dụ "
+        + "["
+        + ", ".join(f'"{n}"' for n in village_examples(cap_thon or "thôn"))
+        + "].",
         # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
         # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
         unique_by=lambda name: (

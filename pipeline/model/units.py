@@ -80,6 +80,8 @@ class UnitFacts:
     # Commune-level kind -> (category, why) for every unit of the kind / in a central city.
     level_category: dict[str, tuple[str, str]] = field(default_factory=dict)
     city_category: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Kind below -> two names as a profile lists them, for hints.
+    village_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _date(entry: dict[str, Any], key: str, where: str) -> date | None:
@@ -103,6 +105,11 @@ def facts() -> UnitFacts:
     kinds = load_data_toml("don-vi.toml")
     levels = {nfc(k): nfc(str(v["cap_thon"])) for k, v in kinds["cap"].items()}
     heads = {nfc(k): nfc(str(v["truong"])) for k, v in kinds["cap_thon"].items()}
+    examples = {
+        nfc(k): tuple(nfc(str(n)) for n in v["vi_du"])
+        for k, v in kinds["cap_thon"].items()
+        if "vi_du" in v
+    }
     for level, below in levels.items():
         if below and below not in heads:
             raise ValueError(f"don-vi.toml cap.{level}: unknown cap_thon {below!r}")
@@ -145,7 +152,7 @@ def facts() -> UnitFacts:
                     raise ValueError(f"don-vi.toml cap.{level}: unknown {key} {entry[key]!r}")
                 target[nfc(level)] = (str(entry[key]), nfc(str(entry[f"{key}_ly_do"])))
     return UnitFacts(
-        levels, heads, districts, tuple(periods), cities, categories, by_level, in_city
+        levels, heads, districts, tuple(periods), cities, categories, by_level, in_city, examples
     )
 
 
@@ -171,6 +178,15 @@ def default_village_level(level: str) -> str:
 def village_head(village_level: str) -> str:
     """ "Trưởng thôn", "Tổ trưởng tổ dân phố"…; an unlisted kind gets "Trưởng <kind>"."""
     return facts().village_heads.get(village_level, f"Trưởng {village_level}")
+
+
+def village_examples(village_level: str) -> tuple[str, ...]:
+    """Two names of the level below, as a profile lists them: the example of a hint."""
+    found = facts().village_examples.get(village_level)
+    if found:
+        return found
+    kind = village_level[:1].upper() + village_level[1:]
+    return (f"{kind} 1", f"{kind} 2")
 
 
 def strip_kind(name: str, kinds: tuple[str, ...]) -> tuple[str, str | None]:

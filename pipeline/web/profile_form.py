@@ -35,7 +35,7 @@ from pipeline.model.profile import (
     load_profile,
     read_toml,
 )
-from pipeline.model.units import Words, all_levels, categories, period_of
+from pipeline.model.units import Words, all_levels, categories, period_of, village_examples
 
 KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs", "pairs")
 COUNCIL = "hoi_dong.thanh_vien"
@@ -49,8 +49,7 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "cap":
         return tuple((c, c) for c in all_levels())
     if name == "loai":
-        # Decision 06's categories as data/don-vi.toml describes them, with their thresholds.
-        return tuple((k, f"{text} ({UNIT_TYPES[k]} điểm)") for k, text in categories().items())
+        return category_options()
     if name == "nguoi_ky":
         return (("", "(mặc định)"), *((r, OFFICIAL_TITLES[r].capitalize()) for r in SIGNER_ROLES))
     if name == "quyen_han":
@@ -61,6 +60,13 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "vai_tro":
         return tuple(COUNCIL_ROLES.items())
     raise ValueError(f"form.toml: unknown options {name!r}")
+
+
+def category_options() -> tuple[tuple[str, str], ...]:
+    """Decision 06's categories as data/don-vi.toml describes them, the threshold first: a
+    phone shows the start of a long label in the closed select, and the threshold is what the
+    choice decides."""
+    return tuple((k, f"{UNIT_TYPES[k]} điểm: {text}") for k, text in categories().items())
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def era_hints(doc: Mapping[str, Any], words: Words) -> dict[str, str]:
     year = typed if isinstance(typed, int) and period_of(typed) else date.today().year
     period = period_of(year)
     superior = words.huyen_day_du or (words.tinh_day_du if words.tinh else "cấp trên")
-    hints = {"nam": str(year)}
+    hints = {"nam": str(year), "vd_thon": "«" + "», «".join(village_examples(words.cap_thon)) + "»"}
     if period is not None:
         examples = period.examples(superior)
         hints["vd_tiep_nhan_ten"] = examples["ten"]
