@@ -11,11 +11,13 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from pipeline.check.checker import check_files
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
+from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import (
     is_central_city,
@@ -25,6 +27,7 @@ from pipeline.model.units import (
     village_name,
 )
 from pipeline.papers.nd30 import hand_line
+from pipeline.papers.score_workbook import SUMMARY
 from pipeline.stages.init import init_dossier, stale_defaults
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -288,6 +291,15 @@ def test_a_vetoed_ward_says_exactly_why(tmp_path: Path) -> None:
         "V. KHÓ KHĂN, VƯỚNG MẮC",
     ]
     assert "Tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy): đạt 0/50 điểm" in report
+    # The score workbook the council signs words its result as the minutes do.
+    sheet = load_workbook(tmp_path / "out" / WORKBOOK_NAME)[SUMMARY]
+    texts = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert (
+        "Tổng số điểm: 950/1.000 điểm; ngưỡng điểm công nhận đối với phường thuộc thành phố "
+        f"trực thuộc trung ương là 900 điểm; {veto}."
+    ) in texts
+    assert "Kết quả: chưa đạt do có tiêu chí 0 điểm." in texts
+    assert not [t for t in texts if "phường đô thị" in t or "ngưỡng 900 (" in t]
     for name in ("BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx"):
         assert sum("chưa đạt" in line for line in papers[name]) == 1, name
     for name, paper in papers.items():
