@@ -216,7 +216,7 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
     # Every sentence of every paper ends as a sentence, no word is doubled, no office is
     # written in lower case, and every criterion is named one way.
     for name in PAPERS:
-        assert faults(docx.Document(str(tmp_path / "out" / name))) == [], name
+        assert faults(docx.Document(str(tmp_path / "out" / name)), nam) == [], name
     # The plan reports to the district the unit belongs to; after the reform there is none.
     recipients = plan[plan.index("Nơi nhận:") + 1 :]
     report_line = "- UBND quận Lê Chân (b/c);" if city else "- UBND huyện Cao Lộc (b/c);"
@@ -304,7 +304,7 @@ def test_a_vetoed_ward_says_exactly_why(tmp_path: Path) -> None:
         assert sum("chưa đạt" in line for line in papers[name]) == 1, name
     for name, paper in papers.items():
         assert not [line for line in paper if line.rstrip().endswith("vì:")]
-        assert faults(docx.Document(str(tmp_path / "out" / name))) == [], name
+        assert faults(docx.Document(str(tmp_path / "out" / name)), 2026) == [], name
 
 
 def test_below_threshold_and_vetoed_gives_both_reasons(tmp_path: Path) -> None:
