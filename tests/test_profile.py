@@ -286,6 +286,11 @@ def test_the_list_of_villages_is_asked_with_an_example_of_its_kind(
 ) -> None:
     init_dossier(tmp_path, xa="Hòa Khánh", tinh="Hải Phòng", nam=2026, cap=cap,
                  cap_thon=cap_thon, loai="con_lai" if cap == "xã" else "")  # fmt: skip
+    # init's comments give the same example, and the unit's own name as the example of text.
+    text = (tmp_path / "hoso.toml").read_text(encoding="utf-8")
+    assert f"mỗi tên một lần, ví dụ thon = {example}\n" in text
+    assert '#   - Chữ đặt trong ngoặc kép: xa = "Hòa Khánh"\n' in text
+    assert "Bình Trung" not in text and "Nà Cáy" not in text.replace('["Nà Cáy"', "")
     with pytest.raises(InputError) as info:
         load_profile(tmp_path)
     [hint] = [p.hint for p in info.value.problems if p.field == "don_vi.thon"]

@@ -24,6 +24,7 @@ from pipeline.model.units import (
     split_district,
     split_province,
     strip_kind,
+    village_examples,
     village_head,
     words_for,
 )
@@ -164,6 +165,8 @@ def profile_text(
         vd_cong_nhan=_toml_string(example["cong_nhan"]),
         vd_cap_tren=_toml_string(example["cap_tren"]),
         can_cu_mac_dinh=grounds,
+        vd_xa=_toml_string(name or "Bình Trung"),
+        vd_thon="[" + ", ".join(_toml_string(v) for v in village_examples(below)) + "]",
         bao_cao_huyen=_line(period.report_line(words.huyen_day_du)),
         van_phong=upper_first(period.office_of(cap)),
     )
