@@ -138,7 +138,7 @@ def profile_text(
     example = period.examples(words.huyen_day_du or words.tinh_day_du)
     grounds = "\n".join(f"#   - {g}" for g in period.grounds)
     district = (
-        f'huyen = {_toml_string(huyen)}  # tên huyện, không kèm chữ "huyện"'
+        f'huyen = {_padded(huyen, 20)}# tên huyện, không kèm chữ "huyện"'
         if period.has_districts
         else f"# Năm {nam} không còn cấp huyện: không ghi huyen; cấp trên là {level_above}."
     )
