@@ -348,7 +348,7 @@ def test_names_typed_with_their_kind_are_not_doubled(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edits", "expected"),
     [
-        ({'xa = "Hòa Khánh"': 'xa = "Xã Hòa Khánh"'}, ("don_vi.xa", "sai-cap")),
+        ({'\nxa = "Hòa Khánh"': '\nxa = "Xã Hòa Khánh"'}, ("don_vi.xa", "sai-cap")),
         (
             {'tinh = "Hải Phòng"': 'tinh = "thành phố Lạng Sơn"'},
             ("don_vi.tinh", "khong-phai-tp-tw"),
