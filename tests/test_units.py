@@ -22,6 +22,7 @@ from pipeline.model.profile import load_profile
 from pipeline.model.units import (
     is_central_city,
     known_category,
+    period_of,
     split_province,
     strip_kind,
     village_name,
@@ -603,3 +604,34 @@ def test_the_minutes_give_each_absent_members_reason_or_a_blank_to_write(tmp_pat
         "Thư ký Hội đồng (lý do: ……………); ông Đỗ Minh Quang, Trưởng Trạm Y tế, Thành viên "
         "(lý do: đi công tác)."
     ) in minutes
+
+
+@pytest.mark.parametrize(
+    ("nam", "written", "now"),
+    [
+        (2024, "Văn phòng HĐND và UBND xã", "Công chức Văn phòng - Thống kê"),
+        (2026, "Công chức Văn phòng - Thống kê", "Văn phòng HĐND và UBND xã"),
+    ],
+)
+def test_a_default_of_another_era_is_reported(
+    tmp_path: Path, nam: int, written: str, now: str
+) -> None:
+    # A profile written for the other law (by an older init, or carried across the reform).
+    dossier = unit_dossier(tmp_path / "hs", cap="xã", tinh="Lạng Sơn", nam=nam)
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    assert f'    "{now}",' in text
+    path.write_text(text.replace(f'    "{now}",', f'    "{written}",'), encoding="utf-8")
+    profile = load_profile(dossier)
+    period = period_of(nam)
+    assert period is not None
+    other = period_of(2016 if nam == 2026 else 2026)
+    assert other is not None
+    assert [(w.field, w.message, w.hint) for w in stale_defaults(profile, ["QD"])] == [
+        (
+            "van_ban.QD.noi_nhan[2]",
+            f'"{written}" là giá trị `hoso init` ghi theo {other.name}; năm {nam} theo '
+            f"{period.name}",
+            f'sửa thành "{now}" trong hoso.toml rồi chạy lại hoso render.',
+        )
+    ]
