@@ -63,6 +63,7 @@ from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.labels import result_words
 from pipeline.model.layout import WORKBOOK_NAME, dossier_name
 from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
@@ -691,7 +692,7 @@ class _Issue:
             "tool": f"hoso {__version__}",
             "rule_set": card.get("rule_set") if card else None,
             "total": card.get("total") if card else None,
-            "verdict": (("đạt" if card.get("recognized") else "chưa đạt") if card else None),
+            "verdict": result_words(bool(card.get("recognized"))) if card else None,
             "inputs": self._inputs(),
             "outputs": [
                 {"file": p.relative_to(staging).as_posix(), "sha256": sha256_file(p)}

@@ -49,8 +49,9 @@ from pipeline.files.atomic import normalize_zip
 from pipeline.model.dataset import DossierData
 from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.profile import Profile
-from pipeline.model.scorecard import UNIT_NAMES, ItemScore, Scorecard
+from pipeline.model.scorecard import ItemScore, Scorecard
 from pipeline.model.units import Words
+from pipeline.papers.narrative import figures_sentence, shortfall
 
 SUMMARY = "Tổng hợp"
 CHART = "Biểu đồ"
@@ -333,7 +334,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
     row += 1
     sheet.row_dimensions[row].height = 8
     row += 1
-    row = _verdict(sheet, row, card)
+    row = _verdict(sheet, row, card, profile.don_vi.cap)
     end = _signatures(sheet, row, profile)
     _paginate(sheet, groups, end)
     sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
@@ -341,15 +342,17 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
     _print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
 
 
-def _verdict(sheet: Worksheet, row: int, card: Scorecard) -> int:
-    """Threshold, verdict and reasons under the table; returns the next free row."""
+def _verdict(sheet: Worksheet, row: int, card: Scorecard, cap: str) -> int:
+    """Under the table, as the minutes word them: the figures with the threshold of the
+    Decision's category, then the result once, with the condition not met; returns the next
+    free row."""
     last = get_column_letter(len(_SUMMARY_COLUMNS))
     width = len(_SUMMARY_COLUMNS)
+    data = card.to_json()
+    why = shortfall(data)
     verdict = [
-        f"Ngưỡng công nhận ({UNIT_NAMES.get(card.unit_type, card.unit_type)}): "
-        f"{number(card.threshold)} điểm.",
-        f"Kết quả: {card.result}.",
-        *(_sentence(r) for r in card.reasons),
+        figures_sentence(data, cap),
+        f"Kết quả: {card.result}" + (f" do {why}." if why else "."),
     ]
     for text in verdict:
         sheet.merge_cells(f"A{row}:{last}{row}")
@@ -359,11 +362,6 @@ def _verdict(sheet: Worksheet, row: int, card: Scorecard) -> int:
         _fit_height(sheet, row, [(1, text)], span=width)
         row += 1
     return row
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _signatures(sheet: Worksheet, row: int, profile: Profile) -> int:
