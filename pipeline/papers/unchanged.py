@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ from pipeline.files.cache import load_text, store_text
 from pipeline.papers.template_source import TemplateSource
 
 _KIND = "van-ban"
+_REWRITE = ContextVar("rewrite_every_paper", default=False)
 _ABSENT = ["absent"]  # what a path the context does not hold reads as
 
 
@@ -68,8 +72,20 @@ def _canonical(value: Any) -> bytes:
 
 
 def known_paper(key: str) -> str | None:
-    """The sha256 of the paper rendering `key` gave before, if the cache holds it."""
-    return load_text(_KIND, key)
+    """The sha256 of the paper rendering `key` gave before, if the cache holds it (never
+    within `rewriting_every_paper`)."""
+    return None if _REWRITE.get() else load_text(_KIND, key)
+
+
+@contextmanager
+def rewriting_every_paper() -> Iterator[None]:
+    """Render fills every paper again, as `hoso build --force` asks: nothing is taken on
+    the cache's word."""
+    token = _REWRITE.set(True)
+    try:
+        yield
+    finally:
+        _REWRITE.reset(token)
 
 
 def remember_paper(key: str, sha: str) -> None:

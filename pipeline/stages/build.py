@@ -43,6 +43,7 @@ from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
 from pipeline.model.layout import dossier_name, find_dossiers, output_folder
 from pipeline.model.profile import PROFILE_NAME
+from pipeline.papers.unchanged import rewriting_every_paper
 from pipeline.stages import freshness, reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
 from pipeline.stages.pdf import find_soffice, pdf_dossier
@@ -112,6 +113,8 @@ def build(
         with locked(out):
             pass
     with ExitStack() as running:
+        if force:
+            running.enter_context(rewriting_every_paper())
         for stage in _stages(pdf):
             reasons = _reasons(
                 stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
