@@ -192,3 +192,26 @@ def test_a_cold_process_does_not_open_an_unchanged_template_to_read_it_back(
     assert readback.expected_paragraphs(data) == first
     readback.expected_paragraphs.cache_clear()
     shutil.rmtree(tmp_path / "cache")
+
+
+def test_the_defaults_of_other_units_are_worked_out_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pipeline.stages import init
+
+    monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
+    computed = init._others_now("phường", "tổ dân phố", 2026)
+    assert init._others("phường", "tổ dân phố", 2026) == computed
+    assert computed  # another kind of unit has defaults this one lacks
+
+    def again(cap: str, cap_thon: str, year: int) -> dict[str, dict[str, str]]:
+        raise AssertionError("worked out again")
+
+    monkeypatch.setattr(init, "_others_now", again)
+    assert init._others("phường", "tổ dân phố", 2026) == computed
+    with pytest.raises(AssertionError, match="worked out again"):
+        init._others("xã", "thôn", 2026)  # other kinds
+    for entry in (tmp_path / "cache" / "mac-dinh").iterdir():
+        entry.write_text("[1, 2")  # damaged: never trusted
+    with pytest.raises(AssertionError, match="worked out again"):
+        init._others("phường", "tổ dân phố", 2026)
