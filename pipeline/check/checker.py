@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml.exceptions import XmlchemyError
-from docx.oxml.ns import qn
+from docx.oxml.ns import qn as _qualified
 from docx.section import Section
 from docx.text.paragraph import Paragraph
 
@@ -43,6 +44,9 @@ from pipeline.files.docxread import (
     resolver,
     shape_count,
 )
+
+# Clark names ("{ns}tag") are asked for in every loop over a paper: each computed once.
+qn = cache(_qualified)
 
 # A .docx bigger than this (packed, or once unpacked) is refused: no agency paper comes near.
 MAX_FILE_BYTES = 50 * 1024 * 1024

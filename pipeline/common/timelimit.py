@@ -9,7 +9,6 @@ the main thread.
 
 from __future__ import annotations
 
-import ctypes
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,6 +20,9 @@ class TimeLimitExceeded(BaseException):
 
 
 def _raise_in(thread_id: int, exception: type[BaseException] | None) -> None:
+    # Imported only when a limit is reached: every paper runs under one, few reach it.
+    import ctypes
+
     # Passing NULL (None) clears an exception set earlier but not raised yet.
     ctypes.pythonapi.PyThreadState_SetAsyncExc(
         ctypes.c_ulong(thread_id), ctypes.py_object(exception) if exception else None

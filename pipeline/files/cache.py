@@ -1,5 +1,7 @@
 """A small on-disk cache kept across processes: that an unchanged file was checked and found
-clean, and the code objects compiled from unchanged template sources.
+clean, the code objects compiled from unchanged template sources, and small texts computed
+from unchanged inputs (what a template prints whatever the data, which variables it reads,
+the digest of the paper a template and the variables it reads give).
 
 Every entry is keyed by a digest of everything it depends on: a missing, unwritable or
 wiped cache costs time, never correctness, and nothing found wrong is ever skipped.
@@ -57,6 +59,25 @@ def load_code(kind: str, key: str) -> CodeType | None:
 
 
 def store_code(kind: str, key: str, code: CodeType) -> None:
+    _store(kind, key, marshal.dumps(code))
+
+
+def load_text(kind: str, key: str) -> str | None:
+    """A text stored by `store_text`, or None (absent, unreadable or not UTF-8)."""
+    folder = cache_folder()
+    if folder is None:
+        return None
+    try:
+        return (folder / kind / key).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def store_text(kind: str, key: str, text: str) -> None:
+    _store(kind, key, text.encode("utf-8"))
+
+
+def _store(kind: str, key: str, data: bytes) -> None:
     folder = cache_folder()
     if folder is None:
         return
@@ -65,7 +86,7 @@ def store_code(kind: str, key: str, code: CodeType) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         # Written beside and renamed: a reader never sees half a file.
         partial = target.with_name(f"{key}.{os.getpid()}.tmp")
-        partial.write_bytes(marshal.dumps(code))
+        partial.write_bytes(data)
         partial.replace(target)
     except OSError:
         pass

@@ -18,12 +18,15 @@ from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import qn as _qualified
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.parfmt import ParagraphFormat
 from docx.text.run import Run
 from lxml import etree
+
+# Clark names ("{ns}tag") are asked for in every loop over a paper: each computed once.
+qn = cache(_qualified)
 
 
 @dataclass(frozen=True)
@@ -291,7 +294,7 @@ def _on(el: Any) -> bool:
     return el is not None and el.get(_VAL, "true") not in ("0", "false", "off")
 
 
-_tag = cache(qn)
+_tag = qn
 _VAL = qn("w:val")
 _PPR = qn("w:pPr")
 _RPR = qn("w:rPr")

@@ -11,15 +11,20 @@ defect of hoso, reported as such (exit 4), never a paper written short.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import asdict, dataclass
+from functools import cache, lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import docx
 
+from pipeline import __version__
+from pipeline.files.cache import load_text, store_text
 from pipeline.files.docxread import iter_paragraphs
 
 if TYPE_CHECKING:
@@ -50,7 +55,35 @@ class Expected:
 
 @lru_cache(maxsize=64)  # keyed by the template's bytes: read once per template per process
 def expected_paragraphs(template_data: bytes) -> Expected:
-    """What a template's body prints whatever the data."""
+    """What a template's body prints whatever the data; kept in the disk cache, keyed by the
+    template's bytes and the code that reads them, so a cold process does not open an
+    unchanged template with python-docx only to learn this."""
+    key = hashlib.sha256(_reader_digest().encode("ascii") + template_data).hexdigest()
+    stored = load_text("in-san", key)
+    if stored is not None:
+        try:
+            raw = json.loads(stored)
+            fixed = [str(text) for text in raw["fixed"]]
+            return Expected(int(raw["count"]), fixed, raw["signer"] is True)
+        except (ValueError, KeyError, TypeError):
+            pass  # a damaged entry: read the template again
+    expected = _expected_paragraphs(template_data)
+    store_text("in-san", key, json.dumps(asdict(expected), ensure_ascii=False))
+    return expected
+
+
+@cache
+def _reader_digest() -> str:
+    """What `_expected_paragraphs` depends on besides the template: this code, the paragraph
+    walk, python-docx."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256(f"{__version__}\0{docx.__version__}".encode())
+    for path in (here / "readback.py", here.parent / "files" / "docxread.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _expected_paragraphs(template_data: bytes) -> Expected:
     document = docx.Document(io.BytesIO(template_data))
     depth = 0
     count = 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import re
 import sys
 import zipfile
@@ -21,6 +22,7 @@ from pathlib import Path
 from types import CodeType
 from typing import Any
 
+import docxtpl
 import jinja2
 from docx.document import Document as DocxDocument
 from docxtpl import DocxTemplate
@@ -31,7 +33,14 @@ from pipeline import __version__
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.timelimit import TimeLimitExceeded, time_limit
-from pipeline.files.cache import known_clean, load_code, mark_clean, store_code
+from pipeline.files.cache import (
+    known_clean,
+    load_code,
+    load_text,
+    mark_clean,
+    store_code,
+    store_text,
+)
 from pipeline.files.resources import shipped_template
 from pipeline.files.zipguard import ArchiveProblem, check_archive
 from pipeline.model.documents import catalogue
@@ -291,10 +300,17 @@ class _StrictDocxTemplate(DocxTemplate):  # type: ignore[misc]
     with a strict parser turns both into an error."""
 
     def patch_xml(self, src_xml: str) -> Any:
-        # A pure function of the part's XML; the same template's parts recur every paper.
-        return _PATCHED.get_or(
-            _digest(src_xml), lambda: super(_StrictDocxTemplate, self).patch_xml(src_xml)
-        )
+        # A pure function of the part's XML; the same template's parts recur every paper,
+        # and every process (kept on disk, keyed by docxtpl's version and the XML).
+        def patched() -> str:
+            key = _digest(docxtpl.__version__, src_xml)
+            stored = load_text("xml", key)
+            if stored is None:
+                stored = str(super(_StrictDocxTemplate, self).patch_xml(src_xml))
+                store_text("xml", key, stored)
+            return stored
+
+        return _PATCHED.get_or(_digest(src_xml), patched)
 
     def fix_tables(self, xml: str) -> Any:
         etree.fromstring(xml.encode("utf-8"), etree.XMLParser(resolve_entities=False))
@@ -350,6 +366,51 @@ def _fill_error(template: TemplateSource, code: str, message: str) -> InputError
             )
         ]
     )
+
+
+# The core properties docxtpl fills as templates (`DocxTemplate.render_properties`).
+_FILLED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+
+
+def template_reads(template: TemplateSource) -> tuple[str, ...] | None:
+    """Every variable path a template can read (`a.b`, loop items as `a.list[]`): in its
+    body, headers and footers, and in the document properties and footnotes docxtpl fills
+    too; None when that cannot be told (the filled paper may then depend on anything).
+    Kept on disk, keyed by the template's bytes and the code that walks it."""
+    key = _digest(_checker_digest(), template.data)
+    stored = load_text("bien-doc", key)
+    if stored is not None:
+        try:
+            raw = json.loads(stored)
+            if raw is None or (isinstance(raw, list) and all(isinstance(p, str) for p in raw)):
+                return None if raw is None else tuple(raw)
+        except ValueError:
+            pass  # a damaged entry: walk the template again
+    reads = _template_reads(template)
+    store_text("bien-doc", key, json.dumps(reads))
+    return reads
+
+
+def _template_reads(template: TemplateSource) -> tuple[str, ...] | None:
+    env = jinja_environment()
+    try:
+        if not _unpackable(template.data):
+            return None
+        tpl = _StrictDocxTemplate(io.BytesIO(template.data))
+        tpl.init_docx()
+        sources = [template_source_text(template)]
+        properties = tpl.docx.core_properties
+        sources += [str(getattr(properties, name) or "") for name in _FILLED_PROPERTIES]
+        for part in tpl.docx.part.package.parts:
+            if part.content_type == _FOOTNOTES:
+                sources.append(tpl.patch_xml(part.blob.decode("utf-8")))
+        paths: dict[str, None] = {}
+        for source in sources:
+            paths.update(dict.fromkeys(_walk(env.parse(source), {})))
+    except Exception:  # unreadable: the paper is taken to read everything
+        return None
+    return tuple(sorted(paths))
 
 
 def check_templates(dossier: Path | None) -> list[str]:

@@ -18,16 +18,12 @@ and does not stop the others.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from multiprocessing.context import BaseContext
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pipeline.common.errors import (
     EXIT_ENVIRONMENT,
@@ -43,10 +39,15 @@ from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
 from pipeline.model.layout import dossier_name, find_dossiers, output_folder
 from pipeline.model.profile import PROFILE_NAME
+from pipeline.papers.unchanged import rewriting_every_paper
 from pipeline.stages import freshness, reports
 from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.reports import Kind, Message
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
+    from multiprocessing.context import BaseContext
 
 Failure = Literal["input", "environment", "internal"]
 
@@ -113,6 +114,8 @@ def build(
         with locked(out):
             pass
     with ExitStack() as running:
+        if force:
+            running.enter_context(rewriting_every_paper())
         for stage in _stages(pdf):
             reasons = _reasons(
                 stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
@@ -344,6 +347,8 @@ def needs_work(dossier: Path, out: Path, *, pdf: bool) -> bool:
 
 
 def _context() -> BaseContext:
+    import multiprocessing  # here: building one dossier starts no process
+
     # The workers import hoso and its stages once, in a fork server, and are forked from it;
     # where there is no fork (Windows) each worker is spawned and imports them again. Both
     # pickle the work the same way, so the code stays spawn-safe.
@@ -389,6 +394,9 @@ def build_many(
         for index in pending:
             finished(index, build_job(jobs[index], options))
         return [outcomes[i] for i in range(len(jobs))]
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
         pool = ProcessPoolExecutor(count, mp_context=_context())
     except OSError as exc:

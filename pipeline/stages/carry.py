@@ -28,8 +28,6 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomlkit
-
 from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem, did_you_mean
 from pipeline.common.textcheck import text_problems
@@ -812,6 +810,8 @@ def new_year(
     text = profile_text(
         xa=name, tinh=province, huyen=district, nam=year, cap=level, cap_thon=below, loai=loai
     )
+    import tomlkit  # only a new year's profile is edited in place: not loaded by ingest
+
     doc = tomlkit.parse(text)
     result = NewYear(folder / PROFILE_NAME, folder / PREVIOUS_BOOK)
     _carry(doc, first, year, name=name, level=level, result=result)
@@ -941,6 +941,8 @@ def _other_province(
 
 
 def _array(items: list[str]) -> Any:
+    import tomlkit
+
     array = tomlkit.array()
     array.extend(items)
     if len(items) > 3:
@@ -1012,6 +1014,8 @@ def _set(doc: Any, path: list[str], value: Any) -> None:
 def _members(aot: Any, members: list[dict[str, Any]]) -> None:
     """Replace the template's council by last year's, in place: the comments that follow
     the last table (the next section's heading) belong to it and must stay."""
+    import tomlkit
+
     if not members:
         return
     last = aot[-1]

@@ -3,14 +3,18 @@ follows the law of its year (defaults, examples and legal grounds from `model/un
 
 from __future__ import annotations
 
+import hashlib
+import json
 import string
 import tomllib
 from functools import cache
 from pathlib import Path
 
+from pipeline import __version__
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
 from pipeline.common.vnformat import lower_first, nfc, upper_first
+from pipeline.files.cache import load_text, store_text
 from pipeline.files.resources import data_file
 from pipeline.model.documents import catalogue
 from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES, Profile
@@ -300,7 +304,40 @@ Others = dict[str, dict[str, tuple[str, int]]]
 
 def _others(cap: str, cap_thon: str, year: int) -> Others:
     """Each default init writes for another unit kind or level below, or for the same kinds
-    in another period of the law, that this unit's defaults lack."""
+    in another period of the law, that this unit's defaults lack.
+    Kept in the disk cache: it writes and reads a profile for every other kind (a tenth of
+    a one-figure correction's time), and depends only on the kinds, the year, this code
+    and the package's data."""
+    key = hashlib.sha256(repr((_defaults_digest(), cap, cap_thon, year)).encode()).hexdigest()
+    stored = load_text("mac-dinh", key)
+    if stored is not None:
+        try:
+            raw = json.loads(stored)
+            if isinstance(raw, dict):
+                return {
+                    str(k): {str(a): (str(b[0]), int(b[1])) for a, b in v.items()}
+                    for k, v in raw.items()
+                }
+        except (ValueError, AttributeError, TypeError, IndexError, KeyError):
+            pass  # a damaged entry: work it out again
+    theirs = _others_now(cap, cap_thon, year)
+    store_text("mac-dinh", key, json.dumps(theirs, ensure_ascii=False, sort_keys=True))
+    return theirs
+
+
+@cache
+def _defaults_digest() -> str:
+    """What init's defaults are made from besides the unit: the program and its data."""
+    root = Path(__file__).resolve().parent.parent
+    files = [root / "stages" / "init.py", *sorted((root / "model").glob("*.py"))]
+    files += [root / "common" / "vnformat.py", *sorted((root / "data").glob("*.toml"))]
+    digest = hashlib.sha256(__version__.encode())
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _others_now(cap: str, cap_thon: str, year: int) -> Others:
     period = period_of(year)
     mine = unit_defaults(cap, cap_thon, year)
     theirs: Others = {}

@@ -19,7 +19,8 @@ from pipeline.model.units import Words
 from pipeline.papers.context import document_context, score_context
 from pipeline.papers.readback import check_document
 from pipeline.papers.template_source import TemplateSource, find_template
-from pipeline.papers.templating import fill_template
+from pipeline.papers.templating import fill_template, template_reads
+from pipeline.papers.unchanged import known_paper, paper_key, remember_paper
 from pipeline.stages import freshness
 from pipeline.stages.init import stale_defaults
 
@@ -48,6 +49,7 @@ def _properties(profile: Profile, doc: DocumentSettings) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class RenderResult:
+    # The papers of this run; one render would write with the same bytes is left in place.
     written: list[Path]
     removed: list[Path]  # papers of an earlier run that no longer apply (a request now "không đạt")
     waiting: list[str]  # papers that need `hoso score` first
@@ -121,8 +123,10 @@ def render(
         scoring_inputs = None if scoring is None else scoring.inputs
         problems: list[Problem] = []
         rendered: list[tuple[str, bytes]] = []
+        papers: list[str] = []  # this run's papers, rewritten or left as they are
         records: dict[str, freshness.PaperRecord] = {}
         warnings: list[Problem] = []
+        earlier = _current_records(out)
         for planned in plan.write:
             code = planned.type.code
             doc = replace(planned, so=numbers[code]) if numbers and code in numbers else planned
@@ -130,15 +134,20 @@ def render(
             inputs = freshness.paper_inputs(
                 dossier, profile_sha, template, doc.type, scoring_inputs
             )
-            try:
-                data = render_document(
-                    template, paper_context(profile, doc, figures), _properties(profile, doc)
-                )
-            except InputError as exc:
-                problems += exc.problems
-                continue
-            rendered.append((doc.type.file, data))
-            records[doc.type.file] = freshness.PaperRecord(freshness.sha256(data), inputs)
+            context, properties = paper_context(profile, doc, figures), _properties(profile, doc)
+            key = paper_key(template, template_reads(template), context, properties)
+            sha = _same_paper(out, doc.type.file, earlier.get(doc.type.file), key)
+            if sha is None:
+                try:
+                    data = render_document(template, context, properties)
+                except InputError as exc:
+                    problems += exc.problems
+                    continue
+                rendered.append((doc.type.file, data))
+                sha = freshness.sha256(data)
+                remember_paper(key, sha)
+            papers.append(doc.type.file)
+            records[doc.type.file] = freshness.PaperRecord(sha, inputs)
             warnings += _empty_sections(profile, doc)
         if problems:
             raise InputError(problems)
@@ -156,12 +165,12 @@ def render(
         manifest = freshness.papers_json(__version__, records)
         # Only once every paper rendered: a failure above leaves the previous set untouched.
         folder.publish([*rendered, (freshness.PAPERS_NAME, manifest)], remove=gone)
-    for name, _ in rendered:
+    for name in papers:
         if progress:
             progress(str(out / name))
     refused = [t.file for t in plan.not_recognized]
     return RenderResult(
-        written=[out / name for name, _ in rendered],
+        written=[out / name for name in papers],
         removed=[out / name for name in gone if name in refused],
         waiting=[t.file for t in plan.waiting],
         not_recognized=refused,
@@ -169,6 +178,22 @@ def render(
         outdated=[out / name for name in gone if name not in refused],
         warnings=warnings,
     )
+
+
+def _current_records(out: Path) -> dict[str, freshness.PaperRecord]:
+    """papers.json's records when this version of hoso wrote it, else none."""
+    manifest = freshness.read_papers(out)
+    return manifest[1] if manifest is not None and manifest[0] == __version__ else {}
+
+
+def _same_paper(
+    out: Path, name: str, recorded: freshness.PaperRecord | None, key: str
+) -> str | None:
+    """The sha256 of the paper `name` in `out` when it is what rendering `key` gives (see
+    `papers.unchanged`) and has the bytes papers.json recorded (not edited by hand)."""
+    if recorded is None or known_paper(key) != recorded.sha256:
+        return None
+    return recorded.sha256 if freshness.file_sha256(out / name) == recorded.sha256 else None
 
 
 def _earlier_papers(
