@@ -13,7 +13,8 @@ from pipeline.common.errors import InputError, Problem
 from pipeline.files.atomic import docx_bytes, set_core_properties
 from pipeline.files.outputset import locked
 from pipeline.model.documents import catalogue, render_sections
-from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
+from pipeline.model.dossier import Dossier
+from pipeline.model.profile import DocumentSettings, Profile
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.model.units import Words
 from pipeline.papers.context import document_context, score_context
@@ -68,11 +69,11 @@ def _figures(scoring: freshness.Scoring | None) -> Scoring | None:
     return scoring.card.to_json(), dict(scoring.data.to_json()["totals"])
 
 
-def load_scoring(profile: Profile, dossier: Path, out: Path) -> Scoring | None:
+def load_scoring(dossier: Dossier) -> Scoring | None:
     """The scorecard and the data totals for the papers that need them, or None before
     `hoso score`. Refused unless workbooks -> data.json -> scorecard.json are all current:
     a paper must never print figures other than the current ones."""
-    return _figures(freshness.current_scoring(dossier, out))
+    return _figures(freshness.current_scoring(dossier))
 
 
 def paper_context(
@@ -86,35 +87,36 @@ def paper_context(
 
 
 def render(
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     *,
     codes: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
     numbers: Mapping[str, int] | None = None,
 ) -> RenderResult:
-    """Write the dossier's papers into `out`; every template problem is reported together.
+    """Write the dossier's papers into its output folder; every template problem is reported
+    together.
 
-    Papers that need the scorecard are written once `hoso score` has put scorecard.json
-    in `out`; the request for recognition only when the commune is recognised. The papers
-    and papers.json (what each was made from) replace the previous set as a whole; a paper
-    of the previous set that is not rewritten stays only while its inputs are unchanged.
+    Papers that need the scorecard are written once `hoso score` has put scorecard.json in
+    the output folder; the request for recognition only when the commune is recognised. The
+    papers and papers.json (what each was made from) replace the previous set as a whole; a
+    paper of the previous set that is not rewritten stays only while its inputs are unchanged.
     `numbers` (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers
     it gives.
     """
-    freshness.check_out(dossier, out)
-    # Fingerprinted before reading: an edit during the run makes papers.json look stale.
-    profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
+    freshness.check_out(dossier)
+    out = dossier.out
     # Only what the papers to be written read is checked: the plan and the decision go out
     # before the council meets, so a blank meeting section stops neither.
     wanted = list(codes) if codes is not None else list(catalogue())
     sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
-    profile = load_profile(dossier, sections=sections)
-    unfinished = freshness.incomplete_problems(out, dossier)
+    # Fingerprinted before validating: an edit during the run makes papers.json look stale.
+    profile_sha = dossier.profile_sha() or ""
+    profile = dossier.profile(sections=sections)
+    unfinished = freshness.incomplete_problems(dossier)
     if unfinished:
         raise InputError(unfinished)
     with locked(out) as folder:
-        scoring = freshness.current_scoring(dossier, out)
+        scoring = freshness.current_scoring(dossier)
         figures = _figures(scoring)
         recognized = None if scoring is None else scoring.card.recognized
         plan = freshness.paper_plan(profile, recognized, wanted)
@@ -128,7 +130,7 @@ def render(
             doc = replace(planned, so=numbers[code]) if numbers and code in numbers else planned
             template = find_template(profile.folder, doc.type.file)
             inputs = freshness.paper_inputs(
-                dossier, profile_sha, template, doc.type, scoring_inputs
+                dossier.folder, profile_sha, template, doc.type, scoring_inputs
             )
             try:
                 data = render_document(
@@ -146,7 +148,6 @@ def render(
         warnings += stale_defaults(profile, [p.type.code for p in plan.write])
         kept, gone = _earlier_papers(
             dossier=dossier,
-            out=out,
             profile=profile,
             profile_sha=profile_sha,
             scoring_inputs=scoring_inputs,
@@ -155,7 +156,9 @@ def render(
         records.update(kept)
         manifest = freshness.papers_json(__version__, records)
         # Only once every paper rendered: a failure above leaves the previous set untouched.
-        folder.publish([*rendered, (freshness.PAPERS_NAME, manifest)], remove=gone)
+        published = [*rendered, (freshness.PAPERS_NAME, manifest)]
+        folder.publish(published, remove=gone)
+        dossier.wrote(published, removed=gone)
     for name, _ in rendered:
         if progress:
             progress(str(out / name))
@@ -173,8 +176,7 @@ def render(
 
 def _earlier_papers(
     *,
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     profile: Profile,
     profile_sha: str,
     scoring_inputs: dict[str, str] | None,
@@ -183,7 +185,8 @@ def _earlier_papers(
     """Papers already in `out` that this run did not write: those still current are kept
     (a run limited to some papers), every other one is removed, so the folder never holds
     a paper whose inputs have changed."""
-    manifest = freshness.read_papers(out)
+    out = dossier.out
+    manifest = freshness.read_papers(dossier)
     version, recorded = manifest if manifest is not None else ("", {})
     kept: dict[str, freshness.PaperRecord] = {}
     gone: list[str] = []
@@ -194,8 +197,8 @@ def _earlier_papers(
         record = recorded.get(name)
         if record is not None and version == __version__ and code in profile.van_ban:
             template = find_template(profile.folder, name)
-            now = freshness.paper_inputs(dossier, profile_sha, template, doc, scoring_inputs)
-            if not freshness.paper_changes(out, name, record, now):
+            now = freshness.paper_inputs(dossier.folder, profile_sha, template, doc, scoring_inputs)
+            if not freshness.paper_changes(dossier, name, record, now):
                 kept[name] = record
                 continue
         gone.append(name)
