@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from pipeline.model.dossier import Dossier
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.score import score
@@ -29,8 +30,8 @@ from tests.web_helpers import browser_paths, live_server
 def _scored_demo(root: Path, outputs: Path) -> Path:
     folder = root / "binh-trung-2024"
     shutil.copytree(DEMO, folder)
-    ingest_to(folder, outputs / folder.name)
-    score(folder, outputs / folder.name)
+    ingest_to(Dossier(folder, outputs / folder.name))
+    score(Dossier(folder, outputs / folder.name))
     return folder
 
 

@@ -108,6 +108,18 @@ class Dossier:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__init__(state["folder"], state["out"], archive=state["archive"])  # type: ignore[misc]
 
+    def __eq__(self, other: object) -> bool:
+        # The same folders are the same dossier, whatever each object has read so far.
+        if not isinstance(other, Dossier):
+            return NotImplemented
+        return self._folders() == other._folders()
+
+    def __hash__(self) -> int:
+        return hash(self._folders())
+
+    def _folders(self) -> tuple[Path, Path, Path]:
+        return (self.folder, self.out, self.archive_root)
+
     def __repr__(self) -> str:
         return f"Dossier({str(self.folder)!r}, out={str(self.out)!r})"
 
