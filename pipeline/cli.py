@@ -388,7 +388,7 @@ def forms(dir: Path, force: bool) -> None:
     """
     from pipeline.stages.forms import write_forms
 
-    result = _run(lambda: write_forms(dir, force=force))
+    result = _run(lambda: write_forms(_dossier(dir), force=force))
     for item in result.written:
         click.echo(f"Đã ghi {item.path}")
         if item.backup:

@@ -343,6 +343,7 @@ _RUN = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
     from pipeline.archive.versions import issue
+    from pipeline.model.dossier import Dossier
     dossier, out, archive, stop, pause, go = sys.argv[1:7]
     while go and not Path(go).exists():
         time.sleep(0.01)
@@ -351,8 +352,8 @@ _RUN = textwrap.dedent(
             time.sleep(0.5)
         if stage == stop:
             os._exit(9)  # a crash: no clean-up, no rollback, no finally
-    result = issue(Path(dossier), Path(out), Path(archive), reason="lần chạy song song",
-                   checkpoint=checkpoint)
+    result = issue(Dossier(Path(dossier), Path(out), archive=Path(archive)),
+                   reason="lần chạy song song", checkpoint=checkpoint)
     print(result.version)
     """
 )

@@ -270,7 +270,7 @@ def _dossier_2025(here: Path, name: str, tinh: str = "Lạng Sơn") -> Path:
     doc["don_vi"]["thon"] = list(villages)
     folder.mkdir()
     write_profile(folder, tomlkit.dumps(doc))
-    write_forms(folder)
+    write_forms(Dossier(folder))
     _fill(folder, {v: dict(zip(CURRENT, figures, strict=True)) for v, figures in villages.items()})
     _build(folder)
     return folder
@@ -461,7 +461,7 @@ def test_forms_refuse_a_new_group_the_profile_does_not_list(
     book = openpyxl.load_workbook(table)
     book[carry.MAP_SHEET]["C2"] = "Số 7"
     book.save(table)
-    found = _problems(lambda: write_forms(here / "moi"))
+    found = _problems(lambda: write_forms(Dossier(here / "moi")))
     assert found == [(str(table), "C2", None, "thon-moi-la")]
 
 

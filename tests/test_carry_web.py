@@ -68,7 +68,7 @@ def test_the_page_makes_next_years_dossier(client: FlaskClient, app: Flask) -> N
     page = text(get(client, made.headers["Location"]))
     assert "Đã thay đổi: năm đánh giá: 2024 → 2025" in page
     assert "Cần điền: tiep_nhan.ten, tiep_nhan.dia_ban, tiep_nhan.cong_nhan" in page
-    written = write_forms(root / "binh-trung-2025").written
+    written = write_forms(Dossier(root / "binh-trung-2025")).written
     ws = openpyxl.load_workbook(written[0].path)[SHEET]
     assert ws.cell(row_of(ws, "tai_nan_thuong_tich_ky_truoc"), 4).value is not None
 

@@ -415,7 +415,7 @@ def test_forms_filled_by_a_script_ingest_to_the_same_numbers(tmp_path: Path) -> 
     folder = tmp_path / "moi"
     folder.mkdir()
     shutil.copy(DEMO / "hoso.toml", folder)
-    write_forms(folder)
+    write_forms(Dossier(folder))
     expected: dict[str, dict[str, Any]] = {}
     villages = load_profile(folder).don_vi.thon
     for i, name in enumerate(villages):

@@ -24,7 +24,7 @@ def dossier(tmp_path: Path) -> Path:
     shutil.copytree(DEMO, folder)
     shutil.rmtree(folder / "thon")
     (folder / "xa.xlsx").unlink()
-    write_forms(folder)
+    write_forms(Dossier(folder))
     for name in ("na-cay.xlsx", "po-ma.xlsx"):
         shutil.copy(DEMO / "thon" / name, folder / "thon" / name)
     return folder

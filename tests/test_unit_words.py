@@ -135,7 +135,7 @@ def test_every_kind_of_unit_in_its_own_words(
         encoding="utf-8",
     )
     # Forms, with nothing but [don_vi] in hoso.toml; filled as a clerk's script would.
-    write_forms(folder)
+    write_forms(Dossier(folder))
     for village in ("an-bien", "cat-dai", "ho-nam"):
         _fill(folder / "thon" / f"{village}.xlsx", PERFECT_VILLAGE)
     _fill(folder / "xa.xlsx", PERFECT_COMMUNE)
@@ -227,7 +227,7 @@ def test_forms_need_only_the_unit_table(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             load_profile(folder)
         assert "hoi_dong" in {p.field for p in caught.value.problems}
-        result = write_forms(folder)
+        result = write_forms(Dossier(folder))
         assert sorted(w.path.name for w in result.written) == [
             "an-bien.xlsx", "cat-dai.xlsx", "ho-nam.xlsx", "xa.xlsx"
         ]  # fmt: skip
@@ -366,7 +366,7 @@ def test_village_names_keep_their_kind_word_when_the_rest_is_no_name(tmp_path: P
     assert load_profile(folder, sections=("don_vi",)).don_vi.thon == (
         "Khu phố 1", "Khu phố số 2", "Cát Dài"
     )  # fmt: skip
-    write_forms(folder)
+    write_forms(Dossier(folder))
     forms = sorted(p.name for p in (folder / "thon").glob("*.xlsx"))
     assert forms == ["cat-dai.xlsx", "khu-pho-1.xlsx", "khu-pho-so-2.xlsx"]
     for name in forms:

@@ -449,7 +449,7 @@ def data_page(name: str) -> str:
 def blank_forms(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
     try:
-        result = write_forms(dossier)
+        result = write_forms(_state().dossier(dossier))
     except InputError as exc:
         html = _page("data.html", name, workbooks=files.workbooks(dossier), job=None,
                      problems=exc.problems, forms_refused=True)  # fmt: skip
