@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from pipeline.archive import docxdiff
+from pipeline.archive.versions import issue
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.model.dataset import DATA_NAME
@@ -29,6 +31,7 @@ from pipeline.stages.build import Options, build_many, find_jobs
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
+from tests.archive_helpers import correct, demo_setup
 from tests.conftest import DEMO, ROOT
 from tests.helpers import edit, soffice
 
@@ -232,3 +235,23 @@ def test_the_dossier_knows_where_its_results_go(tmp_path: Path) -> None:
     loaded.profile()
     copy = pickle.loads(pickle.dumps(loaded))
     assert copy == loaded and not copy._files
+
+
+def test_issue_compares_each_paper_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    setup = demo_setup(tmp_path)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
+    correct(setup)
+    compared: list[int] = []
+    real = docxdiff.align
+
+    def counted(a: Any, b: Any) -> Any:
+        compared.append(1)
+        return real(a, b)
+
+    monkeypatch.setattr(docxdiff, "align", counted)
+    second = issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive), reason="thôn sửa số liệu"
+    )
+    # Whether each paper changed, then what changed for the explanation: one comparison.
+    assert len(compared) == len(second.papers) == 5
+    assert second.explanation
