@@ -12,8 +12,16 @@ different stat, or a file gone, reads it afresh. hoso replaces its outputs by re
 file over the old one (a new inode), so a stage's write is always seen, as is a file edited
 by hand (Word, Notepad) or by another process. A stage that writes hands the bytes it
 published to `wrote()`, which keeps them under the new file's stat: the next stage of a build
-uses them without reading the file again. Fingerprints are taken from the very bytes that are
-parsed, so a record never vouches for content other than what was used.
+uses them without reading the file again (it does so under the output folder's lock, which
+every hoso writer takes). Fingerprints are taken from the very bytes that are parsed, so a
+record never vouches for content other than what was used. The one edit a stat cannot tell
+is one rewriting a file in place to the same size within one tick of the file system's
+clock, between two uses in one command: a race re-reading could only narrow, not close, and
+the next command sees the edit.
+
+A `Dossier` lives for one command, one web request or one job; it is not shared between
+threads. `with_out` gives the same dossier writing elsewhere (a version being built) and
+sharing what was read.
 """
 
 from __future__ import annotations
