@@ -36,6 +36,7 @@ from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import UNIT_TYPES, load_profile
@@ -331,15 +332,16 @@ def overview(name: str) -> str:
         "workbooks": len(files.workbooks(dossier)),
         "papers": [p for p in files.output_names() if p.endswith(".docx") and (out / p).is_file()],
     }
-    villages = _villages(dossier)
+    loaded = _state().dossier(dossier)
+    villages = _villages(loaded)
     card = _load_card(out / scorecard.SCORECARD_NAME)
     return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words,
-                 fresh=stale.of(_state().dossier(dossier)))  # fmt: skip
+                 fresh=stale.of(loaded))  # fmt: skip
 
 
-def _villages(dossier: Path) -> int:
+def _villages(dossier: Dossier) -> int:
     try:
-        return len(_state().dossier(dossier).profile(sections=("don_vi",)).don_vi.thon)
+        return len(dossier.profile(sections=("don_vi",)).don_vi.thon)
     except InputError:
         return 0
 
@@ -616,19 +618,18 @@ def error_copy(name: str, rel: str) -> Response:
 
 @bp.get("/hs/<name>/diem")
 def score_page(name: str) -> str:
-    dossier = _dossier(name)
-    out = _state().out(dossier)
-    return _score_page(name, dossier, out, [])
+    return _score_page(name, _state().dossier(_dossier(name)), [])
 
 
-def _score_page(name: str, dossier: Path, out: Path, problems: list[Problem]) -> str:
+def _score_page(name: str, dossier: Dossier, problems: list[Problem]) -> str:
+    out = dossier.out
     card = _load_card(out / scorecard.SCORECARD_NAME)
     return _page(
         "score.html",
         name,
         card=card,
         chart=_chart(card) if card else [],
-        fresh=stale.of(_state().dossier(dossier)),
+        fresh=stale.of(dossier),
         has_data=(out / DATA_NAME).is_file(),
         problems=problems,
     )
@@ -657,11 +658,10 @@ def _chart(card: scorecard.Scorecard) -> list[dict[str, Any]]:
 def score_run(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
     loaded = _state().dossier(dossier)
-    out = loaded.out
     try:
         score(loaded)
     except InputError as exc:
-        return Response(_score_page(name, dossier, out, exc.problems), status=422)
+        return Response(_score_page(name, loaded, exc.problems), status=422)
     except EnvironmentProblem as exc:
         flash(_said(exc), "loi")
     else:
@@ -841,8 +841,8 @@ def papers(name: str) -> str:
     versions: list[Any] = []
     diff: list[str] = []
     archive_problem: list[Problem] = []
+    loaded = _state().dossier(dossier)
     try:
-        loaded = _state().dossier(dossier)
         versions = history(loaded)
         if versions:
             result, _ = diff_versions(loaded)
@@ -852,32 +852,32 @@ def papers(name: str) -> str:
         archive_problem = exc.problems
     except EnvironmentProblem as exc:
         archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
-    return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
+    return _papers_page(name, dossier=loaded, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[])  # fmt: skip
 
 
 def _papers_page(
     name: str,
     *,
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     versions: list[Any],
     diff: list[str],
     archive_problem: list[Problem],
     refused: list[str],
 ) -> str:
+    out = dossier.out
     return _page(
         "papers.html",
         name,
         papers=_papers(out),
-        fresh=stale.of(_state().dossier(dossier)),
+        fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
         versions=versions,
         diff=diff,
         archive_problem=archive_problem,
-        issuer=_issuer(dossier),
+        issuer=_issuer(dossier.folder),
         pdftoppm=shutil.which("pdftoppm") is not None,
     )
 
@@ -959,25 +959,25 @@ def papers_zip(name: str) -> Response:
 @bp.post("/hs/<name>/phat-hanh")
 def issue_version(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    out = _state().out(dossier)
     reason = request.form.get("ly_do", "")
     numbers = request.form.get("cap_so") == "1"
     # Never issue papers older than their figures, or PDFs older than their Word papers.
-    fresh = stale.of(_state().dossier(dossier))
+    loaded = _state().dossier(dossier)
+    fresh = stale.of(loaded)
     refused = fresh.issue_problems()
     if refused:
         if _htmx():
             return _page("_issue_refused.html", name, refused=refused, fresh=fresh)
-        html = _papers_page(name, dossier=dossier, out=out, versions=[], diff=[],
+        html = _papers_page(name, dossier=loaded, versions=[], diff=[],
                             archive_problem=[], refused=refused)  # fmt: skip
         return Response(html, status=422)
 
     # Loaded afresh for the job's thread, which alone uses it.
-    loaded = _state().dossier(dossier)
+    job_dossier = _state().dossier(dossier)
 
     def work(say: Say) -> dict[str, Any]:
         say("Đang phát hành…")
-        done = issue(loaded, reason=reason, assign_numbers=numbers)
+        done = issue(job_dossier, reason=reason, assign_numbers=numbers)
         return {
             "version": done.version,
             "papers": [(p.number_symbol, p.title) for p in done.papers],
