@@ -121,12 +121,14 @@ def build(
             pass
     with ExitStack() as running:
         for stage in _stages(pdf):
-            # Once a stage has run, what a later one depends on may have changed: checked now.
-            changes = known.get(stage) if not result.ran or dry_run else None
-            if changes is None and not force:
-                changes = known[stage] = stale(stage, dossier)
+            # What was found before holds until a stage runs; a later stage is then checked
+            # anew (what it depends on may just have been rewritten).
+            if result.ran and not dry_run:
+                known.pop(stage, None)
+            if not force and stage not in known:
+                known[stage] = stale(stage, dossier)
             reasons = _reasons(
-                changes or [], force=force, dry_run=dry_run, planned=bool(result.ran)
+                known.get(stage, []), force=force, dry_run=dry_run, planned=bool(result.ran)
             )
             if not reasons:
                 continue
