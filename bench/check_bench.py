@@ -25,6 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from pipeline.files.atomic import atomic_write
 from pipeline.model import dataset
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -60,9 +61,9 @@ def main() -> None:
         dossier = base / "binh-trung-2024"
         shutil.copytree(DEMO, dossier)
         out = base / "out"
-        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(dossier).data))
-        score(dossier, out)
-        render(dossier, out)
+        atomic_write(out / dataset.DATA_NAME, dataset.dumps(ingest(Dossier(dossier)).data))
+        score(Dossier(dossier, out))
+        render(Dossier(dossier, out))
         papers = sorted(out.glob("*.docx"))
         files = []
         for n in range(count):

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import docx
 
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import convert, find_soffice, pdf_dossier
 from pipeline.stages.render import render
@@ -47,12 +48,12 @@ def main() -> int:
         dossier = Path(tmp) / DEMO.name
         shutil.copytree(DEMO, dossier)
         out = Path(tmp) / "out"
-        ingest_to(dossier, out)
-        score(dossier, out)
-        papers = len(render(dossier, out).written)
+        ingest_to(Dossier(dossier, out))
+        score(Dossier(dossier, out))
+        papers = len(render(Dossier(dossier, out)).written)
 
         def dossier_pdf() -> None:
-            pdf_dossier(dossier, out)
+            pdf_dossier(Dossier(dossier, out))
 
         blank = Path(tmp) / "trang-trang.docx"
         docx.Document().save(str(blank))

@@ -19,6 +19,7 @@ from pathlib import Path
 import docx
 
 from pipeline.files.resources import shipped_template
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -48,13 +49,13 @@ def main() -> int:
         out = Path(tmp) / "out"
 
         def do_ingest() -> None:
-            ingest_to(dossier, out)
+            ingest_to(Dossier(dossier, out))
 
         def do_score() -> None:
-            score(dossier, out)
+            score(Dossier(dossier, out))
 
         def do_render() -> None:
-            render(dossier, out)
+            render(Dossier(dossier, out))
 
         do_ingest()
         do_score()

@@ -18,6 +18,7 @@ import openpyxl
 
 from pipeline.archive.redline import Redliner, redline
 from pipeline.archive.redliners import RedlinesEngine
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -28,9 +29,9 @@ REPEAT = 3
 
 
 def build(dossier: Path, out: Path) -> None:
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
 
 
 def correct(workbook: Path) -> None:

@@ -42,6 +42,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from pipeline.model.dossier import Dossier
+
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "inputs" / "binh-trung-2024"
 HOSO = Path(sys.executable).with_name("hoso")
@@ -184,7 +186,7 @@ def _child_baseline(many: Path) -> dict[str, Any]:
     jobs = []
     for dossier in sorted(p for p in (many / "ho-so").iterdir() if p.is_dir()):
         profile = load_profile(dossier)
-        scoring = load_scoring(profile, dossier, many / "out" / dossier.name)
+        scoring = load_scoring(Dossier(dossier, many / "out" / dossier.name))
         recognized = None if scoring is None else bool(scoring[0]["recognized"])
         for doc in freshness.paper_plan(profile, recognized).write:
             template = find_template(dossier, doc.type.file)
@@ -359,10 +361,10 @@ def _villages(tmp: Path) -> list[Row]:
     for count in (10, 100, 1000):
         made = make_dossier(tmp / f"f{count}", 0, villages=count)
         target = tmp / f"f{count}-out"
-        build(made.folder, target)  # warm: imports, template caches
+        build(Dossier(made.folder, target))  # warm: imports, template caches
 
         def once(folder: Path = made.folder, out: Path = target) -> None:
-            build(folder, out, force=True)
+            build(Dossier(folder, out), force=True)
 
         per_village.append((count, _best(once, repeat=2)))
     ratio = (per_village[-1][1] / 1000) / (per_village[1][1] / 100)

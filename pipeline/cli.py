@@ -25,6 +25,7 @@ from pipeline.common.errors import (
     HosoError,
     InputError,
 )
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import OUTPUTS, output_folder
 from pipeline.stages.reports import (
     Message,
@@ -218,6 +219,11 @@ def _default_out(dossier: Path) -> Path:
     return output_folder(dossier)
 
 
+def _dossier(dir: Path, out: Path | None = None, archive: Path = DEFAULT_ARCHIVE) -> Dossier:
+    """The dossier a command works on, loaded once and handed to the library."""
+    return Dossier(dir, out or _default_out(dir), archive=archive)
+
+
 _DIR = click.Path(file_okay=False, path_type=Path)
 _OUT_HELP = "Thư mục ghi kết quả (mặc định: outputs/<tên thư mục hồ sơ>/)."
 
@@ -382,7 +388,7 @@ def forms(dir: Path, force: bool) -> None:
     """
     from pipeline.stages.forms import write_forms
 
-    result = _run(lambda: write_forms(dir, force=force))
+    result = _run(lambda: write_forms(_dossier(dir), force=force))
     for item in result.written:
         click.echo(f"Đã ghi {item.path}")
         if item.backup:
@@ -416,13 +422,11 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
     from pipeline.model import dataset
     from pipeline.stages.ingest import ingest_to
 
-    target = out or _default_out(dir)
-
     def progress(name: str) -> None:
         click.echo(f"Đọc {name}", err=as_json)
 
     result = _run(
-        lambda: ingest_to(dir, target, mark_errors=mark_errors, progress=progress),
+        lambda: ingest_to(_dossier(dir, out), mark_errors=mark_errors, progress=progress),
         json_errors=as_json,
     )
     if as_json:
@@ -446,8 +450,7 @@ def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
     """
     from pipeline.stages.score import score, to_json_text
 
-    target = out or _default_out(dir)
-    result = _run(lambda: score(dir, target), json_errors=as_json)
+    result = _run(lambda: score(_dossier(dir, out)), json_errors=as_json)
     if as_json:
         click.echo(to_json_text(result.scorecard))
         return
@@ -466,9 +469,9 @@ def render_cmd(dir: Path, out: Path | None) -> None:
     """
     from pipeline.stages.render import render
 
-    target = out or _default_out(dir)
-    result = _run(lambda: render(dir, target))
-    _tell(render_report(result, target))
+    dossier = _dossier(dir, out)
+    result = _run(lambda: render(dossier))
+    _tell(render_report(result, dossier.out))
 
 
 @cli.command("pdf")
@@ -483,11 +486,9 @@ def pdf_cmd(dir: Path, out: Path | None) -> None:
     """
     from pipeline.stages.pdf import pdf_dossier
 
-    target = out or _default_out(dir)
-    result = _run(
-        lambda: pdf_dossier(dir, target, progress=lambda p: click.echo(f"Chuyển {p.name}"))
-    )
-    _tell(pdf_report(result, target))
+    dossier = _dossier(dir, out)
+    result = _run(lambda: pdf_dossier(dossier, progress=lambda p: click.echo(f"Chuyển {p.name}")))
+    _tell(pdf_report(result, dossier.out))
 
 
 @cli.command("ky")
@@ -504,8 +505,9 @@ def ky_cmd(dir: Path, out: Path | None) -> None:
     """
     from pipeline.sign.dossier import sign_outputs
 
-    target = out or _default_out(dir)
-    result = _run(lambda: sign_outputs(dir, target, _ask_secret))
+    dossier = _dossier(dir, out)
+    target = dossier.out
+    result = _run(lambda: sign_outputs(dossier, _ask_secret))
     for path in result.signed:
         click.echo(f"Đã ký {path}")
     for path in result.already:
@@ -651,8 +653,8 @@ def issue_cmd(
     from pipeline.archive.redliners import ChosenRedliner
     from pipeline.archive.versions import issue
 
-    target = out or _default_out(dir)
-    result = _run(lambda: issue(dir, target, archive, reason=reason, assign_numbers=assign_numbers,
+    dossier = _dossier(dir, out, archive)
+    result = _run(lambda: issue(dossier, reason=reason, assign_numbers=assign_numbers,
                                 accept_hand_edits=accept_hand_edits,
                                 redliner=ChosenRedliner(redline), ask=_ask_secret))  # fmt: skip
     for warning in result.warnings:
@@ -678,7 +680,7 @@ def history_cmd(dir: Path, archive: Path) -> None:
     from pipeline.common.vnformat import vietnam_clock
     from pipeline.model.labels import stored_result
 
-    versions = _run(lambda: history(dir, archive))
+    versions = _run(lambda: history(_dossier(dir, archive=archive)))
     for info in versions:
         v = info.row
         verdict = stored_result(v.verdict or "")
@@ -740,12 +742,11 @@ def diff_cmd(
     from pipeline.archive.redliners import ChosenRedliner
     from pipeline.archive.versions import diff_versions
 
-    target = out or _default_out(dir)
     # The setting is read here (HOSO_REDLINE may be wrong) so that its notice can be printed.
     chosen = _run(lambda: ChosenRedliner(redline)) if as_docx else None
     result, written = _run(
         lambda: diff_versions(
-            dir, target, archive, a, b, docx=as_docx, redliner=chosen, reason=reason
+            _dossier(dir, out, archive), a, b, docx=as_docx, redliner=chosen, reason=reason
         )
     )
     if chosen and chosen.notice:
@@ -865,7 +866,7 @@ def tong_hop_cmd(
 
     def action() -> Any:
         issuer = load_issuer(profile, ten=co_quan, nguoi_ky=nguoi_ky, chuc_vu=chuc_vu)
-        return roll_up(find_dossiers(dirs), out, outputs, issuer, roster=roster,
+        return roll_up(find_dossiers(dirs, outputs), out, issuer, roster=roster,
                        previous=previous)  # fmt: skip
 
     result = _run(action)

@@ -19,6 +19,7 @@ from docx.document import Document as DocxDocument
 from docx.shared import Pt
 
 from pipeline.files.atomic import atomic_write, docx_bytes, set_core_properties
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import load_profile
 from pipeline.papers import nd30
 from pipeline.papers.templating import flatten, variables_markdown
@@ -630,9 +631,9 @@ def demo_context() -> dict[str, Any]:
     profile = load_profile(DEMO)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)
-        ingest_to(DEMO, out)
-        score(DEMO, out)
-        return paper_context(profile, profile.van_ban["QD"], load_scoring(profile, DEMO, out))
+        ingest_to(Dossier(DEMO, out))
+        score(Dossier(DEMO, out))
+        return paper_context(profile, profile.van_ban["QD"], load_scoring(Dossier(DEMO, out)))
 
 
 def readme() -> str:

@@ -26,6 +26,7 @@ from typing import Any
 
 from pipeline.files.atomic import atomic_write, workbook_bytes
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import VILLAGE_FOLDER, form_time, slug
 from pipeline.model.profile import load_profile
 from pipeline.stages.forms import commune_form, fill_figures, village_form
@@ -228,7 +229,7 @@ def write_demo(name: str, demo: Demo) -> None:
     fill_figures(book, demo.commune)
     atomic_write(folder / "xa.xlsx", workbook_bytes(book, when))
     print(f"wrote {name}/xa.xlsx")
-    result = ingest(folder)
+    result = ingest(Dossier(folder))
     assert not result.warnings, result.warnings
     for code, value in result.data.totals().items():
         print(f"  {code} = {value}")

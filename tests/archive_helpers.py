@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -27,9 +28,9 @@ class Setup:
 
 def build(dossier: Path, out: Path) -> None:
     """ingest -> score -> render through the library, as `hoso build` will."""
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
 
 
 def demo_setup(tmp_path: Path) -> Setup:

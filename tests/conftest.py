@@ -48,6 +48,7 @@ _SLOW_TESTS = {
     "test_office_resaved_files_are_read_the_same",
     "test_papers_as_pdf_with_a_preview_of_their_first_page",
     "test_parallel_build_gives_the_serial_bytes",
+    "test_pdf_and_build_with_pdfs_read_each_file_once",
     "test_pdf_beside_every_paper_then_only_when_a_paper_changes",
     "test_real_documents_never_crash_the_cli",
     "test_workbook_prints_on_a4_landscape_with_libreoffice",

@@ -9,6 +9,7 @@ from pathlib import Path
 from pipeline.files.outputset import locked
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData, Scalar, Source, Value
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import for_level
 from pipeline.stages import freshness
 
@@ -103,7 +104,7 @@ def without_workbooks(dossier: Path) -> Path:
 def write_data(out: Path, data: DossierData, dossier: Path) -> Path:
     """Write `data` as the dossier's data.json, recorded as read from the dossier as it is
     now (what ingest would record), so the stages downstream accept it as current."""
-    record = freshness.current(freshness.INGEST, dossier, out)
+    record = freshness.current(freshness.INGEST, Dossier(dossier, out))
     data.inputs, data.profile_keys, data.hoso_version = (
         record.files,
         record.profile_keys,
@@ -113,7 +114,7 @@ def write_data(out: Path, data: DossierData, dossier: Path) -> Path:
     with locked(out) as folder:
         folder.publish(
             freshness.with_written(
-                out, freshness.INGEST, [(dataset.DATA_NAME, dataset.dumps(data))]
+                Dossier(dossier, out), freshness.INGEST, [(dataset.DATA_NAME, dataset.dumps(data))]
             )
         )
     return out / dataset.DATA_NAME

@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.common.errors import InputError, Problem
 from pipeline.files.outputset import locked
+from pipeline.model.dossier import Dossier
 from pipeline.stages import freshness
 from pipeline.stages.ingest import Ingested, ingest
 
@@ -40,7 +41,7 @@ def edit(path: Path, changes: dict[str, Any], sheet: str = SHEET) -> None:
 
 def problems(folder: Path) -> list[Problem]:
     try:
-        result = ingest(folder)
+        result = ingest(Dossier(folder))
     except InputError as exc:
         return exc.problems
     return result.warnings
@@ -52,7 +53,7 @@ def located(folder: Path) -> list[tuple[str | None, str | None, str]]:
 
 
 def ingested(folder: Path) -> Ingested:
-    return ingest(folder)
+    return ingest(Dossier(folder))
 
 
 def poppler(tool: str) -> str:
@@ -91,4 +92,4 @@ def as_if_written(out: Path, stage: freshness.Stage, name: str, data: bytes) -> 
     another version of hoso) would leave, as opposed to an edit by hand."""
     with locked(out) as folder:
         files = [(n, (out / n).read_bytes()) for n in freshness.WRITES[stage] if n != name]
-        folder.publish(freshness.with_written(out, stage, [*files, (name, data)]))
+        folder.publish(freshness.with_written(Dossier(out, out), stage, [*files, (name, data)]))

@@ -33,6 +33,7 @@ from docx.text.paragraph import Paragraph
 
 from pipeline.check.checker import Finding, check_files
 from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.dossier import Dossier
 
 FILES = {
     "KH": "KH-ke-hoach.docx",
@@ -747,9 +748,9 @@ def main() -> None:
         dossier = base / "binh-trung-2024"
         shutil.copytree(root / "inputs" / "binh-trung-2024", dossier)
         out = base / "out"
-        ingest_to(dossier, out)
-        score(dossier, out)
-        render(dossier, out)
+        ingest_to(Dossier(dossier, out))
+        score(Dossier(dossier, out))
+        render(Dossier(dossier, out))
         cases = build_corpus(out, base / "corpus")
         result = measure(cases)
     faults = sum(1 for c in cases if c.rules)

@@ -23,6 +23,7 @@ from pipeline.archive.versions import issue, verify
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import vietnam_day
+from pipeline.model.dossier import Dossier
 from tests.archive_helpers import Setup, build, correct, demo_setup, meet_again
 from tests.conftest import PAPERS, ROOT
 from tests.helpers import edit
@@ -106,7 +107,7 @@ MET = (
 
 
 def test_figures_the_council_voted_on_change_only_with_a_new_meeting(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     correct(setup, meet=False)
     code, output = _cli(setup, "issue", str(setup.dossier), "--reason", "Khuổi Khỉn sửa")
     assert code == 1, output
@@ -118,20 +119,24 @@ def test_figures_the_council_voted_on_change_only_with_a_new_meeting(setup: Setu
     meet_again(setup.dossier, days=-1)
     build(setup.dossier, setup.out)
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive, reason="x")
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="x")
     assert [(p.code, p.field) for p in caught.value.problems] == [
         ("can-hop-lai", "hop_hoi_dong.bat_dau")
     ]
     # The council meets again: new minutes, numbered as a new paper.
     meet_again(setup.dossier, days=8)
     build(setup.dossier, setup.out)
-    second = issue(setup.dossier, setup.out, setup.archive, reason="họp lại", assign_numbers=True)
+    second = issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive),
+        reason="họp lại",
+        assign_numbers=True,
+    )
     minutes = next(p for p in second.papers if p.code == "BB")
     assert (minutes.number, minutes.date) == (2, "2024-11-12")
 
 
 def test_papers_that_record_no_meeting_are_issued_again_normally(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     profile = setup.dossier / "hoso.toml"
     text = profile.read_text(encoding="utf-8")
     marker = "[van_ban.BC]              # Báo cáo kết quả đánh giá\n"
@@ -139,7 +144,7 @@ def test_papers_that_record_no_meeting_are_issued_again_normally(setup: Setup) -
     at = text.index("noi_nhan = [", text.index(marker)) + len("noi_nhan = [")
     profile.write_text(text[:at] + '\n    "Đảng ủy xã",' + text[at:], "utf-8")
     build(setup.dossier, setup.out)
-    second = issue(setup.dossier, setup.out, setup.archive, reason="thêm nơi nhận",
+    second = issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="thêm nơi nhận",
                    assign_numbers=True)  # fmt: skip
     numbers = {p.code: (p.number, p.carried_from) for p in second.papers}
     assert numbers["BB"] == (1, 1) and numbers["BC"] == (2, None)
@@ -151,13 +156,13 @@ def test_papers_that_record_no_meeting_are_issued_again_normally(setup: Setup) -
 
 
 def test_a_version_is_never_overwritten(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     v1 = setup.archive / "binh-trung-2024" / "v1"
     before = _hashes(v1)
     correct(setup)
-    second = issue(setup.dossier, setup.out, setup.archive, reason="sửa số liệu")
+    second = issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="sửa số liệu")
     assert second.version == 2
-    third = issue(setup.dossier, setup.out, setup.archive, reason="gửi lại")
+    third = issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="gửi lại")
     assert third.version == 3
     assert _hashes(v1) == before
     assert not verify(setup.archive).problems
@@ -166,7 +171,7 @@ def test_a_version_is_never_overwritten(setup: Setup) -> None:
 def test_stale_outputs_are_refused(setup: Setup) -> None:
     edit(setup.dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 15})
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive)
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert [p.code for p in caught.value.problems] == ["so-lieu-cu"]
     assert not (setup.archive / "binh-trung-2024").exists()
 
@@ -174,19 +179,23 @@ def test_stale_outputs_are_refused(setup: Setup) -> None:
 def test_a_paper_missing_from_the_outputs_is_refused(setup: Setup) -> None:
     (setup.out / "BC-ket-qua-danh-gia.docx").unlink()
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive)
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert [p.code for p in caught.value.problems] == ["ket-qua-cu"]
 
 
 def test_numbers_are_given_once_and_never_reused(setup: Setup) -> None:
-    first = issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    first = issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     v1 = first.folder
     assert {p.number for p in first.papers} == {1}
     assert issued_number((v1 / "BC-ket-qua-danh-gia.docx").read_bytes()) == "01"
     assert issued_number((setup.out / "BC-ket-qua-danh-gia.docx").read_bytes()) is None
 
     correct(setup)
-    second = issue(setup.dossier, setup.out, setup.archive, reason="sửa số", assign_numbers=True)
+    second = issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive),
+        reason="sửa số",
+        assign_numbers=True,
+    )
     numbers = {p.code: (p.number, p.carried_from) for p in second.papers}
     # Unchanged papers keep their number; changed ones get the next one.
     assert numbers == {"KH": (1, 1), "QD": (1, 1), "BB": (2, None), "BC": (2, None),
@@ -196,7 +205,11 @@ def test_numbers_are_given_once_and_never_reused(setup: Setup) -> None:
     ).read_bytes()
 
     correct(setup, value=1)  # back to version 1's figures: still new numbers, never 01 again
-    third = issue(setup.dossier, setup.out, setup.archive, reason="trả lại", assign_numbers=True)
+    third = issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive),
+        reason="trả lại",
+        assign_numbers=True,
+    )
     assert {p.code: p.number for p in third.papers if p.carried_from is None} == {
         "BB": 3,
         "BC": 3,
@@ -209,7 +222,7 @@ def test_numbers_are_given_once_and_never_reused(setup: Setup) -> None:
 
 
 def test_a_number_from_hoso_toml_already_used_is_refused(setup: Setup, tmp_path: Path) -> None:
-    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     correct(setup)
     profile = setup.dossier / "hoso.toml"
     text = profile.read_text(encoding="utf-8")
@@ -218,15 +231,19 @@ def test_a_number_from_hoso_toml_already_used_is_refused(setup: Setup, tmp_path:
     profile.write_text(text.replace(marker, marker.replace('so = ""', "so = 1")), "utf-8")
     build(setup.dossier, setup.out)
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive, reason="sửa")
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="sửa")
     assert [(p.code, p.field) for p in caught.value.problems] == [("so-da-dung", "van_ban.BC.so")]
     assert "01/BC-UBND năm 2024" in caught.value.problems[0].message
 
 
 def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:
-    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     correct(setup)
-    issue(setup.dossier, setup.out, setup.archive, reason="Khuổi Khỉn sửa", assign_numbers=True)
+    issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive),
+        reason="Khuổi Khỉn sửa",
+        assign_numbers=True,
+    )
     code, output = _cli(setup, "history", str(setup.dossier))
     assert code == 0, output
     lines = output.splitlines()
@@ -285,7 +302,7 @@ def _writable(path: Path) -> None:
 
 
 def test_verify_finds_altered_missing_and_stray_files(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     ok = CliRunner().invoke(cli, ["verify", str(setup.archive)])
     assert ok.exit_code == 0, ok.output
     v1 = setup.archive / "binh-trung-2024" / "v1"
@@ -309,7 +326,7 @@ def test_verify_finds_altered_missing_and_stray_files(setup: Setup) -> None:
 
 
 def test_verify_finds_a_register_row_without_its_files(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     v1 = setup.archive / "binh-trung-2024" / "v1"
     v1.chmod(0o755)
     (v1 / "TTr-de-nghi-cong-nhan.docx").chmod(0o644)
@@ -326,6 +343,7 @@ _RUN = textwrap.dedent(
     import os, sys, time
     from pathlib import Path
     from pipeline.archive.versions import issue
+    from pipeline.model.dossier import Dossier
     dossier, out, archive, stop, pause, go = sys.argv[1:7]
     while go and not Path(go).exists():
         time.sleep(0.01)
@@ -334,8 +352,8 @@ _RUN = textwrap.dedent(
             time.sleep(0.5)
         if stage == stop:
             os._exit(9)  # a crash: no clean-up, no rollback, no finally
-    result = issue(Path(dossier), Path(out), Path(archive), reason="lần chạy song song",
-                   checkpoint=checkpoint)
+    result = issue(Dossier(Path(dossier), Path(out), archive=Path(archive)),
+                   reason="lần chạy song song", checkpoint=checkpoint)
     print(result.version)
     """
 )
@@ -364,7 +382,7 @@ def test_a_crash_inside_issue_leaves_no_version_and_the_next_issue_succeeds(
     _, output = _cli(setup, "history", str(setup.dossier))
     assert output.strip() == "Hồ sơ chưa phát hành phiên bản nào."
 
-    result = issue(setup.dossier, setup.out, setup.archive)
+    result = issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert result.version == 1
     folder = setup.archive / "binh-trung-2024"
     assert sorted(p.name for p in folder.iterdir()) == ["v1"]  # leftovers cleaned
@@ -377,7 +395,7 @@ def test_an_error_inside_issue_leaves_nothing_at_all(setup: Setup) -> None:
             raise RuntimeError("mất điện")
 
     with pytest.raises(RuntimeError):
-        issue(setup.dossier, setup.out, setup.archive, checkpoint=fail)
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive), checkpoint=fail)
     assert list((setup.archive / "binh-trung-2024").iterdir()) == []
     assert _rows(setup.archive) == []
 
@@ -396,10 +414,10 @@ def test_two_processes_issuing_at_once_get_two_versions(setup: Setup, tmp_path: 
 
 
 def test_an_archive_without_its_register_is_refused(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     (setup.archive / "register.sqlite").unlink()
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive, reason="x")
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="x")
     assert [p.code for p in caught.value.problems] == ["mat-so-dang-ky"]
     assert (setup.archive / "binh-trung-2024" / "v1" / "manifest.json").is_file()
 
@@ -415,14 +433,14 @@ def _edit_workbook(path: Path) -> None:
 def test_a_hand_edited_score_workbook_is_not_issued(setup: Setup) -> None:
     _edit_workbook(setup.out / "bieu-cham-diem.xlsx")
     with pytest.raises(InputError) as caught:
-        issue(setup.dossier, setup.out, setup.archive)
+        issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert [p.code for p in caught.value.problems] == ["ket-qua-bi-sua"]
     assert caught.value.problems[0].file == str(setup.out / "bieu-cham-diem.xlsx")
     assert not (setup.archive / "binh-trung-2024" / "v1").exists()
 
 
 def test_verify_finds_an_archived_workbook_edited(setup: Setup) -> None:
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     book = setup.archive / "binh-trung-2024" / "v1" / "bieu-cham-diem.xlsx"
     _writable(book)
     _edit_workbook(book)

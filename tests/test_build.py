@@ -18,6 +18,7 @@ from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.stages import freshness
@@ -67,7 +68,7 @@ def built(tmp_path: Path) -> tuple[Path, Path]:
     """A demo dossier built once, all three stages."""
     dossier = _copy(tmp_path)
     out = tmp_path / "out"
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ALL
     assert [r.reasons for r in result.ran] == [
         ("data.json chưa có",),
@@ -84,7 +85,7 @@ def test_an_unchanged_rebuild_runs_no_stage_and_touches_no_file(built: tuple[Pat
     dossier, out = built
     before = _snapshot(out)
     assert {*PAPERS, DATA_NAME, SCORECARD_NAME, "papers.json"} <= set(before)
-    again = build(dossier, out)
+    again = build(Dossier(dossier, out))
     assert again.ran == []
     assert [m.text for m in again.messages] == [NOTHING_CHANGED.format(out=out)]
     assert _snapshot(out) == before
@@ -98,7 +99,7 @@ def test_one_changed_cell_reruns_ingest_score_and_render(built: tuple[Path, Path
     dossier, out = built
     before = _snapshot(out)
     edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 0})
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ALL
     assert result.ran[0].reasons == ("thon/na-cay.xlsx đã sửa",)
     assert result.ran[1].reasons == ("data.json đã sửa",)
@@ -111,7 +112,7 @@ def test_one_changed_cell_reruns_ingest_score_and_render(built: tuple[Path, Path
     assert na_cay["duoi_1_tiem_du"]["value"] == 0
     # The plan prints no figures: re-rendered to the very same bytes.
     assert after["KH-ke-hoach.docx"][2] == before["KH-ke-hoach.docx"][2]
-    assert build(dossier, out).ran == []
+    assert build(Dossier(dossier, out)).ran == []
 
 
 def test_a_document_number_reruns_only_render(built: tuple[Path, Path]) -> None:
@@ -122,7 +123,7 @@ def test_a_document_number_reruns_only_render(built: tuple[Path, Path]) -> None:
         '[van_ban.KH]              # Kế hoạch thực hiện Quyết định 06/QĐ-TTg\nso = ""',
         "[van_ban.KH]              # Kế hoạch thực hiện Quyết định 06/QĐ-TTg\nso = 17",
     )
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ["render"]
     assert "hoso.toml đã sửa" in result.ran[0].reasons
     after = _snapshot(out)
@@ -135,7 +136,7 @@ def test_a_council_override_reruns_score_and_render(built: tuple[Path, Path]) ->
     dossier, out = built
     before = _snapshot(out)
     _replace_line(dossier / "hoso.toml", 'muc = "10.2"\ndiem = 50', 'muc = "10.2"\ndiem = 40')
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ["score", "render"]
     assert result.ran[0].reasons == ("hoso.toml › dieu_chinh đã sửa",)
     assert _snapshot(out)[DATA_NAME] == before[DATA_NAME]
@@ -150,7 +151,7 @@ def test_an_own_rule_set_reruns_score_and_render(built: tuple[Path, Path]) -> No
         '# bo_tieu_chi = "bo-tieu-chi.toml"',
         '[danh_gia]\nbo_tieu_chi = "bo-tieu-chi.toml"',
     )
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ["score", "render"]
     assert "bo-tieu-chi.toml mới thêm" in result.ran[0].reasons
 
@@ -159,7 +160,7 @@ def test_a_failed_unit_still_gets_its_papers_but_no_request(built: tuple[Path, P
     dossier, out = built
     with (dossier / "hoso.toml").open("a", encoding="utf-8") as f:
         f.write('\n[[dieu_chinh]]\nmuc = "2.1"\ndiem = 0\nly_do = "Hội đồng kiểm tra lại."\n')
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ["score", "render"]
     assert result.verdict is not None and result.verdict.verdict == "chưa đạt"
     assert (out / "BC-ket-qua-danh-gia.docx").is_file()
@@ -172,12 +173,12 @@ def test_dry_run_writes_nothing_and_names_the_change(built: tuple[Path, Path]) -
     dossier, out = built
     edit(dossier / "thon" / "po-ma.xlsx", {"duoi_1_tiem_du": 0})
     before = _snapshot(out)
-    result = build(dossier, out, dry_run=True)
+    result = build(Dossier(dossier, out), dry_run=True)
     assert result.stages == ALL
     assert result.ran[0].reasons == ("thon/po-ma.xlsx đã sửa",)
     assert result.messages[0].text == "Sẽ chạy ingest: thon/po-ma.xlsx đã sửa"
     assert _snapshot(out) == before
-    assert build(dossier, out).stages == ALL  # the dry run left the work to do
+    assert build(Dossier(dossier, out)).stages == ALL  # the dry run left the work to do
 
 
 def test_dry_run_of_a_new_dossier_creates_no_folder(runner: CliRunner, tmp_path: Path) -> None:
@@ -193,7 +194,7 @@ def test_dry_run_of_a_new_dossier_creates_no_folder(runner: CliRunner, tmp_path:
 def test_force_runs_every_stage_to_the_same_bytes(built: tuple[Path, Path]) -> None:
     dossier, out = built
     before = _snapshot(out)
-    result = build(dossier, out, force=True)
+    result = build(Dossier(dossier, out), force=True)
     assert result.stages == ALL
     assert all(r.reasons == ("chạy lại theo yêu cầu (--force)",) for r in result.ran)
     after = _snapshot(out)
@@ -358,37 +359,37 @@ def test_pdf_beside_every_paper_then_only_when_a_paper_changes(
     assert entry["sha256"] == freshness.file_sha256(out / "KH-ke-hoach.pdf")
 
     before = _snapshot(out)
-    again = build(dossier, out, pdf=True)
+    again = build(Dossier(dossier, out), pdf=True)
     assert again.ran == []
     assert _snapshot(out) == before
 
     # What makes the PDFs stale, as build sees it (nothing is converted for these checks).
     (out / "QD-thanh-lap-hoi-dong.pdf").rename(tmp_path / "qd.pdf")
-    assert freshness.stale("pdf", dossier, out) == [
+    assert freshness.stale("pdf", Dossier(dossier, out)) == [
         freshness.Change("QD-thanh-lap-hoi-dong.pdf", "missing")
     ]
     (tmp_path / "qd.pdf").rename(out / "QD-thanh-lap-hoi-dong.pdf")
-    assert freshness.stale("pdf", dossier, out) == []
+    assert freshness.stale("pdf", Dossier(dossier, out)) == []
 
     _replace_line(
         dossier / "hoso.toml",
         '[van_ban.KH]              # Kế hoạch thực hiện Quyết định 06/QĐ-TTg\nso = ""',
         "[van_ban.KH]              # Kế hoạch thực hiện Quyết định 06/QĐ-TTg\nso = 17",
     )
-    changed = build(dossier, out, pdf=True)
+    changed = build(Dossier(dossier, out), pdf=True)
     assert changed.stages == ["render", "pdf"]
     assert changed.ran[1].reasons == ("KH-ke-hoach.docx đã sửa",)
     after = _snapshot(out)
     assert after["KH-ke-hoach.pdf"][2] != before["KH-ke-hoach.pdf"][2]
     # render replaces the whole set, but only the plan's bytes differ
     assert after["BC-ket-qua-danh-gia.docx"][2] == before["BC-ket-qua-danh-gia.docx"][2]
-    assert build(dossier, out, pdf=True).ran == []
+    assert build(Dossier(dossier, out), pdf=True).ran == []
 
 
 def test_a_build_without_pdf_says_the_pdfs_are_behind(built: tuple[Path, Path]) -> None:
     dossier, out = built
     (out / "KH-ke-hoach.pdf").write_bytes(b"%PDF-1.7\n%%EOF\n")  # a PDF of unknown origin
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.ran == []
     assert result.messages[-1].kind == "warning"
     assert "--pdf" in result.messages[-1].text
@@ -398,8 +399,8 @@ def test_issued_version_keeps_pdfs_but_not_their_record(tmp_path: Path) -> None:
     soffice()
     dossier = _copy(tmp_path)
     out = tmp_path / "out"
-    assert build(dossier, out, pdf=True).stages == [*ALL, "pdf"]
-    result = issue(dossier, out, tmp_path / "archive", assign_numbers=True)
+    assert build(Dossier(dossier, out), pdf=True).stages == [*ALL, "pdf"]
+    result = issue(Dossier(dossier, out, archive=tmp_path / "archive"), assign_numbers=True)
     names = sorted(p.name for p in result.folder.iterdir() if p.is_file())
     assert "KH-ke-hoach.pdf" in names
     assert freshness.PDFS_NAME not in names and LOCK_NAME not in names
@@ -415,7 +416,7 @@ def test_a_hand_edited_score_workbook_reruns_score(built: tuple[Path, Path]) -> 
     book["Tổng hợp"]["C12"] = "999/999"
     book["Tổng hợp"]["G32"] = 1
     book.save(book_path)
-    result = build(dossier, out)
+    result = build(Dossier(dossier, out))
     assert result.stages == ["score"]
     assert result.ran[0].reasons == (
         f"{WORKBOOK_NAME} đã bị sửa sau khi hoso ghi (không dùng số liệu sửa tay)",

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.model import dataset
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import catalogue
 from pipeline.model.layout import CARRIED_HEADER, PREVIOUS_BOOK, WORKBOOK_NAME, slug
 from pipeline.model.profile import load_profile
@@ -40,8 +41,8 @@ def _run(runner: CliRunner, *args: str) -> Any:
 def _build(folder: Path) -> None:
     """Ingest and score a dossier into outputs/<name>/ (relative to the current folder)."""
     out = Path("outputs") / folder.name
-    ingest_to(folder, out)
-    score(folder, out)
+    ingest_to(Dossier(folder, out))
+    score(Dossier(folder, out))
 
 
 def _fill(folder: Path, villages: dict[str, dict[str, int]]) -> None:
@@ -269,7 +270,7 @@ def _dossier_2025(here: Path, name: str, tinh: str = "Lạng Sơn") -> Path:
     doc["don_vi"]["thon"] = list(villages)
     folder.mkdir()
     write_profile(folder, tomlkit.dumps(doc))
-    write_forms(folder)
+    write_forms(Dossier(folder))
     _fill(folder, {v: dict(zip(CURRENT, figures, strict=True)) for v, figures in villages.items()})
     _build(folder)
     return folder
@@ -390,11 +391,11 @@ def test_last_year_must_be_scored_and_current(runner: CliRunner, here: Path) -> 
     folder = here / "binh-trung-2024"
     shutil.copytree(DEMO, folder)
     out = Path("outputs") / folder.name
-    ingest_to(folder, out)
+    ingest_to(Dossier(folder, out))
     result = _run(runner, "init", "moi", "--tu", str(folder))
     assert result.exit_code == 1
     assert f"Lỗi: {out / 'scorecard.json'}: hồ sơ năm trước chưa được chấm điểm" in result.output
-    score(folder, out)
+    score(Dossier(folder, out))
     edit(folder / "thon" / "na-cay.xlsx", {"tai_nan_thuong_tich": 4})
     result = _run(runner, "init", "moi", "--tu", str(folder))
     assert result.exit_code == 1
@@ -460,7 +461,7 @@ def test_forms_refuse_a_new_group_the_profile_does_not_list(
     book = openpyxl.load_workbook(table)
     book[carry.MAP_SHEET]["C2"] = "Số 7"
     book.save(table)
-    found = _problems(lambda: write_forms(here / "moi"))
+    found = _problems(lambda: write_forms(Dossier(here / "moi")))
     assert found == [(str(table), "C2", None, "thon-moi-la")]
 
 

@@ -16,6 +16,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as ec
 from selenium.webdriver.support.ui import WebDriverWait
 
+from pipeline.model.dossier import Dossier
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.score import score
@@ -29,8 +30,8 @@ from tests.web_helpers import browser_paths, live_server
 def _scored_demo(root: Path, outputs: Path) -> Path:
     folder = root / "binh-trung-2024"
     shutil.copytree(DEMO, folder)
-    ingest_to(folder, outputs / folder.name)
-    score(folder, outputs / folder.name)
+    ingest_to(Dossier(folder, outputs / folder.name))
+    score(Dossier(folder, outputs / folder.name))
     return folder
 
 
@@ -67,7 +68,7 @@ def test_the_page_makes_next_years_dossier(client: FlaskClient, app: Flask) -> N
     page = text(get(client, made.headers["Location"]))
     assert "Đã thay đổi: năm đánh giá: 2024 → 2025" in page
     assert "Cần điền: tiep_nhan.ten, tiep_nhan.dia_ban, tiep_nhan.cong_nhan" in page
-    written = write_forms(root / "binh-trung-2025").written
+    written = write_forms(Dossier(root / "binh-trung-2025")).written
     ws = openpyxl.load_workbook(written[0].path)[SHEET]
     assert ws.cell(row_of(ws, "tai_nan_thuong_tich_ky_truoc"), 4).value is not None
 

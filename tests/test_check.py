@@ -26,6 +26,7 @@ from pipeline.check.rules import PARAMS, parse_rules, rulebook, rules_markdown
 from pipeline.cli import cli
 from pipeline.files.docxread import iter_paragraphs
 from pipeline.files.resources import load_data_toml
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -57,9 +58,9 @@ def papers(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     return out
 
 

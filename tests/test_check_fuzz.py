@@ -19,6 +19,7 @@ from lxml import etree
 
 from pipeline.check.checker import check_files
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -35,9 +36,9 @@ def paper(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     path = out / "KH-ke-hoach.docx"
     with zipfile.ZipFile(path) as z:
         return path, z.read("word/document.xml")

@@ -20,6 +20,7 @@ from pipeline.check.pages import find_soffice
 from pipeline.check.pdfcheck import check_fonts
 from pipeline.check.rules import rulebook
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -57,9 +58,9 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     dossier = base / "binh-trung-2024"
     shutil.copytree(DEMO, dossier)
     out = base / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     sources = [out / "KH-ke-hoach.docx"]
     for name, (_, change) in BROKEN.items():
         doc = docx.Document(str(out / "KH-ke-hoach.docx"))

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.model import dataset
+from pipeline.model.dossier import Dossier
 from pipeline.model.rules import shipped_path
 from pipeline.stages.ingest import ingest
 from pipeline.stages.score import score_dossier
@@ -264,7 +265,7 @@ def test_score_json_equals_the_library_result(
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
-    assert printed == score_dossier(dossier, out).to_json()
+    assert printed == score_dossier(Dossier(dossier, out)).to_json()
     assert printed == json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
     assert (printed["total"], printed["threshold"], printed["recognized"]) == (975.0, 800, True)
 
@@ -352,20 +353,20 @@ def test_ingest_writes_data_json(
     assert result.output.splitlines()[-1] == (
         f"Xong: 12 thôn và số liệu cấp xã, 0 cảnh báo; đã ghi {target}"
     )
-    assert (tmp_path / target).read_bytes() == dataset.dumps(ingest(dossier).data)
+    assert (tmp_path / target).read_bytes() == dataset.dumps(ingest(Dossier(dossier)).data)
 
 
 def test_ingest_json_equals_the_library(runner: CliRunner, dossier: Path, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["ingest", str(dossier), "--json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout) == ingest(dossier).data.to_json()
+    assert json.loads(result.stdout) == ingest(Dossier(dossier)).data.to_json()
 
     edit(dossier / "thon/na-cay.xlsx", {"tre_em_duoi_16": "12 trẻ"})
     (dossier / "thon/po-ma.xlsx").unlink()
     failed = runner.invoke(cli, ["ingest", str(dossier), "--json", "--out", str(tmp_path)])
     assert failed.exit_code == 1
     with pytest.raises(InputError) as caught:
-        ingest(dossier)
+        ingest(Dossier(dossier))
     assert json.loads(failed.stdout) == [p.to_dict() for p in caught.value.problems]
     assert 'Lỗi: thon/na-cay.xlsx › Số liệu › D8 (tre_em_duoi_16): "12 trẻ" không phải số' in (
         failed.stderr

@@ -17,6 +17,7 @@ from pipeline.archive.versions import diff_versions, issue
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import short_date, vietnam_day
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import load_profile
 from tests.archive_helpers import Setup, build, correct, demo_setup
 
@@ -51,13 +52,15 @@ def _summary(setup: Setup) -> str:
 @pytest.fixture
 def corrected(tmp_path: Path) -> Setup:
     setup = demo_setup(tmp_path)
-    issue(setup.dossier, setup.out, setup.archive, assign_numbers=True)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     correct(setup)  # the council meets again on 12/11/2024
     return setup
 
 
 def test_one_corrected_cell_is_traced_through_points_total_and_papers(corrected: Setup) -> None:
-    result, written = diff_versions(corrected.dossier, corrected.out, corrected.archive)
+    result, written = diff_versions(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive)
+    )
     assert (result.a, result.b, written) == ("v1", "hien-tai", [])
     assert result.values == [
         ValueChange("Khuổi Khỉn", "vi_pham_phap_luat",
@@ -121,13 +124,18 @@ def test_cli_prints_the_changes_and_json_equals_the_library(corrected: Setup) ->
     assert "→" not in summary and "ĐẠT" not in summary
     as_json = CliRunner().invoke(cli, ["diff", *args, "1", "hien-tai", "--json"])
     assert as_json.exit_code == 0, as_json.output
-    expected = diff_versions(corrected.dossier, corrected.out, corrected.archive, "1")[0]
+    expected = diff_versions(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), "1"
+    )[0]
     assert json.loads(as_json.stdout) == json.loads(json.dumps(expected.to_json()))
 
 
 def test_diff_docx_writes_tracked_copies_of_the_changed_papers(corrected: Setup) -> None:
     _, written = diff_versions(
-        corrected.dossier, corrected.out, corrected.archive, "v1", "hien-tai", docx=True
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive),
+        "v1",
+        "hien-tai",
+        docx=True,
     )
     names = sorted(p.name for p in written)
     assert names == [
@@ -145,7 +153,9 @@ def test_diff_docx_writes_tracked_copies_of_the_changed_papers(corrected: Setup)
 
 
 def test_issue_of_version_two_writes_redlines_and_the_explanation(corrected: Setup) -> None:
-    second = issue(corrected.dossier, corrected.out, corrected.archive, reason="sửa số liệu")
+    second = issue(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), reason="sửa số liệu"
+    )
     changes = second.folder / "thay-doi"
     assert sorted(p.name for p in changes.iterdir()) == [
         "BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx", "TTr-de-nghi-cong-nhan.docx",
@@ -182,15 +192,15 @@ def test_the_paragraph_uses_the_profile_words_for_the_level_below(
     text = toml.read_text(encoding="utf-8")
     toml.write_text(text.replace('cap = "xã"', 'cap = "xã"\ncap_thon = "ấp"', 1), "utf-8")
     build(setup.dossier, setup.out)
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     correct(setup)
-    result, _ = diff_versions(setup.dossier, setup.out, setup.archive)
+    result, _ = diff_versions(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert result.summary.startswith("Số liệu ấp Khuổi Khỉn: trẻ em vi phạm pháp luật")
 
 
 def test_numbered_again_the_paragraph_says_which_paper_replaces_which(corrected: Setup) -> None:
     second = issue(
-        corrected.dossier, corrected.out, corrected.archive,
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive),
         reason="thôn Khuổi Khỉn sửa số liệu", assign_numbers=True,
     )  # fmt: skip
     first_day, second_day = _issued_day(corrected, 1), _issued_day(corrected, 2)
@@ -204,23 +214,27 @@ def test_numbered_again_the_paragraph_says_which_paper_replaces_which(corrected:
         f"{first_day}."
     ).replace("thay the", "thay thế")
     # `hoso diff 1 2` says the same, with the reason version 2 was issued with.
-    result, _ = diff_versions(corrected.dossier, corrected.out, corrected.archive, "1", "2")
+    result, _ = diff_versions(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), "1", "2"
+    )
     assert result.summary == second.explanation
 
 
 def test_nothing_changed_and_unknown_versions(corrected: Setup) -> None:
-    same, _ = diff_versions(corrected.dossier, corrected.out, corrected.archive, "1", "1")
+    same, _ = diff_versions(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), "1", "1"
+    )
     assert same.empty
     assert same.summary == "Không có thay đổi về số liệu, điểm, kết quả và văn bản."
     with pytest.raises(InputError) as caught:
-        diff_versions(corrected.dossier, corrected.out, corrected.archive, "7")
+        diff_versions(Dossier(corrected.dossier, corrected.out, archive=corrected.archive), "7")
     assert [p.code for p in caught.value.problems] == ["khong-co-phien-ban"]
 
 
 def test_diff_before_any_issue_says_so(tmp_path: Path) -> None:
     setup = demo_setup(tmp_path)
     with pytest.raises(InputError) as caught:
-        diff_versions(setup.dossier, setup.out, setup.archive)
+        diff_versions(Dossier(setup.dossier, setup.out, archive=setup.archive))
     assert [p.code for p in caught.value.problems] == ["chua-phat-hanh"]
 
 
@@ -268,7 +282,9 @@ def test_diff_docx_falls_back_to_our_writer_with_one_notice(
     assert forced.exit_code == 3, forced.output
     assert "python-redlines không chạy được" in forced.stderr
     # issue says it once among its warnings.
-    second = issue(corrected.dossier, corrected.out, corrected.archive, reason="sửa số liệu")
+    second = issue(
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), reason="sửa số liệu"
+    )
     assert [w.code for w in second.warnings] == ["so-sanh-co-san"]
     assert len(list((second.folder / "thay-doi").glob("*.docx"))) == 3
 

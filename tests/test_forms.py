@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 
 from pipeline.common.errors import InputError
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import for_level
 from pipeline.model.layout import slug
 from pipeline.stages.forms import write_forms
@@ -33,7 +34,7 @@ def test_slug(name: str, expected: str) -> None:
 
 
 def test_one_workbook_per_village_and_the_commune(blank: Path) -> None:
-    written = write_forms(blank).written
+    written = write_forms(Dossier(blank)).written
     names = sorted(p.path.relative_to(blank).as_posix() for p in written)
     assert names == sorted(
         ["xa.xlsx"] + [f"thon/{n}.xlsx" for n in (
@@ -43,7 +44,7 @@ def test_one_workbook_per_village_and_the_commune(blank: Path) -> None:
 
 
 def test_village_workbook_layout(blank: Path) -> None:
-    write_forms(blank)
+    write_forms(Dossier(blank))
     book = openpyxl.load_workbook(blank / "thon" / "khuoi-khin.xlsx")
     assert book.sheetnames == [SHEET, "Hướng dẫn"]
     ws = book[SHEET]
@@ -66,7 +67,7 @@ def test_village_workbook_layout(blank: Path) -> None:
 
 
 def test_validation_follows_the_catalogue(blank: Path) -> None:
-    write_forms(blank)
+    write_forms(Dossier(blank))
     ws = openpyxl.load_workbook(blank / "xa.xlsx")[SHEET]
     rules = {str(dv.sqref): dv for dv in ws.data_validations.dataValidation}
     count, amount, yes_no = rules["D11"], rules["D10"], rules["D8"]
@@ -85,30 +86,30 @@ def test_validation_follows_the_catalogue(blank: Path) -> None:
 def test_same_profile_gives_identical_bytes(blank: Path, tmp_path: Path) -> None:
     other = tmp_path / "copy"
     shutil.copytree(blank, other)
-    write_forms(blank)
-    write_forms(other)
+    write_forms(Dossier(blank))
+    write_forms(Dossier(other))
     for path in blank.rglob("*.xlsx"):
         assert path.read_bytes() == (other / path.relative_to(blank)).read_bytes(), path
     # Blank forms may be regenerated freely: nothing typed is at stake.
     before = (blank / "xa.xlsx").read_bytes()
-    write_forms(blank)
+    write_forms(Dossier(blank))
     assert (blank / "xa.xlsx").read_bytes() == before
 
 
 def test_filled_workbooks_are_never_overwritten(blank: Path) -> None:
-    write_forms(blank)
+    write_forms(Dossier(blank))
     edit(blank / "thon" / "na-pan.xlsx", {"tre_em_duoi_16": 150})
     filled = (blank / "thon" / "na-pan.xlsx").read_bytes()
     (blank / "thon" / "bo-nam.ods").write_bytes(b"typed in another program")
     with pytest.raises(InputError) as caught:
-        write_forms(blank)
+        write_forms(Dossier(blank))
     assert [(p.code, Path(p.file or "").name) for p in caught.value.problems] == [
         ("da-co-so-lieu", "na-pan.xlsx"),
         ("da-co-so-lieu", "bo-nam.ods"),
     ]
     assert (blank / "thon" / "na-pan.xlsx").read_bytes() == filled
 
-    written = {w.path.name: w.backup for w in write_forms(blank, force=True).written}
+    written = {w.path.name: w.backup for w in write_forms(Dossier(blank), force=True).written}
     backup = written["na-pan.xlsx"]
     assert backup == blank / "thon" / "na-pan.sao-luu-1.xlsx"
     assert backup.read_bytes() == filled

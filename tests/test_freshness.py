@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from pipeline.model.rules import shipped_path
 from pipeline.papers.templating import export_templates
 from pipeline.stages import freshness
@@ -27,9 +28,9 @@ SHIPPED = Path(__file__).resolve().parent.parent / "templates"
 
 
 def _pipeline(dossier: Path, out: Path) -> None:
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
 
 
 def _outputs(out: Path) -> dict[str, bytes]:
@@ -104,7 +105,7 @@ def _rule_set_switched(dossier: Path, out: Path) -> tuple[str, str]:
 
 def _data_reingested(dossier: Path, out: Path) -> tuple[str, str]:
     edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 0})
-    ingest_to(dossier, out)
+    ingest_to(Dossier(dossier, out))
     return "data.json đã sửa", "hoso score"
 
 
@@ -163,7 +164,7 @@ def test_score_refuses_data_older_than_the_workbooks(
     runner: CliRunner, dossier: Path, tmp_path: Path
 ) -> None:
     out = tmp_path / "out"
-    ingest_to(dossier, out)
+    ingest_to(Dossier(dossier, out))
     (dossier / "thon" / "na-ri.xlsx").unlink()
     _replace(dossier / "hoso.toml", 'xa = "Bình Trung"', 'xa = "Bình Trung Mới"')
     result = runner.invoke(cli, ["score", str(dossier), "--out", str(out)])
@@ -182,35 +183,35 @@ def test_a_change_only_render_reads_needs_no_earlier_stage(dossier: Path, tmp_pa
     before = _outputs(out)
     # The plan's number: printed on one paper, read by neither ingest nor score.
     _replace(dossier / "hoso.toml", 'so = ""', "so = 77")
-    assert freshness.stale(INGEST, dossier, out) == []
-    assert freshness.stale(SCORE, dossier, out) == []
-    assert freshness.stale(RENDER, dossier, out) == [Change("hoso.toml", "changed")]
-    result = render(dossier, out)
+    assert freshness.stale(INGEST, Dossier(dossier, out)) == []
+    assert freshness.stale(SCORE, Dossier(dossier, out)) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [Change("hoso.toml", "changed")]
+    result = render(Dossier(dossier, out))
     assert len(result.written) == 5
     after = _outputs(out)
     assert after["KH-ke-hoach.docx"] != before["KH-ke-hoach.docx"]
     assert after["data.json"] == before["data.json"]
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
 
 
 def test_stale_lists_changes_stage_by_stage(dossier: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    assert freshness.stale(INGEST, dossier, out) == [Change("data.json", "missing")]
-    assert freshness.stale(SCORE, dossier, out) == [Change("scorecard.json", "missing")]
-    assert freshness.stale(RENDER, dossier, out) == [Change("papers.json", "missing")]
+    assert freshness.stale(INGEST, Dossier(dossier, out)) == [Change("data.json", "missing")]
+    assert freshness.stale(SCORE, Dossier(dossier, out)) == [Change("scorecard.json", "missing")]
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [Change("papers.json", "missing")]
     _pipeline(dossier, out)
     for stage in (INGEST, SCORE, RENDER):
-        assert freshness.stale(stage, dossier, out) == [], stage
+        assert freshness.stale(stage, Dossier(dossier, out)) == [], stage
 
     edit(dossier / "thon" / "na-cay.xlsx", {"duoi_1_tiem_du": 0})
     (dossier / "thon" / "na-ri.xlsx").unlink()
-    assert freshness.stale(INGEST, dossier, out) == [
+    assert freshness.stale(INGEST, Dossier(dossier, out)) == [
         Change("thon/na-cay.xlsx", "changed"),
         Change("thon/na-ri.xlsx", "deleted"),
     ]
     # Score and render read data.json, which has not changed yet: build runs ingest first.
-    assert freshness.stale(SCORE, dossier, out) == []
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.stale(SCORE, Dossier(dossier, out)) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
 
 
 def test_render_records_what_each_paper_was_made_from(dossier: Path, tmp_path: Path) -> None:
@@ -262,18 +263,18 @@ def test_a_template_change_is_stale_and_render_applies_it(dossier: Path, tmp_pat
     for name in PAPERS:
         if name != "BC-ket-qua-danh-gia.docx":
             (dossier / "templates" / name).unlink()
-    assert freshness.stale(RENDER, dossier, out) == [
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [
         Change("templates/BC-ket-qua-danh-gia.docx", "added"),
         Change("hoso:templates/BC-ket-qua-danh-gia.docx", "deleted"),
     ]
     before = (out / "BC-ket-qua-danh-gia.docx").read_bytes()
-    render(dossier, out)
+    render(Dossier(dossier, out))
     assert (out / "BC-ket-qua-danh-gia.docx").read_bytes() != before
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
     shutil.copyfile(
         SHIPPED / "BB-hop-hoi-dong.docx", dossier / "templates" / "BC-ket-qua-danh-gia.docx"
     )
-    assert freshness.stale(RENDER, dossier, out) == [
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [
         Change("templates/BC-ket-qua-danh-gia.docx", "changed")
     ]
 
@@ -283,7 +284,7 @@ def test_a_paper_edited_by_hand_is_stale(dossier: Path, tmp_path: Path) -> None:
     _pipeline(dossier, out)
     (out / "QD-thanh-lap-hoi-dong.docx").write_bytes(b"edited")
     (out / "KH-ke-hoach.docx").unlink()
-    assert freshness.stale(RENDER, dossier, out) == [
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [
         Change("KH-ke-hoach.docx", "missing"),
         Change("QD-thanh-lap-hoi-dong.docx", "changed"),
     ]
@@ -302,7 +303,7 @@ def test_papers_whose_scorecard_is_gone_are_removed(
             result.output
         )
     assert sorted(p.name for p in out.glob("*.docx")) == sorted(PAPERS[:2])
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
 
 
 def test_a_partial_render_keeps_only_current_papers(dossier: Path, tmp_path: Path) -> None:
@@ -313,7 +314,7 @@ def test_a_partial_render_keeps_only_current_papers(dossier: Path, tmp_path: Pat
     for name in PAPERS:
         if name != "BC-ket-qua-danh-gia.docx":
             (dossier / "templates" / name).unlink()
-    result = render(dossier, out, codes=["KH"])
+    result = render(Dossier(dossier, out), codes=["KH"])
     assert result.written == [out / "KH-ke-hoach.docx"]
     # BC's template changed since it was written: it goes; the others are still current.
     assert result.outdated == [out / "BC-ket-qua-danh-gia.docx"]
@@ -325,4 +326,6 @@ def test_a_partial_render_keeps_only_current_papers(dossier: Path, tmp_path: Pat
         "TTr-de-nghi-cong-nhan.docx",
     ):
         assert after[name] == before[name]
-    assert freshness.stale(RENDER, dossier, out) == [Change("BC-ket-qua-danh-gia.docx", "missing")]
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == [
+        Change("BC-ket-qua-danh-gia.docx", "missing")
+    ]

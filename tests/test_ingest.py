@@ -21,6 +21,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 
 from pipeline.common.errors import InputError, Problem
 from pipeline.model import dataset
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.layout import slug
 from pipeline.model.profile import load_profile
@@ -124,7 +125,7 @@ def test_rejections_are_located(
 ) -> None:
     mutate(dossier)
     with pytest.raises(InputError) as caught:
-        ingest(dossier)
+        ingest(Dossier(dossier))
     assert [(p.cell, p.field, p.code) for p in caught.value.problems] == expected
     for problem in caught.value.problems:
         assert problem.file and problem.message and problem.hint
@@ -299,7 +300,7 @@ def _score(t: dict[str, Any]) -> dict[int, int]:
 
 
 def test_demo_dossier_ingests_clean_and_would_be_recognised() -> None:
-    result = ingest(DEMO)
+    result = ingest(Dossier(DEMO))
     data = result.data
     assert result.warnings == []
     assert list(data.villages) == list(load_profile(DEMO).don_vi.thon)
@@ -315,8 +316,8 @@ def test_demo_dossier_ingests_clean_and_would_be_recognised() -> None:
 
 
 def test_data_json_is_stable_and_hashes_every_input(dossier: Path, tmp_path: Path) -> None:
-    first = ingest_to(dossier, tmp_path / "a")
-    ingest_to(dossier, tmp_path / "b")
+    first = ingest_to(Dossier(dossier, tmp_path / "a"))
+    ingest_to(Dossier(dossier, tmp_path / "b"))
     raw = (tmp_path / "a" / "data.json").read_bytes()
     assert raw == (tmp_path / "b" / "data.json").read_bytes() == dataset.dumps(first.data)
     inputs = {item["file"] for item in json.loads(raw)["inputs"]}
@@ -334,7 +335,7 @@ def test_errors_write_no_data_but_marked_copies(dossier: Path, tmp_path: Path) -
     edit(dossier / NA_CAY, {"duoi_1_tuoi": 85, "duoi_1_tiem_du": 86, "hcdb": "năm"})
     bo_nam = (dossier / "thon" / "bo-nam.xls").read_bytes()
     with pytest.raises(InputError) as caught:
-        ingest_to(dossier, tmp_path / "out", mark_errors=True)
+        ingest_to(Dossier(dossier, tmp_path / "out"), mark_errors=True)
     assert not (tmp_path / "out").exists()
     assert caught.value.written == [str(error_copy_path(dossier / NA_CAY))]
     ws = openpyxl.load_workbook(dossier / "thon" / "na-cay.loi.xlsx")[SHEET]
@@ -349,7 +350,7 @@ def test_errors_write_no_data_but_marked_copies(dossier: Path, tmp_path: Path) -
 
 def test_marked_copy_of_an_ods_workbook(dossier: Path) -> None:
     problem = Problem("o-trong", "ô để trống", file="thon/pac-luong.ods", sheet=SHEET, cell="D8")
-    written = mark_error_copies(dossier, [problem])
+    written = mark_error_copies(Dossier(dossier), [problem])
     assert written == [dossier / "thon" / "pac-luong.loi.xlsx"]
     ws = openpyxl.load_workbook(written[0])[SHEET]
     assert ws["D8"].comment is not None and ws["B4"].value == "Pác Luống"
@@ -398,7 +399,7 @@ def test_ingest_never_crashes_on_random_cells(tmp_path: Path) -> None:
             ws.cell(row_of(ws, code), 4).value = value
         book.save(path)
         try:
-            result = ingest(folder)
+            result = ingest(Dossier(folder))
         except InputError as exc:
             assert exc.problems
             for p in exc.problems:
@@ -414,7 +415,7 @@ def test_forms_filled_by_a_script_ingest_to_the_same_numbers(tmp_path: Path) -> 
     folder = tmp_path / "moi"
     folder.mkdir()
     shutil.copy(DEMO / "hoso.toml", folder)
-    write_forms(folder)
+    write_forms(Dossier(folder))
     expected: dict[str, dict[str, Any]] = {}
     villages = load_profile(folder).don_vi.thon
     for i, name in enumerate(villages):

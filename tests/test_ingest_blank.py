@@ -10,6 +10,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
+from pipeline.model.dossier import Dossier
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import MISSING_VILLAGE, NOT_RECEIVED, ingest
 from tests.conftest import DEMO
@@ -23,7 +24,7 @@ def dossier(tmp_path: Path) -> Path:
     shutil.copytree(DEMO, folder)
     shutil.rmtree(folder / "thon")
     (folder / "xa.xlsx").unlink()
-    write_forms(folder)
+    write_forms(Dossier(folder))
     for name in ("na-cay.xlsx", "po-ma.xlsx"):
         shutil.copy(DEMO / "thon" / name, folder / "thon" / name)
     return folder
@@ -31,7 +32,7 @@ def dossier(tmp_path: Path) -> Path:
 
 def _problems(folder: Path) -> list[tuple[str, str | None, str | None]]:
     with pytest.raises(InputError) as refused:
-        ingest(folder)
+        ingest(Dossier(folder))
     return [(p.code, p.value, p.file) for p in refused.value.problems]
 
 

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 
 from pipeline.archive.versions import issue
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from tests.archive_helpers import Setup, build, correct, demo_setup
 from tests.conftest import DEMO, ROOT
 
@@ -30,7 +31,7 @@ POSIX_ONLY = pytest.mark.skipif(sys.platform == "win32", reason="POSIX processes
 def two(tmp_path: Path) -> Setup:
     """The demo issued once, then corrected and rebuilt: the next issue compares papers."""
     setup = demo_setup(tmp_path)
-    issue(setup.dossier, setup.out, setup.archive)
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive))
     correct(setup)
     return setup
 
@@ -291,7 +292,7 @@ def test_a_refused_issue_of_a_new_dossier_leaves_no_folder(tmp_path: Path) -> No
     other = tmp_path / "khac" / "xa-khac-2024"
     shutil.copytree(DEMO, other)
     build(other, tmp_path / "khac" / "outputs")
-    issue(other, tmp_path / "khac" / "outputs", setup.archive)
+    issue(Dossier(other, tmp_path / "khac" / "outputs", archive=setup.archive))
     assert sorted(p.name for p in setup.archive.iterdir()) == ["register.sqlite", "xa-khac-2024"]
     before = _tree(setup.archive)
     _edit_paper(setup.out / "KH-ke-hoach.docx")

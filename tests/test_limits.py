@@ -36,6 +36,7 @@ from pipeline.common.errors import InputError
 from pipeline.common.textcheck import text_problems, unwanted
 from pipeline.common.timelimit import TimeLimitExceeded, time_limit
 from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import load_profile
 from pipeline.papers.readback import PaperIncomplete, check_paper
 from pipeline.papers.template_source import find_template
@@ -367,7 +368,7 @@ def test_render_with_a_long_but_allowed_report_keeps_every_paragraph(
         'kho_khan = """\n', f'kho_khan = """\n{long_line}\n'
     )
     path.write_text(text, encoding="utf-8")
-    result = render(dossier, out, codes=["BC"])
+    result = render(Dossier(dossier, out), codes=["BC"])
     paper = docx.Document(str(result.written[0]))
     texts = [p.text for p in iter_paragraphs(paper)]
     after = texts[texts.index(long_line.strip()) :]

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.common.errors import EnvironmentProblem
 from pipeline.files import lock, outputset
+from pipeline.model.dossier import Dossier
 from pipeline.stages import freshness
 from pipeline.stages.forms import _has_data
 from pipeline.stages.ingest import ingest_to
@@ -200,9 +201,9 @@ def _visible_set(folder: Path) -> dict[str, bytes]:
 
 def test_a_render_killed_at_any_step_leaves_a_whole_set(dossier: Path, tmp_path: Path) -> None:
     before = tmp_path / "before"
-    ingest_to(dossier, before)
-    score(dossier, before)
-    render(dossier, before)
+    ingest_to(Dossier(dossier, before))
+    score(Dossier(dossier, before))
+    render(Dossier(dossier, before))
     old = _papers(before)
     profile = dossier / "hoso.toml"
     profile.write_text(
@@ -336,8 +337,8 @@ def test_a_killed_holder_leaves_no_lock_behind(tmp_path: Path) -> None:
 
 def test_two_renders_at_once_do_not_interleave(dossier: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
     log = tmp_path / "steps.log"
     args = ["render", str(dossier), "--out", str(out)]
     # The first pauses inside its switch, so the second surely arrives while it holds the lock.
@@ -350,7 +351,7 @@ def test_two_renders_at_once_do_not_interleave(dossier: Path, tmp_path: Path) ->
     pids = [line.split(" ", 1)[0] for line in log.read_text(encoding="utf-8").splitlines()]
     assert pids == sorted(pids, key=[str(first.pid), str(second.pid)].index), pids
     assert set(pids) == {str(first.pid), str(second.pid)}
-    assert freshness.stale(freshness.RENDER, dossier, out) == []
+    assert freshness.stale(freshness.RENDER, Dossier(dossier, out)) == []
 
 
 def test_forms_force_run_eight_times_at_once(dossier: Path) -> None:

@@ -20,6 +20,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 
 from pipeline.files.docxread import iter_paragraphs, paragraph_alignment, run_format, text_lines
+from pipeline.model.dossier import Dossier
 from pipeline.papers.nd30 import TEXT_WIDTH_TWIPS
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
@@ -43,9 +44,9 @@ class Run:
 
 
 def _pipeline(dossier: Path, out: Path) -> Run:
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     card = json.loads((out / "scorecard.json").read_text(encoding="utf-8"))
     totals = json.loads((out / "data.json").read_text(encoding="utf-8"))["totals"]
     return Run(out, card, totals)
@@ -162,8 +163,8 @@ def test_not_recognised_removes_the_request_and_says_why(run: Run, dossier: Path
     assert after != before
     profile.write_text(after, encoding="utf-8")
     assert (run.out / "TTr-de-nghi-cong-nhan.docx").exists()
-    score(dossier, run.out)
-    result = render(dossier, run.out)
+    score(Dossier(dossier, run.out))
+    result = render(Dossier(dossier, run.out))
     assert result.removed == [run.out / "TTr-de-nghi-cong-nhan.docx"]
     assert not (run.out / "TTr-de-nghi-cong-nhan.docx").exists()
     lines = text_lines(run.doc("BC-ket-qua-danh-gia.docx"))
@@ -354,8 +355,8 @@ def test_twenty_five_villages(dossier: Path, tmp_path: Path) -> None:
     write_data(
         out, make_data({n: {"co_diem_vui_choi": i % 3 != 0} for i, n in enumerate(names)}), dossier
     )
-    score(dossier, out)
-    render(dossier, out)
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     report = text_lines(docx.Document(str(out / "BC-ket-qua-danh-gia.docx")))
     assert "Xã Bình Trung có 25 thôn; tổng số trẻ em dưới 16 tuổi là 5.000 trẻ." in report
     assert "- Thôn có điểm vui chơi cho trẻ em: 16/25 thôn (64%); đạt 25/25 điểm." in report

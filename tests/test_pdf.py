@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from pipeline.cli import cli
 from pipeline.common.errors import EnvironmentProblem
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import SOFFICE_SETTING, find_soffice, pdf_dossier
 from pipeline.stages.render import render
@@ -72,9 +73,9 @@ def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
     dossier = tmp / DEMO.name
     shutil.copytree(DEMO, dossier)
     out = tmp / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     result = CliRunner().invoke(cli, ["pdf", str(dossier), "--out", str(out)])
     assert result.exit_code == 0, result.output
     return Converted(out, result.output)
@@ -330,7 +331,7 @@ def test_a_hanging_libreoffice_is_stopped_retried_once_and_old_pdfs_kept(
     old = _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["hang", "hang"])
     with pytest.raises(EnvironmentProblem) as caught:
-        pdf_dossier(DEMO, out, timeout=1)
+        pdf_dossier(Dossier(DEMO, out), timeout=1)
     assert caught.value.exit_code == 3
     assert "LibreOffice chạy quá 1 giây" in caught.value.message
     # The message states the real wait, both attempts together (1 s each, or a bit more).
@@ -378,7 +379,7 @@ def test_only_what_a_hang_left_unfinished_is_retried(
     out = tmp_path / "out"
     _papers(out, rendered)
     log = _stand_in(tmp_path, monkeypatch, ["half", VALID])
-    result = pdf_dossier(DEMO, out, timeout=1)
+    result = pdf_dossier(Dossier(DEMO, out), timeout=1)
     assert [p.name for p in result.written] == [n.replace(".docx", ".pdf") for n in PAPERS]
     _, retry = _calls(log)
     assert [Path(a).name for a in retry if a.endswith(".docx")] == list(PAPERS[1:])

@@ -27,6 +27,7 @@ from pipeline.files.docxread import (
     run_format,
     text_lines,
 )
+from pipeline.model.dossier import Dossier
 from pipeline.stages.render import render
 from tests.conftest import DATA
 
@@ -71,7 +72,7 @@ SEED_CORRECTIONS = [
 
 
 def _render_kh(dossier: Path, out: Path) -> DocxDocument:
-    result = render(dossier, out, codes=["KH"])
+    result = render(Dossier(dossier, out), codes=["KH"])
     assert result.written == [out / "KH-ke-hoach.docx"]
     return docx.Document(str(result.written[0]))
 
@@ -279,8 +280,8 @@ def test_direct_signature_by_chairman(edit_profile: Edit, tmp_path: Path) -> Non
 
 
 def test_rendering_twice_gives_identical_bytes(dossier: Path, tmp_path: Path) -> None:
-    first = render(dossier, tmp_path / "a").written
-    second = render(dossier, tmp_path / "b").written
+    first = render(Dossier(dossier, tmp_path / "a")).written
+    second = render(Dossier(dossier, tmp_path / "b")).written
     assert [p.name for p in first] == [p.name for p in second]
     for a, b in zip(first, second, strict=True):
         assert a.read_bytes() == b.read_bytes()
@@ -331,7 +332,7 @@ def test_template_problems_name_the_template(
     out.mkdir()
     (out / "KH-ke-hoach.docx").write_bytes(b"previous good version")
     with pytest.raises(InputError) as info:
-        render(dossier, out, codes=["KH"])
+        render(Dossier(dossier, out), codes=["KH"])
     (problem,) = info.value.problems
     assert (problem.code, problem.file, problem.field) == (code, str(template), field)
     # A failed render leaves the previous output untouched.
@@ -339,7 +340,7 @@ def test_template_problems_name_the_template(
 
 
 def test_council_decision(dossier: Path, tmp_path: Path) -> None:
-    (path,) = render(dossier, tmp_path / "out", codes=["QD"]).written
+    (path,) = render(Dossier(dossier, tmp_path / "out"), codes=["QD"]).written
     doc = docx.Document(str(path))
     lines = text_lines(doc)
     assert "Số: /QĐ-UBND" in lines

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from pipeline.stages.build import build
 from pipeline.stages.pdf import SOFFICE_SETTING
 from tests.conftest import ROOT
@@ -42,7 +43,7 @@ def test_each_stage_reports_the_same_text_alone_and_in_build(
         assert result.exit_code == 0, result.output
         said[stage] = _lines(result.output.replace(str(alone), "<OUT>"))
 
-    built = build(dossier, together, pdf=pdf)
+    built = build(Dossier(dossier, together), pdf=pdf)
     assert [str(stage) for stage in built.stages] == stages
     in_build = [m.text.replace(str(together), "<OUT>") for m in built.messages]
     for stage in stages:

@@ -23,6 +23,7 @@ from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import percent
 from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.dossier import Dossier
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.rollup import (
     BOOK_NAME,
@@ -69,8 +70,8 @@ class Province:
         self.units = {m.folder.name: m.unit for m in made}
         for m in made[:-1]:  # the last one is never scored
             out = self.outputs / m.folder.name
-            ingest_to(m.folder, out)
-            score(m.folder, out)
+            ingest_to(Dossier(m.folder, out))
+            score(Dossier(m.folder, out))
         self.unscored = made[-1].folder.name
         # The first unit sent twice, under another folder name, scored alike.
         self.first = made[0].folder.name
@@ -272,7 +273,7 @@ def test_refusals_name_their_folder_or_key(province: Province, tmp_path: Path) -
         profile.read_text("utf-8").replace('tinh = "An Giang"', 'tinh = "Kiên Giang"'), "utf-8"
     )
     with pytest.raises(InputError) as caught:
-        roll_up(find_dossiers([province.folder, other]), tmp_path / "th", province.outputs,
+        roll_up(find_dossiers([province.folder, other], province.outputs), tmp_path / "th",
                 load_issuer(province.root / "tong-hop.toml"))  # fmt: skip
     assert [(p.code, p.field) for p in caught.value.problems] == [("khac-tinh", "don_vi.tinh")]
     assert "khac-tinh" in caught.value.problems[0].message
@@ -303,9 +304,9 @@ def test_the_same_unit_with_different_results_counts_neither(
     profile = folder / province.copy / "hoso.toml"
     profile.write_text(profile.read_text("utf-8") + '\n[[dieu_chinh]]\nmuc = "1.1"\ndiem = 0\n'
                        'ly_do = "Hội đồng kiểm tra lại"\n', "utf-8")  # fmt: skip
-    ingest_to(folder / province.copy, outputs / province.copy)
-    score(folder / province.copy, outputs / province.copy)
-    result = roll_up(find_dossiers([folder]), tmp_path / "th", outputs, Issuer(nguoi_ky="A"))
+    ingest_to(Dossier(folder / province.copy, outputs / province.copy))
+    score(Dossier(folder / province.copy, outputs / province.copy))
+    result = roll_up(find_dossiers([folder], outputs), tmp_path / "th", Issuer(nguoi_ky="A"))
     assert result.rollup.evaluated == 0
     reasons = {e.dossier: e.reason for e in result.rollup.excluded}
     assert province.first in reasons[province.copy] and province.copy in reasons[province.first]

@@ -17,6 +17,7 @@ from pipeline.check.checker import check_files
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import PROFILE_NAME, load_profile
 from pipeline.model.scorecard import Scorecard
 from pipeline.stages.ingest import ingest, ingest_to
@@ -72,10 +73,10 @@ def test_a_build_with_nothing_to_do_loads_no_office_library(tmp_path: Path) -> N
 
     dossier, out = tmp_path / "ho-so", tmp_path / "out"
     shutil.copytree(DEMO, dossier)
-    assert build(dossier, out).stages == ["ingest", "score", "render"]
+    assert build(Dossier(dossier, out)).stages == ["ingest", "score", "render"]
     loaded = _modules_after(["build", str(dossier), "--out", str(out)], tmp_path)
     assert loaded == set()
-    assert build(dossier, out).stages == []  # it was a no-op: nothing had changed
+    assert build(Dossier(dossier, out)).stages == []  # it was a no-op: nothing had changed
     forced = _modules_after(["build", str(dossier), "--out", str(out), "--force"], tmp_path)
     assert set(WORD) <= forced  # the same command with work to do does load them
 
@@ -120,7 +121,7 @@ def test_synthetic_dossiers_ingest_cleanly_and_cover_every_unit_type(tmp_path: P
         profile = load_profile(item.folder, sections=("don_vi",))
         unit = profile.don_vi
         kinds.add((unit.nam, unit.cap, unit.huyen is not None, unit.words.cap_tinh))
-        result = ingest(item.folder)  # raises InputError on any problem
+        result = ingest(Dossier(item.folder))  # raises InputError on any problem
         assert result.data.village_count == 5 == item.villages
         assert not result.warnings
         assert unit.words.don_vi == item.unit
@@ -151,9 +152,9 @@ def province(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Path], Path
     assert any(m.adjusted for m in made)
     for item in made:
         out = outputs / item.folder.name
-        ingest_to(item.folder, out)
-        score(item.folder, out)
-        render(item.folder, out)
+        ingest_to(Dossier(item.folder, out))
+        score(Dossier(item.folder, out))
+        render(Dossier(item.folder, out))
     return [m.folder for m in made], outputs
 
 
@@ -164,7 +165,7 @@ def test_rollup_numbers_are_the_scorecards(
     issuer = Issuer(ten="Sở Y tế", chu_quan="Ủy ban nhân dân thành phố Hải Phòng",
                     viet_tat="SYT", nguoi_ky="Nguyễn Văn A", chuc_vu="Giám đốc",
                     noi_nhan=("Ủy ban nhân dân thành phố",))  # fmt: skip
-    result = roll_up(dossiers, tmp_path, outputs, issuer)
+    result = roll_up([Dossier.open(d, outputs=outputs) for d in dossiers], tmp_path, issuer)
     cards = [
         Scorecard.from_json(json.loads((outputs / d.name / "scorecard.json").read_text()))
         for d in dossiers
@@ -217,7 +218,9 @@ def test_rollup_lists_a_stale_dossier_naming_it(
     book = openpyxl.load_workbook(workbook)
     book["Số liệu"]["D8"] = 999
     book.save(workbook)
-    result = roll_up([copy], tmp_path / "th", tmp_path / "outputs", Issuer(nguoi_ky="A"))
+    result = roll_up(
+        [Dossier.open(copy, outputs=tmp_path / "outputs")], tmp_path / "th", Issuer(nguoi_ky="A")
+    )
     assert [e.dossier for e in result.rollup.excluded] == [copy.name]
     assert "cũ hơn hồ sơ" in result.rollup.excluded[0].reason
     assert result.rollup.evaluated == 0

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from pipeline.common.errors import InputError
 from pipeline.model import scorecard
 from pipeline.model.dataset import DossierData, Scalar
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import Override
 from pipeline.model.rules import RuleSet, load_rules, parse_rules, shipped_path
 from pipeline.model.scorecard import Scorecard
@@ -457,7 +458,7 @@ def test_a_modified_rule_set_named_in_the_profile_changes_the_verdict(
     data = make_data({v: {"co_ctv_bvte": i < 10} for i, v in enumerate(DEMO_VILLAGES)})
     without_workbooks(dossier)
     write_data(out, data, dossier)
-    shipped = score_dossier(dossier, out)
+    shipped = score_dossier(Dossier(dossier, out))
     assert (shipped.total, shipped.recognized) == (985, True)
 
     # A district's copy of the rule set raises the mountain threshold: same data, new verdict.
@@ -472,7 +473,7 @@ def test_a_modified_rule_set_named_in_the_profile_changes_the_verdict(
         + '\n[danh_gia]\nbo_tieu_chi = "bo-tieu-chi-2025.toml"\n',
         encoding="utf-8",
     )
-    result = score(dossier, out)
+    result = score(Dossier(dossier, out))
     card = result.scorecard
     assert (card.total, card.threshold, card.recognized) == (985, 990, False)
     assert (card.rule_set.version, card.rule_set.file) == ("2025.1", "bo-tieu-chi-2025.toml")

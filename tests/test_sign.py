@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import cli
+from pipeline.model.dossier import Dossier
 from pipeline.sign import places, signing
 from pipeline.sign.images import MM
 from pipeline.sign.verify import check_pdf
@@ -50,10 +51,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> Made:
     dossier = tmp / DEMO.name
     shutil.copytree(DEMO, dossier)
     out = tmp / "out"
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
-    pdf_dossier(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
+    pdf_dossier(Dossier(dossier, out))
     ca = make_ca()
     keys = dossier / "khoa"
     keys.mkdir()
@@ -185,7 +186,7 @@ def test_ky_signs_every_paper_pades_sha256_valid_for_pyhanko_and_pdfsig(
     # Signed PDFs are kept by the next build: pdfs.json knows their hashes.
     from pipeline.stages import freshness
 
-    assert not [c for c in freshness._pdf_changes(out) if c.file.endswith(".pdf")]
+    assert not [c for c in freshness._pdf_changes(Dossier(dossier, out)) if c.file.endswith(".pdf")]
     # Signing again changes nothing.
     assert "Xong: ký 0 tệp PDF" in ky(dossier, out)
 

@@ -14,6 +14,7 @@ from docxtpl import DocxTemplate
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.papers.context import VARIABLES
 from pipeline.papers.templating import check_templates, flatten, jinja_environment
 from scripts import build_templates
@@ -150,7 +151,7 @@ def test_a_cold_process_reuses_the_compiled_template_code(
     monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
     monkeypatch.setattr(templating, "_COMPILED", templating._Memo())
     first = tmp_path / "first"
-    render(ROOT / "inputs" / "le-chan-2026", first)
+    render(Dossier(ROOT / "inputs" / "le-chan-2026", first))
     stored = list((tmp_path / "cache" / "jinja").iterdir())
     assert stored, "the compiled sources are kept on disk"
     # A new process (an empty memo) compiles nothing: every source comes from the cache,
@@ -164,7 +165,7 @@ def test_a_cold_process_reuses_the_compiled_template_code(
 
     monkeypatch.setattr(BoundedEnvironment, "compile", no_compile)
     second = tmp_path / "second"
-    render(ROOT / "inputs" / "le-chan-2026", second)
+    render(Dossier(ROOT / "inputs" / "le-chan-2026", second))
     for paper in first.glob("*.docx"):
         assert (second / paper.name).read_bytes() == paper.read_bytes()
     # A damaged entry is compiled again, never trusted.
@@ -174,7 +175,7 @@ def test_a_cold_process_reuses_the_compiled_template_code(
     monkeypatch.setenv(cache.CACHE_SETTING, str(tmp_path / "cache"))
     monkeypatch.setattr(templating, "_COMPILED", templating._Memo())
     third = tmp_path / "third"
-    render(ROOT / "inputs" / "le-chan-2026", third)
+    render(Dossier(ROOT / "inputs" / "le-chan-2026", third))
     assert sorted(p.name for p in third.glob("*.docx")) == sorted(
         p.name for p in first.glob("*.docx")
     )

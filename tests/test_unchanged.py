@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.files import cache
+from pipeline.model.dossier import Dossier
 from pipeline.papers import readback, templating
 from pipeline.papers.template_source import TemplateSource, find_template
 from pipeline.papers.templating import export_templates
@@ -27,9 +28,9 @@ FIGURE = "tre_em_duoi_16"  # printed by the report only
 
 
 def _build(dossier: Path, out: Path) -> None:
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
 
 
 def _stamps(out: Path) -> dict[str, tuple[int, int]]:
@@ -49,14 +50,14 @@ def test_a_correction_rewrites_only_the_papers_that_print_the_figure(
     _build(dossier, out)
     before = _stamps(out)
     _correct_a_figure(dossier, 321)
-    ingest_to(dossier, out)
-    score(dossier, out)
-    result = render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    result = render(Dossier(dossier, out))
     after = _stamps(out)
     assert [p.name for p in result.written] == list(PAPERS)  # as the clerk is told
     assert [name for name in PAPERS if after[name] != before[name]] == [BC]
-    assert freshness.stale(RENDER, dossier, out) == []
-    assert freshness.hand_edited(out) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
+    assert freshness.hand_edited(Dossier(dossier, out)) == []
     # The record and every paper are what a render from scratch of the same inputs gives.
     fresh = tmp_path / "fresh"
     _build(dossier, fresh)
@@ -69,11 +70,11 @@ def test_a_paper_edited_by_hand_is_rendered_again(dossier: Path, tmp_path: Path)
     _build(dossier, out)
     written = (out / KH).read_bytes()
     (out / KH).write_bytes(b"edited in Word")
-    assert freshness.hand_edited(out) == [KH]
-    render(dossier, out)
+    assert freshness.hand_edited(Dossier(dossier, out)) == [KH]
+    render(Dossier(dossier, out))
     assert (out / KH).read_bytes() == written
-    assert freshness.hand_edited(out) == []
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.hand_edited(Dossier(dossier, out)) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
 
 
 def test_without_the_cache_every_paper_is_rendered_again(
@@ -83,10 +84,10 @@ def test_without_the_cache_every_paper_is_rendered_again(
     _build(dossier, out)
     before = _stamps(out)
     monkeypatch.setenv(cache.CACHE_SETTING, "")
-    render(dossier, out)
+    render(Dossier(dossier, out))
     after = _stamps(out)
     assert all(after[name] != before[name] for name in PAPERS)
-    assert freshness.stale(RENDER, dossier, out) == []
+    assert freshness.stale(RENDER, Dossier(dossier, out)) == []
 
 
 def _reading(template: bytes, extra: str) -> bytes:
@@ -116,9 +117,9 @@ def test_a_paper_whose_template_reads_the_corrected_figure_is_rewritten(
     _build(dossier, out)
     before = _stamps(out)
     _correct_a_figure(dossier, 4321)
-    ingest_to(dossier, out)
-    score(dossier, out)
-    render(dossier, out)
+    ingest_to(Dossier(dossier, out))
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     after = _stamps(out)
     assert [name for name in PAPERS if after[name] != before[name]] == [KH, BC]
     fresh = tmp_path / "fresh"

@@ -21,6 +21,7 @@ from click.testing import CliRunner
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import ascii_slug
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import CatalogueError, parse_catalogue
 from pipeline.model.layout import DATA_SHEET, HELP_SHEET, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
@@ -134,13 +135,13 @@ def test_every_kind_of_unit_in_its_own_words(
         encoding="utf-8",
     )
     # Forms, with nothing but [don_vi] in hoso.toml; filled as a clerk's script would.
-    write_forms(folder)
+    write_forms(Dossier(folder))
     for village in ("an-bien", "cat-dai", "ho-nam"):
         _fill(folder / "thon" / f"{village}.xlsx", PERFECT_VILLAGE)
     _fill(folder / "xa.xlsx", PERFECT_COMMUNE)
     out = tmp_path / "out"
-    ingest_to(folder, out)
-    score(folder, out)
+    ingest_to(Dossier(folder, out))
+    score(Dossier(folder, out))
 
     cap_title = cap.upper()
     below_title = below.upper()
@@ -226,7 +227,7 @@ def test_forms_need_only_the_unit_table(tmp_path: Path) -> None:
         with pytest.raises(InputError) as caught:
             load_profile(folder)
         assert "hoi_dong" in {p.field for p in caught.value.problems}
-        result = write_forms(folder)
+        result = write_forms(Dossier(folder))
         assert sorted(w.path.name for w in result.written) == [
             "an-bien.xlsx", "cat-dai.xlsx", "ho-nam.xlsx", "xa.xlsx"
         ]  # fmt: skip
@@ -257,12 +258,12 @@ def ward(tmp_path: Path) -> Path:
 
 def test_the_ward_demo_is_recognised_in_its_own_words(ward: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = ingest_to(ward, out)
+    result = ingest_to(Dossier(ward, out))
     assert result.warnings == []
     assert list(result.data.villages) == [
         "An Biên", "Cát Dài", "Dư Hàng", "Hồ Nam", "Lam Sơn", "Niệm Nghĩa", "Trại Cau"
     ]  # fmt: skip
-    card = score(ward, out).scorecard
+    card = score(Dossier(ward, out)).scorecard
     assert (card.total, card.threshold) == (Decimal(940), Decimal(900))
     assert card.recognized and not card.zero_criteria
     below_max = [i.id for i in card.items() if i.points < i.max]
@@ -275,7 +276,7 @@ def test_ingest_reads_old_labels_and_any_kind_label(ward: Path) -> None:
     edit(ward / "thon" / "cat-dai.xlsx", {"A3": "Thị trấn:", "A4": "Khu phố:"})
     edit(ward / "thon" / "ho-nam.xlsx", {"A4": "Thôn, tổ dân phố", "B3": "Phường Lê Chân"})
     edit(ward / "xa.xlsx", {"A3": "Xã, phường, thị trấn:"})
-    result = ingest(ward)
+    result = ingest(Dossier(ward))
     assert result.warnings == []
     assert result.data.villages["An Biên"]["tre_em_duoi_16"].source is not None
     assert result.words.cap_thon == "tổ dân phố"
@@ -365,15 +366,15 @@ def test_village_names_keep_their_kind_word_when_the_rest_is_no_name(tmp_path: P
     assert load_profile(folder, sections=("don_vi",)).don_vi.thon == (
         "Khu phố 1", "Khu phố số 2", "Cát Dài"
     )  # fmt: skip
-    write_forms(folder)
+    write_forms(Dossier(folder))
     forms = sorted(p.name for p in (folder / "thon").glob("*.xlsx"))
     assert forms == ["cat-dai.xlsx", "khu-pho-1.xlsx", "khu-pho-so-2.xlsx"]
     for name in forms:
         _fill(folder / "thon" / name, PERFECT_VILLAGE)
     _fill(folder / "xa.xlsx", PERFECT_COMMUNE)
     out = tmp_path / "out"
-    ingest_to(folder, out)
-    score(folder, out)
+    ingest_to(Dossier(folder, out))
+    score(Dossier(folder, out))
     form = openpyxl.load_workbook(folder / "thon" / "khu-pho-1.xlsx")[DATA_SHEET]
     assert (form["A4"].value, form["B4"].value) == ("Khu phố:", "Khu phố 1")
     villages = openpyxl.load_workbook(out / WORKBOOK_NAME)["Số liệu khu phố"]

@@ -17,6 +17,7 @@ from pipeline.check.checker import check_files
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import (
@@ -91,8 +92,8 @@ def render_all(dossier: Path, out: Path, nam: int, **village: object) -> dict[st
     without_workbooks(dossier)
     data = {name: dict(village) for name in VILLAGES}
     write_data(out, make_data(data, xa="Hòa Khánh", nam=nam), dossier)  # type: ignore[arg-type]
-    score(dossier, out)
-    render(dossier, out)
+    score(Dossier(dossier, out))
+    render(Dossier(dossier, out))
     return {
         name: text_lines(docx.Document(str(out / name))) for name in PAPERS if (out / name).exists()
     }
@@ -439,8 +440,8 @@ def test_empty_free_text_warns_and_leaves_lines_to_write_by_hand(tmp_path: Path)
     out = tmp_path / "out"
     without_workbooks(dossier)
     write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026), dossier)
-    score(dossier, out)
-    result = render(dossier, out)
+    score(Dossier(dossier, out))
+    result = render(Dossier(dossier, out))
     assert [(w.field, w.code) for w in result.warnings] == [
         ("bao_cao.dac_diem", "de-trong"),
         ("bao_cao.kho_khan", "de-trong"),
@@ -497,13 +498,13 @@ def test_render_checks_only_what_its_papers_read(tmp_path: Path) -> None:
     path.write_text(text[:start] + text[end:], encoding="utf-8")
     out = tmp_path / "out"
     without_workbooks(dossier)
-    result = render(dossier, out)
+    result = render(Dossier(dossier, out))
     assert [p.name for p in result.written] == ["KH-ke-hoach.docx", "QD-thanh-lap-hoi-dong.docx"]
     # Once scored, the minutes and the report need the meeting: exactly that is asked for.
     write_data(out, make_data({name: {} for name in VILLAGES}, xa="Hòa Khánh", nam=2026), dossier)
-    score(dossier, out)
+    score(Dossier(dossier, out))
     with pytest.raises(InputError) as info:
-        render(dossier, out)
+        render(Dossier(dossier, out))
     assert [(p.field, p.code) for p in info.value.problems] == [("hop_hoi_dong", "thieu-bang")]
 
 

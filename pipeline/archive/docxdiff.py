@@ -10,6 +10,7 @@ given at issue time and is not content.
 from __future__ import annotations
 
 import difflib
+import functools
 import io
 import re
 from dataclasses import dataclass
@@ -110,6 +111,14 @@ class Change:
 def changes(old: bytes, new: bytes) -> list[Change]:
     """Every paragraph that differs in content (None when absent), a table cell with its
     row and column."""
+    return list(_changes(old, new))
+
+
+# `hoso issue` asks about one pair of papers several times (has it changed? what changed, for
+# the explanation?): the same bytes are compared once. Keyed by the bytes themselves, so a
+# paper rewritten in between is compared afresh.
+@functools.lru_cache(maxsize=16)
+def _changes(old: bytes, new: bytes) -> tuple[Change, ...]:
     a, b = paragraphs(read(old)), paragraphs(read(new))
     found: list[Change] = []
     for i, j in align(a, b):
@@ -124,7 +133,7 @@ def changes(old: bytes, new: bytes) -> list[Change]:
                     cell_place(shown.element) if shown else "",
                 )
             )
-    return found
+    return tuple(found)
 
 
 def changed_paragraphs(old: bytes, new: bytes) -> list[tuple[str | None, str | None]]:
@@ -184,8 +193,10 @@ class Printed:
     recipients: tuple[str, ...]  # its Nơi nhận, "Như trên" replaced by the addressee
 
 
+@functools.lru_cache(maxsize=16)
 def printed(data: bytes) -> Printed:
-    """Read a paper's own number, date and recipients (the register's columns)."""
+    """Read a paper's own number, date and recipients (the register's columns); a paper
+    read twice in one issue (its register row, the explanation) is read once."""
     texts = [p.text.strip() for p in paragraphs(read(data))]
     number, symbol, day = None, "", None
     addressee = ""

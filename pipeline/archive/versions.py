@@ -63,9 +63,10 @@ from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.model.labels import result_words
-from pipeline.model.layout import WORKBOOK_NAME, dossier_name
-from pipeline.model.profile import DocumentSettings, Profile, load_profile
+from pipeline.model.layout import WORKBOOK_NAME
+from pipeline.model.profile import DocumentSettings, Profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.template_source import find_template
@@ -109,9 +110,7 @@ def sha256_file(path: Path) -> str:
 
 
 def issue(
-    dossier: Path,
-    out: Path,
-    archive: Path,
+    dossier: Dossier,
     *,
     reason: str = "",
     assign_numbers: bool = False,
@@ -120,20 +119,18 @@ def issue(
     checkpoint: Checkpoint | None = None,
     ask: AskSecret | None = None,
 ) -> Issued:
-    """Freeze the current outputs of `dossier` (in `out`) as its next version in `archive`.
+    """Freeze the current outputs of `dossier` as its next version in its archive.
     `redliner` writes the tracked-changes copies (default: the engine the setting picks);
     `ask` asks for a signing key's PIN or password ([ky_so] of hoso.toml).
     A paper edited in Word after render is refused unless `accept_hand_edits`; then the
     register, the manifest and `diff` say so."""
     chosen = redliner or ChosenRedliner()
-    profile = load_profile(dossier)
-    _check_fresh(profile, dossier, out)
+    profile = dossier.profile()
+    _check_fresh(dossier)
     reason = " ".join(reason.split())
     settings = {
         "profile": profile,
         "dossier": dossier,
-        "out": out,
-        "archive": archive,
         "reason": reason,
         "assign_numbers": assign_numbers,
         "accept_hand_edits": accept_hand_edits,
@@ -141,11 +138,11 @@ def issue(
     }
     try:
         try:
-            issued = _run(settings, _open_existing(archive), chosen, checkpoint)
+            issued = _run(settings, _open_existing(dossier.archive_root), chosen, checkpoint)
         except _NotFirst:
             # Another issue created the register while this one prepared the first version
             # of a new archive: done again as an issue into the existing register.
-            issued = _run(settings, open_register(archive), chosen, checkpoint)
+            issued = _run(settings, open_register(dossier.archive_root), chosen, checkpoint)
     finally:
         if isinstance(chosen, ChosenRedliner):
             chosen.close()
@@ -176,10 +173,10 @@ def _run(
 
 
 def _render_into(
-    dossier: Path, staging: Path, *, numbers: dict[str, int] | None = None
+    dossier: Dossier, staging: Path, *, numbers: dict[str, int] | None = None
 ) -> RenderResult:
     """Render into a version being built (its bookkeeping goes at the end, `_BOOKKEEPING`)."""
-    return render(dossier, staging, numbers=numbers)
+    return render(dossier.with_out(staging), numbers=numbers)
 
 
 # The stages' own records and lock in the folder being built: they name the working folder
@@ -192,31 +189,34 @@ _BOOKKEEPING = (
 )
 
 
-def _check_fresh(profile: Profile, dossier: Path, out: Path) -> None:
+def _check_fresh(dossier: Dossier) -> None:
     """Outputs made from the current workbooks and scores, or an InputError saying what to run."""
-    then = f"`hoso score {dossier}`, `hoso render {dossier}` rồi phát hành"
+    folder = dossier.folder
+    then = f"`hoso score {folder}`, `hoso render {folder}` rồi phát hành"
     # A build running now is waited for: its stages replace the outputs one after another.
-    unfinished = freshness.incomplete_problems(out, dossier, wait=True)
+    unfinished = freshness.incomplete_problems(dossier, wait=True)
     if unfinished:
         raise InputError(unfinished)
     # Refuses data older than the workbooks, a scorecard older than its data, and either
     # of them (or the score workbook) not as its stage wrote it.
-    if freshness.current_scoring(dossier, out) is None:
-        freshness.load_data(out, dossier)
-        problems = freshness.data_problems(dossier, out, then)
+    if freshness.current_scoring(dossier) is None:
+        freshness.load_data(dossier)
+        problems = freshness.data_problems(dossier, then)
         if problems:
             raise InputError(problems)
-    problems = pdf_problems(dossier, out)
+    problems = pdf_problems(dossier)
     if problems:
         raise InputError(problems)
 
 
-def pdf_problems(dossier: Path, out: Path) -> list[Problem]:
-    """Why the PDFs in `out` cannot be issued with its papers: once any PDF exists, each
-    paper needs the PDF made from its very bytes (pdfs.json). [] when none exists."""
+def pdf_problems(dossier: Dossier) -> list[Problem]:
+    """Why the PDFs in the output folder cannot be issued with its papers: once any PDF
+    exists, each paper needs the PDF made from its very bytes (pdfs.json). [] when none
+    exists."""
+    out = dossier.out
     if not any(out.glob("*.pdf")):
         return []
-    changes = freshness.stale(freshness.PDF, dossier, out)
+    changes = freshness.stale(freshness.PDF, dossier)
     if not changes:
         return []
     return [
@@ -224,7 +224,7 @@ def pdf_problems(dossier: Path, out: Path) -> list[Problem]:
             "pdf-cu",
             "bản PDF không khớp văn bản Word: " + "; ".join(str(c) for c in changes),
             file=str(out),
-            hint=f"chạy `hoso pdf {dossier}` (cùng --out nếu có) rồi phát hành; không dùng "
+            hint=f"chạy `hoso pdf {dossier.folder}` (cùng --out nếu có) rồi phát hành; không dùng "
             "PDF lập từ bản Word khác.",
         )
     ]
@@ -275,9 +275,7 @@ class _Issue:
         self,
         *,
         profile: Profile,
-        dossier: Path,
-        out: Path,
-        archive: Path,
+        dossier: Dossier,
         register: Register,
         first: bool = False,
         reason: str,
@@ -295,13 +293,13 @@ class _Issue:
         self.hand_edited: set[str] = set()  # codes of papers edited by hand, issued knowingly
         self.pdf_made_from: dict[str, str] = {}  # PDF name -> sha256 of its Word paper
         self.dossier = dossier
-        self.out = out
-        self.archive = archive
+        self.out = dossier.out
+        self.archive = dossier.archive_root
         self.register = register
         self.reason = reason
         self.assign_numbers = assign_numbers
-        self.name = dossier_name(dossier)
-        self.folder = archive / self.name
+        self.name = dossier.name
+        self.folder = dossier.archive
         self.when = vietnam_now()
         self.warnings: list[Problem] = []
         words = profile.don_vi.words
@@ -467,15 +465,17 @@ class _Issue:
         result = _render_into(self.dossier, staging)
         made = {p.name for p in result.written}
         current = {c: d for c, d in self.profile.van_ban.items() if d.type.file in made}
-        manifest = freshness.read_papers(self.out)
+        manifest = freshness.read_papers(self.dossier)
         recorded = manifest[1] if manifest is not None else {}
         problems: list[Problem] = []
         for code, doc in current.items():
             mine, theirs = staging / doc.type.file, self.out / doc.type.file
             if not theirs.is_file():
-                problems.append(_stale(theirs, "chưa được lập", self.dossier))
+                problems.append(_stale(theirs, "chưa được lập", self.dossier.folder))
                 continue
-            theirs_sha, mine_sha = sha256_file(theirs), sha256_file(mine)
+            # Each paper fingerprinted once: the outputs' as freshness read them, the staged
+            # one as render wrote it (the dossier keeps both).
+            theirs_sha, mine_sha = self.dossier.file_sha(theirs), self.dossier.file_sha(mine)
             if theirs_sha == mine_sha:
                 continue
             record = recorded.get(doc.type.file)
@@ -485,22 +485,22 @@ class _Issue:
                         theirs,
                         "khác bản lập từ hoso.toml, số liệu và mẫu hiện tại (chưa chạy lại "
                         "hoso render)",
-                        self.dossier,
+                        self.dossier.folder,
                     )
                 )
             elif self.assign_numbers:
-                problems.append(_hand_edited(theirs, self.dossier, numbering=True))
+                problems.append(_hand_edited(theirs, self.dossier.folder, numbering=True))
             elif not self.accept_hand_edits:
-                problems.append(_hand_edited(theirs, self.dossier, numbering=False))
+                problems.append(_hand_edited(theirs, self.dossier.folder, numbering=False))
             else:
                 self.hand_edited.add(code)
                 self.warnings.append(
-                    _hand_edited(theirs, self.dossier, numbering=False, accepted=True)
+                    _hand_edited(theirs, self.dossier.folder, numbering=False, accepted=True)
                 )
         for path in sorted(self.out.glob("*.docx")):
             is_paper = any(d.file == path.name for d in catalogue().values())
             if is_paper and path.name not in made:
-                problems.append(_stale(path, "không còn thuộc hồ sơ", self.dossier))
+                problems.append(_stale(path, "không còn thuộc hồ sơ", self.dossier.folder))
         if problems:
             raise InputError(problems)
         return current
@@ -585,8 +585,8 @@ class _Issue:
                     field="hop_hoi_dong.bat_dau",
                     hint="nếu Hội đồng họp lại để chấm theo số liệu mới, ghi thời gian cuộc họp "
                     "mới vào hop_hoi_dong.bat_dau (cùng ket_thuc, vang_mat, tan_thanh của cuộc "
-                    f"họp đó), chạy lại hoso render {self.dossier} rồi phát hành: biên bản mới "
-                    "được lập; nếu không, trả số liệu về như khi Hội đồng họp.",
+                    f"họp đó), chạy lại hoso render {self.dossier.folder} rồi phát hành: biên bản "
+                    "mới được lập; nếu không, trả số liệu về như khi Hội đồng họp.",
                 )
             ]
         )
@@ -608,13 +608,14 @@ class _Issue:
         if not any(p.is_file() for p in pdfs):
             return
         if self.assign_numbers:
-            pdf_dossier(self.dossier, staging)  # the numbered papers need their own PDFs
-            source = staging
+            staged = self.dossier.with_out(staging)
+            pdf_dossier(staged)  # the numbered papers need their own PDFs
+            source = staged
         else:
             for path in pdfs:
                 if path.is_file():
                     _copy(path, staging / path.name)
-            source = self.out
+            source = self.dossier
         record = freshness.read_pdfs(source)
         for name, made in (record[1] if record is not None else {}).items():
             self.pdf_made_from[name] = next(iter(made.inputs.values()), "")
@@ -627,7 +628,9 @@ class _Issue:
         from pipeline.sign.dossier import sign_version
 
         symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
-        self.warnings += sign_version(self.profile, staging, current, symbols, self.ask)
+        self.warnings += sign_version(
+            self.profile, staging, current, symbols, self.ask, table=self.dossier.raw_profile()
+        )
         # An attachment's PDF is made here from its workbook (the score workbook): that is the
         # file verify pairs it with.
         for pdf in staging.glob("*.pdf"):
@@ -724,8 +727,8 @@ class _Issue:
 
     def _inputs(self) -> list[dict[str, str]]:
         """sha256 of what the version was made from: profile, workbooks, rule set, templates."""
-        data = _read_json(self.out / DATA_NAME) or {}
-        found = [{"file": "hoso.toml", "sha256": sha256_file(self.profile.path)}]
+        data = self.dossier.json(DATA_NAME) or {}
+        found = [{"file": "hoso.toml", "sha256": self.dossier.profile_sha() or ""}]
         for item in data.get("inputs", []):
             if item["file"] != "hoso.toml":
                 found.append({"file": item["file"], "sha256": item["sha256"]})
@@ -1002,10 +1005,10 @@ class VersionInfo:
     papers: list[PaperRow]
 
 
-def history(dossier: Path, archive: Path) -> list[VersionInfo]:
+def history(dossier: Dossier) -> list[VersionInfo]:
     """The issued versions of a dossier, oldest first, with their papers."""
-    name = dossier_name(dossier)
-    register = read_register(archive)
+    name = dossier.name
+    register = read_register(dossier.archive_root)
     if register is None:
         return []
     try:
@@ -1140,9 +1143,7 @@ def _finding(code: str, message: str, path: Path) -> Problem:
 
 
 def diff_versions(
-    dossier: Path,
-    out: Path,
-    archive: Path,
+    dossier: Dossier,
     a: str | None = None,
     b: str | None = None,
     *,
@@ -1152,11 +1153,11 @@ def diff_versions(
 ) -> tuple[DossierDiff, list[Path]]:
     """Compare two output sets of a dossier (default: the last version and the current
     outputs); with `docx`, write each changed paper with tracked changes into
-    `out/thay-doi/` (`redliner`: default, the engine the setting picks). The paragraph
+    `<output folder>/thay-doi/` (`redliner`: default, the engine the setting picks). The paragraph
     gives `reason`, else the reason version B was issued with."""
-    profile = load_profile(dossier)
-    name = dossier_name(dossier)
-    versions = [v.row.version for v in history(dossier, archive)]
+    profile = dossier.profile()
+    name, out, archive = dossier.name, dossier.out, dossier.archive_root
+    versions = [v.row.version for v in history(dossier)]
     if a is None:
         if not versions:
             raise InputError(
@@ -1165,7 +1166,7 @@ def diff_versions(
                         "chua-phat-hanh",
                         "hồ sơ chưa phát hành phiên bản nào",
                         file=str(archive / name),
-                        hint=f"phát hành bằng `hoso issue {dossier}`, hoặc ghi rõ hai phiên "
+                        hint=f"phát hành bằng `hoso issue {dossier.folder}`, hoặc ghi rõ hai phiên "
                         "bản cần so.",
                     )
                 ]
@@ -1280,7 +1281,7 @@ def _verified(archive: Path, name: str, label: str) -> list[Problem]:
     return problems
 
 
-def _side_notes(label: str, folder: Path, dossier: Path) -> list[str]:
+def _side_notes(label: str, folder: Path, dossier: Dossier) -> list[str]:
     """Hand-edited papers of one side, and for the current outputs what makes them stale."""
     if label != CURRENT:
         manifest = _read_json(folder / MANIFEST_NAME) or {}
@@ -1290,28 +1291,22 @@ def _side_notes(label: str, folder: Path, dossier: Path) -> list[str]:
             if p.get("hand_edited")
         ]
     notes: list[str] = []
-    papers = freshness.read_papers(folder)
-    recorded = papers[1] if papers is not None else {}
-    edited = sorted(
-        name
-        for name, record in recorded.items()
-        if (sha := freshness.file_sha256(folder / name)) is not None and sha != record.sha256
-    )
+    edited = freshness.hand_edited(dossier)
     notes += [f"{CURRENT}: {name} đã sửa bằng Word sau khi hoso lập." for name in edited]
     changes: list[str] = []
     try:
         for stage in (freshness.INGEST, freshness.SCORE, freshness.RENDER):
-            found = freshness.stale(stage, dossier, folder)
+            found = freshness.stale(stage, dossier)
             changes += [str(c) for c in found if not (c.file in edited and c.kind == "changed")]
         if any(folder.glob("*.pdf")):
-            changes += [str(c) for c in freshness.stale(freshness.PDF, dossier, folder)]
+            changes += [str(c) for c in freshness.stale(freshness.PDF, dossier)]
     except InputError as exc:
         changes.append(f"không kiểm tra được ({exc.problems[0]})")
     if changes:
         notes.append(
             "kết quả hiện tại đã cũ, chưa lập lại theo hồ sơ "
             f"({'; '.join(dict.fromkeys(changes))}); "
-            f"chạy `hoso build {dossier}` (cùng --out nếu có) rồi so sánh lại."
+            f"chạy `hoso build {dossier.folder}` (cùng --out nếu có) rồi so sánh lại."
         )
     return notes
 

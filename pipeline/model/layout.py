@@ -31,6 +31,11 @@ def output_folder(dossier: Path, outputs: Path = OUTPUTS) -> Path:
     return outputs / dossier_name(dossier)
 
 
+def archive_folder(dossier: Path, archive: Path = ARCHIVE) -> Path:
+    """Where a dossier's issued versions go: `archive/<dossier folder name>/`."""
+    return archive / dossier_name(dossier)
+
+
 def find_dossiers(dirs: Sequence[Path], *, hint: str) -> list[Path]:
     """The dossiers `dirs` name, as build and tong-hop take them: a dossier folder (with
     hoso.toml), or a folder of dossier folders; each folder holding none is reported."""

@@ -578,6 +578,11 @@ def _parse_date(value: Any) -> date | None:
 
 def read_toml(path: Path) -> dict[str, Any]:
     """Parse a UTF-8 TOML file (a BOM from Notepad is accepted) into a dict, or raise located."""
+    return parse_toml(read_profile_bytes(path), path)
+
+
+def read_profile_bytes(path: Path) -> bytes:
+    """The bytes of a TOML file within the profile's size bound, or raise located."""
     try:
         if path.stat().st_size > limits.MAX_PROFILE_BYTES:
             raise InputError(
@@ -590,7 +595,7 @@ def read_toml(path: Path) -> dict[str, Any]:
                     )
                 ]
             )
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise InputError(
             [
@@ -607,6 +612,11 @@ def read_toml(path: Path) -> dict[str, Any]:
             f"Không đọc được {path}: {exc.strerror}",
             "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
         ) from exc
+
+
+def parse_toml(data: bytes, path: Path) -> dict[str, Any]:
+    """Parse the bytes of the TOML file `path` (a BOM from Notepad is accepted), or raise
+    located."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -688,6 +698,12 @@ def load_profile(
     """
     is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
     path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
+    check_profile_folder(path)
+    return validate_profile(read_toml(path), path, sections=sections, written=written)
+
+
+def check_profile_folder(path: Path) -> None:
+    """Refuse a profile path whose folder does not exist (a mistyped dossier folder)."""
     if not path.parent.is_dir():
         raise InputError(
             [
@@ -699,7 +715,17 @@ def load_profile(
                 )
             ]
         )
-    raw = read_toml(path)
+
+
+def validate_profile(
+    raw: dict[str, Any],
+    path: Path,
+    *,
+    sections: Collection[str] | None = None,
+    written: Collection[str] = (),
+) -> Profile:
+    """The profile in `raw`, parsed from `path`, validated as `load_profile` does (the same
+    located problems): for a caller that has read and parsed the file already."""
     r = _Reader(raw, file=str(path))
     r.known_keys("", raw, _TOP_LEVEL)
 

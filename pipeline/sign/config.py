@@ -69,10 +69,13 @@ def paper_signatures() -> tuple[dict[str, PaperSignatures], dict[str, str]]:
     return papers, attachments
 
 
-def read_settings(profile: Profile) -> tuple[SigningSettings, list[Problem]]:  # noqa: PLR0912
-    """The dossier's [ky_so], with every problem of its keys (each naming its key)."""
+def read_settings(  # noqa: PLR0912
+    profile: Profile, table: dict[str, Any] | None = None
+) -> tuple[SigningSettings, list[Problem]]:
+    """The dossier's [ky_so], with every problem of its keys (each naming its key); `table`:
+    hoso.toml as already parsed (else it is read)."""
     file = str(profile.path)
-    raw = read_toml(profile.path).get("ky_so")
+    raw = (table if table is not None else read_toml(profile.path)).get("ky_so")
     if raw is None:
         return SigningSettings(file), []
     problems: list[Problem] = []

@@ -28,6 +28,8 @@ from pipeline.sign.keys import AskSecret, KeySpec, open_signer
 if TYPE_CHECKING:
     from pyhanko.sign.signers import Signer
 
+    from pipeline.model.dossier import Dossier
+
 
 def signer_field(role: str) -> str:
     return f"{signing.SIGNER_FIELD}-{role}"
@@ -190,8 +192,8 @@ def pdf_of(doc: DocumentSettings) -> str:
     return str(Path(doc.type.file).with_suffix(".pdf"))
 
 
-def load_settings(profile: Profile) -> SigningSettings:
-    settings, problems = read_settings(profile)
+def load_settings(profile: Profile, table: dict[str, Any] | None = None) -> SigningSettings:
+    settings, problems = read_settings(profile, table)
     if problems:
         raise InputError(problems)
     return settings
@@ -206,15 +208,16 @@ class KyResult:
     already: list[Path]
 
 
-def sign_outputs(dossier: Path, out: Path, ask: AskSecret) -> KyResult:
-    """`hoso ky`: the signers' signatures on every paper PDF in `out` not yet signed."""
+def sign_outputs(dossier: Dossier, ask: AskSecret) -> KyResult:
+    """`hoso ky`: the signers' signatures on every paper PDF in the output folder not yet
+    signed."""
     from pipeline import __version__
     from pipeline.files.outputset import locked
-    from pipeline.model.profile import load_profile
     from pipeline.stages import freshness
 
-    profile = load_profile(dossier)
-    settings = load_settings(profile)
+    out = dossier.out
+    profile = dossier.profile()
+    settings = load_settings(profile, dossier.raw_profile())
     with locked(out) as folder:
         todo: list[tuple[Path, bytes, list[Signatory]]] = []
         already: list[Path] = []
@@ -236,7 +239,7 @@ def sign_outputs(dossier: Path, out: Path, ask: AskSecret) -> KyResult:
                         "chua-co-pdf",
                         "chưa có bản PDF nào để ký",
                         file=str(out),
-                        hint=f"chạy `hoso build {dossier} --pdf` (hoặc hoso pdf) trước.",
+                        hint=f"chạy `hoso build {dossier.folder} --pdf` (hoặc hoso pdf) trước.",
                     )
                 ]
             )
@@ -278,13 +281,15 @@ def sign_version(
     papers: dict[str, DocumentSettings],
     numbers: dict[str, str],
     ask: AskSecret,
+    *,
+    table: dict[str, Any] | None = None,
 ) -> list[Problem]:
     """At issue, in the version being built: each numbered paper's PDF gets its signers'
     signatures if it lacks them (a paper numbered at issue was made again) and then the
     agency's; each attachment the text-only agency signature. `numbers` maps a paper's
     code to its number and symbol ("05/KH-UBND"), for numbered papers only. Returns
-    warnings (papers left unsigned by the agency, and why)."""
-    settings = load_settings(profile)
+    warnings (papers left unsigned by the agency, and why). `table`: hoso.toml as parsed."""
+    settings = load_settings(profile, table)
     if not settings.configured:
         return []
     plan, attachments = paper_signatures()

@@ -1,12 +1,14 @@
 """`hoso build`: ingest -> score -> render (-> pdf) of one dossier or many, each stage only
 when what it read has changed.
 
-The decision is `freshness.stale(stage, dossier, out)`, taken stage by stage in order and
+The decision is `freshness.stale(stage, dossier)`, taken stage by stage in order and
 re-taken after each stage that ran: a stage's record holds the sha256 of the earlier stage's
 output, so ingest rewriting data.json is what makes score stale (not a guess that it might
-be). The pdf stage compares pdfs.json (what each PDF was made from) with the papers there.
+be). Each check is taken once: what `needs_work` found before the build is not taken again.
+The pdf stage compares pdfs.json (what each PDF was made from) with the papers there.
 An unchanged dossier is only read, never written. Each stage is its library call, in this
-process; this module composes the stages and no stage imports it.
+process, on the one `Dossier` the build loaded (so a file one stage wrote is not read back
+by the next); this module composes the stages and no stage imports it.
 
 Many dossiers are built in worker processes, forked from a fork server that imported hoso
 once (spawned on Windows, which has no fork: the code is spawn-safe, work and results are
@@ -37,11 +39,12 @@ from pipeline.common.errors import (
 from pipeline.common.vnformat import number
 from pipeline.files.outputset import JOURNAL_NAME, locked
 from pipeline.model import scorecard
-from pipeline.model.layout import dossier_name, find_dossiers, output_folder
+from pipeline.model.dossier import Dossier
+from pipeline.model.layout import find_dossiers, output_folder
 from pipeline.model.profile import PROFILE_NAME
 from pipeline.papers.unchanged import rewriting_every_paper
 from pipeline.stages import freshness, reports
-from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Stage, stale
+from pipeline.stages.freshness import INGEST, PDF, RENDER, SCORE, Change, Stage, stale
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.reports import Kind, Message
 
@@ -88,20 +91,25 @@ class BuildResult:
 
 
 Echo = Callable[[Message], None]
+# What `stale` said of each stage checked before any stage ran (see `needs_work`).
+Checked = dict[Stage, list[Change]]
 
 
 def build(
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     *,
     force: bool = False,
     dry_run: bool = False,
     pdf: bool = False,
     echo: Echo | None = None,
+    checked: Checked | None = None,
 ) -> BuildResult:
     """Run the stages of one dossier whose inputs changed (all with `force`; none with
-    `dry_run`, which only says what would run and why). Stage errors propagate."""
-    result = BuildResult(dossier, out, dry_run)
+    `dry_run`, which only says what would run and why). Stage errors propagate.
+    `checked`: staleness already found for this dossier (by `needs_work`), not checked again."""
+    out = dossier.out
+    result = BuildResult(dossier.folder, out, dry_run)
+    known: Checked = dict(checked or {})
 
     def say(text: str, kind: Kind = "info") -> None:
         message = Message(text, kind)
@@ -117,8 +125,14 @@ def build(
         if force:
             running.enter_context(rewriting_every_paper())
         for stage in _stages(pdf):
+            # What was found before holds until a stage runs; a later stage is then checked
+            # anew (what it depends on may just have been rewritten).
+            if result.ran and not dry_run:
+                known.pop(stage, None)
+            if not force and stage not in known:
+                known[stage] = stale(stage, dossier)
             reasons = _reasons(
-                stage, dossier, out, force=force, dry_run=dry_run, planned=bool(result.ran)
+                known.get(stage, []), force=force, dry_run=dry_run, planned=bool(result.ran)
             )
             if not reasons:
                 continue
@@ -129,24 +143,31 @@ def build(
                 if len(result.ran) == 1:
                     # From the first write to the last, the folder is marked incomplete.
                     running.enter_context(freshness.building(out))
-                _RUNNERS[stage](dossier, out, say)
+                _RUNNERS[stage](dossier, say)
+    _closing_notes(result, dossier, say, pdf=pdf)
+    result.verdict = read_verdict(dossier)
+    return result
+
+
+def _closing_notes(result: BuildResult, dossier: Dossier, say: Say, *, pdf: bool) -> None:
+    """What the clerk is told once the stages are done: a killed run's set made whole,
+    nothing to do, or PDFs older than their papers."""
+    out, dry_run = dossier.out, result.dry_run
     if (out / freshness.INCOMPLETE_NAME).exists() and not result.ran:
         # Killed after its last write: every stage is current, the set is whole.
         if dry_run:
-            say("Lần chạy trước bị ngắt sau khi đã ghi xong: sẽ đánh dấu kết quả trọn bộ.")
+            say("Lần chạy trước bị ngắt sau khi đã ghi xong: sẽ đánh dấu kết quả trọn bộ.", "info")
         elif freshness.clear_incomplete(out):
-            say("Lần chạy trước bị ngắt sau khi đã ghi xong: kết quả đã trọn bộ.")
+            say("Lần chạy trước bị ngắt sau khi đã ghi xong: kết quả đã trọn bộ.", "info")
     if not result.ran:
-        say(NOTHING_CHANGED.format(out=out))
-    if not pdf and _has_pdfs(out) and (stale(PDF, dossier, out) or (dry_run and result.ran)):
+        say(NOTHING_CHANGED.format(out=out), "info")
+    if not pdf and _has_pdfs(out) and ((dry_run and result.ran) or stale(PDF, dossier)):
         # Whenever PDFs exist: a dry run too, which is where a clerk looks before issuing.
         say(
             "Lưu ý: các bản PDF cũ hơn văn bản Word (hoặc sẽ cũ sau lần chạy này); chạy "
-            f"hoso build với --pdf, hoặc `hoso pdf {dossier}`, để lập lại.",
+            f"hoso build với --pdf, hoặc `hoso pdf {dossier.folder}`, để lập lại.",
             "warning",
         )
-    result.verdict = read_verdict(out)
-    return result
 
 
 def _stages(pdf: bool) -> list[Stage]:
@@ -154,11 +175,11 @@ def _stages(pdf: bool) -> list[Stage]:
 
 
 def _reasons(
-    stage: Stage, dossier: Path, out: Path, *, force: bool, dry_run: bool, planned: bool
+    changes: list[Change], *, force: bool, dry_run: bool, planned: bool
 ) -> tuple[str, ...]:
     if force:
         return (FORCED,)
-    reasons = tuple(str(change) for change in stale(stage, dossier, out))
+    reasons = tuple(str(change) for change in changes)
     if not reasons and dry_run and planned:
         # After a real run the re-check is the truth; in a dry run nothing was rewritten, so
         # the earlier stage's new output is foreseen.
@@ -170,11 +191,14 @@ def _has_pdfs(out: Path) -> bool:
     return out.is_dir() and any(out.glob("*.pdf"))
 
 
-def read_verdict(out: Path) -> Verdict | None:
-    """The scorecard in `out`, or None before the first score (or when it is unreadable)."""
+def read_verdict(dossier: Dossier) -> Verdict | None:
+    """The scorecard in the output folder, or None before the first score (or when it is
+    unreadable)."""
     try:
-        card = scorecard.load(out / scorecard.SCORECARD_NAME)
+        card = dossier.parsed(scorecard.SCORECARD_NAME, scorecard.Scorecard.from_json)
     except (OSError, ValueError):
+        return None
+    if card is None:
         return None
     return Verdict(number(card.total, 2), number(card.threshold), card.result)
 
@@ -189,26 +213,26 @@ Say = Callable[[str, Kind], None]
 STAGE_MODULES = ("pipeline.stages.ingest", "pipeline.stages.score", "pipeline.stages.render")
 
 
-def _ingest(dossier: Path, out: Path, say: Say) -> None:
+def _ingest(dossier: Dossier, say: Say) -> None:
     from pipeline.stages.ingest import ingest_to
 
-    _tell(say, reports.ingest_report(ingest_to(dossier, out)))
+    _tell(say, reports.ingest_report(ingest_to(dossier)))
 
 
-def _score(dossier: Path, out: Path, say: Say) -> None:
+def _score(dossier: Dossier, say: Say) -> None:
     from pipeline.stages.score import score
 
-    _tell(say, reports.score_report(score(dossier, out)))
+    _tell(say, reports.score_report(score(dossier)))
 
 
-def _render(dossier: Path, out: Path, say: Say) -> None:
+def _render(dossier: Dossier, say: Say) -> None:
     from pipeline.stages.render import render
 
-    _tell(say, reports.render_report(render(dossier, out), out))
+    _tell(say, reports.render_report(render(dossier), dossier.out))
 
 
-def _pdf(dossier: Path, out: Path, say: Say) -> None:
-    _tell(say, reports.pdf_report(pdf_dossier(dossier, out), out))
+def _pdf(dossier: Dossier, say: Say) -> None:
+    _tell(say, reports.pdf_report(pdf_dossier(dossier), dossier.out))
 
 
 def _tell(say: Say, lines: list[Message]) -> None:
@@ -216,7 +240,7 @@ def _tell(say: Say, lines: list[Message]) -> None:
         say(line.text, line.kind)
 
 
-_RUNNERS: dict[Stage, Callable[[Path, Path, Say], None]] = {
+_RUNNERS: dict[Stage, Callable[[Dossier, Say], None]] = {
     INGEST: _ingest,
     SCORE: _score,
     RENDER: _render,
@@ -229,12 +253,17 @@ _RUNNERS: dict[Stage, Callable[[Path, Path, Say], None]] = {
 
 @dataclass(frozen=True)
 class Job:
-    dossier: Path
-    out: Path
+    """One dossier of a batch (sent to a worker as its folders: see `Dossier.__getstate__`)."""
+
+    dossier: Dossier
+
+    @property
+    def out(self) -> Path:
+        return self.dossier.out
 
     @property
     def name(self) -> str:
-        return dossier_name(self.dossier)
+        return self.dossier.name
 
 
 @dataclass(frozen=True)
@@ -270,13 +299,13 @@ def find_jobs(
     )
     single = len(dirs) == 1 and (dirs[0] / PROFILE_NAME).is_file()
     jobs = [
-        Job(d, (out if single else output_folder(d, out)) if out else default_out(d))
+        Job(Dossier(d, (out if single else output_folder(d, out)) if out else default_out(d)))
         for d in unique
     ]
     problems = _same_outputs(jobs)
     for job in jobs:
         try:
-            freshness.check_out(job.dossier, job.out)
+            freshness.check_out(job.dossier)
         except InputError as exc:
             problems += exc.problems
     if problems:
@@ -293,8 +322,9 @@ def _same_outputs(jobs: list[Job]) -> list[Problem]:
             problems.append(
                 Problem(
                     "trung-thu-muc-ket-qua",
-                    f"hai hồ sơ cùng ghi vào {job.out}: {seen[key].dossier} và {job.dossier}",
-                    file=str(job.dossier),
+                    f"hai hồ sơ cùng ghi vào {job.out}: {seen[key].dossier.folder} và "
+                    f"{job.dossier.folder}",
+                    file=str(job.dossier.folder),
                     hint="đổi tên một trong hai thư mục hồ sơ, hoặc lập riêng từng hồ sơ "
                     "với --out khác nhau.",
                 )
@@ -304,7 +334,12 @@ def _same_outputs(jobs: list[Job]) -> list[Problem]:
 
 
 def build_job(
-    job: Job, options: Options, echo: Echo | None = None, *, catch_bugs: bool = True
+    job: Job,
+    options: Options,
+    echo: Echo | None = None,
+    *,
+    catch_bugs: bool = True,
+    checked: Checked | None = None,
 ) -> Outcome:
     """Build one dossier; its failure becomes the Outcome (top level, so spawn can call it).
     `catch_bugs`: a bug in one dossier of a batch must not hide the others."""
@@ -318,11 +353,11 @@ def build_job(
     try:
         result = build(
             job.dossier,
-            job.out,
             force=options.force,
             dry_run=options.dry_run,
             pdf=options.pdf,
             echo=keep,
+            checked=checked,
         )
     except InputError as exc:
         return Outcome(job, None, tuple(messages), "input", tuple(exc.problems))
@@ -336,12 +371,18 @@ def build_job(
     return Outcome(job, result, tuple(messages))
 
 
-def needs_work(dossier: Path, out: Path, *, pdf: bool) -> bool:
-    """Whether a build of the dossier would run a stage (or a problem would stop it)."""
+def needs_work(dossier: Dossier, checked: Checked, *, pdf: bool) -> bool:
+    """Whether a build of the dossier would run a stage (or a problem would stop it); what
+    each stage checked said is put in `checked`, for the build not to check it again."""
+    out = dossier.out
     if (out / JOURNAL_NAME).exists() or (out / freshness.INCOMPLETE_NAME).exists():
         return True
     try:
-        return any(stale(stage, dossier, out) for stage in _stages(pdf))
+        for stage in _stages(pdf):
+            checked[stage] = stale(stage, dossier)
+            if checked[stage]:
+                return True
+        return False
     except HosoError:
         return True  # the build reports it
 
@@ -383,16 +424,18 @@ def build_many(
             done(len(outcomes), len(jobs), outcome)
 
     pending: list[int] = []
+    checks: dict[int, Checked] = {}
     for index, job in enumerate(jobs):
-        if options.force or needs_work(job.dossier, job.out, pdf=options.pdf):
+        checked = checks[index] = {}
+        if options.force or needs_work(job.dossier, checked, pdf=options.pdf):
             pending.append(index)
         else:
             # Only fingerprints to read: cheaper here than starting a worker for it.
-            finished(index, build_job(job, options))
+            finished(index, build_job(job, options, checked=checked))
     count = min(workers or default_jobs(), len(pending))
     if count <= 1:
         for index in pending:
-            finished(index, build_job(jobs[index], options))
+            finished(index, build_job(jobs[index], options, checked=checks[index]))
         return [outcomes[i] for i in range(len(jobs))]
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
@@ -406,7 +449,7 @@ def build_many(
         ) from exc
     with pool:
         futures: dict[Future[Outcome], int] = {
-            pool.submit(build_job, jobs[i], options): i for i in pending
+            pool.submit(build_job, jobs[i], options, checked=checks[i]): i for i in pending
         }
         for future in as_completed(futures):
             index = futures[future]

@@ -37,6 +37,7 @@ from pipeline.files.resources import load_data_toml
 from pipeline.files.sheets import Grid, ReadProblem, read_book
 from pipeline.model.dataset import DossierData, PreviousOrigin
 from pipeline.model.documents import catalogue as paper_catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.layout import (
     CARRIED_HEADER,
@@ -46,7 +47,7 @@ from pipeline.model.layout import (
     PREVIOUS_BOOK,
     VALUE_HEADER,
 )
-from pipeline.model.profile import PROFILE_NAME, Profile, Unit, load_profile, read_toml
+from pipeline.model.profile import PROFILE_NAME, Profile, Unit
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.model.units import (
     Words,
@@ -159,12 +160,13 @@ class LastYear:
         return order + [v for v in self.data.villages if v not in order]
 
 
-def load_last(folder: Path, out: Path, problems: list[Problem]) -> LastYear | None:
-    """Last year's dossier in `folder` with its outputs in `out`, refused unless scored and
-    current (problems are added, None returned)."""
+def load_last(last: Dossier, problems: list[Problem]) -> LastYear | None:
+    """Last year's dossier with its outputs, refused unless scored and current (problems are
+    added, None returned)."""
+    folder, out = last.folder, last.out
     try:
-        profile = load_profile(folder, sections=("don_vi",))
-        scoring = current_scoring(folder, out)
+        profile = last.profile(sections=("don_vi",))
+        scoring = current_scoring(last)
     except InputError as exc:
         problems += exc.problems
         return None
@@ -179,7 +181,7 @@ def load_last(folder: Path, out: Path, problems: list[Problem]) -> LastYear | No
             )
         )
         return None
-    return LastYear(folder, out, read_toml(profile.path), profile.don_vi, scoring.data)
+    return LastYear(folder, out, last.raw_profile(), profile.don_vi, scoring.data)
 
 
 def _check_years(sources: list[LastYear], year: int, problems: list[Problem]) -> None:
@@ -539,7 +541,7 @@ def read_sources(folder: Path, path: Path, problems: list[Problem]) -> list[Last
                 )
             )
             continue
-        last = load_last(folder / dossier, folder / out, problems)
+        last = load_last(Dossier(folder / dossier, folder / out), problems)
         if last is not None:
             sources.append(last)
     return sources
@@ -769,7 +771,7 @@ def new_year(
             ]
         )
     problems: list[Problem] = []
-    sources = [s for d, o in last if (s := load_last(d, o, problems)) is not None]
+    sources = [s for d, o in last if (s := load_last(Dossier(d, o), problems)) is not None]
     if problems or not sources:
         raise InputError(problems)
     _same_twice(sources, problems)

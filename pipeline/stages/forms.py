@@ -20,6 +20,7 @@ from pipeline.common.vnformat import nfc, upper
 from pipeline.files.atomic import workbook_bytes
 from pipeline.files.outputset import Folder, locked
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import Indicator, Level, for_level
 from pipeline.model.layout import (
     CARRIED_HEADER,
@@ -36,7 +37,7 @@ from pipeline.model.layout import (
     unit_label,
     village_label,
 )
-from pipeline.model.profile import Profile, load_profile
+from pipeline.model.profile import Profile
 from pipeline.model.units import Words
 
 if TYPE_CHECKING:  # openpyxl is loaded only to write forms: ingest reads them without it
@@ -122,7 +123,7 @@ def fill_figures(book: Workbook, figures: dict[str, Any], *, as_text: bool = Fal
 
 
 def write_forms(
-    folder: Path, *, force: bool = False, progress: Callable[[Path], None] | None = None
+    dossier: Dossier, *, force: bool = False, progress: Callable[[Path], None] | None = None
 ) -> FormsResult:
     """Write `thon/<slug>.xlsx` per profile village and `xa.xlsx`; only `[don_vi]` of
     hoso.toml is needed.
@@ -130,7 +131,8 @@ def write_forms(
     A workbook that already holds figures is never overwritten: the whole run is refused,
     or with `force` the old file is first copied to `<name>.sao-luu-N<ext>`.
     """
-    profile = load_profile(folder, sections=PROFILE_SECTIONS)
+    folder = dossier.folder
+    profile = dossier.profile(sections=PROFILE_SECTIONS)
     jobs: list[tuple[Path, Workbook]] = [
         (folder / VILLAGE_FOLDER / f"{slug(v)}.xlsx", village_form(profile, v))
         for v in profile.don_vi.thon

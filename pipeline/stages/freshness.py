@@ -25,7 +25,7 @@ whole-file hash stays in data.json for the record. Fingerprints are taken from t
 stage used, or before it reads them, never after: a file edited during a run can only make
 a record look older than it is, so the error is always on the safe side (one more run).
 
-`stale(stage, dossier, out)` lists the `Change`s between a stage's record and the files as
+`stale(stage, dossier)` lists the `Change`s between a stage's record and the files as
 they are now: what `hoso build` needs to decide what to run. A stage that consumes an
 earlier stage's output goes through `load_data` / `current_scoring`, which refuse stale
 outputs with a message naming each changed file and the commands to run.
@@ -46,13 +46,13 @@ from pipeline.common import limits
 from pipeline.common.errors import EnvironmentProblem, HosoError, InputError, Problem
 from pipeline.files import lock
 from pipeline.files.atomic import atomic_write
-from pipeline.files.jsonfile import build_json, read_bounded, read_object
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData
 from pipeline.model.documents import DocumentType, catalogue, render_sections
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import COMMUNE_STEM, VILLAGE_FOLDER, WORKBOOK_NAME
-from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile, read_toml
+from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile
 from pipeline.model.rules import SHIPPED_RULES, shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME, Scorecard
 from pipeline.papers.template_source import TEMPLATE_FOLDER, TemplateSource, find_template
@@ -196,16 +196,16 @@ def _ignored(name: str) -> bool:
     )
 
 
-def _raw_profile(dossier: Path) -> dict[str, Any]:
+def _raw_profile(dossier: Dossier) -> dict[str, Any]:
     # An unreadable hoso.toml reads as empty: the record then looks stale (the safe side),
     # and the stage's own loader reports the file's problems with their places.
     try:
-        return read_toml(dossier / PROFILE_NAME)
+        return dossier.raw_profile()
     except InputError:
         return {}
 
 
-def profile_keys(stage: Stage, dossier: Path) -> dict[str, str]:
+def profile_keys(stage: Stage, dossier: Dossier) -> dict[str, str]:
     """Fingerprints of the hoso.toml keys `stage` reads, as the file is now (absent keys
     are left out)."""
     raw = _raw_profile(dossier)
@@ -220,17 +220,18 @@ def profile_keys(stage: Stage, dossier: Path) -> dict[str, str]:
     return found
 
 
-def current(stage: Stage, dossier: Path, out: Path) -> Record:
+def current(stage: Stage, dossier: Dossier) -> Record:
     """The record `stage` would write if it ran now (ingest and score; render records per
     paper, see `paper_inputs`)."""
     if stage == INGEST:
+        folder = dossier.folder
         files = {
-            shown_name(p, dossier): file_sha256(p, limit=limits.MAX_WORKBOOK_BYTES) or ""
-            for p in workbook_files(dossier)
+            shown_name(p, folder): file_sha256(p, limit=limits.MAX_WORKBOOK_BYTES) or ""
+            for p in workbook_files(folder)
         }
     elif stage == SCORE:
         files = {}
-        data = file_sha256(out / dataset.DATA_NAME)
+        data = dossier.sha(dataset.DATA_NAME)
         if data is not None:
             files[dataset.DATA_NAME] = data
         key, path = _rule_set(dossier)
@@ -242,14 +243,14 @@ def current(stage: Stage, dossier: Path, out: Path) -> Record:
     return Record(files, profile_keys(stage, dossier), __version__)
 
 
-def _rule_set(dossier: Path) -> tuple[str, Path]:
+def _rule_set(dossier: Dossier) -> tuple[str, Path]:
     """The rule set hoso.toml names (its record name and path), else the shipped one."""
     table = _raw_profile(dossier).get("danh_gia")
     name = table.get("bo_tieu_chi") if isinstance(table, dict) else None
     if not isinstance(name, str) or not name.strip():
         return SHIPPED + SHIPPED_RULES, shipped_path()
-    path = dossier / name
-    return _dossier_name(dossier, path), path
+    path = dossier.folder / name
+    return _dossier_name(dossier.folder, path), path
 
 
 def _dossier_name(dossier: Path, path: Path) -> str:
@@ -257,13 +258,6 @@ def _dossier_name(dossier: Path, path: Path) -> str:
 
 
 # --- comparing ---------------------------------------------------------------------------------
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        return read_object(path)
-    except (OSError, ValueError):
-        return None
 
 
 def _record(raw: dict[str, Any]) -> Record | None:
@@ -299,25 +293,23 @@ def compare(recorded: Record, now: Record, *, ignore: tuple[str, ...] = ()) -> l
     return changes
 
 
-def _stage_changes(
-    stage: Stage, dossier: Path, out: Path, raw: dict[str, Any] | None
-) -> list[Change]:
+def _stage_changes(stage: Stage, dossier: Dossier, raw: dict[str, Any] | None) -> list[Change]:
     record = None if raw is None else _record(raw)
     if record is None:
         return [Change(OUTPUT[stage], "missing")]
     # A derived file edited by hand is never read as the stage's result: the stage runs again.
-    edited = written_changes(stage, out)
+    edited = written_changes(stage, dossier)
     # The profile counts by the keys the stage reads; its whole-file hash is kept for the record.
-    return edited + compare(record, current(stage, dossier, out), ignore=(PROFILE_NAME,))
+    return edited + compare(record, current(stage, dossier), ignore=(PROFILE_NAME,))
 
 
 # --- what each stage wrote ---------------------------------------------------------------------
 
 
-def read_written(out: Path) -> dict[str, str]:
+def read_written(dossier: Dossier) -> dict[str, str]:
     """written.json: the sha256 of each file ingest and score wrote, as they wrote it ({}
     when absent or unreadable, so that every file reads as unrecorded: the safe side)."""
-    raw = _read_json(out / WRITTEN_NAME)
+    raw = dossier.json(WRITTEN_NAME)
     files = raw.get("files") if raw is not None else None
     if not isinstance(files, dict):
         return {}
@@ -329,11 +321,11 @@ def read_written(out: Path) -> dict[str, str]:
 
 
 def with_written(
-    out: Path, stage: Stage, files: list[tuple[str, bytes]]
+    dossier: Dossier, stage: Stage, files: list[tuple[str, bytes]]
 ) -> list[tuple[str, bytes]]:
     """`files` plus written.json vouching for them: publish both as one set, under the
     folder's lock (the record of the other stages' files is kept as it was)."""
-    raw = _read_json(out / WRITTEN_NAME)
+    raw = dossier.json(WRITTEN_NAME)
     old = raw.get("files") if raw is not None else None
     entries: dict[str, Any] = dict(old) if isinstance(old, dict) else {}
     for name in WRITES[stage]:
@@ -346,13 +338,13 @@ def with_written(
     return [*files, (WRITTEN_NAME, text.encode("utf-8"))]
 
 
-def written_changes(stage: Stage, out: Path) -> list[Change]:
+def written_changes(stage: Stage, dossier: Dossier) -> list[Change]:
     """The files `stage` wrote whose bytes are no longer those it wrote (or that no record
     vouches for); a missing file is the stage's own "missing" check."""
-    recorded = read_written(out)
+    recorded = read_written(dossier)
     changes: list[Change] = []
     for name in WRITES[stage]:
-        on_disk = file_sha256(out / name)
+        on_disk = dossier.sha(name)
         if on_disk is None:
             continue
         if name not in recorded:
@@ -362,9 +354,10 @@ def written_changes(stage: Stage, out: Path) -> list[Change]:
     return changes
 
 
-def _bytes_problem(out: Path, name: str, data: bytes, dossier: Path, rerun: str) -> list[Problem]:
+def _bytes_problem(dossier: Dossier, name: str, data: bytes, rerun: str) -> list[Problem]:
     """A problem when `data`, read from out/name, is not what its stage wrote."""
-    recorded = read_written(out).get(name)
+    out = dossier.out
+    recorded = read_written(dossier).get(name)
     if recorded == sha256(data):
         return []
     kind: Kind = "unrecorded" if recorded is None else "edited"
@@ -374,31 +367,32 @@ def _bytes_problem(out: Path, name: str, data: bytes, dossier: Path, rerun: str)
             f"tệp {_KIND_WORDS[kind]}",
             file=str(out / name),
             hint=f"không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml rồi chạy lại "
-            f"`hoso {rerun} {dossier}` (cùng --out nếu có).",
+            f"`hoso {rerun} {dossier.folder}` (cùng --out nếu có).",
         )
     ]
 
 
-def stale(stage: Stage, dossier: Path, out: Path) -> list[Change]:
+def stale(stage: Stage, dossier: Dossier) -> list[Change]:
     """What changed since `stage` last wrote its output in `out`: [] when it is current.
 
     Only that stage's own inputs are compared: when ingest is stale, score becomes stale
     once ingest has rewritten data.json (run the stages in order, re-checking each).
     """
     if stage == RENDER:
-        return _render_changes(dossier, out)
+        return _render_changes(dossier)
     if stage == PDF:
-        return _pdf_changes(out)
-    return _stage_changes(stage, dossier, out, _read_json(out / OUTPUT[stage]))
+        return _pdf_changes(dossier)
+    return _stage_changes(stage, dossier, dossier.json(OUTPUT[stage]))
 
 
 # --- where outputs may go ---------------------------------------------------------------------
 
 
-def check_out(dossier: Path, out: Path) -> None:
+def check_out(dossier: Dossier) -> None:
     """Refuse an output folder inside the folder of the villages' workbooks: every file there
     is read as a workbook, and the outputs would be mixed with what the villages sent."""
-    villages = (dossier / VILLAGE_FOLDER).resolve()
+    out = dossier.out
+    villages = (dossier.folder / VILLAGE_FOLDER).resolve()
     if out.resolve().is_relative_to(villages):
         raise InputError(
             [
@@ -453,9 +447,10 @@ def clear_incomplete(out: Path) -> bool:
     return True
 
 
-def incomplete_problems(out: Path, dossier: Path, *, wait: bool = False) -> list[Problem]:
-    """Why `out` must not be used: a build stopped midway (or, without `wait`, one running
-    now). With `wait`, a running build is waited for (up to the lock's usual wait)."""
+def incomplete_problems(dossier: Dossier, *, wait: bool = False) -> list[Problem]:
+    """Why the output folder must not be used: a build stopped midway (or, without `wait`, one
+    running now). With `wait`, a running build is waited for (up to the lock's usual wait)."""
+    out = dossier.out
     marker = out / INCOMPLETE_NAME
     if not marker.exists() or out.resolve() in _building:
         return []
@@ -479,7 +474,7 @@ def incomplete_problems(out: Path, dossier: Path, *, wait: bool = False) -> list
             "lần chạy hoso build trước bị ngắt giữa chừng: các kết quả trong thư mục chưa "
             "trọn bộ (có tệp mới, có tệp cũ)",
             file=str(out),
-            hint=f"chạy lại `hoso build {dossier}` (cùng --out nếu có) cho xong.",
+            hint=f"chạy lại `hoso build {dossier.folder}` (cùng --out nếu có) cho xong.",
         )
     ]
 
@@ -491,55 +486,56 @@ def _ingest_hint(dossier: Path, then: str) -> str:
     return f"chạy lại `hoso ingest {dossier}` (cùng --out nếu có), rồi {then}."
 
 
-def load_data(out: Path, dossier: Path) -> DossierData:
+def load_data(dossier: Dossier) -> DossierData:
     """OUTDIR/data.json, or an InputError telling the clerk to run ingest first."""
-    return _data_and_bytes(out, dossier)[0]
+    return data_and_bytes(dossier)[0]
 
 
-def _data_and_bytes(out: Path, dossier: Path) -> tuple[DossierData, bytes]:
+def data_and_bytes(dossier: Dossier) -> tuple[DossierData, bytes]:
     """data.json and the very bytes it was read from (what a record fingerprints)."""
-    path = out / dataset.DATA_NAME
-    if not path.is_file():
-        raise InputError(
-            [
-                Problem(
-                    "chua-nhap-so-lieu",
-                    "chưa có số liệu đã nhập",
-                    file=str(path),
-                    hint=f"chạy `hoso ingest {dossier}` trước (với cùng --out nếu có), "
-                    "rồi chạy lại hoso score.",
-                )
-            ]
-        )
-    try:
-        raw = read_bounded(path)
-        return build_json(raw, DossierData.from_json), raw
-    except ValueError as exc:
-        # json.JSONDecodeError is a ValueError.
-        raise InputError(
-            [
-                Problem(
-                    "du-lieu-hong",
-                    f"tệp số liệu không đọc được ({exc})",
-                    file=str(path),
-                    hint=f"xóa tệp này rồi chạy lại `hoso ingest {dossier}`.",
-                )
-            ]
-        ) from None
+    path = dossier.out / dataset.DATA_NAME
+    if path.is_file():
+        try:
+            loaded = dossier.load(dataset.DATA_NAME, DossierData.from_json)
+        except ValueError as exc:
+            # json.JSONDecodeError is a ValueError.
+            raise InputError(
+                [
+                    Problem(
+                        "du-lieu-hong",
+                        f"tệp số liệu không đọc được ({exc})",
+                        file=str(path),
+                        hint=f"xóa tệp này rồi chạy lại `hoso ingest {dossier.folder}`.",
+                    )
+                ]
+            ) from None
+        if loaded is not None:
+            return loaded
+    raise InputError(
+        [
+            Problem(
+                "chua-nhap-so-lieu",
+                "chưa có số liệu đã nhập",
+                file=str(path),
+                hint=f"chạy `hoso ingest {dossier.folder}` trước (với cùng --out nếu có), "
+                "rồi chạy lại hoso score.",
+            )
+        ]
+    )
 
 
-def data_problems(dossier: Path, out: Path, then: str) -> list[Problem]:
+def data_problems(dossier: Dossier, then: str) -> list[Problem]:
     """Why data.json no longer describes the dossier (workbooks or hoso.toml keys changed
     since ingest); `then` names what to run after ingest."""
-    edited, changes = _edited_apart(stale(INGEST, dossier, out))
-    problems = _edited_problems(out, edited, dossier, "ingest", then)
+    edited, changes = _edited_apart(stale(INGEST, dossier))
+    problems = _edited_problems(dossier, edited, "ingest", then)
     if changes:
         problems.append(
             Problem(
                 "so-lieu-cu",
                 "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(str(c) for c in changes),
-                file=str(out / dataset.DATA_NAME),
-                hint=_ingest_hint(dossier, then),
+                file=str(dossier.out / dataset.DATA_NAME),
+                hint=_ingest_hint(dossier.folder, then),
             )
         )
     return problems
@@ -552,15 +548,15 @@ def _edited_apart(changes: list[Change]) -> tuple[list[Change], list[Change]]:
 
 
 def _edited_problems(
-    out: Path, edited: list[Change], dossier: Path, rerun: str, then: str
+    dossier: Dossier, edited: list[Change], rerun: str, then: str
 ) -> list[Problem]:
     return [
         Problem(
             "ket-qua-bi-sua",
             f"tệp {_KIND_WORDS[change.kind]}",
-            file=str(out / change.file),
+            file=str(dossier.out / change.file),
             hint="không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml, chạy lại "
-            f"`hoso {rerun} {dossier}` (cùng --out nếu có), rồi {then}.",
+            f"`hoso {rerun} {dossier.folder}` (cùng --out nếu có), rồi {then}.",
         )
         for change in edited
     ]
@@ -575,19 +571,22 @@ class Scoring:
     inputs: dict[str, str]  # scorecard.json and data.json -> sha256 of the bytes read
 
 
-def current_scoring(dossier: Path, out: Path) -> Scoring | None:
-    """The scorecard and data in `out` for the papers with figures, or None before
-    `hoso score`; refused (InputError) unless the whole chain workbooks -> data.json ->
+def current_scoring(dossier: Dossier) -> Scoring | None:
+    """The scorecard and data in the output folder for the papers with figures, or None
+    before `hoso score`; refused (InputError) unless the whole chain workbooks -> data.json ->
     scorecard.json is current."""
+    folder, out = dossier.folder, dossier.out
     card_path = out / SCORECARD_NAME
     if not card_path.is_file():
         return None
     # Parsed and fingerprinted from the same bytes, so papers.json never vouches for a file
     # that changed between two reads.
-    data, data_bytes = _data_and_bytes(out, dossier)
+    data, data_bytes = data_and_bytes(dossier)
     try:
-        card_bytes = read_bounded(card_path)
-        card = build_json(card_bytes, Scorecard.from_json)
+        loaded = dossier.load(SCORECARD_NAME, Scorecard.from_json)
+        if loaded is None:
+            raise ValueError("tệp vừa bị xóa")
+        card, card_bytes = loaded
     except ValueError as exc:
         raise InputError(
             [
@@ -596,21 +595,21 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
                     "tệp bảng điểm không đọc được",
                     file=str(card_path),
                     value=str(exc),
-                    hint=f"xóa tệp này rồi chạy lại `hoso score {dossier}`.",
+                    hint=f"xóa tệp này rồi chạy lại `hoso score {folder}`.",
                 )
             ]
         ) from exc
     card_raw = json.loads(card_bytes.decode("utf-8"))
-    problems = data_problems(dossier, out, f"`hoso score {dossier}` và `hoso render {dossier}`")
+    problems = data_problems(dossier, f"`hoso score {folder}` và `hoso render {folder}`")
     # Parsed bytes, not the file again: what is printed is what was checked.
-    problems += _bytes_problem(out, dataset.DATA_NAME, data_bytes, dossier, "ingest")
-    problems += _bytes_problem(out, SCORECARD_NAME, card_bytes, dossier, "score")
+    problems += _bytes_problem(dossier, dataset.DATA_NAME, data_bytes, "ingest")
+    problems += _bytes_problem(dossier, SCORECARD_NAME, card_bytes, "score")
     problems = list({(p.code, p.file): p for p in problems}.values())
-    problems += _sum_problems(card, card_path, dossier)
+    problems += _sum_problems(card, card_path, folder)
     # Stale data already sends the clerk through score again: one message, the earliest stage.
-    changes = [] if problems else _stage_changes(SCORE, dossier, out, card_raw)
+    changes = [] if problems else _stage_changes(SCORE, dossier, card_raw)
     edited, changes = _edited_apart(changes)
-    problems += _edited_problems(out, edited, dossier, "score", f"`hoso render {dossier}`")
+    problems += _edited_problems(dossier, edited, "score", f"`hoso render {folder}`")
     if changes:
         problems.append(
             Problem(
@@ -618,8 +617,8 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
                 "bảng điểm cũ, hồ sơ đã thay đổi sau lần chấm điểm: "
                 + "; ".join(str(c) for c in changes),
                 file=str(card_path),
-                hint=f"chạy lại `hoso score {dossier}` (cùng --out nếu có) "
-                f"rồi `hoso render {dossier}`.",
+                hint=f"chạy lại `hoso score {folder}` (cùng --out nếu có) "
+                f"rồi `hoso render {folder}`.",
             )
         )
     if problems:
@@ -641,11 +640,12 @@ def _sum_problems(card: Scorecard, path: Path, dossier: Path) -> list[Problem]:
     ]
 
 
-def inputs_digest(profile: Profile, out: Path) -> str:
-    """scorecard.json's `inputs_digest` (kept for the contract): sha256 of data.json, the rule
-    set, the council's overrides, the unit type and the unit's words (its labels name them)."""
+def inputs_digest(profile: Profile, data: bytes) -> str:
+    """scorecard.json's `inputs_digest` (kept for the contract): sha256 of data.json (`data`,
+    its bytes), the rule set, the council's overrides, the unit type and the unit's words (its
+    labels name them)."""
     digest = hashlib.sha256()
-    digest.update((out / dataset.DATA_NAME).read_bytes())
+    digest.update(data)
     rule_source = profile.bo_tieu_chi or shipped_path()
     digest.update(rule_source.read_bytes())
     unit = profile.don_vi
@@ -718,9 +718,9 @@ def papers_json(version: str, papers: dict[str, PaperRecord]) -> bytes:
     return _records_json(version, "papers", papers)
 
 
-def read_papers(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
+def read_papers(dossier: Dossier) -> tuple[str, dict[str, PaperRecord]] | None:
     """papers.json's version and entries, or None when absent or unreadable."""
-    return _read_records(out / PAPERS_NAME, "papers")
+    return _read_records(dossier, PAPERS_NAME, "papers")
 
 
 def _records_json(version: str, key: str, records: dict[str, PaperRecord]) -> bytes:
@@ -738,8 +738,10 @@ def _records_json(version: str, key: str, records: dict[str, PaperRecord]) -> by
     return (json.dumps(body, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def _read_records(path: Path, key: str) -> tuple[str, dict[str, PaperRecord]] | None:
-    raw = _read_json(path)
+def _read_records(
+    dossier: Dossier, name: str, key: str
+) -> tuple[str, dict[str, PaperRecord]] | None:
+    raw = dossier.json(name)
     if raw is None:
         return None
     try:
@@ -755,12 +757,12 @@ def _read_records(path: Path, key: str) -> tuple[str, dict[str, PaperRecord]] | 
 
 
 def paper_changes(
-    out: Path, name: str, recorded: PaperRecord | None, now: dict[str, str]
+    dossier: Dossier, name: str, recorded: PaperRecord | None, now: dict[str, str]
 ) -> list[Change]:
-    """Why one paper in `out` is not what render would write from `now` inputs."""
+    """Why one paper in the output folder is not what render would write from `now` inputs."""
     if recorded is None:
         return [Change(name, "missing")]
-    on_disk = file_sha256(out / name)
+    on_disk = dossier.sha(name)
     changes = []
     if on_disk is None:
         changes.append(Change(name, "missing"))
@@ -769,25 +771,25 @@ def paper_changes(
     return changes + _diff(recorded.inputs, now)
 
 
-def _render_changes(dossier: Path, out: Path) -> list[Change]:
-    manifest = read_papers(out)
+def _render_changes(dossier: Dossier) -> list[Change]:
+    manifest = read_papers(dossier)
     if manifest is None:
         return [Change(PAPERS_NAME, "missing")]
     version, papers = manifest
     if version != __version__:
         return [Change(TOOL, "changed")]
-    profile_sha = file_sha256(dossier / PROFILE_NAME) or ""
+    profile_sha = dossier.profile_sha() or ""
     # The tables render itself checks: a blank meeting section stops neither render nor this.
-    scored = (out / SCORECARD_NAME).is_file()
-    profile = load_profile(dossier, sections=render_sections(catalogue(), scored))
-    card = _read_json(out / SCORECARD_NAME)
+    scored = (dossier.out / SCORECARD_NAME).is_file()
+    profile = dossier.profile(sections=render_sections(catalogue(), scored))
+    card = dossier.json(SCORECARD_NAME)
     scoring_inputs = None
     recognized = None
     if card is not None:
         recognized = bool(card.get("recognized"))
         scoring_inputs = {
-            SCORECARD_NAME: file_sha256(out / SCORECARD_NAME) or "",
-            dataset.DATA_NAME: file_sha256(out / dataset.DATA_NAME) or "",
+            SCORECARD_NAME: dossier.sha(SCORECARD_NAME) or "",
+            dataset.DATA_NAME: dossier.sha(dataset.DATA_NAME) or "",
         }
     expected = {doc.type.file: doc.type for doc in paper_plan(profile, recognized).write}
     by_file = {doc.file: doc for doc in catalogue().values()}
@@ -796,42 +798,42 @@ def _render_changes(dossier: Path, out: Path) -> list[Change]:
         doc = by_file.get(name)
         if doc is None:
             continue
-        template = find_template(dossier, doc.file)
-        now = paper_inputs(dossier, profile_sha, template, doc, scoring_inputs)
+        template = find_template(dossier.folder, doc.file)
+        now = paper_inputs(dossier.folder, profile_sha, template, doc, scoring_inputs)
         recorded = papers.get(name)
         if name not in expected and recorded is not None:
             # A paper that no longer applies: its inputs say why, or it must go.
-            found = paper_changes(out, name, recorded, now)
+            found = paper_changes(dossier, name, recorded, now)
             changes += found or [Change(name, "changed")]
             continue
-        changes += paper_changes(out, name, recorded, now)
+        changes += paper_changes(dossier, name, recorded, now)
     return list(dict.fromkeys(changes))
 
 
-def hand_edited(out: Path) -> list[str]:
-    """The papers in `out` whose bytes are no longer those render wrote (edited in Word)."""
-    manifest = read_papers(out)
+def hand_edited(dossier: Dossier) -> list[str]:
+    """The papers in the output folder whose bytes are no longer those render wrote (edited
+    in Word)."""
+    manifest = read_papers(dossier)
     recorded = manifest[1] if manifest is not None else {}
     return sorted(
         name
         for name, record in recorded.items()
-        if (sha := file_sha256(out / name)) is not None and sha != record.sha256
+        if (sha := dossier.sha(name)) is not None and sha != record.sha256
     )
 
 
-def paper_problems(dossier: Path, out: Path) -> list[Problem]:
+def paper_problems(dossier: Dossier) -> list[Problem]:
     """Why the papers in `out` are not what render would write now: the workbooks, data,
     scorecard, hoso.toml or a template changed since (a paper edited in Word after render is
     not stale: it is the clerk's, and `hoso issue` asks about it). [] when current."""
-    edited = set(hand_edited(out))
+    out, folder = dossier.out, dossier.folder
+    edited = set(hand_edited(dossier))
     changes: list[Change] = []
     if (out / dataset.DATA_NAME).is_file():
-        changes += stale(INGEST, dossier, out)
+        changes += stale(INGEST, dossier)
     if (out / SCORECARD_NAME).is_file():
-        changes += stale(SCORE, dossier, out)
-    changes += [
-        c for c in stale(RENDER, dossier, out) if not (c.file in edited and c.kind == "changed")
-    ]
+        changes += stale(SCORE, dossier)
+    changes += [c for c in stale(RENDER, dossier) if not (c.file in edited and c.kind == "changed")]
     if not changes:
         return []
     return [
@@ -839,7 +841,7 @@ def paper_problems(dossier: Path, out: Path) -> list[Problem]:
             "van-ban-cu",
             "văn bản Word cũ hơn hồ sơ: " + "; ".join(str(c) for c in dict.fromkeys(changes)),
             file=str(out),
-            hint=f"chạy `hoso build {dossier}` (các bước ingest, score, hoso render khi cần; "
+            hint=f"chạy `hoso build {folder}` (các bước ingest, score, hoso render khi cần; "
             "cùng --out nếu có) rồi lập lại PDF.",
         )
     ]
@@ -863,14 +865,15 @@ def pdfs_json(version: str, pdfs: dict[str, PaperRecord]) -> bytes:
     return _records_json(version, "pdfs", pdfs)
 
 
-def read_pdfs(out: Path) -> tuple[str, dict[str, PaperRecord]] | None:
-    return _read_records(out / PDFS_NAME, "pdfs")
+def read_pdfs(dossier: Dossier) -> tuple[str, dict[str, PaperRecord]] | None:
+    return _read_records(dossier, PDFS_NAME, "pdfs")
 
 
-def _pdf_changes(out: Path) -> list[Change]:
-    """Why the PDFs in `out` are not those of the papers there: a PDF missing or edited, a
-    paper changed since its PDF was made, or a PDF left over from a paper that is gone."""
-    manifest = read_pdfs(out)
+def _pdf_changes(dossier: Dossier) -> list[Change]:
+    """Why the PDFs in the output folder are not those of the papers there: a PDF missing or
+    edited, a paper changed since its PDF was made, or a PDF left over from a paper that is
+    gone."""
+    manifest = read_pdfs(dossier)
     if manifest is None:
         return [Change(PDFS_NAME, "missing")]
     version, pdfs = manifest
@@ -879,7 +882,7 @@ def _pdf_changes(out: Path) -> list[Change]:
     changes: list[Change] = []
     for doc in catalogue().values():
         paper, pdf = doc.file, pdf_name(doc.file)
-        paper_sha, pdf_sha = file_sha256(out / paper), file_sha256(out / pdf)
+        paper_sha, pdf_sha = dossier.sha(paper), dossier.sha(pdf)
         if paper_sha is None:
             if pdf_sha is not None:
                 changes.append(Change(paper, "deleted"))  # its PDF must go too

@@ -38,6 +38,7 @@ from pipeline.files.sheets import (
 )
 from pipeline.model import dataset
 from pipeline.model.dataset import DossierData, PreviousOrigin, Scalar, Source, Value
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import Indicator, Level, catalogue, for_level
 from pipeline.model.layout import (
     COMMUNE_STEM,
@@ -49,7 +50,7 @@ from pipeline.model.layout import (
     slug,
     village_label,
 )
-from pipeline.model.profile import PROFILE_NAME, Profile, load_profile
+from pipeline.model.profile import PROFILE_NAME, Profile
 from pipeline.model.units import Words, all_levels, facts, strip_kind
 from pipeline.stages import freshness
 from pipeline.stages.carry import read_origins
@@ -475,15 +476,16 @@ def _row_of(cell: str) -> int:
 # --- the dossier ---------------------------------------------------------------------------
 
 
-def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
+def ingest(dossier: Dossier, *, progress: Progress | None = None) -> Ingested:
     """Read and check every workbook of a dossier; raise InputError listing every problem."""
+    folder = dossier.folder
     # Fingerprinted before reading: an edit during the run makes data.json look stale, never fresh.
-    keys = profile_keys(INGEST, folder)
-    profile = load_profile(folder, sections=PROFILE_SECTIONS)
+    keys = profile_keys(INGEST, dossier)
+    profile = dossier.profile(sections=PROFILE_SECTIONS)
     unit = profile.don_vi
     words = unit.words
     data = DossierData(xa=unit.xa, nam=unit.nam, profile_keys=keys, hoso_version=__version__)
-    data.inputs[PROFILE_NAME] = hashlib.sha256(profile.path.read_bytes()).hexdigest()
+    data.inputs[PROFILE_NAME] = hashlib.sha256(dossier.profile_bytes()).hexdigest()
     problems: list[Problem] = []
     kinds = (words.cap_thon,)
     by_key = {village_key(v, kinds): v for v in unit.thon}
@@ -714,26 +716,29 @@ def _plain(name: str, kinds: tuple[str, ...]) -> str:
 
 
 def ingest_to(
-    folder: Path,
-    out: Path,
+    dossier: Dossier,
     *,
     mark_errors: bool = False,
     progress: Progress | None = None,
 ) -> Ingested:
-    """`ingest`, then write `out/data.json`; on errors optionally write marked copies."""
-    freshness.check_out(folder, out)
+    """`ingest`, then write data.json into the output folder; on errors optionally write
+    marked copies."""
+    freshness.check_out(dossier)
     try:
-        result = ingest(folder, progress=progress)
+        result = ingest(dossier, progress=progress)
     except InputError as exc:
         if not mark_errors:
             raise
-        with locked(folder, sweep=(VILLAGE_FOLDER,)):
-            written = mark_error_copies(folder, exc.problems)
+        with locked(dossier.folder, sweep=(VILLAGE_FOLDER,)):
+            written = mark_error_copies(dossier, exc.problems)
         raise InputError(exc.problems, written=[str(p) for p in written]) from None
+    out = dossier.out
     result.path = out / dataset.DATA_NAME
     with locked(out) as target:
         files = [(dataset.DATA_NAME, dataset.dumps(result.data))]
-        target.publish(freshness.with_written(out, freshness.INGEST, files))
+        published = freshness.with_written(dossier, freshness.INGEST, files)
+        target.publish(published)
+        dossier.wrote(published)
     return result
 
 
@@ -741,14 +746,15 @@ def error_copy_path(path: Path) -> Path:
     return path.with_name(f"{path.stem}.loi.xlsx")
 
 
-def mark_error_copies(folder: Path, problems: list[Problem]) -> list[Path]:
+def mark_error_copies(dossier: Dossier, problems: list[Problem]) -> list[Path]:
     """Beside each faulty workbook, `<name>.loi.xlsx` with bad cells red and commented."""
     by_file: dict[str, list[Problem]] = {}
     for p in problems:
         if p.file and p.sheet:
             by_file.setdefault(p.file, []).append(p)
     written: list[Path] = []
-    profile_time = form_time(load_profile(folder, sections=PROFILE_SECTIONS))
+    folder = dossier.folder
+    profile_time = form_time(dossier.profile(sections=PROFILE_SECTIONS))
     with long_integers():  # a copy must hold the over-long number it marks
         for rel, found in by_file.items():
             _mark_copy(folder, rel, found, profile_time, written)

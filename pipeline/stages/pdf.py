@@ -28,6 +28,7 @@ from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.files import scratch
 from pipeline.files.outputset import Folder, locked
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.stages import freshness
 
 # The environment variable naming the LibreOffice program, for installs hoso cannot find.
@@ -393,33 +394,33 @@ def _stale(out: Path, papers: Iterable[Path]) -> list[Path]:
 
 
 def pdf_dossier(
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     *,
     timeout: float | None = None,
     progress: Callable[[Path], None] | None = None,
 ) -> PdfResult:
-    """Write `<paper>.pdf` beside every paper `hoso render` put in `out`, all or nothing.
+    """Write `<paper>.pdf` beside every paper `hoso render` put in the output folder, all or
+    nothing.
 
     `progress` is called with each .docx as LibreOffice starts on it.
     """
-    freshness.check_out(dossier, out)
-    unfinished = freshness.incomplete_problems(out, dossier)
+    freshness.check_out(dossier)
+    unfinished = freshness.incomplete_problems(dossier)
     if unfinished:
         raise InputError(unfinished)
     # Under the folder's lock: render cannot replace a paper while it is being converted.
-    with locked(out) as folder:
-        return _pdf_locked(dossier, out, folder, timeout=timeout, progress=progress)
+    with locked(dossier.out) as folder:
+        return _pdf_locked(dossier, folder, timeout=timeout, progress=progress)
 
 
 def _pdf_locked(
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     folder: Folder,
     *,
     timeout: float | None,
     progress: Callable[[Path], None] | None,
 ) -> PdfResult:
+    out = dossier.out
     papers = papers_in(out)
     if not papers:
         raise InputError(
@@ -428,7 +429,7 @@ def _pdf_locked(
                     "chua-co-van-ban",
                     "chưa có văn bản Word nào để chuyển sang PDF",
                     file=str(out),
-                    hint=f"chạy `hoso render {dossier}` (cùng --out nếu có) trước.",
+                    hint=f"chạy `hoso render {dossier.folder}` (cùng --out nếu có) trước.",
                 )
             ]
         )
@@ -436,11 +437,11 @@ def _pdf_locked(
     notice = font_notice()
     # As render refuses a scorecard older than the workbooks, no PDF is made of a paper
     # older than the dossier: a PDF would carry figures the workbooks no longer give.
-    problems = freshness.paper_problems(dossier, out)
+    problems = freshness.paper_problems(dossier)
     if problems:
         raise InputError(problems)
     # Fingerprinted before LibreOffice reads them: a paper edited meanwhile looks stale.
-    made_from = {paper.name: freshness.file_sha256(paper) or "" for paper in papers}
+    made_from = {paper.name: dossier.sha(paper.name) or "" for paper in papers}
     converted = convert(papers, soffice=soffice, timeout=timeout, progress=progress)
     by_name = {source.name: data for source, data in converted.items()}
     files = [(paper.with_suffix(".pdf").name, by_name[paper.name]) for paper in papers]
@@ -452,5 +453,7 @@ def _pdf_locked(
     # The PDFs replace the previous ones as one set, a PDF without its paper going with them,
     # and pdfs.json says what each was made from (`hoso build --pdf` skips current ones).
     manifest = (freshness.PDFS_NAME, freshness.pdfs_json(__version__, record))
-    folder.publish([*files, manifest], remove=[p.name for p in stale])
+    removed = [p.name for p in stale]
+    folder.publish([*files, manifest], remove=removed)
+    dossier.wrote([*files, manifest], removed=removed)
     return PdfResult([out / name for name, _ in files], stale, notice)

@@ -13,7 +13,8 @@ from pipeline.common.errors import InputError, Problem
 from pipeline.files.atomic import docx_bytes, set_core_properties
 from pipeline.files.outputset import locked
 from pipeline.model.documents import catalogue, render_sections
-from pipeline.model.profile import PROFILE_NAME, DocumentSettings, Profile, load_profile
+from pipeline.model.dossier import Dossier
+from pipeline.model.profile import DocumentSettings, Profile
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.model.units import Words
 from pipeline.papers.context import document_context, score_context
@@ -70,11 +71,11 @@ def _figures(scoring: freshness.Scoring | None) -> Scoring | None:
     return scoring.card.to_json(), dict(scoring.data.to_json()["totals"])
 
 
-def load_scoring(profile: Profile, dossier: Path, out: Path) -> Scoring | None:
+def load_scoring(dossier: Dossier) -> Scoring | None:
     """The scorecard and the data totals for the papers that need them, or None before
     `hoso score`. Refused unless workbooks -> data.json -> scorecard.json are all current:
     a paper must never print figures other than the current ones."""
-    return _figures(freshness.current_scoring(dossier, out))
+    return _figures(freshness.current_scoring(dossier))
 
 
 def paper_context(
@@ -88,35 +89,36 @@ def paper_context(
 
 
 def render(
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     *,
     codes: Iterable[str] | None = None,
     progress: Callable[[str], None] | None = None,
     numbers: Mapping[str, int] | None = None,
 ) -> RenderResult:
-    """Write the dossier's papers into `out`; every template problem is reported together.
+    """Write the dossier's papers into its output folder; every template problem is reported
+    together.
 
-    Papers that need the scorecard are written once `hoso score` has put scorecard.json
-    in `out`; the request for recognition only when the commune is recognised. The papers
-    and papers.json (what each was made from) replace the previous set as a whole; a paper
-    of the previous set that is not rewritten stays only while its inputs are unchanged.
+    Papers that need the scorecard are written once `hoso score` has put scorecard.json in
+    the output folder; the request for recognition only when the commune is recognised. The
+    papers and papers.json (what each was made from) replace the previous set as a whole; a
+    paper of the previous set that is not rewritten stays only while its inputs are unchanged.
     `numbers` (code -> number) overrides hoso.toml's `so`: `hoso issue` stamps the numbers
     it gives.
     """
-    freshness.check_out(dossier, out)
-    # Fingerprinted before reading: an edit during the run makes papers.json look stale.
-    profile_sha = freshness.file_sha256(dossier / PROFILE_NAME) or ""
+    freshness.check_out(dossier)
+    out = dossier.out
     # Only what the papers to be written read is checked: the plan and the decision go out
     # before the council meets, so a blank meeting section stops neither.
     wanted = list(codes) if codes is not None else list(catalogue())
     sections = render_sections(wanted, scored=(out / SCORECARD_NAME).is_file())
-    profile = load_profile(dossier, sections=sections)
-    unfinished = freshness.incomplete_problems(out, dossier)
+    # Fingerprinted before validating: an edit during the run makes papers.json look stale.
+    profile_sha = dossier.profile_sha() or ""
+    profile = dossier.profile(sections=sections)
+    unfinished = freshness.incomplete_problems(dossier)
     if unfinished:
         raise InputError(unfinished)
     with locked(out) as folder:
-        scoring = freshness.current_scoring(dossier, out)
+        scoring = freshness.current_scoring(dossier)
         figures = _figures(scoring)
         recognized = None if scoring is None else scoring.card.recognized
         plan = freshness.paper_plan(profile, recognized, wanted)
@@ -126,26 +128,24 @@ def render(
         papers: list[str] = []  # this run's papers, rewritten or left as they are
         records: dict[str, freshness.PaperRecord] = {}
         warnings: list[Problem] = []
-        earlier = _current_records(out)
+        earlier = _current_records(dossier)
         for planned in plan.write:
             code = planned.type.code
             doc = replace(planned, so=numbers[code]) if numbers and code in numbers else planned
             template = find_template(profile.folder, doc.type.file)
             inputs = freshness.paper_inputs(
-                dossier, profile_sha, template, doc.type, scoring_inputs
+                dossier.folder, profile_sha, template, doc.type, scoring_inputs
             )
             context, properties = paper_context(profile, doc, figures), _properties(profile, doc)
-            key = paper_key(template, template_reads(template), context, properties)
-            sha = _same_paper(out, doc.type.file, earlier.get(doc.type.file), key)
-            if sha is None:
-                try:
-                    data = render_document(template, context, properties)
-                except InputError as exc:
-                    problems += exc.problems
-                    continue
+            try:
+                sha, data = _fill(
+                    dossier, doc.type.file, template, context, properties, earlier=earlier
+                )
+            except InputError as exc:
+                problems += exc.problems
+                continue
+            if data is not None:
                 rendered.append((doc.type.file, data))
-                sha = freshness.sha256(data)
-                remember_paper(key, sha)
             papers.append(doc.type.file)
             records[doc.type.file] = freshness.PaperRecord(sha, inputs)
             warnings += _empty_sections(profile, doc)
@@ -155,7 +155,6 @@ def render(
         warnings += stale_defaults(profile, [p.type.code for p in plan.write])
         kept, gone = _earlier_papers(
             dossier=dossier,
-            out=out,
             profile=profile,
             profile_sha=profile_sha,
             scoring_inputs=scoring_inputs,
@@ -164,7 +163,9 @@ def render(
         records.update(kept)
         manifest = freshness.papers_json(__version__, records)
         # Only once every paper rendered: a failure above leaves the previous set untouched.
-        folder.publish([*rendered, (freshness.PAPERS_NAME, manifest)], remove=gone)
+        published = [*rendered, (freshness.PAPERS_NAME, manifest)]
+        folder.publish(published, remove=gone)
+        dossier.wrote(published, removed=gone)
     for name in papers:
         if progress:
             progress(str(out / name))
@@ -180,26 +181,47 @@ def render(
     )
 
 
-def _current_records(out: Path) -> dict[str, freshness.PaperRecord]:
+def _fill(
+    dossier: Dossier,
+    name: str,
+    template: TemplateSource,
+    context: dict[str, Any],
+    properties: dict[str, Any],
+    *,
+    earlier: dict[str, freshness.PaperRecord],
+) -> tuple[str, bytes | None]:
+    """The paper's sha256, and its new bytes unless the one in place is what filling the
+    template would give again (then None: it is left as it is)."""
+    key = paper_key(template, template_reads(template), context, properties)
+    sha = _same_paper(dossier, name, earlier.get(name), key)
+    if sha is not None:
+        return sha, None
+    data = render_document(template, context, properties)
+    sha = freshness.sha256(data)
+    remember_paper(key, sha)
+    return sha, data
+
+
+def _current_records(dossier: Dossier) -> dict[str, freshness.PaperRecord]:
     """papers.json's records when this version of hoso wrote it, else none."""
-    manifest = freshness.read_papers(out)
+    manifest = freshness.read_papers(dossier)
     return manifest[1] if manifest is not None and manifest[0] == __version__ else {}
 
 
 def _same_paper(
-    out: Path, name: str, recorded: freshness.PaperRecord | None, key: str
+    dossier: Dossier, name: str, recorded: freshness.PaperRecord | None, key: str
 ) -> str | None:
-    """The sha256 of the paper `name` in `out` when it is what rendering `key` gives (see
-    `papers.unchanged`) and has the bytes papers.json recorded (not edited by hand)."""
+    """The sha256 of the paper `name` in the output folder when it is what rendering `key`
+    gives (see `papers.unchanged`) and has the bytes papers.json recorded (not edited by
+    hand)."""
     if recorded is None or known_paper(key) != recorded.sha256:
         return None
-    return recorded.sha256 if freshness.file_sha256(out / name) == recorded.sha256 else None
+    return recorded.sha256 if dossier.sha(name) == recorded.sha256 else None
 
 
 def _earlier_papers(
     *,
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     profile: Profile,
     profile_sha: str,
     scoring_inputs: dict[str, str] | None,
@@ -208,7 +230,8 @@ def _earlier_papers(
     """Papers already in `out` that this run did not write: those still current are kept
     (a run limited to some papers), every other one is removed, so the folder never holds
     a paper whose inputs have changed."""
-    manifest = freshness.read_papers(out)
+    out = dossier.out
+    manifest = freshness.read_papers(dossier)
     version, recorded = manifest if manifest is not None else ("", {})
     kept: dict[str, freshness.PaperRecord] = {}
     gone: list[str] = []
@@ -219,8 +242,8 @@ def _earlier_papers(
         record = recorded.get(name)
         if record is not None and version == __version__ and code in profile.van_ban:
             template = find_template(profile.folder, name)
-            now = freshness.paper_inputs(dossier, profile_sha, template, doc, scoring_inputs)
-            if not freshness.paper_changes(out, name, record, now):
+            now = freshness.paper_inputs(dossier.folder, profile_sha, template, doc, scoring_inputs)
+            if not freshness.paper_changes(dossier, name, record, now):
                 kept[name] = record
                 continue
         gone.append(name)

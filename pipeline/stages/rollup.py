@@ -41,10 +41,11 @@ from pipeline.common.vnformat import (
     upper_first,
 )
 from pipeline.files.atomic import atomic_write_all
+from pipeline.model.dossier import Dossier
 from pipeline.model.labels import criterion_title
-from pipeline.model.layout import dossier_name, output_folder
+from pipeline.model.layout import OUTPUTS, dossier_name
 from pipeline.model.layout import find_dossiers as layout_find_dossiers
-from pipeline.model.profile import PROFILE_NAME, load_profile
+from pipeline.model.profile import PROFILE_NAME
 from pipeline.model.scorecard import Scorecard
 from pipeline.model.units import Words, period_of, strip_kind
 from pipeline.stages import freshness
@@ -218,9 +219,10 @@ class RollupResult:
 # --- finding and reading the dossiers ------------------------------------------------------
 
 
-def find_dossiers(dirs: Sequence[Path]) -> list[Path]:
+def find_dossiers(dirs: Sequence[Path], outputs: Path = OUTPUTS) -> list[Dossier]:
     """The dossiers named by `dirs`, as `hoso build` takes them: a dossier folder (with
-    hoso.toml), or a folder of dossier folders. Every folder without one is reported."""
+    hoso.toml), or a folder of dossier folders, each with its results in
+    `outputs/<dossier name>/`. Every folder without one is reported."""
     if not dirs:
         raise InputError(
             [
@@ -231,11 +233,12 @@ def find_dossiers(dirs: Sequence[Path]) -> list[Path]:
                 )
             ]
         )
-    return layout_find_dossiers(
+    found = layout_find_dossiers(
         dirs,
         hint="chỉ tới thư mục chứa các thư mục hồ sơ các đơn vị đã gửi (mỗi thư mục có "
         "hoso.toml), ví dụ: hoso tong-hop ho-so/ --out tong-hop/.",
     )
+    return [Dossier.open(folder, outputs=outputs) for folder in found]
 
 
 @dataclass(frozen=True)
@@ -248,29 +251,28 @@ class _Read:
 
 
 def read_rollup(
-    dossiers: Sequence[Path],
-    outputs: Path,
+    dossiers: Sequence[Dossier],
     issuer: Issuer | None = None,
     *,
     roster: Path | None = None,
     previous: Path | None = None,
 ) -> Rollup:
-    """The roll-up of `dossiers`, each scored into `outputs/<dossier name>/`. A dossier not
+    """The roll-up of `dossiers`, each scored into its output folder. A dossier not
     scored or stale, or a unit sent twice, is listed as not eligible; one of another
     province or year is refused with every other such problem."""
     issuer = issuer or Issuer()
     problems: list[Problem] = []
     read: list[_Read] = []
     for dossier in dossiers:
-        name = dossier_name(dossier)
+        name = dossier.name
         try:
-            profile = load_profile(dossier, sections=("don_vi",))
+            profile = dossier.profile(sections=("don_vi",))
         except InputError as exc:
             problems += [_named(p, name) for p in exc.problems]
             continue
         unit = profile.don_vi
-        card, why = _scoring(dossier, output_folder(dossier, outputs))
-        read.append(_Read(dossier, unit.words, unit.nam, card, why))
+        card, why = _scoring(dossier)
+        read.append(_Read(dossier.folder, unit.words, unit.nam, card, why))
     if not read and not problems:
         problems.append(Problem("thieu-ho-so", "không có hồ sơ nào để tổng hợp"))
     if problems:
@@ -314,13 +316,13 @@ def read_rollup(
     )
 
 
-def _scoring(dossier: Path, out: Path) -> tuple[Scorecard | None, str]:
+def _scoring(dossier: Dossier) -> tuple[Scorecard | None, str]:
     """The current scorecard, or why there is none to roll up."""
-    unfinished = freshness.incomplete_problems(out, dossier)
+    unfinished = freshness.incomplete_problems(dossier)
     if unfinished:
         return None, f"{clean(unfinished[0].message)}, cần chạy lại hoso build"
     try:
-        scoring = freshness.current_scoring(dossier, out)
+        scoring = freshness.current_scoring(dossier)
     except InputError as exc:
         first = exc.problems[0].message if exc.problems else "kết quả chấm điểm cũ"
         return None, f"kết quả chấm điểm cũ hơn hồ sơ ({clean(first)}), cần chấm điểm lại"
@@ -797,9 +799,8 @@ def kinds_phrase(counts: Sequence[tuple[str, int]]) -> str:
 
 
 def roll_up(
-    dossiers: Sequence[Path],
+    dossiers: Sequence[Dossier],
     out: Path,
-    outputs: Path,
     issuer: Issuer,
     *,
     roster: Path | None = None,
@@ -809,7 +810,7 @@ def roll_up(
     decision into `out` together (nothing is written when a dossier is refused)."""
     from pipeline.stages.rollup_papers import decision_bytes, report_bytes, workbook_bytes
 
-    rollup = read_rollup(dossiers, outputs, issuer, roster=roster, previous=previous)
+    rollup = read_rollup(dossiers, issuer, roster=roster, previous=previous)
     files = [
         (out / BOOK_NAME, workbook_bytes(rollup, issuer)),
         (out / REPORT_NAME, report_bytes(rollup, issuer)),

@@ -17,10 +17,11 @@ from pipeline.common.vnformat import number, upper_first
 from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DossierData, Scalar
+from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import catalogue
 from pipeline.model.labels import BASE_WORDS, criteria_titles
 from pipeline.model.layout import WORKBOOK_NAME
-from pipeline.model.profile import Override, Profile, load_profile
+from pipeline.model.profile import Override, Profile
 from pipeline.model.rules import VILLAGE_COUNT, Item, RuleSet, load_rules
 from pipeline.model.scorecard import (
     UNIT_NAMES,
@@ -38,9 +39,9 @@ from pipeline.stages.freshness import (
     Record,
     check_out,
     current,
+    data_and_bytes,
     data_problems,
     inputs_digest,
-    load_data,
     with_written,
 )
 
@@ -309,7 +310,7 @@ def _first_tier(item: Item, measure: Fraction | bool, previous: int | None = Non
 
 def rules_for(profile: Profile) -> RuleSet:
     """The dossier's own rule set when hoso.toml names one, else the shipped one, with its
-    labels in the unit's words."""
+    labels in the unit's words (`Dossier.rules` keeps it for a dossier loaded once)."""
     return load_rules(profile.bo_tieu_chi).in_words(profile.don_vi.words)
 
 
@@ -319,28 +320,29 @@ def override_problems(profile: Profile) -> list[Problem]:
     return _check_overrides(rules_for(profile), profile.dieu_chinh, str(profile.path))[1]
 
 
-def _inputs(dossier: Path, out: Path) -> tuple[Profile, RuleSet, DossierData]:
-    """Profile, rule set and data, with the problems of all three reported together."""
+def _inputs(dossier: Dossier) -> tuple[Profile, RuleSet, DossierData, bytes]:
+    """Profile, rule set and data (with its bytes), the problems of all three reported
+    together."""
     problems: list[Problem] = []
-    profile = rules = data = None
+    profile = rules = loaded = None
     try:
-        profile = load_profile(dossier, sections=PROFILE_SECTIONS, written=WRITTEN_KEYS)
-        rules = rules_for(profile)
+        profile = dossier.profile(sections=PROFILE_SECTIONS, written=WRITTEN_KEYS)
+        rules = dossier.rules(profile)
     except InputError as exc:
         problems += exc.problems
     try:
-        data = load_data(out, dossier)
+        loaded = data_and_bytes(dossier)
     except InputError as exc:
         problems += exc.problems
-    if profile is not None and data is not None:
-        problems += data_problems(dossier, out, "hoso score")
-    if problems or profile is None or rules is None or data is None:
+    if profile is not None and loaded is not None:
+        problems += data_problems(dossier, "hoso score")
+    if problems or profile is None or rules is None or loaded is None:
         raise InputError(problems)
-    return profile, rules, data
+    return profile, rules, *loaded
 
 
 def _evaluate_dossier(
-    profile: Profile, rules: RuleSet, data: DossierData, out: Path, record: Record
+    profile: Profile, rules: RuleSet, data: DossierData, data_bytes: bytes, record: Record
 ) -> Scorecard:
     rule_file = ""
     if profile.bo_tieu_chi is not None:
@@ -361,35 +363,38 @@ def _evaluate_dossier(
     )
     return replace(
         card,
-        inputs_digest=inputs_digest(profile, out),
+        inputs_digest=inputs_digest(profile, data_bytes),
         inputs=record.files,
         profile_keys=record.profile_keys,
         hoso_version=record.version,
     )
 
 
-def _scored(dossier: Path, out: Path) -> tuple[Scorecard, bytes, Profile]:
+def _scored(dossier: Dossier) -> tuple[Scorecard, bytes, Profile]:
     """The scorecard and its workbook (written.json vouches for both once published)."""
     # Fingerprinted before reading: an edit during the run makes the scorecard look stale.
-    record = current(SCORE, dossier, out)
-    profile, rules, data = _inputs(dossier, out)
-    card = _evaluate_dossier(profile, rules, data, out, record)
+    record = current(SCORE, dossier)
+    profile, rules, data, data_bytes = _inputs(dossier)
+    card = _evaluate_dossier(profile, rules, data, data_bytes, record)
     book = workbook_bytes(card, data, profile)
     return card, book, profile
 
 
-def score_dossier(dossier: Path, out: Path) -> Scorecard:
+def score_dossier(dossier: Dossier) -> Scorecard:
     """Read profile, rule set and OUTDIR/data.json of a dossier and score it; write nothing."""
-    return _scored(dossier, out)[0]
+    return _scored(dossier)[0]
 
 
-def score(dossier: Path, out: Path) -> ScoreResult:
+def score(dossier: Dossier) -> ScoreResult:
     """`hoso score`: score the dossier, write scorecard.json and the score workbook as one set."""
-    check_out(dossier, out)
+    check_out(dossier)
+    out = dossier.out
     with locked(out) as folder:
-        card, book, profile = _scored(dossier, out)
+        card, book, profile = _scored(dossier)
         files = [(scorecard.SCORECARD_NAME, scorecard.dumps(card)), (WORKBOOK_NAME, book)]
-        folder.publish(with_written(out, SCORE, files))
+        published = with_written(dossier, SCORE, files)
+        folder.publish(published)
+        dossier.wrote(published)
     return ScoreResult(
         card, (out / scorecard.SCORECARD_NAME, out / WORKBOOK_NAME), profile.don_vi.words
     )

@@ -36,6 +36,7 @@ from pipeline.files.outputset import locked
 from pipeline.model import scorecard
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
@@ -46,7 +47,7 @@ from pipeline.stages.init import init_dossier
 from pipeline.stages.pdf import find_soffice, pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import PROFILE_SECTIONS as SCORE_SECTIONS
-from pipeline.stages.score import override_problems, rules_for, score
+from pipeline.stages.score import override_problems, score
 from pipeline.web import files, profile_form, stale, words
 from pipeline.web.jobs import Job, Say
 from pipeline.web.state import State
@@ -155,7 +156,7 @@ def home() -> str:
                 "unit": words.don_vi if words.ten else path.name,
                 "data": (out / DATA_NAME).is_file(),
                 "card": _load_card(card),
-                "fresh": stale.of(path, out),
+                "fresh": stale.of(_state().dossier(path)),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
@@ -331,15 +332,16 @@ def overview(name: str) -> str:
         "workbooks": len(files.workbooks(dossier)),
         "papers": [p for p in files.output_names() if p.endswith(".docx") and (out / p).is_file()],
     }
-    villages = _villages(dossier)
+    loaded = _state().dossier(dossier)
+    villages = _villages(loaded)
     card = _load_card(out / scorecard.SCORECARD_NAME)
     return _page("overview.html", name, steps=steps, card=card, villages=villages, w=words,
-                 fresh=stale.of(dossier, out))  # fmt: skip
+                 fresh=stale.of(loaded))  # fmt: skip
 
 
-def _villages(dossier: Path) -> int:
+def _villages(dossier: Dossier) -> int:
     try:
-        return len(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
+        return len(dossier.profile(sections=("don_vi",)).don_vi.thon)
     except InputError:
         return 0
 
@@ -449,7 +451,7 @@ def data_page(name: str) -> str:
 def blank_forms(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
     try:
-        result = write_forms(dossier)
+        result = write_forms(_state().dossier(dossier))
     except InputError as exc:
         html = _page("data.html", name, workbooks=files.workbooks(dossier), job=None,
                      problems=exc.problems, forms_refused=True)  # fmt: skip
@@ -514,12 +516,13 @@ def check_data(name: str) -> BaseResponse | str:
 def _start_ingest(
     name: str, dossier: Path, saved: list[str], refused: list[Problem]
 ) -> BaseResponse | str:
-    out = _state().out(dossier)
+    # Loaded here, used only by the job's thread from now on.
+    loaded = _state().dossier(dossier)
 
     def work(say: Say) -> dict[str, Any]:
         for rel in saved:
             say(f"Đã nhận {Path(rel).name}")
-        result = ingest_to(dossier, out, mark_errors=True,
+        result = ingest_to(loaded, mark_errors=True,
                            progress=lambda n: say(f"Đọc {Path(n).name}"))  # fmt: skip
         return {"warnings": result.warnings, "villages": result.data.village_count}
 
@@ -548,7 +551,7 @@ def _replies(dossier: Path, job: Job) -> dict[str, Any] | None:
     if job.kind != "ingest" or not job.done or job.error:
         return None
     try:
-        villages = list(load_profile(dossier, sections=("don_vi",)).don_vi.thon)
+        villages = list(_state().dossier(dossier).profile(sections=("don_vi",)).don_vi.thon)
     except InputError:
         return None
     waiting = {p.value for p in job.problems if p.code in _WAITING and p.value}
@@ -615,19 +618,18 @@ def error_copy(name: str, rel: str) -> Response:
 
 @bp.get("/hs/<name>/diem")
 def score_page(name: str) -> str:
-    dossier = _dossier(name)
-    out = _state().out(dossier)
-    return _score_page(name, dossier, out, [])
+    return _score_page(name, _state().dossier(_dossier(name)), [])
 
 
-def _score_page(name: str, dossier: Path, out: Path, problems: list[Problem]) -> str:
+def _score_page(name: str, dossier: Dossier, problems: list[Problem]) -> str:
+    out = dossier.out
     card = _load_card(out / scorecard.SCORECARD_NAME)
     return _page(
         "score.html",
         name,
         card=card,
         chart=_chart(card) if card else [],
-        fresh=stale.of(dossier, out),
+        fresh=stale.of(dossier),
         has_data=(out / DATA_NAME).is_file(),
         problems=problems,
     )
@@ -655,11 +657,11 @@ def _chart(card: scorecard.Scorecard) -> list[dict[str, Any]]:
 @bp.post("/hs/<name>/diem")
 def score_run(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    out = _state().out(dossier)
+    loaded = _state().dossier(dossier)
     try:
-        score(dossier, out)
+        score(loaded)
     except InputError as exc:
-        return Response(_score_page(name, dossier, out, exc.problems), status=422)
+        return Response(_score_page(name, loaded, exc.problems), status=422)
     except EnvironmentProblem as exc:
         flash(_said(exc), "loi")
     else:
@@ -670,8 +672,7 @@ def score_run(name: str) -> BaseResponse | str:
 def _items(dossier: Path) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The rule set's sub-items (id, label, maximum) for the adjustment form."""
     try:
-        profile = load_profile(dossier, sections=("don_vi", "danh_gia"))
-        rules = rules_for(profile)
+        rules = _state().dossier(dossier).rules()
     except InputError as exc:
         return [], exc.problems
     return [{"id": i.id, "label": i.label, "max": i.max} for i in rules.items()], []
@@ -802,12 +803,12 @@ def _check_adjustments(dossier: Path, loaded: profile_form.Loaded) -> list[Probl
 
 
 def _rescore(name: str, dossier: Path, done: str) -> BaseResponse:
-    out = _state().out(dossier)
-    if not (out / DATA_NAME).is_file():
+    loaded = _state().dossier(dossier)
+    if not (loaded.out / DATA_NAME).is_file():
         flash(f"{done} Nhập số liệu rồi chấm điểm để thấy kết quả.")
         return redirect(url_for("web.adjustments", name=name), 303)
     try:
-        score(dossier, out)
+        score(loaded)
     except (InputError, EnvironmentProblem) as exc:
         flash(f"{done} Chưa chấm lại được: {_said(exc)}", "loi")
     else:
@@ -840,42 +841,43 @@ def papers(name: str) -> str:
     versions: list[Any] = []
     diff: list[str] = []
     archive_problem: list[Problem] = []
+    loaded = _state().dossier(dossier)
     try:
-        versions = history(dossier, _state().archive)
+        versions = history(loaded)
         if versions:
-            result, _ = diff_versions(dossier, out, _state().archive)
+            result, _ = diff_versions(loaded)
             labels = profile_form.labels(dossier)
             diff = [words.diff_line(line, labels, (dossier, out)) for line in diff_lines(result)]
     except InputError as exc:
         archive_problem = exc.problems
     except EnvironmentProblem as exc:
         archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
-    return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
+    return _papers_page(name, dossier=loaded, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[])  # fmt: skip
 
 
 def _papers_page(
     name: str,
     *,
-    dossier: Path,
-    out: Path,
+    dossier: Dossier,
     versions: list[Any],
     diff: list[str],
     archive_problem: list[Problem],
     refused: list[str],
 ) -> str:
+    out = dossier.out
     return _page(
         "papers.html",
         name,
         papers=_papers(out),
-        fresh=stale.of(dossier, out),
+        fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
         versions=versions,
         diff=diff,
         archive_problem=archive_problem,
-        issuer=_issuer(dossier),
+        issuer=_issuer(dossier.folder),
         pdftoppm=shutil.which("pdftoppm") is not None,
     )
 
@@ -894,11 +896,12 @@ def _issuer(dossier: Path) -> str:
 @bp.post("/hs/<name>/van-ban")
 def papers_make(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    out = _state().out(dossier)
+    # Loaded here, used only by the job's thread from now on.
+    loaded = _state().dossier(dossier)
     want_pdf = request.form.get("pdf") == "1"
 
     def work(say: Say) -> dict[str, Any]:
-        result = render(dossier, out, progress=lambda p: say(f"Đã lập {_paper(p)}"))
+        result = render(loaded, progress=lambda p: say(f"Đã lập {_paper(p)}"))
         outcome: dict[str, Any] = {
             "written": [p.name for p in result.written],
             "waiting": [_paper(p) for p in result.waiting],
@@ -913,9 +916,7 @@ def papers_make(name: str) -> BaseResponse | str:
                 outcome["pdf_skipped"] = f"{exc.message}: {exc.hint}"
                 return outcome
             say("Đang chuyển sang PDF bằng LibreOffice…")
-            made = pdf_dossier(
-                dossier, out, progress=lambda p: say(f"Chuyển sang PDF: {_paper(p)}")
-            )
+            made = pdf_dossier(loaded, progress=lambda p: say(f"Chuyển sang PDF: {_paper(p)}"))
             outcome["pdfs"] = [p.name for p in made.written]
             outcome["notice"] = made.notice
         return outcome
@@ -958,23 +959,25 @@ def papers_zip(name: str) -> Response:
 @bp.post("/hs/<name>/phat-hanh")
 def issue_version(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
-    out = _state().out(dossier)
     reason = request.form.get("ly_do", "")
     numbers = request.form.get("cap_so") == "1"
-    archive = _state().archive
     # Never issue papers older than their figures, or PDFs older than their Word papers.
-    refused = stale.of(dossier, out).issue_problems()
+    loaded = _state().dossier(dossier)
+    fresh = stale.of(loaded)
+    refused = fresh.issue_problems()
     if refused:
         if _htmx():
-            return _page("_issue_refused.html", name, refused=refused,
-                         fresh=stale.of(dossier, out))  # fmt: skip
-        html = _papers_page(name, dossier=dossier, out=out, versions=[], diff=[],
+            return _page("_issue_refused.html", name, refused=refused, fresh=fresh)
+        html = _papers_page(name, dossier=loaded, versions=[], diff=[],
                             archive_problem=[], refused=refused)  # fmt: skip
         return Response(html, status=422)
 
+    # Loaded afresh for the job's thread, which alone uses it.
+    job_dossier = _state().dossier(dossier)
+
     def work(say: Say) -> dict[str, Any]:
         say("Đang phát hành…")
-        done = issue(dossier, out, archive, reason=reason, assign_numbers=numbers)
+        done = issue(job_dossier, reason=reason, assign_numbers=numbers)
         return {
             "version": done.version,
             "papers": [(p.number_symbol, p.title) for p in done.papers],

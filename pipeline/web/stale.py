@@ -14,6 +14,7 @@ from pathlib import Path
 from pipeline.common.errors import EnvironmentProblem, InputError
 from pipeline.model import dataset, scorecard
 from pipeline.model.documents import catalogue
+from pipeline.model.dossier import Dossier
 from pipeline.model.profile import PROFILE_NAME
 from pipeline.stages import freshness
 from pipeline.stages.freshness import Change
@@ -96,29 +97,30 @@ def said(change: Change, labels: dict[str, str]) -> str:
     return f"{_thing(change, labels)} {_KINDS.get(change.kind, change.kind)}"
 
 
-def _reasons(stage: freshness.Stage, dossier: Path, out: Path, labels: dict[str, str]) -> list[str]:
+def _reasons(stage: freshness.Stage, dossier: Dossier, labels: dict[str, str]) -> list[str]:
     try:
-        changes = freshness.stale(stage, dossier, out)
+        changes = freshness.stale(stage, dossier)
     except (InputError, EnvironmentProblem):
         return ["không đọc được kết quả lần trước"]
     return list(dict.fromkeys(said(c, labels) for c in changes))
 
 
-def of(dossier: Path, out: Path) -> Freshness:
-    """The freshness of every result the dossier has in `out`."""
-    labels = profile_form.labels(dossier)
+def of(dossier: Dossier) -> Freshness:
+    """The freshness of every result the dossier has in its output folder."""
+    out = dossier.out
+    labels = profile_form.labels(dossier.folder)
     state = Freshness()
     if (out / dataset.DATA_NAME).is_file():
-        state.data = _reasons(freshness.INGEST, dossier, out, labels)
+        state.data = _reasons(freshness.INGEST, dossier, labels)
     if (out / scorecard.SCORECARD_NAME).is_file():
-        state.card = _reasons(freshness.SCORE, dossier, out, labels)
+        state.card = _reasons(freshness.SCORE, dossier, labels)
     papers = [d.file for d in catalogue().values() if (out / d.file).is_file()]
     if papers:
-        state.papers = _reasons(freshness.RENDER, dossier, out, labels)
+        state.papers = _reasons(freshness.RENDER, dossier, labels)
     pdfs = [p for p in papers if (out / freshness.pdf_name(p)).is_file()]
     if pdfs:
         try:
-            changes = freshness.stale(freshness.PDF, dossier, out)
+            changes = freshness.stale(freshness.PDF, dossier)
         except (InputError, EnvironmentProblem):
             changes = [Change(freshness.PDFS_NAME, "missing")]
         for paper in pdfs:

@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pipeline.model.dossier import Dossier
 from pipeline.model.layout import output_folder
 from pipeline.web.jobs import Jobs
 
@@ -37,6 +38,11 @@ class State:
 
     def out(self, dossier: Path) -> Path:
         return output_folder(dossier, self.outputs)
+
+    def dossier(self, folder: Path) -> Dossier:
+        """The dossier in `folder` with its outputs and archive, loaded for one request (or
+        one job): a request reads each file once, the next one sees edits made since."""
+        return Dossier.open(folder, outputs=self.outputs, archive=self.archive)
 
     @property
     def cache(self) -> Path:
