@@ -65,6 +65,7 @@ from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.template_source import find_template
+from pipeline.sign.dossier import Keyring, issue_keys
 from pipeline.sign.keys import AskSecret
 from pipeline.stages import freshness
 from pipeline.stages.pdf import pdf_dossier
@@ -127,7 +128,11 @@ def issue(
     reason = " ".join(reason.split())
     register = _open_existing(archive)
     try:
-        with register.writing():
+        # The PIN or password is asked, and the key opened, before the register is locked.
+        with (
+            issue_keys(profile, out, assign_numbers=assign_numbers, ask=ask or _no_secret) as keys,
+            register.writing(),
+        ):
             job = _Issue(
                 profile=profile,
                 dossier=dossier,
@@ -137,7 +142,7 @@ def issue(
                 reason=reason,
                 assign_numbers=assign_numbers,
                 accept_hand_edits=accept_hand_edits,
-                ask=ask or _no_secret,
+                keys=keys,
             )
             issued = job.run(chosen, checkpoint or (lambda _: None))
     finally:
@@ -237,10 +242,10 @@ class _Issue:
         reason: str,
         assign_numbers: bool,
         accept_hand_edits: bool = False,
-        ask: AskSecret,
+        keys: Keyring | None,
     ) -> None:
         self.profile = profile
-        self.ask = ask
+        self.keys = keys
         self.accept_hand_edits = accept_hand_edits
         self.hand_edited: set[str] = set()  # codes of papers edited by hand, issued knowingly
         self.pdf_made_from: dict[str, str] = {}  # PDF name -> sha256 of its Word paper
@@ -533,7 +538,7 @@ class _Issue:
         from pipeline.sign.dossier import sign_version
 
         symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
-        self.warnings += sign_version(self.profile, staging, current, symbols, self.ask)
+        self.warnings += sign_version(self.profile, staging, current, symbols, self.keys)
         # An attachment's PDF is made here from its workbook (the score workbook): that is the
         # file verify pairs it with.
         for pdf in staging.glob("*.pdf"):
