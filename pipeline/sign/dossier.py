@@ -106,6 +106,16 @@ class Keyring:
             )
         for role in sorted(roles - {AGENCY}):
             path = self.settings.images.get(role)
+            if path is None and role in self.settings.keys.keys() | self.signers.keys():
+                problems.append(
+                    Problem(
+                        "ky-so",
+                        "chưa ghi ảnh chữ ký",
+                        file=self.settings.file,
+                        field=f"ky_so.{role}.anh_chu_ky",
+                        hint="ghi đường dẫn ảnh chữ ký PNG nền trong suốt, màu xanh.",
+                    )
+                )
             if path is not None:
                 image, found = check_image(
                     path, "xanh", file=self.settings.file, key=f"ky_so.{role}.anh_chu_ky"

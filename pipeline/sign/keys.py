@@ -99,6 +99,14 @@ def open_signer(spec: KeySpec, ask: AskSecret, now: datetime | None = None) -> I
         yield signer
 
 
+def open_file_key(spec: KeySpec, secret: str) -> Signer:
+    """The signer of a .p12 (a file or its bytes) opened with `secret`, its certificate
+    checked: what the page does with the password typed there, in memory only."""
+    signer = _p12_signer(spec, lambda _what: secret)
+    _check(signer, spec, datetime.now(UTC))
+    return signer
+
+
 def _check(signer: Signer, spec: KeySpec, now: datetime) -> None:
     cert = signer.signing_cert
     if cert is None:
