@@ -218,6 +218,18 @@ def test_a_token_is_left_to_the_command_line(client: FlaskClient, app: Flask) ->
     assert (_out(app) / "QD-thanh-lap-hoi-dong.pdf").read_bytes() == before
 
 
+def test_a_dossier_that_does_not_sign_is_told_how_to_set_it_up(
+    client: FlaskClient, app: Flask
+) -> None:
+    profile = app.extensions["hoso"].root / NAME / "hoso.toml"
+    before = profile.read_text(encoding="utf-8")
+    profile.write_text(before[: before.index("\n[ky_so]")] + "\n", encoding="utf-8")
+    page = text(get(client, PAGE))
+    assert 'id="no-keys"' in page and "[ky_so]" in page
+    assert "sign-offer" not in page  # nothing to fill in for keys it has not got
+    assert set(_states(page).values()) == {"chua-ky"}
+
+
 def test_a_key_request_is_small(client: FlaskClient) -> None:
     big = b"0" * (300 * 1024)
     import io

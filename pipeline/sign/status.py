@@ -170,8 +170,9 @@ def dossier_signing(
         if row is not None and archive is not None:
             paper = _with_issued(paper, row, archive, cache)
         found.papers[code] = paper
-    for role, codes in waiting_for.items():
-        found.offers.append(_offer(role, names[role], codes, settings))
+    if settings.configured:  # a dossier that does not sign digitally is offered nothing
+        for role, codes in waiting_for.items():
+            found.offers.append(_offer(role, names[role], codes, settings))
     return found
 
 
