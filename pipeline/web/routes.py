@@ -975,6 +975,10 @@ def sign_papers(name: str) -> BaseResponse | str:
         flash("Không còn văn bản nào chờ chữ ký này (hoặc khóa này không ký được trên trang). "
               "Xem lại mục Ký số bên dưới.", "loi")  # fmt: skip
         return redirect(url_for("web.papers", name=name) + "#ky-so", 303)
+    busy = _state().jobs.running(name)
+    if busy is not None:  # one job per dossier: the key is not opened for nothing
+        flash("Đang có việc khác của hồ sơ này chạy: chờ xong rồi ký số.", "loi")
+        return redirect(url_for("web.job_page", name=name, job_id=busy.id), 303)
     chosen = request.files.get("tep_khoa")
     p12, p12_name = None, ""
     if chosen is not None and chosen.filename:
