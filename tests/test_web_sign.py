@@ -121,6 +121,7 @@ def test_each_paper_unsigned_then_signed_on_the_page_then_issued(
     out = _out(app)
     page = get(client, PAGE).get_data(as_text=True)
     assert "is-stale" not in page  # [ky_so] set up before the papers were made
+    assert 'id="resign-note"' not in page
     assert set(_states(page).values()) == {"chua-ky"}, _states(page)
     # One form per signer awaited, each with a password field that never carries a value.
     assert re.findall(r'data-role="(\w+)" id="ky-', page) == [
@@ -137,6 +138,7 @@ def test_each_paper_unsigned_then_signed_on_the_page_then_issued(
     states = _states(page)
     assert states["KH"] == "da-ky" and states["QD"] == "chua-ky", states
     assert "Hà Nam Nhiệm (Phó Chủ tịch)" in page
+    assert 'id="resign-note"' in page  # making the PDFs again would drop the signature
     reports = check_pdf((out / "KH-ke-hoach.pdf").read_bytes(), load_trust([ready.ca_pem]))
     assert [(r.field, r.ok, r.trusted) for r in reports] == [("NguoiKy-pho_chu_tich", True, True)]
 
