@@ -439,7 +439,7 @@ def ingest_cmd(dir: Path, out: Path | None, as_json: bool, mark_errors: bool) ->
 @click.option("--json", "as_json", is_flag=True, help="In kết quả chấm điểm dạng JSON.")
 @_help_option
 def score_cmd(dir: Path, out: Path | None, as_json: bool) -> None:
-    """Chấm điểm hồ sơ DIR theo bộ tiêu chí: tổng điểm, ngưỡng, ĐẠT hoặc KHÔNG ĐẠT.
+    """Chấm điểm hồ sơ DIR theo bộ tiêu chí: tổng điểm, ngưỡng, đạt hoặc chưa đạt.
 
     Đọc số liệu đã nhập (THƯ_MỤC/data.json, do hoso ingest ghi) và các điều chỉnh của
     Hội đồng ([[dieu_chinh]] trong hoso.toml); ghi scorecard.json và bieu-cham-diem.xlsx.
@@ -676,12 +676,12 @@ def history_cmd(dir: Path, archive: Path) -> None:
     do, kết quả."""
     from pipeline.archive.versions import history
     from pipeline.common.vnformat import vietnam_clock
+    from pipeline.model.labels import stored_result
 
     versions = _run(lambda: history(dir, archive))
     for info in versions:
         v = info.row
-        # Versions issued before the papers' words were kept say "ĐẠT"/"KHÔNG ĐẠT".
-        verdict = {"ĐẠT": "đạt", "KHÔNG ĐẠT": "chưa đạt"}.get(v.verdict or "", v.verdict)
+        verdict = stored_result(v.verdict or "")
         result = f"{v.total} điểm, {verdict}" if v.verdict else "chưa chấm điểm"
         when = vietnam_clock(v.issued_at)
         click.echo(f"v{v.version}  {when}  {v.user}  {result}  {v.reason or '(lần đầu)'}")

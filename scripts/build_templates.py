@@ -282,8 +282,8 @@ def build_quyet_dinh() -> DocxDocument:
                 (
                     "",
                     "Điều 3.",
-                    " Quyết định này có hiệu lực kể từ ngày ký. Văn phòng HĐND và UBND "
-                    "{{ don_vi.cap }}, công chức Văn hóa - Xã hội, các ban, ngành, đoàn thể có "
+                    " Quyết định này có hiệu lực kể từ ngày ký. {{ co_quan.van_phong_dau_cau }}, "
+                    "công chức Văn hóa - Xã hội, các ban, ngành, đoàn thể có "
                     "liên quan và các ông (bà) có tên tại Điều 1 chịu trách nhiệm thi hành Quyết "
                     "định "
                     "này./.",
@@ -397,8 +397,8 @@ def build_bien_ban() -> DocxDocument:
             ),
             (
                 "NoiDung",
-                "2. Hội đồng thảo luận, đối chiếu số liệu và chấm điểm từng tiêu chí theo bộ tiêu "
-                "chí {{ bang_diem.bo_tieu_chi }}. Kết quả chấm điểm như sau:",
+                "2. Hội đồng thảo luận, đối chiếu số liệu và chấm điểm từng tiêu chí theo "
+                "{{ bang_diem.bo_tieu_chi }}. Kết quả chấm điểm như sau:",
             ),
         ],
     )

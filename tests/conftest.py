@@ -24,7 +24,9 @@ PAPERS = tuple(doc.file for doc in catalogue().values())
 # and CI run everything.
 _SLOW_MODULES = {
     "test_archive.py",
+    "test_attachment_pdf.py",
     "test_diff.py",
+    "test_leftovers.py",
     "test_outputset.py",
     "test_packaging.py",
     "test_pdf.py",

@@ -12,6 +12,7 @@ import re
 from docx.document import Document as DocxDocument
 
 from pipeline.files.docxread import iter_paragraphs
+from pipeline.model.units import facts, period_of
 
 # Paragraph styles whose paragraphs are sentences (headings, titles and cells are not).
 SENTENCE_STYLES = ("ND30 Nội dung", "ND30 Căn cứ")
@@ -35,8 +36,24 @@ def _text(para_text: str) -> str:
     return " ".join(para_text.split())
 
 
-def faults(doc: DocxDocument) -> list[str]:
+# The tool's own bookkeeping, which no paper of the commune cites ("phiên bản 2019.1").
+_TOOL_WORDS = re.compile(r"phiên bản \d+(?:\.\d+)+")
+
+
+def _other_eras_offices(year: int | None) -> list[str]:
+    """The unit's office as other periods of the law name it ("Văn phòng HĐND và UBND" is
+    no commune office before July 2025): found in a paper of `year`, it is a fault."""
+    mine = period_of(year) if year is not None else None
+    if mine is None:
+        return []
+    own = mine.office_of("")
+    return [p.office_of("").strip() for p in facts().periods if p.office_of("") != own]
+
+
+def faults(doc: DocxDocument, year: int | None = None) -> list[str]:
+    """The faults of `doc`; with the paper's `year`, also the words of another era."""
     found: list[str] = []
+    offices = _other_eras_offices(year)
     for para in iter_paragraphs(doc):
         text = _text(para.text)
         if not text:
@@ -56,4 +73,16 @@ def faults(doc: DocxDocument) -> list[str]:
                 found.append(f"tên cơ quan viết thường «{lower}»: {text}")
         for match in _OTHER_CRITERION_NAMES.finditer(text):
             found.append(f"tên tiêu chí khác cách gọi «{match.group(0)}»: {text}")
+        found += _words_out_of_place(text, offices)
+    return found
+
+
+def _words_out_of_place(text: str, offices: list[str]) -> list[str]:
+    """The tool's words, and another era's office, in a paragraph."""
+    found = [f"chữ của phần mềm «{m.group(0)}»: {text}" for m in _TOOL_WORDS.finditer(text)]
+    found += [
+        f"văn phòng của thời kỳ khác «{office}»: {text}"
+        for office in offices
+        if office.casefold() in text.casefold()
+    ]
     return found

@@ -89,7 +89,7 @@ def test_an_unchanged_rebuild_runs_no_stage_and_touches_no_file(built: tuple[Pat
     assert [m.text for m in again.messages] == [NOTHING_CHANGED.format(out=out)]
     assert _snapshot(out) == before
     assert again.verdict is not None and (again.verdict.verdict, again.verdict.total) == (
-        "ĐẠT",
+        "đạt",
         "940",
     )
 
@@ -161,7 +161,7 @@ def test_a_failed_unit_still_gets_its_papers_but_no_request(built: tuple[Path, P
         f.write('\n[[dieu_chinh]]\nmuc = "2.1"\ndiem = 0\nly_do = "Hội đồng kiểm tra lại."\n')
     result = build(dossier, out)
     assert result.stages == ["score", "render"]
-    assert result.verdict is not None and result.verdict.verdict == "KHÔNG ĐẠT"
+    assert result.verdict is not None and result.verdict.verdict == "chưa đạt"
     assert (out / "BC-ket-qua-danh-gia.docx").is_file()
     assert not (out / "TTr-de-nghi-cong-nhan.docx").exists()
     texts = [m.text for m in result.messages]
@@ -212,7 +212,7 @@ def test_cli_reports_each_stage_then_nothing_to_do(runner: CliRunner, tmp_path: 
     assert first.exit_code == 0, first.output
     lines = first.output.splitlines()
     assert lines[0] == "Chạy ingest: data.json chưa có"
-    assert "Kết quả: ĐẠT" in lines
+    assert "Kết quả: đạt" in lines
     assert f"Đã ghi {out / 'TTr-de-nghi-cong-nhan.docx'}" in lines
     assert lines[-1] == f"Xong: 5 văn bản trong {out}"
     second = runner.invoke(cli, ["build", str(dossier), "--out", str(out)])
@@ -280,10 +280,10 @@ def test_a_batch_builds_the_others_around_a_broken_dossier(
     assert "b-hong: LỖI (1 lỗi cần sửa)" in result.output
     assert any("Lỗi: thon/na-cay.xlsx › Số liệu › D" in line for line in lines)
     table = lines[lines.index(next(x for x in lines if x.startswith("Hồ sơ"))) :]
-    assert table[2].split() == ["a-binh-trung", "940", "800", "ĐẠT", "đã", "chạy", "ingest,",
+    assert table[2].split() == ["a-binh-trung", "940", "800", "đạt", "đã", "chạy", "ingest,",
                                 "score,", "render"]  # fmt: skip
     assert table[3].split()[:5] == ["b-hong", "-", "-", "-", "LỖI"]
-    assert table[4].split()[:4] == ["c-le-chan", "940", "900", "ĐẠT"]
+    assert table[4].split()[:4] == ["c-le-chan", "940", "900", "đạt"]
     assert table[-1] == "3 hồ sơ, 2 xong, 1 lỗi."
     for name in ("a-binh-trung", "c-le-chan"):
         assert all((out / name / paper).is_file() for paper in PAPERS)
@@ -308,7 +308,7 @@ def test_parallel_build_gives_the_serial_bytes(runner: CliRunner, tmp_path: Path
     again = runner.invoke(cli, ["build", str(tmp_path / "ho-so"), "--out", str(tmp_path / "out-2"),
                                 "--jobs", "2"])  # fmt: skip
     assert again.exit_code == 0, again.output
-    assert f"{DEMOS[0]}: ĐẠT 940 (không đổi)" in again.output
+    assert f"{DEMOS[0]}: 940 điểm, đạt (không đổi)" in again.output
     assert f"{DEMOS[1]}: " in again.output and "(đã chạy ingest, score, render)" in again.output
 
 

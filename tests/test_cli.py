@@ -248,7 +248,7 @@ def test_score_prints_the_table_verdict_and_warning(
         "Tổng điểm: 975 / 1.000; ngưỡng công nhận "
         "(miền núi, hải đảo, xã đặc biệt khó khăn): 800" in lines
     )
-    assert "Kết quả: ĐẠT" in lines
+    assert "Kết quả: đạt" in lines
     warning = next(line for line in lines if line.startswith("Cảnh báo: "))
     assert "19 mục được chấm theo quy tắc tạm tính" in warning and "1.2, 1.4, 2.1" in warning
     assert lines[-2:] == [

@@ -365,9 +365,9 @@ def test_both_demo_dossiers_have_no_fault_a_clerk_would_retype(run: Run, tmp_pat
     ward = tmp_path / "le-chan-2026"
     shutil.copytree(ROOT / "inputs" / "le-chan-2026", ward)
     ward_run = _pipeline(ward, tmp_path / "ward-out")
-    for paper_run in (run, ward_run):
+    for paper_run, year in ((run, 2024), (ward_run, 2026)):
         for name in PAPERS:
-            assert faults(paper_run.doc(name)) == [], name
+            assert faults(paper_run.doc(name), year) == [], name
     plan = text_lines(ward_run.doc("KH-ke-hoach.docx"))
     assert (
         "Yêu cầu các ban, ngành, đoàn thể phường và các tổ dân phố trên địa bàn phường tổ chức "
@@ -396,9 +396,12 @@ def test_the_lint_finds_each_kind_of_fault() -> None:
         # Not faults: the one name, a count of criteria, a criterion at zero.
         "Tiêu chí 10 (Trẻ em đến trường, lớp mầm non) đạt; 13/13 tiêu chí có điểm.",
         "Có tiêu chí 0 điểm thì không được công nhận.",
+        "Chấm điểm theo bộ tiêu chí (phiên bản 2019.1).",
+        # In a paper of 2024: the commune office of the two-level law.
+        "Văn phòng HĐND và UBND xã chịu trách nhiệm thi hành.",
     ):
         doc.add_paragraph(text, style=body)
-    found = [fault.split(":", 1)[0] for fault in faults(doc)]
+    found = [fault.split(":", 1)[0] for fault in faults(doc, 2024)]
     assert found == [
         "câu kết thúc bằng dấu phẩy",
         "câu thiếu dấu kết",
@@ -406,4 +409,8 @@ def test_the_lint_finds_each_kind_of_fault() -> None:
         "tên cơ quan viết thường «phòng Lao động - Thương binh và Xã hội»",
         "tên tiêu chí khác cách gọi «Tiêu chí k)»",
         "tên tiêu chí khác cách gọi «Tiêu chí 10»",
+        "chữ của phần mềm «phiên bản 2019.1»",
+        "văn phòng của thời kỳ khác «Văn phòng HĐND và UBND»",
     ]
+    # The same office in a paper of 2026 is that era's own.
+    assert not [f for f in faults(doc, 2026) if f.startswith("văn phòng")]

@@ -242,3 +242,56 @@ def test_dossier_may_name_its_own_rule_set(dossier: Path) -> None:
     (dossier / "tieu-chi" / "bo.toml").write_text("", encoding="utf-8")
     assert load_profile(dossier).bo_tieu_chi == dossier / "tieu-chi" / "bo.toml"
     assert load_profile(DEMO).bo_tieu_chi is None
+
+
+def test_an_absence_reason_names_an_absent_member_or_is_located(edit_profile: Edit) -> None:
+    # A reason for a member who attended: located at the table, the name its value, the
+    # absent member suggested.
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = { "Dương Văn Khanh" = "đi công tác" }')
+    with pytest.raises(InputError) as info:
+        load_profile(path)
+    [problem] = info.value.problems
+    assert (problem.code, problem.field, problem.value) == (
+        "ly-do-khong-vang",
+        "hop_hoi_dong.ly_do_vang",
+        '"Dương Văn Khanh"',
+    )
+    assert problem.hint == "có phải ý bạn là Dương Văn Khánh?"
+
+
+def test_absence_reasons_must_be_a_table_of_texts(edit_profile: Edit) -> None:
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = ["đi công tác"]')
+    assert _problems(path) == [("hop_hoi_dong.ly_do_vang", "sai-kieu")]
+    path = edit_profile('ly_do_vang = ["đi công tác"]', 'ly_do_vang = { "Dương Văn Khánh" = 3 }')
+    assert _problems(path) == [("hop_hoi_dong.ly_do_vang", "sai-kieu")]
+
+
+def test_an_absence_reason_is_read_by_the_members_name(edit_profile: Edit) -> None:
+    path = edit_profile("ly_do_vang = {}", 'ly_do_vang = { "Dương  Văn Khánh" = "đi  công tác" }')
+    meeting = load_profile(path).hop_hoi_dong
+    assert meeting.reason("Dương Văn Khánh") == "đi công tác"
+    assert meeting.reason("Nông Văn Hùng") == ""
+
+
+@pytest.mark.parametrize(
+    ("cap", "cap_thon", "example"),
+    [
+        ("xã", "", '["Nà Cáy", "Khòn Khuyên"]'),
+        ("phường", "", '["An Biên", "Tổ dân phố số 2"]'),
+        ("đặc khu", "khu phố", '["Khu phố 1", "Khu phố 2"]'),
+    ],
+)
+def test_the_list_of_villages_is_asked_with_an_example_of_its_kind(
+    tmp_path: Path, cap: str, cap_thon: str, example: str
+) -> None:
+    init_dossier(tmp_path, xa="Hòa Khánh", tinh="Hải Phòng", nam=2026, cap=cap,
+                 cap_thon=cap_thon, loai="con_lai" if cap == "xã" else "")  # fmt: skip
+    # init's comments give the same example, and the unit's own name as the example of text.
+    text = (tmp_path / "hoso.toml").read_text(encoding="utf-8")
+    assert f"mỗi tên một lần, ví dụ thon = {example}\n" in text
+    assert '#   - Chữ đặt trong ngoặc kép: xa = "Hòa Khánh"\n' in text
+    assert "Bình Trung" not in text and "Nà Cáy" not in text.replace('["Nà Cáy"', "")
+    with pytest.raises(InputError) as info:
+        load_profile(tmp_path)
+    [hint] = [p.hint for p in info.value.problems if p.field == "don_vi.thon"]
+    assert hint is not None and hint.endswith(f", ví dụ {example}.")

@@ -367,7 +367,7 @@ def test_council_decision(dossier: Path, tmp_path: Path) -> None:
         "Nơi nhận:",
         "- Như Điều 3;",
         "- CT, PCT UBND xã;",
-        "- Văn phòng HĐND và UBND xã;",
+        "- Công chức Văn phòng - Thống kê;",
         "- Lưu: VT.",
         "CHỦ TỊCH",
         "Nông Văn Hùng",

@@ -82,7 +82,7 @@ ITEMS = {
 def test_shipped_rule_set_encodes_decision_06() -> None:
     rules = load_rules()
     assert (rules.name, rules.version, rules.scale) == (
-        "Quyết định 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ",
+        "Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ tướng Chính phủ",
         "2019.1",
         1000,
     )

@@ -477,3 +477,14 @@ def test_a_modified_rule_set_named_in_the_profile_changes_the_verdict(
     assert (card.total, card.threshold, card.recognized) == (985, 990, False)
     assert (card.rule_set.version, card.rule_set.file) == ("2025.1", "bo-tieu-chi-2025.toml")
     assert scorecard.load(out / "scorecard.json") == card
+
+
+def test_a_result_recorded_in_capitals_by_an_older_version_reads_in_the_papers_words() -> None:
+    from pipeline.model.labels import stored_result
+
+    assert [stored_result(w) for w in ("ĐẠT", "KHÔNG ĐẠT", "đạt", "chưa đạt")] == [
+        "đạt",
+        "chưa đạt",
+        "đạt",
+        "chưa đạt",
+    ]

@@ -11,20 +11,24 @@ from pathlib import Path
 import docx
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from pipeline.check.checker import check_files
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.files.docxread import text_lines
+from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import (
     is_central_city,
     known_category,
+    period_of,
     split_province,
     strip_kind,
     village_name,
 )
 from pipeline.papers.nd30 import hand_line
+from pipeline.papers.score_workbook import SUMMARY
 from pipeline.stages.init import init_dossier, stale_defaults
 from pipeline.stages.render import render
 from pipeline.stages.score import score
@@ -48,13 +52,22 @@ FILLED = {
 
 
 def unit_dossier(
-    folder: Path, *, cap: str, tinh: str, nam: int, cap_thon: str = "", xa: str = "Hòa Khánh"
+    folder: Path,
+    *,
+    cap: str,
+    tinh: str,
+    nam: int,
+    cap_thon: str = "",
+    xa: str = "Hòa Khánh",
+    huyen: str = "",
 ) -> Path:
     """`hoso init` for the unit, then the blanks a clerk fills, as a clerk would."""
     # A unit whose kind and place do not decide its category: the default of the examples.
     province, _ = split_province(tinh)
     loai = "" if known_category(cap, province, nam) else "con_lai"
-    path = init_dossier(folder, xa=xa, tinh=tinh, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai)
+    path = init_dossier(
+        folder, xa=xa, tinh=tinh, huyen=huyen, nam=nam, cap=cap, cap_thon=cap_thon, loai=loai
+    )
     text = path.read_text(encoding="utf-8")
     for key, value in FILLED.items():
         text = re.sub(rf'^{key} = ""', f'{key} = "{value}"', text, count=1, flags=re.M)
@@ -117,7 +130,11 @@ def _strays(text: str, own: tuple[str, ...], forbidden: tuple[str, ...]) -> list
 @pytest.mark.parametrize(("cap", "tinh", "nam"), CASES)
 def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str, nam: int) -> None:
     below = "khu phố" if cap == "đặc khu" else ""
-    dossier = unit_dossier(tmp_path / "hs", cap=cap, tinh=tinh, nam=nam, cap_thon=below)
+    # Before the reform every unit belongs to a district (a quận in a centrally-run city).
+    district = "" if nam >= 2025 else ("quận Lê Chân" if tinh == "Hải Phòng" else "Cao Lộc")
+    dossier = unit_dossier(
+        tmp_path / "hs", cap=cap, tinh=tinh, nam=nam, cap_thon=below, huyen=district
+    )
     profile = load_profile(dossier)
     words = profile.don_vi.words
     papers = render_all(dossier, tmp_path / "out", nam)
@@ -138,9 +155,11 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
     plan = papers["KH-ke-hoach.docx"]
     below = words.cap_thon
     province = f"{cap_tren} {tinh}"
+    # The body that sets the target: the district while there are districts.
+    whole = cap_tren if nam >= 2025 else ("quận" if city else "huyện")
     # The seed's slips, corrected for this unit and era (issue: the plan a clerk signs).
     for sentence in (
-        f"- Phấn đấu toàn {cap_tren} có 90% số đơn vị hành chính cấp xã đạt tiêu chuẩn phù hợp "
+        f"- Phấn đấu toàn {whole} có 90% số đơn vị hành chính cấp xã đạt tiêu chuẩn phù hợp "
         f"với trẻ em trong năm {nam}.",
         f"3. Nâng cao năng lực đội ngũ làm công tác bảo vệ, chăm sóc trẻ em từ {cap} đến {below}.",
         f"Thực hiện Kế hoạch số 85/KH-UBND ngày 20/3/{nam} của Ủy ban nhân dân cấp trên, Ủy ban "
@@ -188,14 +207,32 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
         f"{threshold} điểm; không có tiêu chí nào 0 điểm."
     ) in minutes
     assert "Có mặt: 3/3 thành viên." in minutes
+    assert (
+        f"2. Hội đồng thảo luận, đối chiếu số liệu và chấm điểm từng tiêu chí theo {QD06}. Kết "
+        "quả chấm điểm như sau:"
+    ) in minutes
     report = papers["BC-ket-qua-danh-gia.docx"]
     assert "Tiêu chí 10 (Trẻ em đến trường, lớp mầm non): đạt 100/100 điểm" in report
     assert f"Kính gửi: Sở Y tế {province}." in report
     # Every sentence of every paper ends as a sentence, no word is doubled, no office is
     # written in lower case, and every criterion is named one way.
     for name in PAPERS:
-        assert faults(docx.Document(str(tmp_path / "out" / name))) == [], name
+        assert faults(docx.Document(str(tmp_path / "out" / name)), nam) == [], name
+    # The plan reports to the district the unit belongs to; after the reform there is none.
+    recipients = plan[plan.index("Nơi nhận:") + 1 :]
+    report_line = "- UBND quận Lê Chân (b/c);" if city else "- UBND huyện Cao Lộc (b/c);"
+    assert (report_line in recipients) == (nam < 2025), recipients
+    assert not [line for line in recipients if "(b/c)" in line and line != report_line]
     decision = papers["QD-thanh-lap-hoi-dong.docx"]
+    # The unit's office in its era: before July 2025 a commune has no office of its council
+    # and committee, only the officer who keeps it.
+    office = f"Văn phòng HĐND và UBND {cap}" if nam >= 2025 else "Công chức Văn phòng - Thống kê"
+    assert (
+        f"Điều 3. Quyết định này có hiệu lực kể từ ngày ký. {office}, công chức Văn hóa - Xã "
+        "hội, các ban, ngành, đoàn thể có liên quan và các ông (bà) có tên tại Điều 1 chịu "
+        "trách nhiệm thi hành Quyết định này./."
+    ) in decision
+    assert f"- {office};" in decision
     assert f"Về việc thành lập Hội đồng đánh giá {cap} phù hợp với trẻ em năm {nam}" in decision
     assert f"CHỦ TỊCH ỦY BAN NHÂN DÂN {cap.upper()} HÒA KHÁNH" in decision
     law = (
@@ -255,11 +292,20 @@ def test_a_vetoed_ward_says_exactly_why(tmp_path: Path) -> None:
         "V. KHÓ KHĂN, VƯỚNG MẮC",
     ]
     assert "Tiêu chí 4 (Trẻ em vi phạm pháp luật, nghiện ma túy): đạt 0/50 điểm" in report
+    # The score workbook the council signs words its result as the minutes do.
+    sheet = load_workbook(tmp_path / "out" / WORKBOOK_NAME)[SUMMARY]
+    texts = [c for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str)]
+    assert (
+        "Tổng số điểm: 950/1.000 điểm; ngưỡng điểm công nhận đối với phường thuộc thành phố "
+        f"trực thuộc trung ương là 900 điểm; {veto}."
+    ) in texts
+    assert "Kết quả: chưa đạt do có tiêu chí 0 điểm." in texts
+    assert not [t for t in texts if "phường đô thị" in t or "ngưỡng 900 (" in t]
     for name in ("BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx"):
         assert sum("chưa đạt" in line for line in papers[name]) == 1, name
     for name, paper in papers.items():
         assert not [line for line in paper if line.rstrip().endswith("vì:")]
-        assert faults(docx.Document(str(tmp_path / "out" / name))) == [], name
+        assert faults(docx.Document(str(tmp_path / "out" / name)), 2026) == [], name
 
 
 def test_below_threshold_and_vetoed_gives_both_reasons(tmp_path: Path) -> None:
@@ -303,7 +349,7 @@ def test_names_typed_with_their_kind_are_not_doubled(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("edits", "expected"),
     [
-        ({'xa = "Hòa Khánh"': 'xa = "Xã Hòa Khánh"'}, ("don_vi.xa", "sai-cap")),
+        ({'\nxa = "Hòa Khánh"': '\nxa = "Xã Hòa Khánh"'}, ("don_vi.xa", "sai-cap")),
         (
             {'tinh = "Hải Phòng"': 'tinh = "thành phố Lạng Sơn"'},
             ("don_vi.tinh", "khong-phai-tp-tw"),
@@ -541,3 +587,51 @@ def test_a_blank_council_member_is_explained_in_the_units_words(tmp_path: Path) 
         load_profile(tmp_path / "pq")
     hints = [p.hint for p in caught.value.problems if (p.field or "").endswith(".chuc_vu")]
     assert hints and all(h == 'chức vụ, ví dụ "Phó Chủ tịch UBND đặc khu".' for h in hints)
+
+
+def test_the_minutes_give_each_absent_members_reason_or_a_blank_to_write(tmp_path: Path) -> None:
+    dossier = unit_dossier(
+        tmp_path / "hs", cap="thị trấn", tinh="Lạng Sơn", nam=2024, huyen="Cao Lộc"
+    )
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    text = text.replace("vang_mat = []", 'vang_mat = ["Đỗ Minh Quang", "Trần Thu Trang"]')
+    text = text.replace("ly_do_vang = {}", 'ly_do_vang = { "Đỗ Minh Quang" = "đi công tác" }')
+    path.write_text(text, encoding="utf-8")
+    minutes = render_all(dossier, tmp_path / "out", 2024)["BB-hop-hoi-dong.docx"]
+    assert (
+        "Có mặt: 1/3 thành viên; vắng mặt: bà Trần Thu Trang, Công chức Văn hóa - Xã hội, "
+        "Thư ký Hội đồng (lý do: ……………); ông Đỗ Minh Quang, Trưởng Trạm Y tế, Thành viên "
+        "(lý do: đi công tác)."
+    ) in minutes
+
+
+@pytest.mark.parametrize(
+    ("nam", "written", "now"),
+    [
+        (2024, "Văn phòng HĐND và UBND xã", "Công chức Văn phòng - Thống kê"),
+        (2026, "Công chức Văn phòng - Thống kê", "Văn phòng HĐND và UBND xã"),
+    ],
+)
+def test_a_default_of_another_era_is_reported(
+    tmp_path: Path, nam: int, written: str, now: str
+) -> None:
+    # A profile written for the other law (by an older init, or carried across the reform).
+    dossier = unit_dossier(tmp_path / "hs", cap="xã", tinh="Lạng Sơn", nam=nam)
+    path = dossier / "hoso.toml"
+    text = path.read_text(encoding="utf-8")
+    assert f'    "{now}",' in text
+    path.write_text(text.replace(f'    "{now}",', f'    "{written}",'), encoding="utf-8")
+    profile = load_profile(dossier)
+    period = period_of(nam)
+    assert period is not None
+    other = period_of(2016 if nam == 2026 else 2026)
+    assert other is not None
+    assert [(w.field, w.message, w.hint) for w in stale_defaults(profile, ["QD"])] == [
+        (
+            "van_ban.QD.noi_nhan[2]",
+            f'"{written}" là giá trị `hoso init` ghi theo {other.name}; năm {nam} theo '
+            f"{period.name}",
+            f'sửa thành "{now}" trong hoso.toml rồi chạy lại hoso render.',
+        )
+    ]

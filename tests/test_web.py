@@ -555,6 +555,27 @@ def test_council_members_are_added_and_removed(client: FlaskClient, dossier: Pat
     assert "đã điền đủ, đúng" in get(client, "/hs/binh-trung-2024/thong-tin").text
 
 
+def test_absence_reasons_are_typed_one_a_line(client: FlaskClient, dossier: Path) -> None:
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert "Lý do vắng mặt" in page and "mỗi dòng «họ tên: lý do»" in page
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["hop_hoi_dong.ly_do_vang"] = "Dương Văn Khánh: đi công tác\r\n"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    text = (dossier / "hoso.toml").read_text(encoding="utf-8")
+    assert 'ly_do_vang = {"Dương Văn Khánh" = "đi công tác"}' in text
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert "Dương Văn Khánh: đi công tác</textarea>" in page and "đã điền đủ, đúng" in page
+    # A name that is not absent: the loader's located error, beside the field.
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["hop_hoi_dong.ly_do_vang"] = "Nông Văn Hùng: ốm"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    page = get(client, "/hs/binh-trung-2024/thong-tin").text
+    assert (
+        '<span class="field-error" data-for="hop_hoi_dong.ly_do_vang">có lý do vắng mặt nhưng '
+        "&#34;Nông Văn Hùng&#34; không có trong vang_mat"
+    ) in page
+
+
 def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> None:
     root: Path = app.extensions["hoso"].root
     response = post(
@@ -576,6 +597,11 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert "ví dụ Sở Y tế" in page and "ví dụ 05/11/2026 08:00" in page
     assert "năm 2026 không còn cấp huyện: để trống" in page
     assert "Cao Lộc" not in page and "Lao động" not in page and "2024" not in page
+    # The example of the level below is the ward's own kind, not the demo commune's villages.
+    assert "mỗi dòng một tên, ví dụ «An Biên», «Tổ dân phố số 2»" in page
+    assert "Nà Cáy" not in page
+    # The category select: the threshold first, so a phone's closed select shows it.
+    assert '<option value="phuong_do_thi" selected>900 điểm: phường thuộc quận' in page
     again = post(client, "/moi", {"cap": "phường", "xa": "Lê Chân", "nam": "2026",
                                   "huyen": "Lê Chân", "thu_muc": "../x"})  # fmt: skip
     assert again.status_code == 422
@@ -590,7 +616,11 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
     assert asked.status_code == 422 and not (root / "tan-lap-2026").exists()
     assert "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg" in asked.text
     assert "mien_nui (xã, thị trấn miền núi, hải đảo" in asked.text and "--loai" not in asked.text
-    assert '<option value="mien_nui" >' in asked.text
+    assert '<option value="mien_nui" >800 điểm: xã, thị trấn miền núi' in asked.text
+    # The first option is short enough for a phone-width select; its meaning is in the note.
+    assert '<option value="" >hoso tự chọn</option>' in get(client, "/moi").text.replace(
+        "selected", ""
+    )
     chosen = post(client, "/moi", {"cap": "xã", "xa": "Tân Lập", "tinh": "Phú Thọ",
                                    "nam": "2026", "loai": "mien_nui"})  # fmt: skip
     assert chosen.status_code == 303
@@ -621,7 +651,7 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
     post(client, "/hs/binh-trung-2024/diem", {})
     page = get(client, "/hs/binh-trung-2024/diem").text
-    assert '<span id="total">940</span>' in page and "ĐẠT" in page
+    assert '<span id="total">940</span>' in page and '<div class="word">đạt</div>' in page
     assert page.count('class="bar-row"') == 13  # one bar per criterion
     digest = re.search(
         r'name="digest" value="(\w+)"', get(client, "/hs/binh-trung-2024/dieu-chinh").text

@@ -28,6 +28,7 @@ from pipeline.files.zipguard import ArchiveProblem, check_archive
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.indicators import catalogue as indicators
+from pipeline.model.labels import result_words
 from pipeline.model.profile import Profile
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.narrative import conclusion, criterion_name
@@ -166,7 +167,7 @@ def _verdict(card: dict[str, Any] | None) -> str | None:
     """The result in the papers' words."""
     if card is None:
         return None
-    return "đạt" if card.get("recognized") else "chưa đạt"
+    return result_words(bool(card.get("recognized")))
 
 
 def _values(old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[ValueChange]:

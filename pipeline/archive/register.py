@@ -358,3 +358,9 @@ def open_register(archive: Path) -> Register:
             "kiểm tra quyền ghi, hoặc chọn thư mục khác bằng --archive.",
         ) from exc
     return Register(archive / REGISTER_NAME)
+
+
+def in_memory_register() -> Register:
+    """An empty register in memory: what an archive without one reads as, so that a first
+    issue prepares its version without creating the register before it is accepted."""
+    return Register(Path(":memory:"))

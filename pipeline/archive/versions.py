@@ -18,6 +18,7 @@ before it numbers its own. Nothing else in the archive is ever changed or delete
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import getpass
 import hashlib
@@ -44,6 +45,7 @@ from pipeline.archive.register import (
     PaperRow,
     Register,
     VersionRow,
+    in_memory_register,
     open_register,
     read_register,
 )
@@ -55,11 +57,13 @@ from pipeline.common.vnformat import (
     vietnam_day,
     vietnam_now,
 )
+from pipeline.files import scratch
 from pipeline.files.atomic import atomic_write
 from pipeline.files.jsonfile import read_object
 from pipeline.files.lock import LOCK_NAME
 from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
+from pipeline.model.labels import result_words
 from pipeline.model.layout import WORKBOOK_NAME, dossier_name
 from pipeline.model.profile import DocumentSettings, Profile, load_profile
 from pipeline.model.rules import shipped_path
@@ -126,30 +130,52 @@ def issue(
     profile = load_profile(dossier)
     _check_fresh(profile, dossier, out)
     reason = " ".join(reason.split())
-    register = _open_existing(archive)
+    settings = {
+        "profile": profile,
+        "dossier": dossier,
+        "out": out,
+        "archive": archive,
+        "reason": reason,
+        "assign_numbers": assign_numbers,
+        "accept_hand_edits": accept_hand_edits,
+    }
     try:
-        # The PIN or password is asked, and the key opened, before the register is locked.
-        with (
-            issue_keys(profile, out, assign_numbers=assign_numbers, ask=ask or _no_secret) as keys,
-            register.writing(),
-        ):
-            job = _Issue(
-                profile=profile,
-                dossier=dossier,
-                out=out,
-                archive=archive,
-                register=register,
-                reason=reason,
-                assign_numbers=assign_numbers,
-                accept_hand_edits=accept_hand_edits,
-                keys=keys,
-            )
-            issued = job.run(chosen, checkpoint or (lambda _: None))
+        # The PIN or password is asked, and the keys opened, before the register is locked.
+        with issue_keys(profile, out, assign_numbers=assign_numbers, ask=ask or _no_secret) as keys:
+            settings["keys"] = keys
+            try:
+                issued = _run(settings, _open_existing(archive), chosen, checkpoint)
+            except _NotFirst:
+                # Another issue created the register while this one prepared the first
+                # version of a new archive: done again as an issue into the existing register.
+                issued = _run(settings, open_register(archive), chosen, checkpoint)
     finally:
-        register.close()
+        if isinstance(chosen, ChosenRedliner):
+            chosen.close()
     if isinstance(chosen, ChosenRedliner) and chosen.notice:
         issued.warnings.append(Problem("so-sanh-co-san", chosen.notice, severity="canh-bao"))
     return issued
+
+
+class _NotFirst(Exception):
+    """The archive got a register while its first version was being prepared."""
+
+
+def _run(
+    settings: dict[str, Any],
+    register: Register | None,
+    chosen: Redliner,
+    checkpoint: Checkpoint | None,
+) -> Issued:
+    """One attempt; `register` None: the archive has none yet (see `_Issue.first`)."""
+    first = register is None
+    register = register or in_memory_register()
+    try:
+        with register.writing():
+            job = _Issue(register=register, first=first, **settings)
+            return job.run(chosen, checkpoint or (lambda _: None))
+    finally:
+        register.close()
 
 
 def _render_into(
@@ -207,13 +233,15 @@ def pdf_problems(dossier: Path, out: Path) -> list[Problem]:
     ]
 
 
-def _open_existing(archive: Path) -> Register:
-    """The register; an archive holding versions but no register is refused, never reset,
-    and so is a damaged register (checked without writing to it)."""
+def _open_existing(archive: Path) -> Register | None:
+    """The register, None when the archive has none yet (nothing is created before the
+    first issue is accepted); an archive holding versions but no register is refused,
+    never reset, and so is a damaged register (checked without writing to it)."""
     existing = read_register(archive)
     if existing is not None:
         existing.close()
-    elif not (archive / REGISTER_NAME).exists() and any(archive.glob("*/v*/" + MANIFEST_NAME)):
+        return open_register(archive)
+    if any(archive.glob("*/v*/" + MANIFEST_NAME)):
         raise InputError(
             [
                 Problem(
@@ -225,7 +253,22 @@ def _open_existing(archive: Path) -> Register:
                 )
             ]
         )
-    return open_register(archive)
+    return None
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A version prepared in its folder, not yet registered."""
+
+    version: int
+    rows: list[PaperRow]
+    redlines: list[Path]  # in the folder it was prepared in
+    explanation: str
+    manifest: dict[str, Any]
+
+
+# The per-run folder in TMPDIR where the first version of a new archive is prepared.
+_FIRST_PREFIX = "hoso-phat-hanh-"
 
 
 class _Issue:
@@ -239,11 +282,16 @@ class _Issue:
         out: Path,
         archive: Path,
         register: Register,
+        first: bool = False,
         reason: str,
         assign_numbers: bool,
         accept_hand_edits: bool = False,
         keys: Keyring | None,
     ) -> None:
+        # `first`: the archive has no register yet and `register` is an empty one in memory;
+        # the version is prepared outside the archive, which is created only once the issue
+        # is accepted (a refused first issue leaves no empty register or folder).
+        self.first = first
         self.profile = profile
         self.keys = keys
         self.accept_hand_edits = accept_hand_edits
@@ -265,7 +313,8 @@ class _Issue:
 
     def run(self, redliner: Redliner, checkpoint: Checkpoint) -> Issued:
         last = self.register.last_version(self.name)
-        _clean_leftovers(self.folder, last)
+        if not self.first:
+            _clean_leftovers(self.folder, last)
         version = last + 1
         if version > 1 and not self.reason:
             raise InputError(
@@ -280,17 +329,60 @@ class _Issue:
             )
         self._check_meeting(last)
         final = version_folder(self.archive, self.name, version)
-        if final.exists():  # cannot happen after the clean-up; never overwrite all the same
+        if final.exists() and not self.first:  # cannot happen after the clean-up
             raise EnvironmentProblem(f"{final} đã có", "không ghi đè phiên bản đã phát hành.")
+        if self.first:
+            with scratch.run_folder(_FIRST_PREFIX, "để lập phiên bản đầu") as work:
+                built = self._prepare(work / "v1", version, last, redliner)
+                return self._publish_first(work / "v1", built, checkpoint)
+        created = not self.folder.exists()
         self.folder.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}{version}-", dir=self.folder))
+        try:
+            built = self._prepare(staging, version, last, redliner)
+        except BaseException:
+            _remove_tree(staging)
+            if created:  # a new dossier's folder, refused: nothing left of this issue
+                with contextlib.suppress(OSError):
+                    self.folder.rmdir()
+            raise
+        return self._publish(staging, built, checkpoint)
+
+    def _prepare(self, staging: Path, version: int, last: int, redliner: Redliner) -> _Built:
+        staging.mkdir(parents=True, exist_ok=True)
+        rows, redlines, explanation = self._build(staging, version, last, redliner)
+        manifest = self._manifest(staging, version, rows)
+        return _Built(version, rows, redlines, explanation, manifest)
+
+    def _publish_first(self, prepared: Path, built: _Built, checkpoint: Checkpoint) -> Issued:
+        """The first version, accepted: the register and the archive's folders are created
+        now, the version copied in and registered under the register's write lock."""
+        register = open_register(self.archive)
+        try:
+            with register.writing():
+                if register.versions():
+                    raise _NotFirst
+                self.register = register
+                _clean_leftovers(self.folder, 0)
+                self.folder.mkdir(parents=True, exist_ok=True)
+                staging = Path(tempfile.mkdtemp(prefix=f"{_STAGING_PREFIX}1-", dir=self.folder))
+                try:
+                    shutil.copytree(prepared, staging, dirs_exist_ok=True)
+                except BaseException:
+                    _remove_tree(staging)
+                    raise
+                return self._publish(staging, built, checkpoint)
+        finally:
+            register.close()
+
+    def _publish(self, staging: Path, built: _Built, checkpoint: Checkpoint) -> Issued:
+        """Seal the version built in `staging`, register it, rename it into place."""
+        final = version_folder(self.archive, self.name, built.version)
         renamed = False
         try:
-            rows, redlines, explanation = self._build(staging, version, last, redliner)
-            manifest = self._manifest(staging, version, rows)
             _seal(staging)
             checkpoint("staged")
-            self._register(version, rows, manifest)
+            self._register(built.version, built.rows, built.manifest)
             checkpoint("registered")
             staging.rename(final)
             renamed = True
@@ -300,11 +392,11 @@ class _Issue:
             _remove_tree(final if renamed else staging)
             raise
         return Issued(
-            version,
+            built.version,
             final,
-            rows,
-            [final / p.relative_to(staging) for p in redlines],
-            explanation,
+            built.rows,
+            [final / p.relative_to(staging) for p in built.redlines],
+            built.explanation,
             self.warnings,
         )
 
@@ -603,7 +695,7 @@ class _Issue:
             "tool": f"hoso {__version__}",
             "rule_set": card.get("rule_set") if card else None,
             "total": card.get("total") if card else None,
-            "verdict": (("đạt" if card.get("recognized") else "chưa đạt") if card else None),
+            "verdict": result_words(bool(card.get("recognized"))) if card else None,
             "inputs": self._inputs(),
             "outputs": [
                 {"file": p.relative_to(staging).as_posix(), "sha256": sha256_file(p)}
@@ -1105,26 +1197,42 @@ def diff_versions(
         if label not in seen:
             seen.add(label)
             result.notes.extend(_side_notes(label, folder, dossier))
+    if not docx:
+        return result, []
+    chosen = redliner or ChosenRedliner()
+    try:
+        return result, _changed_copies(profile, result, sides, out, chosen)
+    finally:
+        if isinstance(chosen, ChosenRedliner):
+            chosen.close()
+
+
+def _changed_copies(
+    profile: Profile,
+    result: DossierDiff,
+    sides: list[tuple[str, Path]],
+    out: Path,
+    redliner: Redliner,
+) -> list[Path]:
+    """Each changed paper with tracked changes, in `out/thay-doi/`."""
     written: list[Path] = []
-    if docx:
-        redliner = redliner or ChosenRedliner()
-        when = vietnam_now()
-        words = profile.don_vi.words
-        author = f"{profile.co_quan.viet_tat} {words.don_vi}"
-        for paper in result.papers:
-            if paper.status != "sua":
-                continue
-            data = redliner(
-                (sides[0][1] / paper.file).read_bytes(),
-                (sides[1][1] / paper.file).read_bytes(),
-                author=author,
-                when=when,
-            )
-            stem = Path(paper.file).stem
-            target = out / CHANGES_FOLDER / f"{stem}.{sides[0][0]}-{sides[1][0]}.docx"
-            atomic_write(target, data)
-            written.append(target)
-    return result, written
+    when = vietnam_now()
+    words = profile.don_vi.words
+    author = f"{profile.co_quan.viet_tat} {words.don_vi}"
+    for paper in result.papers:
+        if paper.status != "sua":
+            continue
+        data = redliner(
+            (sides[0][1] / paper.file).read_bytes(),
+            (sides[1][1] / paper.file).read_bytes(),
+            author=author,
+            when=when,
+        )
+        stem = Path(paper.file).stem
+        target = out / CHANGES_FOLDER / f"{stem}.{sides[0][0]}-{sides[1][0]}.docx"
+        atomic_write(target, data)
+        written.append(target)
+    return written
 
 
 def _side_dates(label: str, archive: Path, name: str) -> Dates:

@@ -1,5 +1,8 @@
 """`hoso check FILE.pdf`: the page setup of a PDF made by hoso, Word or LibreOffice.
 
+A PDF whose pages all lie landscape is a table or chart attachment (the score workbook's
+PDF): it is held to the rules an attachment has (`check_attachment`), not a portrait paper's.
+
 A PDF keeps no paragraphs or styles, only where each word was drawn and which fonts are in the
 file, so this checks what can be measured there, with poppler's tools (pdfinfo, pdffonts,
 pdftotext -bbox): page size; margins from the words' boxes (left and top where the text
@@ -130,24 +133,21 @@ def _num(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def is_landscape(pages: list[Page]) -> bool:
+    """Every page wider than high: a table or chart laid across the page, which the decree
+    allows only for tables and charts ([PL1] I.2), like the score workbook attached to the
+    papers in a file of its own."""
+    return bool(pages) and all(page.width > page.height for page in pages)
+
+
 def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
-    """Page size, margins and page numbers measured on the words' boxes."""
-    found: list[PdfFinding] = []
-    width, height = book.page_mm
+    """Page size, margins and page numbers measured on the words' boxes: a portrait paper's
+    rules, or a landscape attachment's (`check_attachment`)."""
+    if is_landscape(pages):
+        return check_attachment(pages, book)
+    found = _page_sizes(pages, book)
     top_min = book["le.tren"].range("mm")[0] * PT_PER_MM
     bottom_min = book["le.duoi"].range("mm")[0] * PT_PER_MM
-    for n, page in enumerate(pages, start=1):
-        w, h = _mm(page.width), _mm(page.height)
-        short, long = sorted((w, h))
-        if max(abs(short - width), abs(long - height)) > book["trang.kho-giay"].number("sai_so_mm"):
-            found.append(
-                PdfFinding(
-                    "trang.kho-giay",
-                    f"trang {n}",
-                    f"{_num(width)} × {_num(height)} mm",
-                    f"{_num(w)} × {_num(h)} mm",
-                )
-            )
     body = [
         (n, page, [x for x in page.words if x.y1 > top_min and x.y0 < page.height - bottom_min])
         for n, page in enumerate(pages, start=1)
@@ -240,6 +240,89 @@ def _page_numbers(
     return found
 
 
+def _page_sizes(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
+    """A4 in either orientation."""
+    found: list[PdfFinding] = []
+    width, height = book.page_mm
+    for n, page in enumerate(pages, start=1):
+        w, h = _mm(page.width), _mm(page.height)
+        short, long = sorted((w, h))
+        if max(abs(short - width), abs(long - height)) > book["trang.kho-giay"].number("sai_so_mm"):
+            found.append(
+                PdfFinding(
+                    "trang.kho-giay",
+                    f"trang {n}",
+                    f"{_num(width)} × {_num(height)} mm",
+                    f"{_num(w)} × {_num(h)} mm",
+                )
+            )
+    return found
+
+
+def check_attachment(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
+    """A landscape attachment (a table or chart in a file of its own, [PL1] III.1): A4; the
+    decree's margins as the least room between text and each edge, read the way the page
+    is read (a table centred on the page leaves wider margins, which is no fault); its own
+    page numbers from 1 ([PL1] III.1.đ), wherever the header or footer puts them. The
+    portrait paper's page-number place (top centre, none on page 1) does not apply."""
+    found = _page_sizes(pages, book)
+    top_min = book["le.tren"].range("mm")[0] * PT_PER_MM
+    bottom_min = book["le.duoi"].range("mm")[0] * PT_PER_MM
+
+    def in_body(page: Page, word: Word) -> bool:
+        return word.y1 > top_min and word.y0 < page.height - bottom_min
+
+    body = [(page, x) for page in pages for x in page.words if in_body(page, x)]
+    if body:
+        margins = {
+            "le.tren": min(x.y0 for _, x in body),
+            "le.trai": min(x.x0 for _, x in body),
+            "le.phai": min(p.width - x.x1 for p, x in body),
+            "le.duoi": min(p.height - x.y1 for p, x in body),
+        }
+        for rule_id, points in margins.items():
+            rule = book[rule_id]
+            low = rule.range("mm")[0]
+            mm = _mm(points)
+            if mm < low - rule.number("sai_so_pdf_mm"):
+                how = "chữ xuống sát mép" if rule_id == "le.duoi" else "chữ bắt đầu cách mép"
+                found.append(
+                    PdfFinding(
+                        rule_id, _ATTACHMENT, f"ít nhất {_num(low)} mm", f"{how} {_num(mm)} mm"
+                    )
+                )
+    # Each page shows the next number, or 1 where a new table starts its own count (the
+    # score workbook numbers each sheet from 1); other figures in a header (a year) pass.
+    missing: list[int] = []
+    last: int | None = 0
+    for n, page in enumerate(pages, start=1):
+        numbers = {int(x.text) for x in page.words if x.text.isdigit() and not in_body(page, x)}
+        if last is not None and last + 1 in numbers:
+            last += 1
+        elif 1 in numbers:
+            last = 1
+        elif last is None and numbers:
+            last = min(numbers)
+        elif n > 1:
+            missing.append(n)
+            last = None
+    if missing:
+        shown = ", ".join(map(str, missing[:5]))
+        found.append(
+            PdfFinding(
+                "phu-luc.so-trang",
+                _ATTACHMENT,
+                "số trang riêng của phụ lục, từ 1 (mỗi biểu có thể đánh lại từ 1), ở đầu "
+                "hoặc chân trang",
+                f"{len(pages)} trang, không thấy số trang ở trang {shown}",
+            )
+        )
+    return found
+
+
+_ATTACHMENT = "tệp PDF (trang ngang: bảng, biểu kèm theo)"
+
+
 def check_fonts(used: list[tuple[str, bool]], book: RuleBook) -> list[PdfFinding]:
     """Every font embedded, and each one Times New Roman (or its metric twin)."""
     rule = book["phong-chu.nhung"]
@@ -288,4 +371,9 @@ def check_pdf(path: Path, book: RuleBook) -> tuple[list[PdfFinding], list[str]] 
         f"tệp PDF {len(pages)} trang; "
         + (f"tuyên bố theo chuẩn lưu trữ {claim}" if claim else "không tuyên bố chuẩn PDF/A")
     ]
+    if is_landscape(pages):
+        notes.append(
+            "mọi trang nằm ngang: kiểm tra như bảng, biểu kèm theo (lề tối thiểu, số trang "
+            "riêng từ 1), không theo vị trí số trang của văn bản trang dọc"
+        )
     return findings, notes

@@ -82,6 +82,7 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "noi-dung.cach-doan": {"toi_thieu_pt": "number"},
     "noi-dung.gian-dong": {"boi_so": "range", "he_so_co_chu": "range"},
     "phu-luc.co-chu": _SIZE,
+    "phu-luc.so-trang": {},
     "noi-nhan.thieu": {},
     "noi-nhan.dinh-dang": _SIZE,
     "noi-nhan.danh-sach": _SIZE,

@@ -69,3 +69,15 @@ def criteria_titles(criteria: list[tuple[int, str]]) -> str:
 
 # The result in the papers' words, everywhere a result is shown to a clerk.
 RESULT_WORDS = {True: "đạt", False: "chưa đạt"}
+# Versions issued before the papers' words were used everywhere recorded these.
+_OLD_RESULT_WORDS = {"ĐẠT": True, "KHÔNG ĐẠT": False}
+
+
+def result_words(recognized: bool) -> str:
+    return RESULT_WORDS[recognized]
+
+
+def stored_result(text: str) -> str:
+    """A result as an archive recorded it, in the papers' words (older versions said "ĐẠT")."""
+    old = _OLD_RESULT_WORDS.get(text)
+    return text if old is None else RESULT_WORDS[old]

@@ -30,6 +30,7 @@ from pipeline.model.units import (
     split_district,
     split_province,
     strip_kind,
+    village_examples,
     village_name,
     words_for,
 )
@@ -183,6 +184,12 @@ class Meeting:
     vang_mat: tuple[str, ...]
     tan_thanh: int | None
     khong_tan_thanh: int | None
+    # Why each absent member was absent (họ tên, lý do); one not given is written by hand.
+    ly_do_vang: tuple[tuple[str, str], ...] = ()
+
+    def reason(self, name: str) -> str:
+        """Why `name` was absent, "" when the profile does not say."""
+        return dict(self.ly_do_vang).get(name, "")
 
 
 @dataclass(frozen=True)
@@ -766,7 +773,10 @@ def _read_unit(r: _Reader) -> Unit:
         huyen = ""
     villages = r.text_list(
         "don_vi.thon",
-        f'liệt kê mọi {cap_thon or "thôn"}, ví dụ ["Nà Cáy", "Khòn Khuyên"].',
+        f"liệt kê mọi {cap_thon or 'thôn'}, ví dụ "
+        + "["
+        + ", ".join(f'"{n}"' for n in village_examples(cap_thon or "thôn"))
+        + "].",
         # Names ingest would take for one village ("Thôn Nà Cáy", "nà  cáy") or that
         # would share one form file ("Nà Cáy", "Nà Cây") cannot both be listed.
         unique_by=lambda name: (
@@ -980,7 +990,7 @@ def _read_documents(r: _Reader, unit: Unit) -> dict[str, DocumentSettings]:
             noi_nhan=r.text_list(
                 f"{key}.noi_nhan",
                 "nơi nhận, mỗi nơi một dòng, ví dụ "
-                f'["UBND {unit.words.huyen_day_du or unit.words.tinh_day_du} b/c"].',
+                f'["UBND {unit.words.huyen_day_du or unit.words.tinh_day_du} (b/c)"].',
             ),
             can_cu=_read_grounds(r, f"{key}.can_cu", unit) if doc_type.has_grounds else (),
         )
@@ -1087,7 +1097,15 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
     r.known_keys(
         "hop_hoi_dong",
         r.table("hop_hoi_dong"),
-        ("bat_dau", "ket_thuc", "dia_diem", "vang_mat", "tan_thanh", "khong_tan_thanh"),
+        (
+            "bat_dau",
+            "ket_thuc",
+            "dia_diem",
+            "vang_mat",
+            "ly_do_vang",
+            "tan_thanh",
+            "khong_tan_thanh",
+        ),
     )
     start = r.timestamp("hop_hoi_dong.bat_dau")
     end = r.timestamp("hop_hoi_dong.ket_thuc")
@@ -1111,6 +1129,7 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
                 if guess
                 else "ghi đúng họ tên như ở [[hoi_dong.thanh_vien]].",
             )
+    reasons = _absence_reasons(r, absent)
     present = len(council) - len(absent)
     votes = [
         r.optional_count(f"hop_hoi_dong.{k}", present) for k in ("tan_thanh", "khong_tan_thanh")
@@ -1130,7 +1149,46 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
         vang_mat=absent,
         tan_thanh=votes[0],
         khong_tan_thanh=votes[1],
+        ly_do_vang=reasons,
     )
+
+
+def _absence_reasons(r: _Reader, absent: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """[hop_hoi_dong] ly_do_vang = { "Họ tên" = "lý do" }: a reason for each absent member
+    who has one, the name as in vang_mat; a blank reason is written by hand in the minutes."""
+    key = "hop_hoi_dong.ly_do_vang"
+    value = r.lookup(key)
+    if value is _MISSING:
+        return ()
+    example = '{ "Nông Văn Tuấn" = "đi công tác" }'
+    if not isinstance(value, dict):
+        r.problem(key, "sai-kieu", f"{_show(value)} không phải một bảng", f"viết {example}.", value)
+        return ()
+    reasons: dict[str, str] = {}
+    # Each problem is located at the table (the key the web page shows), the name as its value.
+    for name, reason in value.items():
+        if not isinstance(reason, str):
+            r.problem(
+                key, "sai-kieu", f"lý do {_show(reason)} không phải chữ", f"viết {example}.", name
+            )
+            continue
+        if not (r.acceptable(key, name) and r.acceptable(key, reason)):
+            continue
+        person = " ".join(nfc(name).split())
+        if person not in absent:
+            guess = did_you_mean(person, absent)
+            r.problem(
+                key,
+                "ly-do-khong-vang",
+                f'có lý do vắng mặt nhưng "{person}" không có trong vang_mat',
+                f"có phải ý bạn là {guess}?"
+                if guess
+                else "thêm họ tên này vào vang_mat, hoặc xóa lý do.",
+                person,
+            )
+            continue
+        reasons[person] = " ".join(nfc(reason).split())
+    return tuple(reasons.items())
 
 
 def _read_report(r: _Reader) -> ReportText:

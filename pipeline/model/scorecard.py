@@ -131,10 +131,6 @@ class Scorecard:
         return [item for c in self.criteria for item in c.items]
 
     @property
-    def verdict(self) -> str:
-        return "ĐẠT" if self.recognized else "KHÔNG ĐẠT"
-
-    @property
     def result(self) -> str:
         """The result as the papers word it: "đạt" or "chưa đạt"."""
         return RESULT_WORDS[self.recognized]
@@ -179,7 +175,7 @@ class Scorecard:
             found.append("danh sách tiêu chí 0 điểm không đúng với điểm các tiêu chí")
         if self.recognized != (self.total >= self.threshold and not zero):
             found.append(
-                f"kết quả {self.verdict} không đúng với tổng điểm {_n(self.total)} và "
+                f"kết quả {self.result} không đúng với tổng điểm {_n(self.total)} và "
                 f"ngưỡng {_n(self.threshold)}"
             )
         return found

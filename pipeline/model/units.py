@@ -31,6 +31,18 @@ class Period:
     grounds: tuple[str, ...]
     receiver_example: dict[str, str]
     superior_example: str
+    district_report: str  # "UBND {cap_tren} (b/c)", or "" when the plan reports to no district
+    office: str  # "Văn phòng HĐND và UBND {cap}" or the officer who keeps the office
+
+    def report_line(self, district: str) -> str:
+        """The plan's Nơi nhận line for the district (`district`: "huyện Cao Lộc"), or ""."""
+        if not (self.district_report and district):
+            return ""
+        return self.district_report.replace("{cap_tren}", district)
+
+    def office_of(self, cap: str) -> str:
+        """ "Văn phòng HĐND và UBND phường" (2025 on), "công chức Văn phòng - Thống kê"."""
+        return self.office.replace("{cap}", cap)
 
     def holds_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
@@ -68,6 +80,8 @@ class UnitFacts:
     # Commune-level kind -> (category, why) for every unit of the kind / in a central city.
     level_category: dict[str, tuple[str, str]] = field(default_factory=dict)
     city_category: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Kind below -> two names as a profile lists them, for hints.
+    village_examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _date(entry: dict[str, Any], key: str, where: str) -> date | None:
@@ -91,6 +105,11 @@ def facts() -> UnitFacts:
     kinds = load_data_toml("don-vi.toml")
     levels = {nfc(k): nfc(str(v["cap_thon"])) for k, v in kinds["cap"].items()}
     heads = {nfc(k): nfc(str(v["truong"])) for k, v in kinds["cap_thon"].items()}
+    examples = {
+        nfc(k): tuple(nfc(str(n)) for n in v["vi_du"])
+        for k, v in kinds["cap_thon"].items()
+        if "vi_du" in v
+    }
     for level, below in levels.items():
         if below and below not in heads:
             raise ValueError(f"don-vi.toml cap.{level}: unknown cap_thon {below!r}")
@@ -110,6 +129,8 @@ def facts() -> UnitFacts:
             grounds=_strings(entry["can_cu"], where),
             receiver_example={k: nfc(v) for k, v in entry["tiep_nhan_vi_du"].items()},
             superior_example=nfc(str(entry["vi_du_cap_tren"])),
+            district_report=nfc(str(entry.get("bao_cao_huyen", ""))),
+            office=nfc(str(entry["van_phong"])),
         )
         unknown = [level for level in period.levels if level not in levels]
         if unknown:
@@ -131,7 +152,7 @@ def facts() -> UnitFacts:
                     raise ValueError(f"don-vi.toml cap.{level}: unknown {key} {entry[key]!r}")
                 target[nfc(level)] = (str(entry[key]), nfc(str(entry[f"{key}_ly_do"])))
     return UnitFacts(
-        levels, heads, districts, tuple(periods), cities, categories, by_level, in_city
+        levels, heads, districts, tuple(periods), cities, categories, by_level, in_city, examples
     )
 
 
@@ -157,6 +178,15 @@ def default_village_level(level: str) -> str:
 def village_head(village_level: str) -> str:
     """ "Trưởng thôn", "Tổ trưởng tổ dân phố"…; an unlisted kind gets "Trưởng <kind>"."""
     return facts().village_heads.get(village_level, f"Trưởng {village_level}")
+
+
+def village_examples(village_level: str) -> tuple[str, ...]:
+    """Two names of the level below, as a profile lists them: the example of a hint."""
+    found = facts().village_examples.get(village_level)
+    if found:
+        return found
+    kind = village_level[:1].upper() + village_level[1:]
+    return (f"{kind} 1", f"{kind} 2")
 
 
 def strip_kind(name: str, kinds: tuple[str, ...]) -> tuple[str, str | None]:

@@ -16,6 +16,7 @@ from pipeline.common import vnformat
 from pipeline.model.labels import RESULT_WORDS
 from pipeline.model.profile import DocumentSettings, Member, Profile
 from pipeline.model.scorecard import threshold_group
+from pipeline.model.units import period_of
 from pipeline.papers import nd30
 from pipeline.papers.narrative import (
     conclusion,
@@ -59,6 +60,7 @@ VARIABLES: dict[str, str] = {
     "co_quan.viet_tat": "chữ viết tắt của cơ quan trong ký hiệu văn bản",
     "co_quan.dia_danh": "địa danh ở dòng ngày tháng",
     "co_quan.luu": "nơi lưu văn bản (dòng “Lưu:”)",
+    "co_quan.van_phong_dau_cau": "văn phòng của đơn vị theo thời kỳ, viết hoa đầu câu",
     "lanh_dao.chu_tich": "họ tên Chủ tịch UBND",
     "lanh_dao.pho_chu_tich": "họ tên Phó Chủ tịch UBND",
     "lanh_dao.cong_chuc_vhxh": "họ tên công chức Văn hóa - Xã hội",
@@ -162,7 +164,7 @@ VARIABLES: dict[str, str] = {
     "bang_diem.dieu_chinh[].stt_dieu_chinh": "số thứ tự điều chỉnh, như trong cột Ghi chú",
     "bang_diem.dieu_chinh[].ghi_chu": "ghi chú trong bảng",
     "bang_diem.dieu_chinh[].cau": "câu trình bày kết quả",
-    "bang_diem.bo_tieu_chi": "tên và phiên bản bộ tiêu chí đã dùng",
+    "bang_diem.bo_tieu_chi": "tên bộ tiêu chí đã dùng (văn bản ban hành)",
     "bang_diem.tre_em_duoi_16": "tổng số trẻ em dưới 16 tuổi",
 }
 
@@ -220,11 +222,12 @@ def _receiver(profile: Profile) -> str:
     return name
 
 
-def _absent(member: Member) -> str:
-    """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: ……)"."""
+def _absent(member: Member, reason: str) -> str:
+    """ "ông Dương Văn Khánh, Bí thư Đoàn Thanh niên xã, Thành viên (lý do: đi công tác)";
+    a reason not given is a blank to write by hand."""
     return (
         f"{member.danh_xung.lower()} {member.ho_ten}, {member.chuc_vu}, {member.role_name} "
-        "(lý do: ……………)"
+        f"(lý do: {reason.rstrip('.') or '……………'})"
     )
 
 
@@ -237,6 +240,8 @@ def profile_context(profile: Profile) -> dict[str, Any]:
     present = [m for m in profile.hoi_dong if m.ho_ten not in meeting.vang_mat]
     chair = profile.council_member("chu_tich") if profile.hoi_dong else None
     secretary = profile.council_member("thu_ky") if profile.hoi_dong else None
+    period = period_of(unit.nam)
+    office = period.office_of(unit.cap) if period else ""
     return {
         "don_vi": {
             "tinh": unit.tinh,
@@ -263,6 +268,8 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "viet_tat": profile.co_quan.viet_tat,
             "dia_danh": profile.co_quan.dia_danh,
             "luu": profile.co_quan.luu,
+            # Who keeps the unit's office in its era (data/thoi-ky.toml), as a sentence opens.
+            "van_phong_dau_cau": vnformat.upper_first(office) if office else "",
         },
         "lanh_dao": {
             "chu_tich": profile.lanh_dao.chu_tich,
@@ -297,7 +304,11 @@ def profile_context(profile: Profile) -> dict[str, Any]:
             "co_mat": [_member(m) for m in present],
             "so_co_mat": len(present),
             "vang_mat": list(meeting.vang_mat),
-            "vang_mat_dong": [_absent(m) for m in profile.hoi_dong if m.ho_ten in meeting.vang_mat],
+            "vang_mat_dong": [
+                _absent(m, meeting.reason(m.ho_ten))
+                for m in profile.hoi_dong
+                if m.ho_ten in meeting.vang_mat
+            ],
             "tan_thanh": "……" if meeting.tan_thanh is None else str(meeting.tan_thanh),
             "khong_tan_thanh": (
                 "……" if meeting.khong_tan_thanh is None else str(meeting.khong_tan_thanh)
@@ -400,8 +411,8 @@ def score_context(
             "so_tieu_chi_toi_da": at_max,
             "tieu_chi_0_cau": zero_sentence(scorecard),
             "dieu_chinh": overrides,
-            "bo_tieu_chi": f"{scorecard['rule_set']['name']} (phiên bản "
-            f"{scorecard['rule_set']['version']})",
+            # The name a clerk cites; the version is the tool's bookkeeping, not the law's.
+            "bo_tieu_chi": scorecard["rule_set"]["name"],
             "tre_em_duoi_16": vnformat.number(int(totals.get("tre_em_duoi_16", 0))),
         }
     }

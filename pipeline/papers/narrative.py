@@ -14,6 +14,7 @@ from typing import Any
 from pipeline.common import vnformat
 from pipeline.model.indicators import catalogue
 from pipeline.model.labels import BASE_WORDS, RESULT_WORDS, criteria_titles, criterion_title
+from pipeline.model.scorecard import threshold_group
 from pipeline.model.units import Words
 
 
@@ -114,6 +115,16 @@ def conclusion(scorecard: dict[str, Any], words: Words) -> str:
     year = scorecard["nam"]
     if scorecard["recognized"]:
         return f"{head} {RESULT_WORDS[True]} tiêu chuẩn {level} phù hợp với trẻ em năm {year}."
+    return (
+        f"{head} {RESULT_WORDS[False]} tiêu chuẩn {level} phù hợp với trẻ em năm {year} do "
+        + shortfall(scorecard)
+        + "."
+    )
+
+
+def shortfall(scorecard: dict[str, Any]) -> str:
+    """Which condition of recognition was not met: "có tiêu chí 0 điểm", "tổng số điểm còn
+    thiếu 40 điểm so với ngưỡng công nhận", or both joined by "và" ("" when recognised)."""
     total, threshold = Decimal(str(scorecard["total"])), Decimal(str(scorecard["threshold"]))
     why = []
     if total < threshold:
@@ -122,8 +133,17 @@ def conclusion(scorecard: dict[str, Any], words: Words) -> str:
         )
     if scorecard["zero_criteria"]:
         why.append("có tiêu chí 0 điểm")
+    return " và ".join(why)
+
+
+def figures_sentence(scorecard: dict[str, Any], cap: str) -> str:
+    """ "Tổng số điểm: 950/1.000 điểm; ngưỡng điểm công nhận đối với phường thuộc thành phố
+    trực thuộc trung ương là 900 điểm; tiêu chí 4 (…) bị 0 điểm." (the minutes' point 3)."""
+    total = points(Decimal(str(scorecard["total"])))
+    scale = points(Decimal(str(scorecard["scale"])))
+    threshold = points(Decimal(str(scorecard["threshold"])))
+    group = threshold_group(str(scorecard["unit_type"]), cap)
     return (
-        f"{head} {RESULT_WORDS[False]} tiêu chuẩn {level} phù hợp với trẻ em năm {year} do "
-        + " và ".join(why)
-        + "."
+        f"Tổng số điểm: {total}/{scale} điểm; ngưỡng điểm công nhận đối với {group} là "
+        f"{threshold} điểm; {zero_sentence(scorecard)}."
     )

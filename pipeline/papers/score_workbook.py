@@ -27,6 +27,15 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.chart.text import RichText, Text
+from openpyxl.chart.title import Title
+from openpyxl.drawing.text import (
+    CharacterProperties,
+    Paragraph,
+    ParagraphProperties,
+    RegularTextRun,
+)
+from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -40,8 +49,9 @@ from pipeline.files.atomic import normalize_zip
 from pipeline.model.dataset import DossierData
 from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.profile import Profile
-from pipeline.model.scorecard import UNIT_NAMES, ItemScore, Scorecard
+from pipeline.model.scorecard import ItemScore, Scorecard
 from pipeline.model.units import Words
+from pipeline.papers.narrative import figures_sentence, shortfall
 
 SUMMARY = "Tổng hợp"
 CHART = "Biểu đồ"
@@ -324,7 +334,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
     row += 1
     sheet.row_dimensions[row].height = 8
     row += 1
-    row = _verdict(sheet, row, card)
+    row = _verdict(sheet, row, card, profile.don_vi.cap)
     end = _signatures(sheet, row, profile)
     _paginate(sheet, groups, end)
     sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
@@ -332,15 +342,17 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
     _print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
 
 
-def _verdict(sheet: Worksheet, row: int, card: Scorecard) -> int:
-    """Threshold, verdict and reasons under the table; returns the next free row."""
+def _verdict(sheet: Worksheet, row: int, card: Scorecard, cap: str) -> int:
+    """Under the table, as the minutes word them: the figures with the threshold of the
+    Decision's category, then the result once, with the condition not met; returns the next
+    free row."""
     last = get_column_letter(len(_SUMMARY_COLUMNS))
     width = len(_SUMMARY_COLUMNS)
+    data = card.to_json()
+    why = shortfall(data)
     verdict = [
-        f"Ngưỡng công nhận ({UNIT_NAMES.get(card.unit_type, card.unit_type)}): "
-        f"{number(card.threshold)} điểm.",
-        f"Kết quả: {card.result}.",
-        *(_sentence(r) for r in card.reasons),
+        figures_sentence(data, cap),
+        f"Kết quả: {card.result}" + (f" do {why}." if why else "."),
     ]
     for text in verdict:
         sheet.merge_cells(f"A{row}:{last}{row}")
@@ -350,11 +362,6 @@ def _verdict(sheet: Worksheet, row: int, card: Scorecard) -> int:
         _fit_height(sheet, row, [(1, text)], span=width)
         row += 1
     return row
-
-
-def _sentence(text: str) -> str:
-    text = text.strip()
-    return text if text.endswith((".", "!", "?")) else text + "."
 
 
 def _signatures(sheet: Worksheet, row: int, profile: Profile) -> int:
@@ -628,9 +635,15 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart = BarChart()
     chart.type = "col"
     chart.grouping = "clustered"
-    chart.title = f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {number(card.total, 2)})"
-    chart.y_axis.title = "Điểm"
-    chart.x_axis.title = "Tiêu chí"
+    total = number(card.total, 2)
+    chart.title = _chart_title(f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {total})", 14)
+    chart.y_axis.title = _chart_title("Điểm", 11)
+    chart.x_axis.title = _chart_title("Tiêu chí", 11)
+    # Every text of the chart in the papers' font: a chart without its own says nothing,
+    # and LibreOffice then draws it in its default sans (DejaVu Sans in the PDF).
+    chart.txPr = chart.x_axis.txPr = chart.y_axis.txPr = _chart_text(11)
+    if chart.legend is not None:
+        chart.legend.txPr = _chart_text(11)
     chart.add_data(
         Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True
     )
@@ -639,6 +652,23 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart.height = 12
     sheet.add_chart(chart, "E2")
     _print_setup(sheet, None)
+
+
+def _chart_font(size: int, *, bold: bool = False) -> CharacterProperties:
+    return CharacterProperties(latin=DrawingFont(typeface=_FONT), sz=size * 100, b=bold)
+
+
+def _chart_text(size: int) -> RichText:
+    """Text properties of a chart part: `_FONT` at `size` points."""
+    font = _chart_font(size)
+    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=font), endParaRPr=font)])
+
+
+def _chart_title(text: str, size: int) -> Title:
+    """A chart title in bold `_FONT` (a plain string title carries no font)."""
+    font = _chart_font(size, bold=True)
+    line = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)])
+    return Title(tx=Text(rich=RichText(p=[line])), overlay=False)
 
 
 def _rules(sheet: Worksheet, card: Scorecard, data: DossierData, words: Words) -> None:

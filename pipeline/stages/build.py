@@ -64,7 +64,8 @@ class StageRun:
 
 @dataclass(frozen=True)
 class Verdict:
-    """The scorecard in the output folder, as printed: total, threshold, ĐẠT / KHÔNG ĐẠT."""
+    """The scorecard in the output folder, as printed: total, threshold, the result in the
+    papers' words ("đạt" / "chưa đạt")."""
 
     total: str
     threshold: str
@@ -172,7 +173,7 @@ def read_verdict(out: Path) -> Verdict | None:
         card = scorecard.load(out / scorecard.SCORECARD_NAME)
     except (OSError, ValueError):
         return None
-    return Verdict(number(card.total, 2), number(card.threshold), card.verdict)
+    return Verdict(number(card.total, 2), number(card.threshold), card.result)
 
 
 # --- the stages, as the single commands report them ------------------------------------------
@@ -431,7 +432,7 @@ def exit_code(outcomes: Sequence[Outcome]) -> int:
 
 
 def progress_line(index: int, total: int, outcome: Outcome) -> str:
-    """`[12/200] phuong-le-chan-2026: ĐẠT 940 (ingest, score, render)`."""
+    """`[12/200] phuong-le-chan-2026: 940 điểm, đạt (ingest, score, render)`."""
     return f"[{index}/{total}] {outcome.job.name}: {_state(outcome)}"
 
 
@@ -439,7 +440,8 @@ def _state(outcome: Outcome) -> str:
     result = outcome.result
     if result is None:
         return _failure_words(outcome)
-    verdict = f"{result.verdict.verdict} {result.verdict.total}" if result.verdict else ""
+    v = result.verdict
+    verdict = f"{v.total} điểm, {v.verdict}" if v else ""
     return " ".join(x for x in (verdict, f"({_stages_words(result)})") if x)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
 from pipeline.common.textcheck import text_problems
-from pipeline.common.vnformat import lower_first, nfc
+from pipeline.common.vnformat import lower_first, nfc, upper_first
 from pipeline.files.resources import data_file
 from pipeline.model.documents import catalogue
 from pipeline.model.profile import PROFILE_NAME, UNIT_TYPES, Profile
@@ -24,6 +24,7 @@ from pipeline.model.units import (
     split_district,
     split_province,
     strip_kind,
+    village_examples,
     village_head,
     words_for,
 )
@@ -137,7 +138,7 @@ def profile_text(
     example = period.examples(words.huyen_day_du or words.tinh_day_du)
     grounds = "\n".join(f"#   - {g}" for g in period.grounds)
     district = (
-        f'huyen = {_toml_string(huyen)}  # tên huyện, không kèm chữ "huyện"'
+        f'huyen = {_padded(huyen, 20)}# tên huyện, không kèm chữ "huyện"'
         if period.has_districts
         else f"# Năm {nam} không còn cấp huyện: không ghi huyen; cấp trên là {level_above}."
     )
@@ -164,7 +165,16 @@ def profile_text(
         vd_cong_nhan=_toml_string(example["cong_nhan"]),
         vd_cap_tren=_toml_string(example["cap_tren"]),
         can_cu_mac_dinh=grounds,
+        vd_xa=_toml_string(name or "Bình Trung"),
+        vd_thon="[" + ", ".join(_toml_string(v) for v in village_examples(below)) + "]",
+        bao_cao_huyen=_line(period.report_line(words.huyen_day_du)),
+        van_phong=upper_first(period.office_of(cap)),
     )
+
+
+def _line(recipient: str) -> str:
+    """A Nơi nhận item as its own line of the list, or nothing."""
+    return f"    {_toml_string(recipient)},\n" if recipient else ""
 
 
 def category_help() -> str:
@@ -266,22 +276,47 @@ def unit_defaults(cap: str, cap_thon: str, year: int) -> dict[str, tuple[str, ..
     return found
 
 
-def _others(cap: str, cap_thon: str, year: int) -> dict[str, dict[str, str]]:
-    """key -> each default init writes there for another unit kind or level below that this
-    unit's defaults lack, and what stands in its place in this one's ("" if nothing does)."""
+def _era_years(cap: str, year: int) -> list[int]:
+    """A year of each other period of the law that has units of kind `cap`."""
+    mine = period_of(year)
+    found = []
+    for other in facts().periods:
+        if other is mine or cap not in other.levels:
+            continue
+        # The law of a year is the law of its 31 December.
+        found += [y for y in (other.start.year, other.start.year + 1) if period_of(y) is other][:1]
+    return found
+
+
+def _law(year: int) -> str:
+    found = period_of(year)
+    return found.name if found else str(year)
+
+
+# key -> a default init writes there for another kind or era -> (what this unit's defaults
+# have in its place or "", the year it was written for when it is another era's, else 0).
+Others = dict[str, dict[str, tuple[str, int]]]
+
+
+def _others(cap: str, cap_thon: str, year: int) -> Others:
+    """Each default init writes for another unit kind or level below, or for the same kinds
+    in another period of the law, that this unit's defaults lack."""
     period = period_of(year)
     mine = unit_defaults(cap, cap_thon, year)
-    theirs: dict[str, dict[str, str]] = {}
+    theirs: Others = {}
     # Each default names one of the two kinds: varying one at a time finds them all.
     kinds = [(level, cap_thon) for level in (period.levels if period else ()) if level != cap]
     kinds += [(cap, below) for below in facts().village_heads if below != cap_thon]
-    for level, below in kinds:
-        for key, values in unit_defaults(level, below, year).items():
+    sources = [(level, below, year) for level, below in kinds]
+    sources += [(cap, cap_thon, other) for other in _era_years(cap, year)]
+    for level, below, when in sources:
+        for key, values in unit_defaults(level, below, when).items():
             own = mine.get(key, ())
             for i, value in enumerate(values):
                 if value not in own:
                     instead = own[i] if len(own) == len(values) else ""
-                    theirs.setdefault(key, {}).setdefault(value, instead)
+                    era = 0 if when == year else when
+                    theirs.setdefault(key, {}).setdefault(value, (instead, era))
     return theirs
 
 
@@ -294,7 +329,7 @@ def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
     if period is None or unit.cap not in period.levels:
         return []
     theirs = _others(unit.cap, unit.cap_thon, unit.nam)
-    found: list[tuple[str, str, str]] = []
+    found: list[tuple[str, str, tuple[str, int]]] = []
     for code in codes:
         key = f"van_ban.{code}.noi_nhan"
         recipients = profile.van_ban[code].noi_nhan if code in profile.van_ban else ()
@@ -314,13 +349,18 @@ def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
     return [
         Problem(
             "mac-dinh-cu",
-            f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp với '
-            f"{words.don_vi} có các {words.cap_thon}",
+            (
+                f'"{value}" là giá trị `hoso init` ghi theo {_law(era)}; năm {unit.nam} theo '
+                f"{period.name}"
+                if era
+                else f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp '
+                f"với {words.don_vi} có các {words.cap_thon}"
+            ),
             file=str(profile.path),
             field=key,
             hint=(f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị")
             + " trong hoso.toml rồi chạy lại hoso render.",
             severity="canh-bao",
         )
-        for key, value, instead in found
+        for key, value, (instead, era) in found
     ]

@@ -10,7 +10,6 @@ PDFs replace the previous ones only when all of them are good.
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
-from pipeline.files import lock
+from pipeline.files import scratch
 from pipeline.files.outputset import Folder, locked
 from pipeline.model.documents import catalogue
 from pipeline.stages import freshness
@@ -216,16 +215,6 @@ def _watch(proc: subprocess.Popen[str], work: Path) -> Callable[[], None]:
     return release
 
 
-def _die_with_parent() -> None:
-    """In LibreOffice's child, before exec: killed when hoso dies (Linux), so no converter
-    runs on for seconds after a killed run."""
-    with contextlib.suppress(OSError, AttributeError):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def _run(
     command: list[str],
     timeout: float,
@@ -252,7 +241,7 @@ def _run(
         # Its own process group, so that a timeout can end LibreOffice's children too.
         start_new_session=not windows,
         creationflags=getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0) if windows else 0,
-        preexec_fn=_die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
+        preexec_fn=scratch.die_with_parent if sys.platform.startswith("linux") else None,  # noqa: PLW1509
     )
     release = _watch(proc, private) if private is not None else (lambda: None)
 
@@ -309,13 +298,8 @@ def convert(
     failures: dict[Path, str] = {}
     pending = [p.resolve() for p in sources]
     waited = 0.0  # seconds spent in calls that overran, all attempts together
-    sweep_leftovers()
-    try:
-        # ignore_cleanup_errors: on Windows a killed LibreOffice may hold its profile a moment.
-        private = tempfile.TemporaryDirectory(prefix=_PRIVATE_PREFIX, ignore_cleanup_errors=True)
-    except OSError as exc:
-        raise _temporary_problem(exc) from exc
-    with private as tmp, lock.hold(Path(tmp), wait=0):
+    # One private folder per run, removed by the next run if this one is killed.
+    with scratch.run_folder(_PRIVATE_PREFIX, _PURPOSE, _KEPT) as tmp:
         for attempt in (1, 2):
             if not pending:
                 break
@@ -324,7 +308,7 @@ def convert(
             try:
                 outdir.mkdir(parents=True)
             except OSError as exc:
-                raise _temporary_problem(exc) from exc
+                raise scratch.temporary_problem(exc, _PURPOSE, _KEPT) from exc
             limit = timeout or START_TIMEOUT + PER_DOCUMENT_TIMEOUT * len(pending)
             command = _command(soffice, work, outdir, pending)
             output: list[str] = []
@@ -380,34 +364,10 @@ def _failed(failures: dict[Path, str], waited: float) -> EnvironmentProblem:
 
 
 _PRIVATE_PREFIX = "hoso-pdf-"
+_PURPOSE = "để LibreOffice lập PDF"
+_KEPT = "Các tệp PDF cũ vẫn giữ nguyên."
 # Below this, a failed conversion is most likely the temporary folder filling up.
 _LOW_SPACE = 64 * 1024 * 1024
-
-
-def sweep_leftovers() -> None:
-    """Remove the private folders of runs that were killed (their lock is free; a folder a
-    running conversion uses is locked and kept)."""
-    for folder in Path(tempfile.gettempdir()).glob(_PRIVATE_PREFIX + "*"):
-        if not folder.is_dir():
-            continue
-        try:
-            with lock.hold(folder, wait=0):
-                shutil.rmtree(folder, ignore_errors=True)
-        except (EnvironmentProblem, OSError):
-            continue
-
-
-def _temporary_problem(exc: OSError) -> EnvironmentProblem:
-    where = tempfile.gettempdir()
-    if exc.errno == errno.ENOSPC:
-        what = f"Thư mục tạm {where} đã đầy, không tạo được tệp để LibreOffice lập PDF"
-    else:
-        what = f"Không tạo được tệp trong thư mục tạm {where}: {exc.strerror or exc}"
-    return EnvironmentProblem(
-        what,
-        "giải phóng chỗ trống (hoặc đặt biến môi trường TMPDIR, trên Windows TEMP, chỉ tới "
-        "thư mục còn chỗ) rồi chạy lại. Các tệp PDF cũ vẫn giữ nguyên.",
-    )
 
 
 def _temporary_space() -> str:

@@ -432,7 +432,7 @@ def summary_lines(card: Scorecard) -> list[str]:
             )
             + f". Điểm tính theo số liệu: {number(card.computed_total, 2)}."
         )
-    lines.append(f"Kết quả: {card.verdict}")
+    lines.append(f"Kết quả: {card.result}")
     lines += [f"  - {reason}" for reason in card.reasons]
     if card.provisional_items:
         lines.append("")

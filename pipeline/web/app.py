@@ -23,6 +23,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from pipeline.common import limits
 from pipeline.common.vnformat import number, vietnam_clock
+from pipeline.model.labels import stored_result
 from pipeline.web.routes import bp
 from pipeline.web.state import State
 
@@ -67,6 +68,7 @@ def create_app(
     set_port(app, port)
     app.jinja_env.filters["so"] = lambda v, digits=2: number(v, digits)
     app.jinja_env.filters["gio_vn"] = vietnam_clock
+    app.jinja_env.filters["ket_qua"] = stored_result
     app.jinja_env.globals.update(
         csrf_field=CSRF_FIELD,
         max_bytes=limits.MAX_UPLOAD_BYTES,

@@ -35,9 +35,9 @@ from pipeline.model.profile import (
     load_profile,
     read_toml,
 )
-from pipeline.model.units import Words, all_levels, categories, period_of
+from pipeline.model.units import Words, all_levels, categories, period_of, village_examples
 
-KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs")
+KINDS = ("text", "int", "number", "date", "datetime", "choice", "list", "paragraphs", "pairs")
 COUNCIL = "hoi_dong.thanh_vien"
 NEW_ROWS = 2  # blank council rows offered for new members
 REMOVE = "bo"  # a council row's "remove this member" box
@@ -49,8 +49,7 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "cap":
         return tuple((c, c) for c in all_levels())
     if name == "loai":
-        # Decision 06's categories as data/don-vi.toml describes them, with their thresholds.
-        return tuple((k, f"{text} ({UNIT_TYPES[k]} điểm)") for k, text in categories().items())
+        return category_options()
     if name == "nguoi_ky":
         return (("", "(mặc định)"), *((r, OFFICIAL_TITLES[r].capitalize()) for r in SIGNER_ROLES))
     if name == "quyen_han":
@@ -61,6 +60,13 @@ def _options(name: str) -> tuple[tuple[str, str], ...]:
     if name == "vai_tro":
         return tuple(COUNCIL_ROLES.items())
     raise ValueError(f"form.toml: unknown options {name!r}")
+
+
+def category_options() -> tuple[tuple[str, str], ...]:
+    """Decision 06's categories as data/don-vi.toml describes them, the threshold first: a
+    phone shows the start of a long label in the closed select, and the threshold is what the
+    choice decides."""
+    return tuple((k, f"{UNIT_TYPES[k]} điểm: {text}") for k, text in categories().items())
 
 
 @dataclass(frozen=True)
@@ -139,7 +145,7 @@ def era_hints(doc: Mapping[str, Any], words: Words) -> dict[str, str]:
     year = typed if isinstance(typed, int) and period_of(typed) else date.today().year
     period = period_of(year)
     superior = words.huyen_day_du or (words.tinh_day_du if words.tinh else "cấp trên")
-    hints = {"nam": str(year)}
+    hints = {"nam": str(year), "vd_thon": "«" + "», «".join(village_examples(words.cap_thon)) + "»"}
     if period is not None:
         examples = period.examples(superior)
         hints["vd_tiep_nhan_ten"] = examples["ten"]
@@ -256,6 +262,8 @@ def shown(value: Any, kind: str) -> str:
         text = value.strftime("%d/%m/%Y")
     elif isinstance(value, list):
         text = "\n".join(shown(v, "text") for v in value)
+    elif isinstance(value, dict):
+        text = "\n".join(f"{k}: {shown(v, 'text')}" for k, v in value.items())
     elif kind == "paragraphs" and isinstance(value, str):
         text = "\n".join(line for line in value.splitlines() if line.strip())
     else:
@@ -325,6 +333,16 @@ def _list(text: str) -> Any:
     return array
 
 
+def _pairs(text: str) -> Any:
+    """ "Nông Văn Tuấn: đi công tác" a line -> { "Nông Văn Tuấn" = "đi công tác" }; a line
+    without a colon is a name with no reason yet."""
+    table = tomlkit.inline_table()
+    for line in _lines(text):
+        name, _, value = line.partition(":")
+        table[name.strip()] = value.strip()
+    return table
+
+
 def _paragraphs(text: str) -> Any:
     lines = _lines(text)
     # TOML drops the newline right after the opening quotes: """\n…\n""".
@@ -337,6 +355,7 @@ _CONVERT = {
     "date": _date,
     "datetime": _datetime,
     "list": _list,
+    "pairs": _pairs,
     "paragraphs": _paragraphs,
 }
 
@@ -389,7 +408,7 @@ def apply(doc: Any, form: Mapping[str, str], fields: Iterable[Field]) -> list[st
         if _same(new, old, f.kind):
             continue
         if not new.strip():
-            if f.kind == "list" or _get(doc, f.key) is None:
+            if f.kind in ("list", "pairs") or _get(doc, f.key) is None:
                 _remove(doc, f.key)
             else:
                 _set(doc, f.key, "")
@@ -408,6 +427,10 @@ def differs(new: str, old: str, kind: str) -> bool:
 def _same(new: str, old: str, kind: str) -> bool:
     if kind in ("list", "paragraphs"):
         return _lines(new) == _lines(old)
+    if kind == "pairs":
+        return [line.replace(" ", "") for line in _lines(new)] == [
+            line.replace(" ", "") for line in _lines(old)
+        ]
     return new.strip() == old.strip()
 
 

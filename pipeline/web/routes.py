@@ -38,8 +38,8 @@ from pipeline.model.dataset import DATA_NAME
 from pipeline.model.documents import catalogue
 from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
-from pipeline.model.profile import UNIT_TYPES, load_profile
-from pipeline.model.units import all_levels, categories
+from pipeline.model.profile import load_profile
+from pipeline.model.units import all_levels
 from pipeline.sign.dossier import sign_outputs
 from pipeline.sign.status import (
     KEY_FILE_BYTES,
@@ -195,7 +195,7 @@ def _new_page(
 ) -> str:
     # The recognition categories with their thresholds; "" lets hoso choose when the unit's
     # kind and place decide it (and refuse when they do not).
-    kinds = [(key, f"{text} ({UNIT_TYPES[key]} điểm)") for key, text in categories().items()]
+    kinds = profile_form.category_options()
     return _page(
         "new.html", values=values, errors=errors, other=other, levels=all_levels(), kinds=kinds
     )
