@@ -33,6 +33,7 @@ _SLOW_MODULES = {
     "test_redline.py",
     "test_scale.py",
     "test_web_browser.py",
+    "test_web_sign.py",
 }
 _SLOW_TESTS = {
     "test_a_batch_builds_the_others_around_a_broken_dossier",
@@ -42,6 +43,7 @@ _SLOW_TESTS = {
     "test_hostile_template_is_refused_in_bounded_memory_and_time",
     "test_hostile_workbook_is_refused_in_bounded_memory_and_time",
     "test_ingest_never_crashes_on_random_cells",
+    "test_issue_asks_for_passwords_before_it_locks_the_register",
     "test_issued_version_keeps_pdfs_but_not_their_record",
     "test_libreoffice_opens_every_paper_as_a4",
     "test_libreoffice_resaved_workbook_still_ingests",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -313,6 +314,52 @@ def issued(made: Made, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, 
     )
     assert result.exit_code == 0, result.output
     return archive, archive / dossier.name / "v1"
+
+
+# Takes the register's write lock at once or fails ("database is locked"): another hoso.
+_LOCK_PROBE = (
+    "import sqlite3, sys; c = sqlite3.connect(sys.argv[1], timeout=0, isolation_level=None); "
+    "c.execute('BEGIN IMMEDIATE'); c.execute('ROLLBACK')"
+)
+
+
+def test_issue_asks_for_passwords_before_it_locks_the_register(made: Made, tmp_path: Path) -> None:
+    """While the clerk types a password, another process can lock the register (issue
+    another dossier): the keys are opened before the write lock is taken. A wrong
+    password stops the issue before the lock, with nothing issued."""
+    from pipeline.archive.register import open_register, read_register
+    from pipeline.archive.versions import issue
+    from pipeline.common.errors import InputError
+
+    dossier, out = signed_copy(made, tmp_path)
+    ky(dossier, out)
+    archive = tmp_path / "archive"
+    open_register(archive).close()  # an archive other dossiers were issued into
+    register = archive / "register.sqlite"
+    asked: list[tuple[str, int, str]] = []
+
+    def ask(what: str) -> str:
+        probe = subprocess.run(
+            [sys.executable, "-c", _LOCK_PROBE, str(register)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        asked.append((what, probe.returncode, probe.stderr))
+        return PASSWORD if len(asked) > 1 else "sai-mat-khau"
+
+    with pytest.raises(InputError) as refused:
+        issue(Dossier(dossier, out, archive=archive), assign_numbers=True, ask=ask)
+    assert [p.code for p in refused.value.problems] == ["khoa-ky-so"]
+    done = issue(Dossier(dossier, out, archive=archive), assign_numbers=True, ask=ask)
+    # The re-made papers' signers and the agency: one password each, none under the lock.
+    assert len(asked) == 1 + 4, asked
+    assert [(code, err) for _what, code, err in asked] == [(0, "")] * 5
+    assert any("co_quan" in what for what, _, _ in asked)
+    reports = check_pdf((done.folder / "KH-ke-hoach.pdf").read_bytes(), [])
+    assert [r.field for r in reports] == ["NguoiKy-pho_chu_tich", "CoQuan"]
+    held = read_register(archive)
+    assert held is not None
+    assert [v.version for v in held.versions()] == [1]  # the refused run left no version
+    held.close()
 
 
 def _pixels(png: Path) -> tuple[int, int, list[tuple[int, int, int]]]:

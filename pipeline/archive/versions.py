@@ -70,6 +70,7 @@ from pipeline.model.profile import DocumentSettings, Profile
 from pipeline.model.rules import shipped_path
 from pipeline.model.scorecard import SCORECARD_NAME
 from pipeline.papers.template_source import find_template
+from pipeline.sign.dossier import Keyring, issue_keys
 from pipeline.sign.keys import AskSecret
 from pipeline.stages import freshness
 from pipeline.stages.pdf import pdf_dossier
@@ -134,15 +135,23 @@ def issue(
         "reason": reason,
         "assign_numbers": assign_numbers,
         "accept_hand_edits": accept_hand_edits,
-        "ask": ask or _no_secret,
     }
     try:
-        try:
-            issued = _run(settings, _open_existing(dossier.archive_root), chosen, checkpoint)
-        except _NotFirst:
-            # Another issue created the register while this one prepared the first version
-            # of a new archive: done again as an issue into the existing register.
-            issued = _run(settings, open_register(dossier.archive_root), chosen, checkpoint)
+        # The PIN or password is asked, and the keys opened, before the register is locked.
+        with issue_keys(
+            profile,
+            dossier.out,
+            assign_numbers=assign_numbers,
+            ask=ask or _no_secret,
+            table=dossier.raw_profile(),
+        ) as keys:
+            settings["keys"] = keys
+            try:
+                issued = _run(settings, _open_existing(dossier.archive_root), chosen, checkpoint)
+            except _NotFirst:
+                # Another issue created the register while this one prepared the first
+                # version of a new archive: done again as an issue into the existing register.
+                issued = _run(settings, open_register(dossier.archive_root), chosen, checkpoint)
     finally:
         if isinstance(chosen, ChosenRedliner):
             chosen.close()
@@ -281,14 +290,14 @@ class _Issue:
         reason: str,
         assign_numbers: bool,
         accept_hand_edits: bool = False,
-        ask: AskSecret,
+        keys: Keyring | None,
     ) -> None:
         # `first`: the archive has no register yet and `register` is an empty one in memory;
         # the version is prepared outside the archive, which is created only once the issue
         # is accepted (a refused first issue leaves no empty register or folder).
         self.first = first
         self.profile = profile
-        self.ask = ask
+        self.keys = keys
         self.accept_hand_edits = accept_hand_edits
         self.hand_edited: set[str] = set()  # codes of papers edited by hand, issued knowingly
         self.pdf_made_from: dict[str, str] = {}  # PDF name -> sha256 of its Word paper
@@ -629,7 +638,7 @@ class _Issue:
 
         symbols = {c: f"{n:02d}/{self._symbol(current[c])}" for c, n in numbers.items()}
         self.warnings += sign_version(
-            self.profile, staging, current, symbols, self.ask, table=self.dossier.raw_profile()
+            self.profile, staging, current, symbols, self.keys, table=self.dossier.raw_profile()
         )
         # An attachment's PDF is made here from its workbook (the score workbook): that is the
         # file verify pairs it with.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -96,7 +96,7 @@ class Keyring:
     @contextlib.contextmanager
     def opened(self, roles: set[str], *, need_seal: bool) -> Iterator[Keyring]:
         problems: list[Problem] = []
-        for role in sorted(roles - self.settings.keys.keys()):
+        for role in sorted(roles - self.settings.keys.keys() - self.signers.keys()):
             problems.append(
                 Problem(
                     "ky-so",
@@ -108,6 +108,16 @@ class Keyring:
             )
         for role in sorted(roles - {AGENCY}):
             path = self.settings.images.get(role)
+            if path is None and role in self.settings.keys.keys() | self.signers.keys():
+                problems.append(
+                    Problem(
+                        "ky-so",
+                        "chưa ghi ảnh chữ ký",
+                        file=self.settings.file,
+                        field=f"ky_so.{role}.anh_chu_ky",
+                        hint="ghi đường dẫn ảnh chữ ký PNG nền trong suốt, màu xanh.",
+                    )
+                )
             if path is not None:
                 image, found = check_image(
                     path, "xanh", file=self.settings.file, key=f"ky_so.{role}.anh_chu_ky"
@@ -135,7 +145,7 @@ class Keyring:
             raise InputError(problems)
         with contextlib.ExitStack() as stack:
             now = datetime.now(UTC)
-            for role in sorted(roles):
+            for role in sorted(roles - self.signers.keys()):  # a key opened before is kept
                 spec: KeySpec = self.settings.keys[role]
                 self.signers[role] = stack.enter_context(open_signer(spec, self.ask, now))
             yield self
@@ -208,12 +218,19 @@ class KyResult:
     already: list[Path]
 
 
-def sign_outputs(dossier: Dossier, ask: AskSecret) -> KyResult:
+def sign_outputs(
+    dossier: Dossier,
+    ask: AskSecret,
+    *,
+    only: str | None = None,
+    opened: Signer | None = None,
+    progress: Callable[[Path], None] | None = None,
+) -> KyResult:
     """`hoso ky`: the signers' signatures on every paper PDF in the output folder not yet
-    signed."""
-    from pipeline import __version__
+    signed. `only`: the places of that key's holder alone (the page signs one signer at a
+    time), with `opened`, the key already opened and checked (a .p12 and password given
+    there)."""
     from pipeline.files.outputset import locked
-    from pipeline.stages import freshness
 
     out = dossier.out
     profile = dossier.profile()
@@ -226,7 +243,9 @@ def sign_outputs(dossier: Dossier, ask: AskSecret) -> KyResult:
             if not pdf.is_file():
                 continue
             data = pdf.read_bytes()
-            who = signatories(profile, doc, settings)
+            who = [p for p in signatories(profile, doc, settings) if only is None or p.role == only]
+            if not who:
+                continue
             present = signed_fields(data)
             if all(signer_field(p.role) in present for p in who):
                 already.append(pdf)
@@ -247,32 +266,116 @@ def sign_outputs(dossier: Dossier, ask: AskSecret) -> KyResult:
             return KyResult([], already)
         roles = {p.role for _, _, who in todo for p in who}
         keyring = Keyring(settings, ask)
+        if opened is not None and only is not None:
+            keyring.signers[only] = opened
         files: list[tuple[str, bytes]] = []
         with keyring.opened(roles, need_seal=False):
             for pdf, data, who in todo:
                 files.append((pdf.name, sign_signatories(data, who, keyring, pdf)))
-        # pdfs.json records each PDF's hash: the signed PDF is still the one made from its
-        # paper, so `hoso build --pdf` keeps it instead of making it again.
-        record_path = out / freshness.PDFS_NAME
-        if record_path.is_file():
-            raw = json.loads(record_path.read_text(encoding="utf-8"))
-            records = {
-                name: freshness.PaperRecord(
-                    str(entry["sha256"]), {i["file"]: i["sha256"] for i in entry["inputs"]}
-                )
-                for name, entry in raw.get("pdfs", {}).items()
-            }
-            for name, data in files:
-                if name in records:
-                    old = records[name]
-                    records[name] = freshness.PaperRecord(freshness.sha256(data), old.inputs)
-            version = str(raw.get("hoso_version", __version__))
-            files.append((freshness.PDFS_NAME, freshness.pdfs_json(version, records)))
+                if progress is not None:
+                    progress(pdf)
+        files += _pdfs_record(out, files)
         folder.publish(files)
     return KyResult([out / name for name, _ in files if name.endswith(".pdf")], already)
 
 
+def _pdfs_record(out: Path, files: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """pdfs.json with the signed PDFs' hashes (none when `out` has no record)."""
+    from pipeline import __version__
+    from pipeline.stages import freshness
+
+    # pdfs.json records each PDF's hash: the signed PDF is still the one made from its
+    # paper, so `hoso build --pdf` keeps it instead of making it again.
+    record_path = out / freshness.PDFS_NAME
+    if record_path.is_file():
+        raw = json.loads(record_path.read_text(encoding="utf-8"))
+        records = {
+            name: freshness.PaperRecord(
+                str(entry["sha256"]), {i["file"]: i["sha256"] for i in entry["inputs"]}
+            )
+            for name, entry in raw.get("pdfs", {}).items()
+        }
+        for name, data in files:
+            if name in records:
+                old = records[name]
+                records[name] = freshness.PaperRecord(freshness.sha256(data), old.inputs)
+        version = str(raw.get("hoso_version", __version__))
+        return [(freshness.PDFS_NAME, freshness.pdfs_json(version, records))]
+    return []
+
+
 # --- hoso issue ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _IssueWork:
+    """What an issue signs in a folder: numbered papers' PDFs (with their signatories) and
+    attachments (with their paper's number), and the keys and seal that takes."""
+
+    papers: list[tuple[Path, DocumentSettings, list[Signatory]]]
+    attachments: list[tuple[Path, str]]
+    roles: set[str]
+    need_seal: bool
+
+
+def _issue_work(
+    profile: Profile,
+    settings: SigningSettings,
+    folder: Path,
+    papers: dict[str, DocumentSettings],
+    numbers: dict[str, str],
+    *,
+    remade: bool = False,
+) -> _IssueWork:
+    """The signing an issue does in `folder`. `remade`: the papers' PDFs will be made again
+    (numbers written into them), so every PDF comes and every signatory signs anew."""
+    plan, attachments = paper_signatures()
+    any_pdf = any((folder / pdf_of(doc)).is_file() for doc in papers.values())
+    jobs = []
+    for code, doc in papers.items():
+        pdf = folder / pdf_of(doc)
+        if code in numbers and (pdf.is_file() or (remade and any_pdf)):
+            jobs.append((pdf, doc, signatories(profile, doc, settings)))
+    extra = [
+        (folder / name, numbers[code])
+        for name, code in attachments.items()
+        if code in numbers and (folder / name).with_suffix(".xlsx").is_file()
+    ]
+    roles = {AGENCY} if jobs or extra else set()
+    for pdf, _doc, who in jobs:
+        present = {} if remade else signed_fields(pdf.read_bytes())
+        roles |= {p.role for p in who if signer_field(p.role) not in present}
+    need_seal = any(plan[doc.type.code].seal for _, doc, _ in jobs)
+    return _IssueWork(jobs, extra, roles, need_seal)
+
+
+@contextlib.contextmanager
+def issue_keys(
+    profile: Profile,
+    out: Path,
+    *,
+    assign_numbers: bool,
+    ask: AskSecret,
+    table: dict[str, Any] | None = None,
+) -> Iterator[Keyring | None]:
+    """The keys `hoso issue` will sign with, opened (PIN or password asked, certificates and
+    images checked) from the outputs in `out` before the register's write lock is taken:
+    a prompt waiting for the clerk never holds up another issue, nor a reader of the
+    register. None when the dossier signs nothing. `table`: hoso.toml as parsed."""
+    settings = load_settings(profile, table)
+    if not settings.configured:
+        yield None
+        return
+    papers = {c: d for c, d in profile.van_ban.items() if (out / d.type.file).is_file()}
+    # The numbers themselves come from the register later; which papers get one is known.
+    numbered = {c: "" for c, d in papers.items() if assign_numbers or d.so is not None}
+    work = _issue_work(profile, settings, out, papers, numbered, remade=assign_numbers)
+    if not work.roles:
+        yield None
+        return
+    keyring = Keyring(settings, ask)
+    with keyring.opened(work.roles, need_seal=work.need_seal):
+        yield keyring
 
 
 def sign_version(
@@ -280,26 +383,24 @@ def sign_version(
     staging: Path,
     papers: dict[str, DocumentSettings],
     numbers: dict[str, str],
-    ask: AskSecret,
+    keys: Keyring | None,
     *,
     table: dict[str, Any] | None = None,
 ) -> list[Problem]:
     """At issue, in the version being built: each numbered paper's PDF gets its signers'
     signatures if it lacks them (a paper numbered at issue was made again) and then the
     agency's; each attachment the text-only agency signature. `numbers` maps a paper's
-    code to its number and symbol ("05/KH-UBND"), for numbered papers only. Returns
-    warnings (papers left unsigned by the agency, and why). `table`: hoso.toml as parsed."""
+    code to its number and symbol ("05/KH-UBND"), for numbered papers only. `keys`: those
+    `issue_keys` opened before the lock; nothing is asked here. Returns warnings (papers
+    left unsigned by the agency, and why). `table`: hoso.toml as parsed."""
     settings = load_settings(profile, table)
     if not settings.configured:
         return []
-    plan, attachments = paper_signatures()
+    plan, _ = paper_signatures()
     warnings: list[Problem] = []
-    jobs: list[tuple[Path, DocumentSettings, list[Signatory]]] = []
     for code, doc in papers.items():
         pdf = staging / pdf_of(doc)
-        if not pdf.is_file():
-            continue
-        if code not in numbers:
+        if pdf.is_file() and code not in numbers:
             warnings.append(
                 Problem(
                     "chua-co-so",
@@ -309,37 +410,33 @@ def sign_version(
                     severity="canh-bao",
                 )
             )
-            continue
-        jobs.append((pdf, doc, signatories(profile, doc, settings)))
-    extra = [
-        (staging / name, numbers[code])
-        for name, code in attachments.items()
-        if code in numbers and (staging / name).with_suffix(".xlsx").is_file()
-    ]
-    if not jobs and not extra:
+    work = _issue_work(profile, settings, staging, papers, numbers)
+    if not work.roles:
         return warnings
-    roles = {AGENCY}
-    for pdf, _doc, who in jobs:
-        present = signed_fields(pdf.read_bytes())
-        roles |= {p.role for p in who if signer_field(p.role) not in present}
-    need_seal = any(plan[doc.type.code].seal for _, doc, _ in jobs)
-    keyring = Keyring(settings, ask)
-    with keyring.opened(roles, need_seal=need_seal):
-        for pdf, doc, who in jobs:
-            data = sign_signatories(pdf.read_bytes(), who, keyring, pdf)
-            data = sign_agency(data, who, plan[doc.type.code].seal, keyring, settings)
-            _replace(pdf, data)
-        for path, number in extra:
-            if not path.is_file():  # the workbook attached to a numbered paper, as PDF/A
-                from pipeline.sign.attachments import workbook_pdf
+    missing = sorted(work.roles - (keys.signers.keys() if keys else set()))
+    if keys is None or missing or (work.need_seal and keys.seal is None):
+        raise InputError(
+            [
+                Problem(
+                    "khoa-chua-mo",
+                    "các tệp kết quả đã thay đổi trong lúc phát hành: cần thêm khóa ký "
+                    + ", ".join(f"ky_so.{r}" for r in missing or ["anh_dau"]),
+                    file=settings.file,
+                    hint="phát hành lại khi không có ai lập lại văn bản, bản PDF cùng lúc.",
+                )
+            ]
+        )
+    for pdf, doc, who in work.papers:
+        data = sign_signatories(pdf.read_bytes(), who, keys, pdf)
+        data = sign_agency(data, who, plan[doc.type.code].seal, keys, settings)
+        _replace(pdf, data)
+    for path, number in work.attachments:
+        if not path.is_file():  # the workbook attached to a numbered paper, as PDF/A
+            from pipeline.sign.attachments import workbook_pdf
 
-                _write_new(path, workbook_pdf(path.with_suffix(".xlsx")))
-            _replace(
-                path,
-                signing.sign_text(
-                    path.read_bytes(), keyring.signers[AGENCY], signing.AGENCY_FIELD, number
-                ),
-            )
+            _write_new(path, workbook_pdf(path.with_suffix(".xlsx")))
+        agency = keys.signers[AGENCY]
+        _replace(path, signing.sign_text(path.read_bytes(), agency, signing.AGENCY_FIELD, number))
     return warnings
 
 

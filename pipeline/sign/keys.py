@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,9 @@ class KeySpec:
     key_label: str = ""
     cert_label: str = ""
     sample_password: str = ""  # only for certificates marked MẪU (the demo's sample data)
+    # A .p12 chosen on the page: its bytes, held in memory only (never saved), and its name.
+    p12_data: bytes | None = field(default=None, repr=False)
+    p12_name: str = ""
 
     @property
     def key(self) -> str:
@@ -86,7 +89,7 @@ def check_certificate(cert: x509.Certificate, spec: KeySpec, now: datetime) -> l
 def open_signer(spec: KeySpec, ask: AskSecret, now: datetime | None = None) -> Iterator[Signer]:
     """The signer for `spec`, its certificate checked; a token's session is closed after."""
     moment = now or datetime.now(UTC)
-    if spec.p12 is not None:
+    if spec.p12 is not None or spec.p12_data is not None:
         signer = _p12_signer(spec, ask)
         _check(signer, spec, moment)
         yield signer
@@ -94,6 +97,14 @@ def open_signer(spec: KeySpec, ask: AskSecret, now: datetime | None = None) -> I
     with _token_signer(spec, ask) as signer:
         _check(signer, spec, moment)
         yield signer
+
+
+def open_file_key(spec: KeySpec, secret: str) -> Signer:
+    """The signer of a .p12 (a file or its bytes) opened with `secret`, its certificate
+    checked: what the page does with the password typed there, in memory only."""
+    signer = _p12_signer(spec, lambda _what: secret)
+    _check(signer, spec, datetime.now(UTC))
+    return signer
 
 
 def _check(signer: Signer, spec: KeySpec, now: datetime) -> None:
@@ -116,9 +127,9 @@ def _check(signer: Signer, spec: KeySpec, now: datetime) -> None:
 def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
     from pyhanko.sign.signers import SimpleSigner
 
-    assert spec.p12 is not None
+    name = spec.p12_name or (spec.p12.name if spec.p12 else "")
     try:
-        data = spec.p12.read_bytes()
+        data = spec.p12_data if spec.p12_data is not None else _read(spec.p12)
     except OSError:
         raise InputError(
             [
@@ -129,7 +140,7 @@ def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
                 )
             ]
         ) from None
-    secret = spec.sample_password or ask(f"Mật khẩu tệp khóa {spec.p12.name} ({spec.key})")
+    secret = spec.sample_password or ask(f"Mật khẩu tệp khóa {name} ({spec.key})")
     try:
         signer: Signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=secret.encode("utf-8"))
         return signer
@@ -137,12 +148,18 @@ def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
         raise InputError(
             [
                 spec.problem(
-                    f"không mở được tệp khóa {spec.p12.name}: sai mật khẩu hoặc tệp hỏng",
+                    f"không mở được tệp khóa {name}: sai mật khẩu hoặc tệp hỏng",
                     "nhập lại đúng mật khẩu của tệp .p12/.pfx.",
                     f"{spec.key}.tep",
                 )
             ]
         ) from None
+
+
+def _read(path: Path | None) -> bytes:
+    if path is None:
+        raise OSError("no file")
+    return path.read_bytes()
 
 
 @contextlib.contextmanager

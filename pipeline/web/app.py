@@ -34,6 +34,7 @@ TOO_LARGE = (
     f"Mỗi lần chỉ tải lên tối đa {limits.MAX_UPLOAD_BYTES // (1024 * 1024)} MB "
     f"và {limits.MAX_UPLOAD_FILES} tệp: chọn ít tệp hơn, tải lên làm nhiều lần."
 )
+KEY_REQUEST_BYTES = 256 * 1024
 _CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -133,6 +134,10 @@ def _guard() -> BaseResponse | None:
             "Chỉ các nút trên chính trang hoso web mới được ghi vào hồ sơ. "
             "Mở lại trang hoso web rồi làm lại.",
         )
+    if request.endpoint == "web.sign_papers":
+        # A .p12 and its password: a small request, read in memory (a large one would be
+        # spooled to a temporary file before any check).
+        request.max_content_length = KEY_REQUEST_BYTES
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(24)
     if request.method == "POST":

@@ -41,6 +41,14 @@ from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import all_levels
+from pipeline.sign.dossier import sign_outputs
+from pipeline.sign.status import (
+    KEY_FILE_BYTES,
+    TITLES,
+    KeyOffer,
+    dossier_signing,
+    open_page_key,
+)
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import MISSING_VILLAGE, NOT_RECEIVED, error_copy_path, ingest_to
 from pipeline.stages.init import init_dossier
@@ -837,7 +845,13 @@ def _papers(out: Path) -> list[dict[str, Any]]:
 @bp.get("/hs/<name>/van-ban")
 def papers(name: str) -> str:
     dossier = _dossier(name)
-    out = _state().out(dossier)
+    return _papers_view(name, dossier, _state().out(dossier))
+
+
+def _papers_view(
+    name: str, dossier: Path, out: Path, sign_refused: dict[str, list[Problem]] | None = None
+) -> str:
+    """The papers page with its archive: versions, and the changes since the last one."""
     versions: list[Any] = []
     diff: list[str] = []
     archive_problem: list[Problem] = []
@@ -853,7 +867,8 @@ def papers(name: str) -> str:
     except EnvironmentProblem as exc:
         archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
     return _papers_page(name, dossier=loaded, versions=versions, diff=diff,
-                        archive_problem=archive_problem, refused=[])  # fmt: skip
+                        archive_problem=archive_problem, refused=[],
+                        sign_refused=sign_refused)  # fmt: skip
 
 
 def _papers_page(
@@ -864,12 +879,25 @@ def _papers_page(
     diff: list[str],
     archive_problem: list[Problem],
     refused: list[str],
+    sign_refused: dict[str, list[Problem]] | None = None,
 ) -> str:
     out = dossier.out
+    last = versions[-1] if versions else None
+    signing = dossier_signing(
+        dossier,
+        _state().signatures,
+        archive=_state().archive,
+        issued=last.papers if last else None,
+    )
     return _page(
         "papers.html",
         name,
         papers=_papers(out),
+        signing=signing,
+        paper_names={d.code: d.name for d in catalogue().values()},
+        titles=TITLES,
+        sign_refused=sign_refused or {},
+        ky_command=_ky_command(dossier),
         fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
@@ -923,6 +951,65 @@ def papers_make(name: str) -> BaseResponse | str:
 
     job = _state().jobs.start(name, "papers", "Lập văn bản", work)
     return _job_response(name, job)
+
+
+def _ky_command(dossier: Dossier) -> str:
+    """The command that signs with a USB token, for this dossier and its outputs."""
+    return f'hoso ky "{dossier.folder}" --out "{dossier.out}"'
+
+
+def _no_secret(_what: str) -> str:
+    raise AssertionError("the page's key is opened before the signing job starts")
+
+
+@bp.post("/hs/<name>/ky")
+def sign_papers(name: str) -> BaseResponse | str:
+    """The signer's signature with a .p12 and its password typed on the page. The password
+    opens the key here, in this request, and is dropped: the job gets the opened key only;
+    nothing of either is written to disk, the page, its address, a log or the state."""
+    dossier = _dossier(name)
+    out = _state().out(dossier)
+    loaded = _state().dossier(dossier)
+    role = request.form.get("vai", "")
+    offer = next((o for o in _offers(loaded) if o.role == role), None)
+    if offer is None or offer.kind != "p12":
+        flash("Không còn văn bản nào chờ chữ ký này (hoặc khóa này không ký được trên trang). "
+              "Xem lại mục Ký số bên dưới.", "loi")  # fmt: skip
+        return redirect(url_for("web.papers", name=name) + "#ky-so", 303)
+    busy = _state().jobs.running(name)
+    if busy is not None:  # one job per dossier: the key is not opened for nothing
+        flash("Đang có việc khác của hồ sơ này chạy: chờ xong rồi ký số.", "loi")
+        return redirect(url_for("web.job_page", name=name, job_id=busy.id), 303)
+    chosen = request.files.get("tep_khoa")
+    p12, p12_name = None, ""
+    if chosen is not None and chosen.filename:
+        p12_name = Path(chosen.filename.replace("\\", "/")).name
+        p12 = chosen.read(KEY_FILE_BYTES + 1)
+        chosen.close()
+    try:
+        signer = open_page_key(loaded, role, request.form.get("mat_khau", ""), p12, p12_name)
+    except InputError as exc:
+        html = _papers_view(name, dossier, out, sign_refused={role: exc.problems})
+        return Response(html, status=422)
+    del p12
+    holder = f"{offer.title} {offer.name}"
+
+    def work(say: Say) -> dict[str, Any]:
+        say(f"Đang ký số: {holder}…")
+        done = sign_outputs(loaded, _no_secret, only=role, opened=signer,
+                            progress=lambda p: say(f"Đã ký {_paper(p)}"))  # fmt: skip
+        return {
+            "holder": holder,
+            "signed": [_paper(p) for p in done.signed],
+            "already": [_paper(p) for p in done.already],
+        }
+
+    job = _state().jobs.start(name, "sign", "Ký số", work)
+    return _job_response(name, job)
+
+
+def _offers(dossier: Dossier) -> list[KeyOffer]:
+    return dossier_signing(dossier, _state().signatures).offers
 
 
 @bp.get("/hs/<name>/tep/<file>")

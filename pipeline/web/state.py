@@ -10,6 +10,7 @@ from pathlib import Path
 
 from pipeline.model.dossier import Dossier
 from pipeline.model.layout import output_folder
+from pipeline.sign.status import Cache
 from pipeline.web.jobs import Jobs
 
 _OPENED = 32
@@ -29,6 +30,9 @@ class State:
     # The hoso.toml texts the page was opened on, by digest: a refused save shows what the
     # other edit changed since (a few recent ones suffice).
     opened: dict[str, str] = field(default_factory=dict)
+    # Checked signatures of the PDFs the papers page lists, by file and its time (never a
+    # key or a password: those live in one request, and in the signing job they start).
+    signatures: Cache = field(default_factory=dict)
     _cache: Path | None = None
 
     def remember(self, digest: str, text: str) -> None:

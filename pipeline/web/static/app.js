@@ -94,6 +94,14 @@
         input.form.requestSubmit();
       });
     }
+    // A key file chooser says which file was picked (its own text, not the browser's).
+    document.querySelectorAll("input.file-input[data-chosen]").forEach(function (field) {
+      var said = document.getElementById(field.dataset.chosen);
+      var before = said ? said.textContent : "";
+      field.addEventListener("change", function () {
+        if (said) { said.textContent = field.files.length ? "Đã chọn: " + field.files[0].name : before; }
+      });
+    });
     // Too large a sending is said here: the server would cut the connection mid-upload.
     var upload = document.getElementById("upload-form");
     if (upload && input) {
