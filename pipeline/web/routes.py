@@ -205,17 +205,17 @@ def new_create() -> BaseResponse | str:
     other: list[Problem] = []
     year = int(values["nam"]) if values["nam"].isdigit() else None
     if year is None:
-        errors["nam"] = [Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2025.")]
+        errors["nam"] = [Problem.of("khong-hop-le", variant="nam", hint="ví dụ 2025.")]
     if not values["xa"]:
-        errors["xa"] = [Problem("chua-dien", "chưa điền", hint='ví dụ "Bình Trung".')]
+        errors["xa"] = [Problem.of("chua-dien", variant="o-trong", hint='ví dụ "Bình Trung".')]
     villages = profile_form._lines(values["thon"])
     folder = values["thu_muc"] or f"{ascii_slug(values['xa'], default='ho-so')}-{values['nam']}"
     if not files.valid_folder_name(folder):
         errors["thu_muc"] = [
-            Problem(
+            Problem.of(
                 "ten-thu-muc",
-                f'"{folder}" không dùng được làm tên thư mục',
                 hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ binh-trung-2025.",
+                folder=folder,
             )
         ]
     target = _state().root / folder
@@ -274,20 +274,18 @@ def new_year_create() -> BaseResponse | str:
     problems: list[Problem] = []
     last = [files.dossier_path(_state().root, n) for n in chosen]
     if not chosen or None in last:
-        problems.append(
-            Problem("chua-chon", "chưa chọn hồ sơ năm trước", hint="đánh dấu ít nhất một hồ sơ.")
-        )
+        problems.append(Problem.of("chua-chon"))
     if values["nam"] and not values["nam"].isdigit():
         problems.append(
-            Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2026, hoặc để trống.")
+            Problem.of("khong-hop-le", variant="nam", hint="ví dụ 2026, hoặc để trống.")
         )
     folder = values["thu_muc"]
     if not files.valid_folder_name(folder):
         problems.append(
-            Problem(
+            Problem.of(
                 "ten-thu-muc",
-                f'"{folder}" không dùng được làm tên thư mục',
                 hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ tan-phu-2026.",
+                folder=folder,
             )
         )
     if not problems:
