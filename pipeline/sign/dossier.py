@@ -96,12 +96,13 @@ class Keyring:
         problems: list[Problem] = []
         for role in sorted(roles - self.settings.keys.keys()):
             problems.append(
-                Problem(
+                Problem.of(
                     "ky-so",
-                    f"chưa có khóa ký của {role}",
+                    variant="khoa",
                     file=self.settings.file,
                     field=f"ky_so.{role}",
                     hint=f'ghi bảng [ky_so.{role}] với tep = "…p12" (hoặc token), anh_chu_ky.',
+                    role=role,
                 )
             )
         for role in sorted(roles - {AGENCY}):
@@ -116,9 +117,9 @@ class Keyring:
         if need_seal:
             if self.settings.seal is None:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         "ky-so",
-                        "chưa ghi ảnh con dấu",
+                        variant="anh-dau",
                         file=self.settings.file,
                         field="ky_so.anh_dau",
                         hint="ghi đường dẫn ảnh dấu PNG màu đỏ, nền trong suốt.",
@@ -150,17 +151,7 @@ def sign_signatories(data: bytes, who: list[Signatory], keys: Keyring, pdf: Path
         pages = pages or places.text_lines(data)
         place = places.find_place(pages, person.name)
         if place is None:
-            raise InputError(
-                [
-                    Problem(
-                        "khong-thay-cho-ky",
-                        f"không tìm thấy chỗ ký của {person.name} (giữa chức vụ và họ tên)",
-                        file=str(pdf),
-                        hint="lập lại bản PDF từ văn bản Word của hoso (hoso pdf); họ tên "
-                        "người ký trong văn bản phải trùng với hoso.toml.",
-                    )
-                ]
-            )
+            raise InputError([Problem.of("khong-thay-cho-ky", file=str(pdf), name=person.name)])
         image = keys.images[person.role].image
         rect = signing.fitted(place, image)
         data = signing.sign_image(
@@ -230,16 +221,7 @@ def sign_outputs(dossier: Path, out: Path, ask: AskSecret) -> KyResult:
             else:
                 todo.append((pdf, data, who))
         if not todo and not already:
-            raise InputError(
-                [
-                    Problem(
-                        "chua-co-pdf",
-                        "chưa có bản PDF nào để ký",
-                        file=str(out),
-                        hint=f"chạy `hoso build {dossier} --pdf` (hoặc hoso pdf) trước.",
-                    )
-                ]
-            )
+            raise InputError([Problem.of("chua-co-pdf", file=str(out), dossier=dossier)])
         if not todo:
             return KyResult([], already)
         roles = {p.role for _, _, who in todo for p in who}
@@ -295,15 +277,7 @@ def sign_version(
         if not pdf.is_file():
             continue
         if code not in numbers:
-            warnings.append(
-                Problem(
-                    "chua-co-so",
-                    "văn bản chưa có số: cơ quan chưa ký số (chỉ ký khi đã cấp số)",
-                    file=str(pdf.name),
-                    hint="phát hành với --assign-numbers, hoặc ghi số vào hoso.toml.",
-                    severity="canh-bao",
-                )
-            )
+            warnings.append(Problem.of("chua-co-so", file=str(pdf.name)))
             continue
         jobs.append((pdf, doc, signatories(profile, doc, settings)))
     extra = [

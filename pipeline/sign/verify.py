@@ -48,14 +48,7 @@ def load_trust(paths: list[Path]) -> list[x509.Certificate]:
         try:
             found += list(load_certs_from_pemder([str(path)]))
         except (OSError, ValueError) as exc:
-            problems.append(
-                Problem(
-                    "chung-thu-goc",
-                    f"không đọc được chứng thư gốc: {exc}",
-                    file=str(path),
-                    hint="dùng tệp chứng thư (.pem, .cer, .crt) của tổ chức chứng thực gốc.",
-                )
-            )
+            problems.append(Problem.of("chung-thu-goc", file=str(path), error=exc))
     if problems:
         raise InputError(problems)
     return found
