@@ -237,24 +237,17 @@ def _check_template(template: TemplateSource) -> list[Problem]:
             raise ValueError("not a bounded zip")
         source = template_source_text(template)
     except Exception:  # a corrupt .docx, or not a Word file at all
-        return [
-            Problem(
-                "mau-hong",
-                "không đọc được mẫu: tệp không phải văn bản Word .docx hợp lệ",
-                file=template.label,
-                hint="mở mẫu bằng Word rồi lưu lại ở định dạng .docx.",
-            )
-        ]
+        return [Problem.of("mau-hong", file=template.label)]
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         return [
-            Problem(
+            Problem.of(
                 "cu-phap-mau",
-                f"thẻ Jinja viết sai ở đoạn «{_snippet(source, exc.lineno)}»",
                 file=template.label,
                 value=exc.message,
                 hint="mỗi {{ phải có }} đóng, mỗi {%p for … %} phải có {%p endfor %}; " + _HINT,
+                snippet=_snippet(source, exc.lineno),
             )
         ]
     problems: list[Problem] = []
@@ -263,18 +256,21 @@ def _check_template(template: TemplateSource) -> list[Problem]:
         if path.startswith("loop") or path in known:
             continue
         problems.append(
-            Problem(
+            Problem.of(
                 "bien-khong-co",
-                f"mẫu dùng biến không có: {{{{ {path.replace('[]', '')} }}}}",
                 file=template.label,
                 field=path,
                 hint=_HINT,
+                variable=path.replace("[]", ""),
             )
         )
     for filter_node in tree.find_all(nodes.Filter):
         if filter_node.name not in env.filters:
-            problems.append(Problem("bo-loc-khong-co", f"bộ lọc không có: {filter_node.name}",
-                                    file=template.label, hint=_HINT))  # fmt: skip
+            problems.append(
+                Problem.of(
+                    "bo-loc-khong-co", file=template.label, hint=_HINT, name=filter_node.name
+                )
+            )
     problems += [
         Problem("the-khong-dung", message, file=template.label, hint=_HINT)
         for message in static_problems(tree, env)
@@ -371,17 +367,7 @@ def export_templates(dossier: Path) -> list[Path]:
     written = []
     existing = [folder / d.file for d in catalogue().values() if (folder / d.file).exists()]
     if existing:
-        raise InputError(
-            [
-                Problem(
-                    "da-co-mau",
-                    "đã có mẫu riêng, không ghi đè",
-                    file=str(path),
-                    hint="đổi tên hoặc xóa tệp này nếu muốn lấy lại mẫu có sẵn.",
-                )
-                for path in existing
-            ]
-        )
+        raise InputError([Problem.of("da-co-mau", file=str(path)) for path in existing])
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for doc in catalogue().values():
