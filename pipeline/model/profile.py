@@ -575,11 +575,11 @@ def read_toml(path: Path) -> dict[str, Any]:
         if path.stat().st_size > limits.MAX_PROFILE_BYTES:
             raise InputError(
                 [
-                    Problem(
+                    Problem.of(
                         "tep-qua-lon",
-                        f"tệp lớn hơn {limits.MAX_PROFILE_BYTES // (1024 * 1024)} MB",
                         file=str(path),
                         hint="hồ sơ chỉ gồm thông tin xã và vài đoạn văn: xóa nội dung thừa.",
+                        max_mb=limits.MAX_PROFILE_BYTES // (1024 * 1024),
                     )
                 ]
             )
@@ -587,9 +587,8 @@ def read_toml(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "thieu-tep",
-                    "không tìm thấy tệp",
                     file=str(path),
                     hint="thư mục này chưa là hồ sơ: tạo hoso.toml bằng `hoso init`.",
                 )
@@ -603,38 +602,20 @@ def read_toml(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(
-            [
-                Problem(
-                    "ma-hoa",
-                    "tệp không lưu ở mã UTF-8",
-                    file=str(path),
-                    hint="mở bằng Notepad, chọn Lưu thành… › Mã hóa: UTF-8.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("ma-hoa", file=str(path))]) from None
     try:
         return tomllib.loads(text)
     except RecursionError:
         # 100,000 nested arrays: tomllib recurses once per level.
-        raise InputError(
-            [
-                Problem(
-                    "long-qua-sau",
-                    "tệp có mảng hoặc bảng lồng nhau quá sâu",
-                    file=str(path),
-                    hint="hồ sơ chỉ có bảng một hai tầng: xóa các dấu [ [ [ … thừa.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("long-qua-sau", file=str(path))]) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "cu-phap",
-                    f"sai cú pháp TOML ({_vi_toml_error(str(exc))})",
                     file=str(path),
                     hint="chữ phải nằm trong ngoặc kép, mỗi khóa một dòng `khoa = giá trị`.",
+                    error=_vi_toml_error(str(exc)),
                 )
             ]
         ) from None
@@ -682,16 +663,7 @@ def load_profile(
     is_file = folder_or_file.suffix == ".toml" and not folder_or_file.is_dir()
     path = folder_or_file if is_file else folder_or_file / PROFILE_NAME
     if not path.parent.is_dir():
-        raise InputError(
-            [
-                Problem(
-                    "thieu-thu-muc",
-                    "không tìm thấy thư mục hồ sơ",
-                    file=str(path.parent),
-                    hint="kiểm tra lại đường dẫn, hoặc tạo hồ sơ mới bằng `hoso init`.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("thieu-thu-muc", file=str(path.parent))])
     raw = read_toml(path)
     r = _Reader(raw, file=str(path))
     r.known_keys("", raw, _TOP_LEVEL)
