@@ -192,12 +192,8 @@ def pdf_problems(dossier: Path, out: Path) -> list[Problem]:
     if not changes:
         return []
     return [
-        Problem(
-            "pdf-cu",
-            "bản PDF không khớp văn bản Word: " + "; ".join(str(c) for c in changes),
-            file=str(out),
-            hint=f"chạy `hoso pdf {dossier}` (cùng --out nếu có) rồi phát hành; không dùng "
-            "PDF lập từ bản Word khác.",
+        Problem.of(
+            "pdf-cu", file=str(out), changes="; ".join(str(c) for c in changes), dossier=dossier
         )
     ]
 
@@ -211,9 +207,9 @@ def _open_existing(archive: Path) -> Register:
     elif not (archive / REGISTER_NAME).exists() and any(archive.glob("*/v*/" + MANIFEST_NAME)):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "mat-so-dang-ky",
-                    "thư mục lưu trữ có các phiên bản nhưng không có sổ đăng ký",
+                    variant="co-phien-ban",
                     file=str(archive / REGISTER_NAME),
                     hint="khôi phục tệp register.sqlite từ bản sao lưu; hoso không lập sổ mới "
                     "đè lên lưu trữ cũ.",
@@ -265,11 +261,12 @@ class _Issue:
         if version > 1 and not self.reason:
             raise InputError(
                 [
-                    Problem(
+                    Problem.of(
                         "thieu-ly-do",
-                        f"phiên bản {version} cần lý do phát hành lại",
+                        variant="phat-hanh-lai",
                         field="--reason",
                         hint=f'ghi lý do, ví dụ --reason "{self._example_reason()}".',
+                        version=version,
                     )
                 ]
             )
@@ -438,14 +435,15 @@ class _Issue:
                 used = self.register.number_taken(self.agency, symbol, year, doc.so)
                 if used is not None and not same:
                     problems.append(
-                        Problem(
+                        Problem.of(
                             "so-da-dung",
-                            f"số {doc.so:02d}/{symbol} năm {year} đã cấp cho văn bản của "
-                            f"phiên bản {used.version} ({used.dossier})",
                             file=str(self.profile.path),
                             field=f"van_ban.{code}.so",
-                            hint='mỗi số chỉ dùng một lần: để so = "" và phát hành với '
-                            "--assign-numbers, hoặc ghi số khác.",
+                            so=doc.so,
+                            symbol=symbol,
+                            year=year,
+                            version=used.version,
+                            dossier=used.dossier,
                         )
                     )
         if problems:
@@ -481,18 +479,15 @@ class _Issue:
         )
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "can-hop-lai",
-                    f"Hội đồng đã họp{when} và biểu quyết trên số điểm ghi trong {named} "
-                    f"(phiên bản {minutes.carried_from or version}); số liệu hiện tại làm thay "
-                    f"đổi số điểm đó: {changes}. Biên bản ghi một cuộc họp đã diễn ra, nên "
-                    "không lập lại cho cùng cuộc họp",
                     file=str(self.profile.path),
                     field="hop_hoi_dong.bat_dau",
-                    hint="nếu Hội đồng họp lại để chấm theo số liệu mới, ghi thời gian cuộc họp "
-                    "mới vào hop_hoi_dong.bat_dau (cùng ket_thuc, vang_mat, tan_thanh của cuộc "
-                    f"họp đó), chạy lại hoso render {self.dossier} rồi phát hành: biên bản mới "
-                    "được lập; nếu không, trả số liệu về như khi Hội đồng họp.",
+                    when=when,
+                    named=named,
+                    minutes_version=minutes.carried_from or version,
+                    changes=changes,
+                    dossier=self.dossier,
                 )
             ]
         )
@@ -679,12 +674,7 @@ HAND_EDITS_OPTION = "--chap-nhan-sua-tay"
 def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool = False) -> Problem:
     what = "văn bản đã được sửa bằng Word sau khi hoso lập"
     if accepted:
-        return Problem(
-            "sua-tay",
-            what + "; phát hành bản sửa tay theo xác nhận, sổ đăng ký ghi rõ",
-            file=str(path),
-            severity="canh-bao",
-        )
+        return Problem.of("sua-tay", file=str(path), hint=None, severity="canh-bao", what=what)
     if numbering:
         hint = (
             "cấp số sẽ lập lại văn bản và mất phần sửa tay: ghi số vào hoso.toml "
@@ -701,24 +691,16 @@ def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool =
 
 
 def _no_secret(what: str) -> str:
-    raise InputError(
-        [
-            Problem(
-                "can-ma-pin",
-                f"cần {what[:1].lower()}{what[1:]} để ký số",
-                hint="phát hành bằng lệnh hoso issue trong cửa sổ dòng lệnh để nhập mật khẩu.",
-            )
-        ]
-    )
+    raise InputError([Problem.of("can-ma-pin", what=what[:1].lower() + what[1:])])
 
 
 def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Problem:
-    return Problem(
+    return Problem.of(
         "ket-qua-cu",
-        f"văn bản {what}",
         file=str(path),
-        hint=f"chạy lại hoso render {dossier} (cùng --out nếu có) rồi phát hành.",
         severity="loi" if severity == "loi" else "canh-bao",
+        what=what,
+        dossier=dossier,
     )
 
 
@@ -883,14 +865,10 @@ def _clean_leftovers(folder: Path, last: int) -> None:
     if unregistered and unregistered != [last + 1]:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "luu-tru-lech",
-                    "thư mục lưu trữ có phiên bản "
-                    + ", ".join(f"v{n}" for n in unregistered)
-                    + " mà sổ đăng ký không ghi",
                     file=str(folder),
-                    hint="sổ đăng ký có thể đã bị thay bằng bản cũ: khôi phục register.sqlite "
-                    "mới nhất rồi chạy lại; hoso không xóa các phiên bản này.",
+                    versions=", ".join(f"v{n}" for n in unregistered),
                 )
             ]
         )
@@ -949,7 +927,9 @@ def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
         return Verified(0, 0, list(exc.problems))
     if register is None:
         problems.append(
-            Problem("mat-so-dang-ky", "không có sổ đăng ký", file=str(archive / REGISTER_NAME))
+            Problem.of(
+                "mat-so-dang-ky", variant="thieu", file=str(archive / REGISTER_NAME), hint=None
+            )
         )
         return Verified(0, 0, problems)
     try:
@@ -1019,15 +999,7 @@ def _pdf_pairs(folder: Path, manifest: dict[str, Any]) -> list[Problem]:
         if paper not in hashes and str(Path(name).with_suffix(".xlsx")) in hashes:
             paper = str(Path(name).with_suffix(".xlsx"))  # an attachment made from its workbook
         if made_from.get(name) != hashes.get(paper):
-            problems.append(
-                Problem(
-                    "pdf-khac-van-ban",
-                    f"bản PDF không được lập từ văn bản Word {paper} của phiên bản này",
-                    file=str(folder / name),
-                    hint="phiên bản đã phát hành không sửa được: phát hành phiên bản mới sau "
-                    "khi chạy hoso pdf.",
-                )
-            )
+            problems.append(Problem.of("pdf-khac-van-ban", file=str(folder / name), paper=paper))
     return problems
 
 
@@ -1066,15 +1038,7 @@ def diff_versions(
     if a is None:
         if not versions:
             raise InputError(
-                [
-                    Problem(
-                        "chua-phat-hanh",
-                        "hồ sơ chưa phát hành phiên bản nào",
-                        file=str(archive / name),
-                        hint=f"phát hành bằng `hoso issue {dossier}`, hoặc ghi rõ hai phiên "
-                        "bản cần so.",
-                    )
-                ]
+                [Problem.of("chua-phat-hanh", file=str(archive / name), dossier=dossier)]
             )
         a = str(versions[-1])
     b = b or CURRENT
@@ -1215,12 +1179,12 @@ def _side(label: str, out: Path, archive: Path, name: str, versions: list[int]) 
         issued = ", ".join(str(v) for v in versions) or "chưa có"
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "khong-co-phien-ban",
-                    f"không có phiên bản {label!r}",
                     file=str(archive / name),
-                    hint=f"các phiên bản đã phát hành: {issued}; hoặc {CURRENT} "
-                    "(kết quả hiện tại).",
+                    label=label,
+                    issued=issued,
+                    current=CURRENT,
                 )
             ]
         )
