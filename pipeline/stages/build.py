@@ -287,12 +287,12 @@ def _same_outputs(jobs: list[Job]) -> list[Problem]:
         key = job.out.resolve()
         if key in seen:
             problems.append(
-                Problem(
+                Problem.of(
                     "trung-thu-muc-ket-qua",
-                    f"hai hồ sơ cùng ghi vào {job.out}: {seen[key].dossier} và {job.dossier}",
                     file=str(job.dossier),
-                    hint="đổi tên một trong hai thư mục hồ sơ, hoặc lập riêng từng hồ sơ "
-                    "với --out khác nhau.",
+                    out=job.out,
+                    first=seen[key].dossier,
+                    dossier=job.dossier,
                 )
             )
         seen.setdefault(key, job)

@@ -369,12 +369,12 @@ def _bytes_problem(out: Path, name: str, data: bytes, dossier: Path, rerun: str)
         return []
     kind: Kind = "unrecorded" if recorded is None else "edited"
     return [
-        Problem(
+        Problem.of(
             "ket-qua-bi-sua",
-            f"tệp {_KIND_WORDS[kind]}",
             file=str(out / name),
             hint=f"không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml rồi chạy lại "
             f"`hoso {rerun} {dossier}` (cùng --out nếu có).",
+            kind=_KIND_WORDS[kind],
         )
     ]
 
@@ -402,13 +402,11 @@ def check_out(dossier: Path, out: Path) -> None:
     if out.resolve().is_relative_to(villages):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "ket-qua-trong-thon",
-                    f"thư mục kết quả nằm trong thư mục {VILLAGE_FOLDER}/ (nơi để biểu các "
-                    "đơn vị gửi về)",
                     file=str(out),
                     field="--out",
-                    hint="chọn thư mục kết quả khác (bỏ --out để dùng outputs/<tên hồ sơ>/).",
+                    village_folder=VILLAGE_FOLDER,
                 )
             ]
         )
@@ -463,25 +461,10 @@ def incomplete_problems(out: Path, dossier: Path, *, wait: bool = False) -> list
         with lock.hold(out, wait=None if wait else 0, name=BUILD_LOCK_NAME):
             stopped = marker.exists()
     except EnvironmentProblem:
-        return [
-            Problem(
-                "dang-lap",
-                f"hoso build đang chạy trên thư mục này ({lock.holder(out, BUILD_LOCK_NAME)})",
-                file=str(out),
-                hint="đợi lần chạy đó xong rồi chạy lại lệnh.",
-            )
-        ]
+        return [Problem.of("dang-lap", file=str(out), holder=lock.holder(out, BUILD_LOCK_NAME))]
     if not stopped:
         return []
-    return [
-        Problem(
-            "lap-do-dang",
-            "lần chạy hoso build trước bị ngắt giữa chừng: các kết quả trong thư mục chưa "
-            "trọn bộ (có tệp mới, có tệp cũ)",
-            file=str(out),
-            hint=f"chạy lại `hoso build {dossier}` (cùng --out nếu có) cho xong.",
-        )
-    ]
+    return [Problem.of("lap-do-dang", file=str(out), dossier=dossier)]
 
 
 # --- reading an earlier stage's output, refusing it when stale ---------------------------------
@@ -500,31 +483,14 @@ def _data_and_bytes(out: Path, dossier: Path) -> tuple[DossierData, bytes]:
     """data.json and the very bytes it was read from (what a record fingerprints)."""
     path = out / dataset.DATA_NAME
     if not path.is_file():
-        raise InputError(
-            [
-                Problem(
-                    "chua-nhap-so-lieu",
-                    "chưa có số liệu đã nhập",
-                    file=str(path),
-                    hint=f"chạy `hoso ingest {dossier}` trước (với cùng --out nếu có), "
-                    "rồi chạy lại hoso score.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("chua-nhap-so-lieu", file=str(path), dossier=dossier)])
     try:
         raw = read_bounded(path)
         return build_json(raw, DossierData.from_json), raw
     except ValueError as exc:
         # json.JSONDecodeError is a ValueError.
         raise InputError(
-            [
-                Problem(
-                    "du-lieu-hong",
-                    f"tệp số liệu không đọc được ({exc})",
-                    file=str(path),
-                    hint=f"xóa tệp này rồi chạy lại `hoso ingest {dossier}`.",
-                )
-            ]
+            [Problem.of("du-lieu-hong", file=str(path), error=exc, dossier=dossier)]
         ) from None
 
 
@@ -535,11 +501,11 @@ def data_problems(dossier: Path, out: Path, then: str) -> list[Problem]:
     problems = _edited_problems(out, edited, dossier, "ingest", then)
     if changes:
         problems.append(
-            Problem(
+            Problem.of(
                 "so-lieu-cu",
-                "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(str(c) for c in changes),
                 file=str(out / dataset.DATA_NAME),
                 hint=_ingest_hint(dossier, then),
+                changes="; ".join(str(c) for c in changes),
             )
         )
     return problems
@@ -555,12 +521,12 @@ def _edited_problems(
     out: Path, edited: list[Change], dossier: Path, rerun: str, then: str
 ) -> list[Problem]:
     return [
-        Problem(
+        Problem.of(
             "ket-qua-bi-sua",
-            f"tệp {_KIND_WORDS[change.kind]}",
             file=str(out / change.file),
             hint="không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml, chạy lại "
             f"`hoso {rerun} {dossier}` (cùng --out nếu có), rồi {then}.",
+            kind=_KIND_WORDS[change.kind],
         )
         for change in edited
     ]
@@ -590,15 +556,7 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
         card = build_json(card_bytes, Scorecard.from_json)
     except ValueError as exc:
         raise InputError(
-            [
-                Problem(
-                    "bang-diem-hong",
-                    "tệp bảng điểm không đọc được",
-                    file=str(card_path),
-                    value=str(exc),
-                    hint=f"xóa tệp này rồi chạy lại `hoso score {dossier}`.",
-                )
-            ]
+            [Problem.of("bang-diem-hong", file=str(card_path), value=str(exc), dossier=dossier)]
         ) from exc
     card_raw = json.loads(card_bytes.decode("utf-8"))
     problems = data_problems(dossier, out, f"`hoso score {dossier}` và `hoso render {dossier}`")
@@ -613,13 +571,11 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
     problems += _edited_problems(out, edited, dossier, "score", f"`hoso render {dossier}`")
     if changes:
         problems.append(
-            Problem(
+            Problem.of(
                 "bang-diem-cu",
-                "bảng điểm cũ, hồ sơ đã thay đổi sau lần chấm điểm: "
-                + "; ".join(str(c) for c in changes),
                 file=str(card_path),
-                hint=f"chạy lại `hoso score {dossier}` (cùng --out nếu có) "
-                f"rồi `hoso render {dossier}`.",
+                changes="; ".join(str(c) for c in changes),
+                dossier=dossier,
             )
         )
     if problems:
@@ -631,12 +587,7 @@ def current_scoring(dossier: Path, out: Path) -> Scoring | None:
 def _sum_problems(card: Scorecard, path: Path, dossier: Path) -> list[Problem]:
     """A scorecard whose parts do not add up to its totals is never printed on a paper."""
     return [
-        Problem(
-            "bang-diem-khong-khop",
-            f"bảng điểm không khớp: {what}",
-            file=str(path),
-            hint=f"không sửa tay bảng điểm: chạy lại `hoso score {dossier}` (cùng --out nếu có).",
-        )
+        Problem.of("bang-diem-khong-khop", file=str(path), what=what, dossier=dossier)
         for what in card.inconsistencies()
     ]
 
@@ -835,12 +786,11 @@ def paper_problems(dossier: Path, out: Path) -> list[Problem]:
     if not changes:
         return []
     return [
-        Problem(
+        Problem.of(
             "van-ban-cu",
-            "văn bản Word cũ hơn hồ sơ: " + "; ".join(str(c) for c in dict.fromkeys(changes)),
             file=str(out),
-            hint=f"chạy `hoso build {dossier}` (các bước ingest, score, hoso render khi cần; "
-            "cùng --out nếu có) rồi lập lại PDF.",
+            changes="; ".join(str(c) for c in dict.fromkeys(changes)),
+            dossier=dossier,
         )
     ]
 

@@ -495,14 +495,7 @@ def ingest(folder: Path, *, progress: Progress | None = None) -> Ingested:
         rel = shown_name(path, folder)
         if rel != path.relative_to(folder).as_posix():
             # Names the system could not decode (surrogate escapes): cannot be recorded.
-            problems.append(
-                Problem(
-                    "ten-tep-loi",
-                    "tên tệp có ký tự không đọc được",
-                    file=rel,
-                    hint="đổi tên tệp (chỉ dùng chữ, chữ số, dấu gạch ngang) rồi chạy lại.",
-                )
-            )
+            problems.append(Problem.of("ten-tep-loi", file=rel))
             continue
         if progress:
             progress(rel)
@@ -553,11 +546,11 @@ def _read_file(
         content = path.read_bytes()
     except OSError as exc:
         problems.append(
-            Problem(
+            Problem.of(
                 "khong-doc-duoc",
-                f"không mở được tệp ({exc.strerror})",
                 file=rel,
                 hint="đóng tệp nếu đang mở, kiểm tra quyền đọc rồi chạy lại.",
+                strerror=exc.strerror,
             )
         )
         return []
@@ -569,15 +562,7 @@ def _read_file(
         return []
     sheets = [s for g in grids if (s := _read_sheet(g, rel, profile)) is not None]
     if not sheets:
-        problems.append(
-            Problem(
-                "khong-co-so-lieu",
-                "không có trang số liệu nào",
-                file=rel,
-                hint=f"dùng biểu mẫu của hoso forms: mã chỉ tiêu ở cột A, số liệu ở cột "
-                f"«{VALUE_HEADER}».",
-            )
-        )
+        problems.append(Problem.of("khong-co-so-lieu", file=rel, value_header=VALUE_HEADER))
     return sheets
 
 
@@ -592,13 +577,7 @@ def untouched(sheet: _Sheet) -> bool:
 
 
 def _not_received(who: str, name: str, form: str) -> Problem:
-    return Problem(
-        NOT_RECEIVED,
-        f"chưa nhận số liệu của {who}: biểu còn trống",
-        file=form,
-        value=name,
-        hint="khi nhận lại biểu đã điền, đặt (hoặc tải lên) thay cho biểu trống này.",
-    )
+    return Problem.of(NOT_RECEIVED, file=form, value=name, who=who)
 
 
 def _missing(
@@ -611,14 +590,13 @@ def _missing(
     problems = [
         _not_received(f'{words.cap_thon} "{name}"', name, blank[name])
         if name in blank
-        else Problem(
+        else Problem.of(
             MISSING_VILLAGE,
-            f'chưa có số liệu của {words.cap_thon} "{name}"',
             file=f"{VILLAGE_FOLDER}/",
             value=name,
-            hint=f"đặt biểu của {words.cap_thon} vào thư mục {VILLAGE_FOLDER}/ (tạo biểu trống "
-            f"bằng hoso forms), hoặc sửa tên {words.cap_thon} ở ô «{village_label(words)}» "
-            "của biểu.",
+            cap_thon=words.cap_thon,
+            village_folder=VILLAGE_FOLDER,
+            village_label=village_label(words),
         )
         for name in villages
         if name not in seen
@@ -626,14 +604,7 @@ def _missing(
     if not communes and COMMUNE_STEM in blank:
         problems.append(_not_received(words.cap, "", blank[COMMUNE_STEM]))
     elif not communes:
-        problems.append(
-            Problem(
-                "thieu-xa",
-                f"chưa có biểu số liệu của {words.cap}",
-                file=f"{COMMUNE_STEM}.xlsx",
-                hint="điền biểu xa.xlsx (tạo bằng hoso forms) và đặt trong thư mục hồ sơ.",
-            )
-        )
+        problems.append(Problem.of("thieu-xa", file=f"{COMMUNE_STEM}.xlsx", cap=words.cap))
     return problems
 
 
@@ -667,13 +638,13 @@ def _village_name(
         if not several and path.stem.lower() in stems:
             return stems[path.stem.lower()]
         problems.append(
-            Problem(
+            Problem.of(
                 "khong-ro-thon",
-                f"không rõ biểu của {words.cap_thon} nào",
                 file=sheet.file,
                 sheet=sheet.name,
-                hint=f"ghi tên {words.cap_thon} vào ô bên phải ô «{village_label(words)}» ở đầu "
-                f"biểu (trên dòng tiêu đề «{VALUE_HEADER}»).",
+                cap_thon=words.cap_thon,
+                village_label=village_label(words),
+                value_header=VALUE_HEADER,
             )
         )
         return None
@@ -692,14 +663,14 @@ def _village_name(
         f"hoặc thêm {level} này vào danh sách."
     )
     problems.append(
-        Problem(
+        Problem.of(
             "thon-la",
-            f'{level} "{written}" không có trong danh sách {level} của hồ sơ',
             file=sheet.file,
             sheet=sheet.name,
             cell=cell,
             value=written,
             hint=hint,
+            level=level,
         )
     )
     return None

@@ -196,13 +196,7 @@ def choose_category(
             )
         return _padded_line(key, f"{why}: ngưỡng {UNIT_TYPES[key]} điểm"), None
     if not typed:
-        return "", Problem(
-            "chua-chon-loai",
-            "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg, loại này quyết định ngưỡng điểm "
-            "công nhận",
-            field="--loai",
-            hint=choices,
-        )
+        return "", Problem.of("chua-chon-loai", field="--loai", hint=choices)
     return _padded_line(typed, f"{categories()[typed]}: ngưỡng {UNIT_TYPES[typed]} điểm"), None
 
 
@@ -221,9 +215,8 @@ def _option(option: str, value: str, message: str, hint: str) -> Problem:
 def _exists(path: Path) -> InputError:
     return InputError(
         [
-            Problem(
+            Problem.of(
                 "da-co-ho-so",
-                "đã có hồ sơ ở đây, không ghi đè",
                 file=str(path),
                 hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
             )
@@ -312,15 +305,14 @@ def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
         ]
     words = unit.words
     return [
-        Problem(
+        Problem.of(
             "mac-dinh-cu",
-            f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp với '
-            f"{words.don_vi} có các {words.cap_thon}",
             file=str(profile.path),
             field=key,
-            hint=(f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị")
-            + " trong hoso.toml rồi chạy lại hoso render.",
-            severity="canh-bao",
+            written=value,
+            don_vi=words.don_vi,
+            cap_thon=words.cap_thon,
+            fix=f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị",
         )
         for key, value, instead in found
     ]

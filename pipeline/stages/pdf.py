@@ -462,16 +462,7 @@ def _pdf_locked(
 ) -> PdfResult:
     papers = papers_in(out)
     if not papers:
-        raise InputError(
-            [
-                Problem(
-                    "chua-co-van-ban",
-                    "chưa có văn bản Word nào để chuyển sang PDF",
-                    file=str(out),
-                    hint=f"chạy `hoso render {dossier}` (cùng --out nếu có) trước.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("chua-co-van-ban", file=str(out), dossier=dossier)])
     soffice = find_soffice()
     notice = font_notice()
     # As render refuses a scorecard older than the workbooks, no PDF is made of a paper

@@ -224,9 +224,9 @@ def find_dossiers(dirs: Sequence[Path]) -> list[Path]:
     if not dirs:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "thieu-ho-so",
-                    "chưa chỉ thư mục hồ sơ nào",
+                    variant="chua-chi",
                     hint="ví dụ: hoso tong-hop ho-so/ --out tong-hop/",
                 )
             ]
@@ -272,7 +272,7 @@ def read_rollup(
         card, why = _scoring(dossier, output_folder(dossier, outputs))
         read.append(_Read(dossier, unit.words, unit.nam, card, why))
     if not read and not problems:
-        problems.append(Problem("thieu-ho-so", "không có hồ sơ nào để tổng hợp"))
+        problems.append(Problem.of("thieu-ho-so", variant="khong-co", hint=None))
     if problems:
         raise InputError(problems)
     province, nam = _level_of(read, issuer)
@@ -282,15 +282,7 @@ def read_rollup(
     rows, excluded = _eligible(read)
     criteria = _criteria(rows)
     if len({tuple(c.no for c in r.card.criteria) for r in rows if r.card}) > 1:
-        raise InputError(
-            [
-                Problem(
-                    "khac-bo-tieu-chi",
-                    "các hồ sơ chấm theo những bộ tiêu chí khác nhau",
-                    hint="chấm lại các hồ sơ theo cùng một bộ tiêu chí.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("khac-bo-tieu-chi")])
     words = read[0].words
     districts = {r.words.huyen_day_du for r in read}
     district = next(iter(districts)) if len(districts) == 1 else ""
@@ -358,25 +350,31 @@ def _same_level(read: list[_Read], province: str, nam: int) -> list[Problem]:
         name = dossier_name(r.folder)
         if place_key(r.words.tinh_day_du) != place_key(province):
             problems.append(
-                Problem(
+                Problem.of(
                     "khac-tinh",
-                    f"hồ sơ {name} ({r.words.don_vi}) thuộc {r.words.tinh_day_du}, không thuộc "
-                    f"{province}",
+                    variant="tong-hop",
                     file=str(r.folder / PROFILE_NAME),
                     field="don_vi.tinh",
                     hint="bỏ thư mục này ra khỏi lần tổng hợp; nếu là tên tỉnh cũ trước khi "
                     "sắp xếp đơn vị hành chính, đơn vị sửa don_vi.tinh theo tên tỉnh mới rồi "
                     "chấm điểm lại.",
+                    name=name,
+                    don_vi=r.words.don_vi,
+                    tinh_day_du=r.words.tinh_day_du,
+                    province=province,
                 )
             )
         if r.nam != nam:
             problems.append(
-                Problem(
+                Problem.of(
                     "khac-nam",
-                    f"hồ sơ {name} ({r.words.don_vi}) là hồ sơ năm {r.nam}, không phải năm {nam}",
                     file=str(r.folder / PROFILE_NAME),
                     field="don_vi.nam",
                     hint="mỗi lần tổng hợp chỉ các hồ sơ của một năm.",
+                    name=name,
+                    don_vi=r.words.don_vi,
+                    dossier_year=r.nam,
+                    nam=nam,
                 )
             )
     return problems
@@ -480,16 +478,7 @@ def _roster(path: Path, level: str) -> tuple[str, ...]:
         if text and not text.isdigit() and text not in units:
             units.append(text)
     if not units:
-        raise InputError(
-            [
-                Problem(
-                    "danh-sach-trong",
-                    f"danh sách đơn vị của {level} không có đơn vị nào",
-                    file=str(path),
-                    hint='một cột có tiêu đề "Đơn vị", mỗi dòng một đơn vị, ví dụ "Xã Tân Hòa".',
-                )
-            ]
-        )
+        raise InputError([Problem.of("danh-sach-trong", file=str(path), level=level)])
     return tuple(units)
 
 
@@ -499,16 +488,7 @@ def _read_sheets(path: Path, what: str) -> list[Any]:
     try:
         return read_book(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(
-            [
-                Problem(
-                    "khong-co-tep",
-                    f"không tìm thấy tệp {what}",
-                    file=str(path),
-                    hint="kiểm tra đường dẫn.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("khong-co-tep", file=str(path), what=what)]) from None
     except ReadProblem as exc:
         raise InputError(
             [Problem(exc.code, f"{what}: {exc.message}", file=str(path), hint=exc.hint)]
@@ -526,16 +506,7 @@ def read_previous(path: Path) -> Previous:
             head = r
             break
     if head is None:
-        raise InputError(
-            [
-                Problem(
-                    "khong-phai-bang-tong-hop",
-                    "không phải bảng tong-hop.xlsx do hoso lập",
-                    file=str(path),
-                    hint="chỉ tới tệp tong-hop.xlsx của lần tổng hợp năm trước.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("khong-phai-bang-tong-hop", file=str(path))])
     titles = [str(v or "").split("\n")[0].strip() for v in grid.rows[head]]
     total_col = titles.index("Tổng điểm") if "Tổng điểm" in titles else 3
     criteria = [i for i, t in enumerate(titles) if t.startswith("TC ")]
@@ -595,9 +566,9 @@ def load_issuer(path: Path | None, **options: str | None) -> Issuer:
     where = str(path) if path else None
     if not values.get("nguoi_ky"):
         problems.append(
-            Problem(
+            Problem.of(
                 "chua-dien",
-                "chưa có người ký báo cáo tổng hợp",
+                variant="nguoi-ky",
                 file=where,
                 field="van_ban.nguoi_ky",
                 hint='ghi --nguoi-ky "Họ và tên", hoặc nguoi_ky trong '
@@ -619,23 +590,25 @@ def _authority_problems(values: dict[str, Any], where: str | None) -> list[Probl
     problems = []
     if place_key(head).startswith("phó"):
         problems.append(
-            Problem(
+            Problem.of(
                 "ky-thay",
-                f'"KT. {upper(head)}": ký thay thì dòng trên là chức vụ của người đứng đầu',
+                variant="cap-truong",
                 file=where,
                 field="van_ban.chuc_vu",
                 hint='ghi chuc_vu = "Giám đốc" và ky_thay = "Phó Giám đốc".',
+                head=upper(head),
             )
         )
     if not place_key(deputy).startswith("phó"):
         problems.append(
-            Problem(
+            Problem.of(
                 "ky-thay",
-                f'ky_thay "{deputy}" không phải cấp phó',
+                variant="cap-pho",
                 file=where,
                 field="van_ban.ky_thay",
                 hint='ghi chức vụ của cấp phó ký thay, ví dụ "Phó Giám đốc"; '
                 "người đứng đầu ký thì để trống ky_thay.",
+                deputy=deputy,
             )
         )
     return problems
