@@ -143,7 +143,7 @@ def issue(
     finally:
         register.close()
     if isinstance(chosen, ChosenRedliner) and chosen.notice:
-        issued.warnings.append(Problem("so-sanh-co-san", chosen.notice, severity="canh-bao"))
+        issued.warnings.append(Problem.of("so-sanh-co-san", hint=None, notice=chosen.notice))
     return issued
 
 
@@ -672,9 +672,10 @@ HAND_EDITS_OPTION = "--chap-nhan-sua-tay"
 
 
 def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool = False) -> Problem:
-    what = "văn bản đã được sửa bằng Word sau khi hoso lập"
     if accepted:
-        return Problem.of("sua-tay", file=str(path), hint=None, severity="canh-bao", what=what)
+        return Problem.of(
+            "sua-tay", variant="da-nhan", file=str(path), hint=None, severity="canh-bao"
+        )
     if numbering:
         hint = (
             "cấp số sẽ lập lại văn bản và mất phần sửa tay: ghi số vào hoso.toml "
@@ -687,7 +688,7 @@ def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool =
             "rõ văn bản sửa tay); nếu không, chạy lại "
             f"`hoso render {dossier}` (cùng --out nếu có) rồi phát hành."
         )
-    return Problem("sua-tay", what, file=str(path), hint=hint)
+    return Problem.of("sua-tay", variant="chua-nhan", file=str(path), hint=hint)
 
 
 def _no_secret(what: str) -> str:
@@ -945,12 +946,20 @@ def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
     for row in papers:
         path = archive / row.path
         if not path.is_file():
-            problems.append(_finding("thieu-tep", f"văn bản {row.number_symbol} không còn", path))
+            problems.append(
+                Problem.of(
+                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
         elif sha256_file(path) != row.sha256:
-            problems.append(_finding("bi-sua", f"văn bản {row.number_symbol} đã bị sửa", path))
+            problems.append(
+                Problem.of(
+                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
     for folder in sorted(archive.glob("*/*")):
         if folder.is_dir() and folder.resolve() not in known:
-            problems.append(_finding("ngoai-so", "thư mục không có trong sổ đăng ký", folder))
+            problems.append(Problem.of("ngoai-so", file=str(folder)))
     # --- digital signatures (pipeline.sign) ---
     from pipeline.sign import verify as signatures
 
@@ -965,9 +974,9 @@ def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:
     """Files checked and problems found in one version's folder."""
     manifest_path = folder / MANIFEST_NAME
     if not manifest_path.is_file():
-        return 0, [_finding("thieu-tep", "thiếu tệp (phiên bản không còn)", manifest_path)]
+        return 0, [Problem.of("thieu-tep", variant="phien-ban", file=str(manifest_path))]
     if sha256_file(manifest_path) != v.manifest_sha256:
-        return 1, [_finding("bi-sua", "tệp đã bị sửa", manifest_path)]
+        return 1, [Problem.of("bi-sua", variant="tep", file=str(manifest_path))]
     problems: list[Problem] = []
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     listed = {MANIFEST_NAME}
@@ -975,12 +984,12 @@ def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:
         listed.add(item["file"])
         path = folder / item["file"]
         if not path.is_file():
-            problems.append(_finding("thieu-tep", "thiếu tệp", path))
+            problems.append(Problem.of("thieu-tep", variant="tep", file=str(path)))
         elif sha256_file(path) != item["sha256"]:
-            problems.append(_finding("bi-sua", "tệp đã bị sửa", path))
+            problems.append(Problem.of("bi-sua", variant="tep", file=str(path)))
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
-            problems.append(_finding("tep-la", "tệp không thuộc phiên bản", path))
+            problems.append(Problem.of("tep-la", file=str(path)))
     problems += _pdf_pairs(folder, manifest)
     return len(listed), problems
 
@@ -1001,17 +1010,6 @@ def _pdf_pairs(folder: Path, manifest: dict[str, Any]) -> list[Problem]:
         if made_from.get(name) != hashes.get(paper):
             problems.append(Problem.of("pdf-khac-van-ban", file=str(folder / name), paper=paper))
     return problems
-
-
-def _finding(code: str, message: str, path: Path) -> Problem:
-    hints = {
-        "bi-sua": "không sửa tệp trong lưu trữ; lấy lại bản đúng từ bản sao lưu.",
-        "thieu-tep": "lấy lại tệp từ bản sao lưu của thư mục lưu trữ.",
-        "tep-la": "chuyển tệp này ra khỏi thư mục lưu trữ.",
-        "ngoai-so": "nếu do lần phát hành bị ngắt, lần hoso issue sau sẽ dọn; nếu không, "
-        "chuyển thư mục này ra khỏi lưu trữ.",
-    }
-    return Problem(code, message, file=str(path), hint=hints.get(code))
 
 
 # --- diff ---------------------------------------------------------------------------------------
@@ -1128,9 +1126,17 @@ def _verified(archive: Path, name: str, label: str) -> list[Problem]:
         if str(path) in listed:
             continue
         if not path.is_file():
-            problems.append(_finding("thieu-tep", f"văn bản {row.number_symbol} không còn", path))
+            problems.append(
+                Problem.of(
+                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
         elif sha256_file(path) != row.sha256:
-            problems.append(_finding("bi-sua", f"văn bản {row.number_symbol} đã bị sửa", path))
+            problems.append(
+                Problem.of(
+                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
     return problems
 
 

@@ -577,6 +577,7 @@ def read_toml(path: Path) -> dict[str, Any]:
                 [
                     Problem.of(
                         "tep-qua-lon",
+                        variant="toi-da",
                         file=str(path),
                         hint="hồ sơ chỉ gồm thông tin xã và vài đoạn văn: xóa nội dung thừa.",
                         max_mb=limits.MAX_PROFILE_BYTES // (1024 * 1024),
@@ -589,6 +590,7 @@ def read_toml(path: Path) -> dict[str, Any]:
             [
                 Problem.of(
                     "thieu-tep",
+                    variant="ho-so",
                     file=str(path),
                     hint="thư mục này chưa là hồ sơ: tạo hoso.toml bằng `hoso init`.",
                 )

@@ -96,7 +96,12 @@ def inspect_pdf(path: Path) -> PdfCheck:
         if not report.ok:
             result.problems.append(
                 Problem.of(
-                    "chu-ky-sai", file=file, hint=None, signature=report.field, signer=report.signer
+                    "chu-ky-sai",
+                    variant="khong-hop-le",
+                    file=file,
+                    hint=None,
+                    signature=report.field,
+                    signer=report.signer,
                 )
             )
         if where.startswith("sai chỗ"):

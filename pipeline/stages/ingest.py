@@ -548,6 +548,7 @@ def _read_file(
         problems.append(
             Problem.of(
                 "khong-doc-duoc",
+                variant="mo-tep",
                 file=rel,
                 hint="đóng tệp nếu đang mở, kiểm tra quyền đọc rồi chạy lại.",
                 strerror=exc.strerror,

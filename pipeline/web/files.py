@@ -142,6 +142,7 @@ def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list
             problems.append(
                 Problem.of(
                     "tep-qua-lon",
+                    variant="toi-da",
                     file=name,
                     hint="lưu lại biểu không kèm hình ảnh, hoặc dùng biểu mẫu trống của hoso.",
                     max_mb=limits.MAX_WORKBOOK_BYTES // (1024 * 1024),

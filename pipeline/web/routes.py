@@ -108,7 +108,7 @@ def _page_text(context: Any, said: str) -> str:
 def _said(exc: InputError | EnvironmentProblem) -> str:
     """An exception's message and hint in the page's words, for a flash."""
     if isinstance(exc, EnvironmentProblem):
-        problems = [Problem("moi-truong", exc.message, hint=exc.hint)]
+        problems = [Problem.of("moi-truong", hint=exc.hint, message=exc.message)]
     else:
         problems = exc.problems
     name = request.view_args.get("name") if request.view_args else None
@@ -236,7 +236,7 @@ def new_create() -> BaseResponse | str:
                 key = _INIT_FIELDS.get(p.field or "", "thu_muc" if p.code == "da-co-ho-so" else "")
                 (errors.setdefault(key, []) if key else other).append(p)
         except EnvironmentProblem as exc:
-            other.append(Problem("moi-truong", exc.message, hint=exc.hint))
+            other.append(Problem.of("moi-truong", hint=exc.hint, message=exc.message))
         else:
             if villages:
                 loaded = profile_form.read(target)
@@ -300,7 +300,7 @@ def new_year_create() -> BaseResponse | str:
         except InputError as exc:
             problems += exc.problems
         except EnvironmentProblem as exc:
-            problems.append(Problem("moi-truong", exc.message, hint=exc.hint))
+            problems.append(Problem.of("moi-truong", hint=exc.hint, message=exc.message))
         else:
             flash("Đã tạo hồ sơ năm mới từ hồ sơ năm trước.")
             for line in result.changed:
@@ -847,7 +847,7 @@ def papers(name: str) -> str:
     except InputError as exc:
         archive_problem = exc.problems
     except EnvironmentProblem as exc:
-        archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
+        archive_problem = [Problem.of("moi-truong", hint=exc.hint, message=exc.message)]
     return _papers_page(name, dossier=dossier, out=out, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[])  # fmt: skip
 
