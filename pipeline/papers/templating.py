@@ -39,6 +39,11 @@ from pipeline.papers.context import FILTER_DOCS, FILTERS, VARIABLES
 from pipeline.papers.sandbox import BoundedEnvironment, TemplateLimit, static_problems
 from pipeline.papers.template_source import TEMPLATE_FOLDER, TemplateSource, find_template
 
+# The hint of every fault found while filling a template.
+_FILL_HINT = (
+    "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi; thẻ {%p … %} phải nằm trọn "
+    "trong một đoạn."
+)
 _HINT = "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %}; các biến được dùng: templates/README.md."
 
 
@@ -258,6 +263,7 @@ def _check_template(template: TemplateSource) -> list[Problem]:
         problems.append(
             Problem.of(
                 "bien-khong-co",
+                variant="tinh",
                 file=template.label,
                 field=path,
                 hint=_HINT,
@@ -272,7 +278,7 @@ def _check_template(template: TemplateSource) -> list[Problem]:
                 )
             )
     problems += [
-        Problem("the-khong-dung", message, file=template.label, hint=_HINT)
+        Problem.of("the-khong-dung", file=template.label, hint=_HINT, message=message)
         for message in static_problems(tree, env)
     ]
     return problems
@@ -312,40 +318,50 @@ def fill_template(template: TemplateSource, context: dict[str, Any]) -> DocxDocu
             tpl.render(context, jinja_env=env)
     except TimeLimitExceeded:
         raise _fill_error(
-            template,
-            "mau-qua-lau",
-            f"điền mẫu mất quá {limits.MAX_RENDER_SECONDS:g} giây (vòng lặp quá nhiều?)",
+            Problem.of(
+                "mau-qua-lau",
+                file=template.label,
+                hint=_FILL_HINT,
+                seconds=limits.MAX_RENDER_SECONDS,
+            )
         ) from None
     except TemplateLimit as exc:
-        raise _fill_error(template, "mau-qua-lon", exc.message or str(exc)) from None
+        raise _fill_error(
+            Problem.of(
+                "mau-qua-lon",
+                file=template.label,
+                hint=_FILL_HINT,
+                message=exc.message or str(exc),
+            )
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise _fill_error(template, "bien-khong-co", f"mẫu dùng biến không có ({exc})") from exc
+        raise _fill_error(
+            Problem.of(
+                "bien-khong-co",
+                variant="khi-dien",
+                file=template.label,
+                hint=_FILL_HINT,
+                error=exc,
+            )
+        ) from exc
     except jinja2.TemplateError as exc:
-        raise _fill_error(template, "loi-mau", f"lỗi khi điền mẫu: {exc}") from exc
+        raise _fill_error(
+            Problem.of("loi-mau", variant="dien", file=template.label, hint=_FILL_HINT, error=exc)
+        ) from exc
     except RecursionError:
-        raise _fill_error(template, "loi-mau", "mẫu tự gọi lại chính nó quá nhiều lần") from None
+        raise _fill_error(
+            Problem.of("loi-mau", variant="de-quy", file=template.label, hint=_FILL_HINT)
+        ) from None
     except etree.XMLSyntaxError as exc:
         raise _fill_error(
-            template,
-            "mau-hong-xml",
-            f"văn bản điền xong không còn đúng cấu trúc Word ({exc.msg})",
+            Problem.of("mau-hong-xml", file=template.label, hint=_FILL_HINT, error=exc.msg)
         ) from None
     document: DocxDocument = tpl.docx
     return document
 
 
-def _fill_error(template: TemplateSource, code: str, message: str) -> InputError:
-    return InputError(
-        [
-            Problem(
-                code,
-                message,
-                file=template.label,
-                hint="mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi; thẻ {%p … %} "
-                "phải nằm trọn trong một đoạn.",
-            )
-        ]
-    )
+def _fill_error(problem: Problem) -> InputError:
+    return InputError([problem])
 
 
 def check_templates(dossier: Path | None) -> list[str]:
