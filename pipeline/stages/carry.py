@@ -847,29 +847,38 @@ def _identity(
     level = nfc(cap).strip().lower() or ("" if merged else first.unit.cap)
     if merged and not xa.strip():
         problems.append(
-            _option(
-                "--xa",
-                "",
-                f"hợp nhất {len(sources)} đơn vị: cần tên đơn vị mới",
-                'ví dụ --xa "Tân Phú".',
+            Problem.of(
+                "khong-hop-le",
+                variant="hop-nhat-ten",
+                field="--xa",
+                value='""',
+                hint='ví dụ --xa "Tân Phú".',
+                count=len(sources),
             )
         )
     if merged and not level:
         problems.append(
-            _option(
-                "--cap", "", "hợp nhất nhiều đơn vị: cần loại đơn vị mới", "ví dụ --cap phường."
+            Problem.of(
+                "khong-hop-le",
+                variant="hop-nhat-cap",
+                field="--cap",
+                value='""',
+                hint="ví dụ --cap phường.",
             )
         )
     elif period is not None and level not in period.levels:
         problems.append(
-            _option(
-                "--cap",
-                level,
-                f"{first.label} là «{level}», năm {year} không còn loại đơn vị này: "
-                "cần chọn loại mới",
-                "chạy lại với --cap, một trong: "
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-cu",
+                field="--cap",
+                value=f'"{level}"',
+                hint="chạy lại với --cap, một trong: "
                 + ", ".join(f'"{c}"' for c in period.levels)
                 + ".",
+                label=first.label,
+                level=level,
+                year=year,
             )
         )
     name = strip_kind(xa, (level,))[0] if xa.strip() else first.unit.xa
@@ -880,10 +889,6 @@ def _identity(
         ) or first.unit.cap_thon
     province = split_province(tinh)[0] if tinh.strip() else first.unit.tinh
     return name, level, below, province
-
-
-def _option(option: str, value: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, field=option, value=f'"{value}"', hint=hint)
 
 
 def _other_province(

@@ -85,7 +85,15 @@ def profile_text(
     cap = nfc(cap).strip().lower()
     if period is None:
         raise InputError(
-            [_option("--nam", str(nam), "năm này không có trong dữ liệu luật", "kiểm tra lại năm.")]
+            [
+                Problem.of(
+                    "khong-hop-le",
+                    variant="nam-luat",
+                    field="--nam",
+                    value=f'"{nam}"',
+                    hint="kiểm tra lại năm.",
+                )
+            ]
         )
     problems: list[Problem] = []
     # What is typed on the command line goes into hoso.toml: the profile's own text rules.
@@ -99,21 +107,38 @@ def profile_text(
         raise InputError(problems)
     if cap not in period.levels:
         problems.append(
-            _option(
-                "--cap",
-                cap,
-                f"năm {nam} không có đơn vị cấp này ({period.name})",
-                "dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-trong-nam",
+                field="--cap",
+                value=f'"{cap}"',
+                hint="dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+                nam=nam,
+                period=period.name,
             )
         )
     below = nfc(cap_thon).strip().lower() or default_village_level(cap)
     if not below and cap in all_levels():
         problems.append(
-            _option("--cap-thon", "", f"chưa rõ cấp dưới của {cap}", 'ví dụ --cap-thon "khu phố".')
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-duoi",
+                field="--cap-thon",
+                value='""',
+                hint='ví dụ --cap-thon "khu phố".',
+                cap=cap,
+            )
         )
     if huyen and not period.has_districts:
         problems.append(
-            _option("--huyen", huyen, f"năm {nam} không còn cấp huyện", "bỏ tùy chọn --huyen.")
+            Problem.of(
+                "khong-hop-le",
+                variant="huyen",
+                field="--huyen",
+                value=f'"{huyen}"',
+                hint="bỏ tùy chọn --huyen.",
+                nam=nam,
+            )
         )
     province, _ = split_province(tinh)
     name, _ = strip_kind(xa, (cap,))
@@ -184,15 +209,22 @@ def choose_category(
     known = known_category(cap, province, year)
     choices = "chọn một: " + category_help() + "."
     if typed and typed not in UNIT_TYPES:
-        return "", _option("--loai", typed, "không phải một loại đơn vị", choices)
+        return "", Problem.of(
+            "khong-hop-le", variant="loai-don-vi", field="--loai", value=f'"{typed}"', hint=choices
+        )
     if known is not None:
         key, why = known
         if typed and typed != key:
-            return "", _option(
-                "--loai",
-                typed,
-                f'{cap} {name} thuộc loại "{key}": {why}',
-                "bỏ tùy chọn --loai, hoso tự ghi loại này.",
+            return "", Problem.of(
+                "khong-hop-le",
+                variant="loai-khac",
+                field="--loai",
+                value=f'"{typed}"',
+                hint="bỏ tùy chọn --loai, hoso tự ghi loại này.",
+                cap=cap,
+                name=name,
+                key=key,
+                why=why,
             )
         return _padded_line(key, f"{why}: ngưỡng {UNIT_TYPES[key]} điểm"), None
     if not typed:
@@ -206,10 +238,6 @@ def _padded_line(key: str, comment: str) -> str:
 
 def template() -> string.Template:
     return string.Template(data_file("hoso.mau.toml").read_text(encoding="utf-8"))
-
-
-def _option(option: str, value: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, field=option, value=f'"{value}"', hint=hint)
 
 
 def _exists(path: Path) -> InputError:

@@ -553,7 +553,15 @@ def load_issuer(path: Path | None, **options: str | None) -> Issuer:
         for section, table in raw.items():
             if section not in _KEYS or not isinstance(table, dict):
                 known = ", ".join(f"[{k}]" for k in _KEYS)
-                problems.append(_bad(path, section, "mục không có", f"chỉ có {known}."))
+                problems.append(
+                    Problem.of(
+                        "khong-hop-le",
+                        variant="muc",
+                        file=str(path),
+                        field=section or None,
+                        hint=f"chỉ có {known}.",
+                    )
+                )
                 continue
             for written, value in table.items():
                 key = (
@@ -617,28 +625,71 @@ def _authority_problems(values: dict[str, Any], where: str | None) -> list[Probl
 def _read(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > limits.MAX_PROFILE_BYTES:
-            raise InputError([_bad(path, "", "tệp quá lớn", "chỉ vài dòng là đủ.")])
+            raise InputError(
+                [
+                    Problem.of(
+                        "khong-hop-le",
+                        variant="tep-qua-lon",
+                        file=str(path),
+                        hint="chỉ vài dòng là đủ.",
+                    )
+                ]
+            )
         return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
-        raise InputError([_bad(path, "", "không tìm thấy tệp", "kiểm tra đường dẫn.")]) from None
+        raise InputError(
+            [
+                Problem.of(
+                    "khong-hop-le",
+                    variant="khong-co-tep",
+                    file=str(path),
+                    hint="kiểm tra đường dẫn.",
+                )
+            ]
+        ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         hint = "mở bằng Notepad, sửa dòng được báo, lưu dạng UTF-8."
-        raise InputError([_bad(path, "", f"tệp viết sai ({exc})", hint)]) from None
+        raise InputError(
+            [
+                Problem.of(
+                    "khong-hop-le", variant="tep-viet-sai", file=str(path), hint=hint, error=exc
+                )
+            ]
+        ) from None
     except RecursionError:
         hint = "chỉ vài dòng `khoa = giá trị` là đủ: xóa các dấu [ [ [ … thừa."
-        raise InputError([_bad(path, "", "mảng lồng nhau quá sâu", hint)]) from None
+        raise InputError(
+            [Problem.of("khong-hop-le", variant="long-qua-sau", file=str(path), hint=hint)]
+        ) from None
 
 
 def _take(path: Path, section: str, key: str, value: Any, values: dict[str, Any]) -> list[Problem]:
     where = f"{section}.{key}"
     if key not in _KEYS[section]:
         known = ", ".join(sorted(_KEYS[section]))
-        return [_bad(path, where, "khóa không có", f"các khóa: {known}.")]
+        return [
+            Problem.of(
+                "khong-hop-le",
+                variant="khoa",
+                file=str(path),
+                field=where or None,
+                hint=f"các khóa: {known}.",
+            )
+        ]
     if key in ("so", "ngay") and value == "":
         return []  # left blank for the clerk to write by hand
     taken, hint = _convert(key, value)
     if taken is None:
-        return [_bad(path, where, f"{value!r} không hợp lệ", hint)]
+        return [
+            Problem.of(
+                "khong-hop-le",
+                variant="gia-tri",
+                file=str(path),
+                field=where or None,
+                hint=hint,
+                written=value,
+            )
+        ]
     values[key] = taken
     return []
 
@@ -661,10 +712,6 @@ def _convert(key: str, value: Any) -> tuple[Any, str]:
         return items, f'một danh sách, ví dụ {key} = ["Bộ Y tế"].'
     ok = isinstance(value, str) and len(value) <= limits.MAX_LINE_CHARS
     return (" ".join(value.split()) if ok else None), 'một dòng chữ, ví dụ "Sở Y tế".'
-
-
-def _bad(path: Path, key: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, file=str(path), field=key or None, hint=hint)
 
 
 # --- analysis -------------------------------------------------------------------------------
