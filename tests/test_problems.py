@@ -20,16 +20,14 @@ from tests.problem_codes import CatalogueCall, catalogue_calls, used_codes
 # until it is removed, and fails when a new hand-worded code appears.
 # fmt: off
 UNCONVERTED: set[str] = {
-    "bac-dau-khong-toi-da", "bac-sai-thu-tu", "bac-vuot-toi-da", "bang-0", "chi-tieu-la",
-    "chi-tieu-sai-loai", "cho-dien-la", "chu-cai-sai", "chua-dien", "cong-thuc-chua-tinh",
-    "khac-nam", "khac-xa", "khoa-la", "khoa-thua", "khong-co-trong-hoi-dong",
-    "khong-co-trong-nam", "khong-con-cap-huyen", "khong-hop-le", "khong-phai-co-khong",
-    "khong-phai-so", "khong-phai-tp-tw", "ky-sai-tham-quyen", "loai-la", "loi-cong-thuc",
-    "ma-muc-sai", "ngay-ngoai-khoang", "nguong-vuot-thang", "o-trong", "phep-so-sanh-la",
-    "qua-lon", "qua-nhieu", "sai-cap", "sai-kieu", "sai-ngay", "sai-thoi-gian", "so-am",
-    "so-le", "tang-gap-doi", "thieu-bac", "thieu-bang", "thieu-cot-so-lieu", "thieu-dong",
-    "thieu-tep", "thieu-thanh-vien", "tong-muc", "tong-tieu-chi", "trung-lap", "trung-ma",
-    "trung-thon", "trung-xa", "ty-le-vuot-100", "vai-tro", "vuot-so-co-mat", "vuot-tong",
+    "bac-dau-khong-toi-da", "bac-sai-thu-tu", "bac-vuot-toi-da", "chi-tieu-la",
+    "chi-tieu-sai-loai", "cho-dien-la", "chu-cai-sai", "chua-dien", "khoa-la", "khoa-thua",
+    "khong-co-trong-hoi-dong", "khong-co-trong-nam", "khong-con-cap-huyen", "khong-hop-le",
+    "khong-phai-so", "khong-phai-tp-tw", "ky-sai-tham-quyen", "loai-la", "ma-muc-sai",
+    "ngay-ngoai-khoang", "nguong-vuot-thang", "phep-so-sanh-la", "qua-nhieu", "sai-cap",
+    "sai-kieu", "sai-ngay", "sai-thoi-gian", "thieu-bac", "thieu-bang", "thieu-tep",
+    "thieu-thanh-vien", "tong-muc", "tong-tieu-chi", "trung-lap", "trung-ma", "ty-le-vuot-100",
+    "vai-tro", "vuot-so-co-mat",
 }
 # fmt: on
 

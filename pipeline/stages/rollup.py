@@ -368,6 +368,7 @@ def _same_level(read: list[_Read], province: str, nam: int) -> list[Problem]:
             problems.append(
                 Problem.of(
                     "khac-nam",
+                    variant="tong-hop",
                     file=str(r.folder / PROFILE_NAME),
                     field="don_vi.nam",
                     hint="mỗi lần tổng hợp chỉ các hồ sơ của một năm.",
