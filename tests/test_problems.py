@@ -18,18 +18,7 @@ from tests.problem_codes import CatalogueCall, catalogue_calls, used_codes
 # takes a message: a profile reader's r.problem, a sheet's add, ReadProblem, TextProblem).
 # Converting such a site to Problem.of removes its code from here; the test below fails
 # until it is removed, and fails when a new hand-worded code appears.
-# fmt: off
-UNCONVERTED: set[str] = {
-    "bac-dau-khong-toi-da", "bac-sai-thu-tu", "bac-vuot-toi-da", "chi-tieu-la",
-    "chi-tieu-sai-loai", "cho-dien-la", "chu-cai-sai", "chua-dien", "khoa-la", "khoa-thua",
-    "khong-co-trong-hoi-dong", "khong-co-trong-nam", "khong-con-cap-huyen", "khong-hop-le",
-    "khong-phai-so", "khong-phai-tp-tw", "ky-sai-tham-quyen", "loai-la", "ma-muc-sai",
-    "ngay-ngoai-khoang", "nguong-vuot-thang", "phep-so-sanh-la", "qua-nhieu", "sai-cap",
-    "sai-kieu", "sai-ngay", "sai-thoi-gian", "thieu-bac", "thieu-bang", "thieu-tep",
-    "thieu-thanh-vien", "tong-muc", "tong-tieu-chi", "trung-lap", "trung-ma", "ty-le-vuot-100",
-    "vai-tro", "vuot-so-co-mat",
-}
-# fmt: on
+UNCONVERTED: set[str] = set()
 
 _LOCATION = {"file", "sheet", "cell", "field", "value"}
 

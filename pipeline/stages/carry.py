@@ -318,6 +318,7 @@ def read_mapping(
         problems.append(
             Problem.of(
                 "qua-nhieu",
+                variant="dong",
                 file=str(path),
                 sheet=MAP_SHEET,
                 hint="bớt các dòng thừa.",

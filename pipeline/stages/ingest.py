@@ -325,6 +325,7 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
             again,
             Problem.of(
                 "trung-ma",
+                variant="bieu",
                 cell=_ref(again, 0),
                 field=code,
                 hint="xóa dòng thừa, mỗi chỉ tiêu một dòng.",

@@ -83,6 +83,7 @@ def evaluate(
         problems.append(
             Problem.of(
                 "loai-la",
+                variant="nguong",
                 file=profile_file,
                 field="don_vi.loai",
                 value=unit_type,
