@@ -9,6 +9,7 @@ explained and worded."""
 
 from __future__ import annotations
 
+import string
 import tomllib
 from dataclasses import dataclass
 from functools import cache
@@ -119,6 +120,12 @@ def catalogue_markdown(kinds: dict[str, ProblemKind]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    """`text` inside a Markdown table cell: a bar would end the cell; `{{` is a brace."""
-    return text.replace("{{", "{").replace("}}", "}").replace("|", "\\|")
+def _cell(template: str) -> str:
+    """A template as a clerk reads it in a Markdown table cell: `{name}` for each field
+    (without its format spec), braces and bars as written."""
+    shown = []
+    for text, name, _, _ in string.Formatter().parse(template):
+        shown.append(text.replace("|", "\\|"))
+        if name is not None:
+            shown.append("{" + name + "}")
+    return "".join(shown)
