@@ -290,9 +290,7 @@ class _Reader:
             if required:
                 self.problem(
                     key,
-                    Problem.of(
-                        "thieu-bang", variant="thieu-bang", hint=f"thêm bảng [{key}] vào hồ sơ."
-                    ),
+                    Problem.of("thieu-bang", variant="ho-so", hint=f"thêm bảng [{key}] vào hồ sơ."),
                 )
             return {}
         if not isinstance(value, dict):
@@ -300,7 +298,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "sai-kieu",
-                    variant="shown-khong-phai",
+                    variant="khong-phai-bang",
                     hint=f"viết thành [{key}].",
                     shown=_show(value),
                 ),
@@ -318,9 +316,7 @@ class _Reader:
                 if guess
                 else "xóa khóa này hoặc sửa tên; các khóa hợp lệ: " + ", ".join(allowed) + "."
             )
-            self.problem(
-                _join(key, name), Problem.of("khoa-la", variant="khoa-khong-co-trong", hint=hint)
-            )
+            self.problem(_join(key, name), Problem.of("khoa-la", variant="ho-so", hint=hint))
 
     def text(self, key: str, hint: str, *, required: bool = True) -> str:
         value = self.lookup(key)
@@ -333,7 +329,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "sai-kieu",
-                    variant="shown-khong-phai-chu",
+                    variant="khong-phai-chu",
                     hint=f"đặt trong ngoặc kép; {hint}",
                     shown=_show(value),
                 ),
@@ -352,7 +348,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "khong-hop-le",
-                    variant="shown-khong-hop",
+                    variant="gia-tri-ho-so",
                     hint="dùng một trong: " + ", ".join(f'"{c}"' for c in choices) + ".",
                     shown=_show(value),
                 ),
@@ -378,7 +374,7 @@ class _Reader:
             self.problem(
                 key,
                 Problem.of(
-                    "sai-kieu", variant="shown-khong-phai-danh", hint=hint, shown=_show(value)
+                    "sai-kieu", variant="khong-phai-danh-sach", hint=hint, shown=_show(value)
                 ),
                 value,
             )
@@ -388,7 +384,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "qua-nhieu",
-                    variant="count-muc-toi",
+                    variant="muc",
                     hint=hint,
                     count=len(value),
                     max_list_items=limits.MAX_LIST_ITEMS,
@@ -403,9 +399,7 @@ class _Reader:
             if not isinstance(item, str) or not item.strip():
                 self.problem(
                     f"{key}[{i}]",
-                    Problem.of(
-                        "sai-kieu", variant="shown-khong-phai-chu", hint=hint, shown=_show(item)
-                    ),
+                    Problem.of("sai-kieu", variant="khong-phai-chu", hint=hint, shown=_show(item)),
                     item,
                 )
                 continue
@@ -443,7 +437,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "khong-hop-le",
-                    variant="shown-khong-hop",
+                    variant="gia-tri-ho-so",
                     hint=f"cần một số nguyên từ {low} đến {high}; {hint}",
                     shown=_show(value),
                 ),
@@ -464,7 +458,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "khong-hop-le",
-                    variant="shown-khong-phai",
+                    variant="so-van-ban",
                     hint=f'ghi số từ {low} đến {high} (ví dụ 12), hoặc để "" nếu sẽ ghi tay.',
                     shown=_show(value),
                 ),
@@ -491,7 +485,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "khong-hop-le",
-                    variant="shown-khong-hop",
+                    variant="gia-tri-ho-so",
                     hint=f"cần một số từ {low} đến {high}; {hint}",
                     shown=_show(value),
                 ),
@@ -531,7 +525,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "sai-kieu",
-                    variant="shown-khong-phai-chu",
+                    variant="khong-phai-chu",
                     hint="đặt trong ngoặc kép.",
                     shown=_show(value),
                 ),
@@ -581,7 +575,7 @@ class _Reader:
                 key,
                 Problem.of(
                     "khong-hop-le",
-                    variant="shown-khong-hop",
+                    variant="gia-tri-ho-so",
                     hint=f"cần một số nguyên từ 0 đến {high}.",
                     shown=_show(value),
                 ),
@@ -852,7 +846,7 @@ def _read_level(r: _Reader, nam: int) -> str:
             "don_vi.cap",
             Problem.of(
                 "khong-hop-le",
-                variant="cap-khong-hop",
+                variant="cap",
                 hint="dùng một trong: " + ", ".join(f'"{c}"' for c in levels) + ".",
                 cap=cap,
             ),
@@ -885,7 +879,7 @@ def _read_village_level(r: _Reader, cap: str) -> str:
             "don_vi.cap_thon",
             Problem.of(
                 "chua-dien",
-                variant="chua-dien-cap",
+                variant="cap-duoi",
                 hint='ghi tên cấp dưới, ví dụ cap_thon = "khu phố" hoặc "thôn".',
                 cap=cap,
             ),
@@ -1012,7 +1006,7 @@ def _read_assessment(r: _Reader, folder: Path) -> Path | None:
             "danh_gia.bo_tieu_chi",
             Problem.of(
                 "thieu-tep",
-                variant="khong-tim-thay",
+                variant="bo-tieu-chi",
                 hint="ghi đường dẫn tính từ thư mục hồ sơ, hoặc xóa dòng này để dùng bộ tiêu chí "
                 "có sẵn.",
                 path=path,
@@ -1077,7 +1071,7 @@ def _read_signer(r: _Reader, key: str, doc_type: DocumentType) -> tuple[str, str
             f"{key}.quyen_han",
             Problem.of(
                 "khong-hop-le",
-                variant="authority-khong-hop",
+                variant="tham-quyen",
                 hint='dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
                 authority=_show(authority_raw),
             ),
@@ -1115,16 +1109,14 @@ def _items(r: _Reader, key: str) -> list[tuple[str, _Reader]]:
     if raw is _MISSING:
         return []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        r.problem(
-            key, Problem.of("sai-kieu", variant="phai-la-cac", hint=f"mỗi mục viết [[{key}]].")
-        )
+        r.problem(key, Problem.of("sai-kieu", variant="cac-bang", hint=f"mỗi mục viết [[{key}]]."))
         return []
     if len(raw) > limits.MAX_LIST_ITEMS:
         r.problem(
             key,
             Problem.of(
                 "qua-nhieu",
-                variant="count-muc-toi",
+                variant="muc",
                 hint="bớt các mục thừa.",
                 count=len(raw),
                 max_list_items=limits.MAX_LIST_ITEMS,

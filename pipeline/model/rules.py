@@ -263,7 +263,7 @@ class _Checker:
                     else "các khóa hợp lệ: " + ", ".join(allowed)
                 )
                 self.problem(
-                    f"{where} › {name}", Problem.of("khoa-la", variant="khoa-khong-co", hint=hint)
+                    f"{where} › {name}", Problem.of("khoa-la", variant="bo-tieu-chi", hint=hint)
                 )
 
     def text(self, where: str, table: dict[str, Any], key: str) -> str:
@@ -271,7 +271,7 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.problem(
                 f"{where} › {key}",
-                Problem.of("chua-dien", variant="thieu-hoac-khong", hint=f'ghi {key} = "…".'),
+                Problem.of("chua-dien", variant="chu", hint=f'ghi {key} = "…".'),
             )
             return ""
         return value.strip()
@@ -299,7 +299,7 @@ class _Checker:
                 f"{where} › {key}",
                 Problem.of(
                     "khong-phai-so",
-                    variant="thieu-hoac-khong",
+                    variant="thieu",
                     hint=f"ghi {key} = một số, ví dụ {key} = 50.",
                 ),
                 value,
@@ -309,7 +309,7 @@ class _Checker:
         if not amount.is_finite() or amount < 0:
             self.problem(
                 f"{where} › {key}",
-                Problem.of("khong-phai-so", variant="phai-la-so", hint=""),
+                Problem.of("khong-phai-so", variant="am", hint=""),
                 value,
             )
             return None
@@ -319,7 +319,7 @@ class _Checker:
         value = table.get(key, default)
         if not isinstance(value, bool):
             self.problem(
-                f"{where} › {key}", Problem.of("sai-kieu", variant="phai-la-true", hint=""), value
+                f"{where} › {key}", Problem.of("sai-kieu", variant="dung-sai", hint=""), value
             )
             return default
         return value
@@ -351,7 +351,7 @@ class _Checker:
         if not isinstance(raw, dict):
             self.problem(
                 where,
-                Problem.of("thieu-bang", variant="thieu-bang-thresholds", hint=_threshold_hint()),
+                Problem.of("thieu-bang", variant="nguong", hint=_threshold_hint()),
             )
             return {}
         self.unknown_keys(where, raw, tuple(UNIT_TYPES))
@@ -384,9 +384,7 @@ class _Checker:
         if not isinstance(raw, list) or not raw:
             self.problem(
                 "criteria",
-                Problem.of(
-                    "thieu-bang", variant="chua-co-tieu", hint="thêm các bảng [[criteria]]."
-                ),
+                Problem.of("thieu-bang", variant="tieu-chi", hint="thêm các bảng [[criteria]]."),
             )
             return (), None
         result: list[Criterion] = []
@@ -400,7 +398,7 @@ class _Checker:
                 self.problem(
                     where,
                     Problem.of(
-                        "sai-kieu", variant="khong-phai-mot", hint="viết thành [[criteria]]."
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết thành [[criteria]]."
                     ),
                 )
                 continue
@@ -419,7 +417,7 @@ class _Checker:
                         where,
                         Problem.of(
                             "trung-ma",
-                            variant="tieu-chi-no",
+                            variant="tieu-chi",
                             hint="mỗi số thứ tự chỉ dùng một lần.",
                             no=no,
                         ),
@@ -442,7 +440,7 @@ class _Checker:
                     f"{where} › letter",
                     Problem.of(
                         "trung-ma",
-                        variant="chu-letter-bi",
+                        variant="chu-cai",
                         hint="mỗi tiêu chí một chữ cái.",
                         letter=letter,
                     ),
@@ -479,7 +477,7 @@ class _Checker:
                 parent,
                 Problem.of(
                     "thieu-bang",
-                    variant="tieu-chi-chua",
+                    variant="muc",
                     hint="thêm các bảng [[criteria.items]] ngay sau tiêu chí.",
                 ),
             )
@@ -492,7 +490,7 @@ class _Checker:
                 self.problem(
                     where,
                     Problem.of(
-                        "sai-kieu", variant="khong-phai-mot", hint="viết thành [[criteria.items]]."
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết thành [[criteria.items]]."
                     ),
                 )
                 declared = None
@@ -505,7 +503,7 @@ class _Checker:
                         where,
                         Problem.of(
                             "trung-ma",
-                            variant="muc-item-id",
+                            variant="muc",
                             hint="mỗi mã mục chỉ dùng một lần.",
                             item_id=item_id,
                         ),
@@ -551,7 +549,7 @@ class _Checker:
                 f"{where} › kind",
                 Problem.of(
                     "loai-la",
-                    variant="loai-cach-tinh",
+                    variant="cach-tinh",
                     hint=f"có phải ý bạn là {guess}?"
                     if guess
                     else "dùng một trong: " + ", ".join(KINDS),
@@ -576,7 +574,7 @@ class _Checker:
                     f"{where} › {role}",
                     Problem.of(
                         "khoa-thua",
-                        variant="loai-kind-khong",
+                        variant="loai",
                         hint="dùng: " + ", ".join(roles) + ".",
                         kind=kind,
                         role=role,
@@ -647,7 +645,7 @@ class _Checker:
                 self.problem(
                     at,
                     Problem.of(
-                        "sai-kieu", variant="khong-phai-mot", hint="viết { op = …, points = … }."
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết { op = …, points = … }."
                     ),
                 )
                 continue
@@ -681,7 +679,7 @@ class _Checker:
             elif "bound" in table:
                 self.problem(
                     f"{at} › bound",
-                    Problem.of("khoa-thua", variant="dieu-kien-op", hint="xóa bound.", op=op),
+                    Problem.of("khoa-thua", variant="dieu-kien", hint="xóa bound.", op=op),
                 )
             points = self.number(at, table, "points")
             if points is None:
@@ -725,7 +723,7 @@ class _Checker:
                 f"{where} › tiers",
                 Problem.of(
                     "bac-sai-thu-tu",
-                    variant="cac-bac-tron",
+                    variant="tron-dieu-kien",
                     hint="một mục chỉ so sánh theo một chiều.",
                 ),
             )
@@ -737,7 +735,7 @@ class _Checker:
                     at,
                     Problem.of(
                         "bac-sai-thu-tu",
-                        variant="bac-index-cho",
+                        variant="nhieu-diem-hon",
                         hint="xếp các bậc từ cao xuống thấp: bậc trên cho nhiều điểm nhất.",
                         index=index,
                         previous=index - 1,
@@ -755,7 +753,7 @@ class _Checker:
                     at,
                     Problem.of(
                         "bac-sai-thu-tu",
-                        variant="bac-index-lower",
+                        variant="khong-duoc-xet",
                         hint="xếp các bậc từ điều kiện chặt nhất xuống.",
                         index=index,
                         lower=lower.condition(kind),
