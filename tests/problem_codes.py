@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -90,3 +91,65 @@ def used_codes(package: Path) -> dict[str, list[str]]:
                 if isinstance(code, str) and _CODE.fullmatch(code):
                     found[code].append(f"{path.relative_to(package.parent)}:{node.lineno}")
     return dict(found)
+
+
+@dataclass(frozen=True)
+class CatalogueCall:
+    """A call of `Problem.of(code, …)`: the message comes from the catalogue's template."""
+
+    code: str
+    place: str
+    variant: str | None
+    # Keyword names passed (location, hint, fields); None when some come from `**mapping`.
+    names: frozenset[str] | None
+
+
+@cache
+def catalogue_calls(package: Path) -> tuple[CatalogueCall, ...]:
+    """Every `Problem.of(…)` call and what it passes."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.relative_to(package).parts[0] in _OWN_CATALOGUE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = _constants(tree)
+        for node in ast.walk(tree):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "of"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "Problem"
+                and node.args
+            ):
+                continue
+            arg = node.args[0]
+            code = arg.value if isinstance(arg, ast.Constant) else None
+            if isinstance(arg, ast.Name):
+                code = named.get(arg.id)
+            variant = next(
+                (
+                    str(k.value.value)
+                    for k in node.keywords
+                    if k.arg == "variant" and isinstance(k.value, ast.Constant)
+                ),
+                None,
+            )
+            names = None
+            if all(k.arg is not None for k in node.keywords):
+                names = frozenset(str(k.arg) for k in node.keywords if k.arg != "variant")
+            place = f"{path.relative_to(package.parent)}:{node.lineno}"
+            found.append(CatalogueCall(str(code), place, variant, names))
+    return tuple(found)
+
+
+def _constants(tree: ast.Module) -> dict[str, str]:
+    return {
+        target.id: node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+        for target in node.targets
+        if isinstance(target, ast.Name) and target.id.isupper()
+    }

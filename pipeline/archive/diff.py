@@ -154,9 +154,7 @@ def _json(path: Path) -> dict[str, Any] | None:
     try:
         return read_object(path)
     except (OSError, ValueError) as exc:
-        raise InputError(
-            [Problem("tep-hong", f"không phải tệp kết quả của hoso ({exc})", file=str(path))]
-        ) from exc
+        raise InputError([Problem.of("tep-hong", file=str(path), hint=None, error=exc)]) from exc
 
 
 def _get(data: dict[str, Any] | None, key: str) -> Any:
@@ -277,14 +275,7 @@ def _paper_bytes(path: Path) -> bytes | None:
         etree.LxmlError,
     ) as exc:
         raise InputError(
-            [
-                Problem(
-                    "van-ban-hong",
-                    f"không phải văn bản Word đọc được ({type(exc).__name__})",
-                    file=str(path),
-                    hint="lấy lại tệp từ bản sao lưu, hoặc lập lại văn bản (hoso render).",
-                )
-            ]
+            [Problem.of("van-ban-hong", file=str(path), error=type(exc).__name__)]
         ) from None
     return data
 

@@ -150,15 +150,7 @@ def setting(value: str | None = None) -> Engine | None:
     if text == "noi-bo":
         return "noi-bo"
     raise InputError(
-        [
-            Problem(
-                "bo-so-sanh-sai",
-                "không có bộ so sánh này",
-                field=ENV,
-                value=raw,
-                hint=f"ghi một trong: {', '.join(ENGINES)}, hoặc bỏ trống để hoso tự chọn.",
-            )
-        ]
+        [Problem.of("bo-so-sanh-sai", field=ENV, value=raw, engines=", ".join(ENGINES))]
     )
 
 

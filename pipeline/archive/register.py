@@ -326,17 +326,7 @@ def _marks(count: int) -> str:
 
 def damaged(path: Path, why: str) -> InputError:
     """The refusal of a register that is not one: a finding, never something to rewrite."""
-    return InputError(
-        [
-            Problem(
-                "so-dang-ky-hong",
-                f"sổ đăng ký hỏng: {why}",
-                file=str(path),
-                hint="khôi phục register.sqlite từ bản sao lưu; hoso không ghi đè sổ hỏng "
-                "(nếu lưu trữ chưa phát hành lần nào, xóa tệp này).",
-            )
-        ]
-    )
+    return InputError([Problem.of("so-dang-ky-hong", file=str(path), why=why)])
 
 
 def read_register(archive: Path) -> Register | None:

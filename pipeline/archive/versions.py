@@ -156,7 +156,7 @@ def issue(
         if isinstance(chosen, ChosenRedliner):
             chosen.close()
     if isinstance(chosen, ChosenRedliner) and chosen.notice:
-        issued.warnings.append(Problem("so-sanh-co-san", chosen.notice, severity="canh-bao"))
+        issued.warnings.append(Problem.of("so-sanh-co-san", hint=None, notice=chosen.notice))
     return issued
 
 
@@ -229,12 +229,11 @@ def pdf_problems(dossier: Dossier) -> list[Problem]:
     if not changes:
         return []
     return [
-        Problem(
+        Problem.of(
             "pdf-cu",
-            "bản PDF không khớp văn bản Word: " + "; ".join(str(c) for c in changes),
             file=str(out),
-            hint=f"chạy `hoso pdf {dossier.folder}` (cùng --out nếu có) rồi phát hành; không dùng "
-            "PDF lập từ bản Word khác.",
+            changes="; ".join(str(c) for c in changes),
+            dossier=dossier.folder,
         )
     ]
 
@@ -250,9 +249,9 @@ def _open_existing(archive: Path) -> Register | None:
     if any(archive.glob("*/v*/" + MANIFEST_NAME)):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "mat-so-dang-ky",
-                    "thư mục lưu trữ có các phiên bản nhưng không có sổ đăng ký",
+                    variant="co-phien-ban",
                     file=str(archive / REGISTER_NAME),
                     hint="khôi phục tệp register.sqlite từ bản sao lưu; hoso không lập sổ mới "
                     "đè lên lưu trữ cũ.",
@@ -323,11 +322,12 @@ class _Issue:
         if version > 1 and not self.reason:
             raise InputError(
                 [
-                    Problem(
+                    Problem.of(
                         "thieu-ly-do",
-                        f"phiên bản {version} cần lý do phát hành lại",
+                        variant="phat-hanh-lai",
                         field="--reason",
                         hint=f'ghi lý do, ví dụ --reason "{self._example_reason()}".',
+                        version=version,
                     )
                 ]
             )
@@ -541,14 +541,15 @@ class _Issue:
                 used = self.register.number_taken(self.agency, symbol, year, doc.so)
                 if used is not None and not same:
                     problems.append(
-                        Problem(
+                        Problem.of(
                             "so-da-dung",
-                            f"số {doc.so:02d}/{symbol} năm {year} đã cấp cho văn bản của "
-                            f"phiên bản {used.version} ({used.dossier})",
                             file=str(self.profile.path),
                             field=f"van_ban.{code}.so",
-                            hint='mỗi số chỉ dùng một lần: để so = "" và phát hành với '
-                            "--assign-numbers, hoặc ghi số khác.",
+                            so=doc.so,
+                            symbol=symbol,
+                            year=year,
+                            version=used.version,
+                            dossier=used.dossier,
                         )
                     )
         if problems:
@@ -584,18 +585,15 @@ class _Issue:
         )
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "can-hop-lai",
-                    f"Hội đồng đã họp{when} và biểu quyết trên số điểm ghi trong {named} "
-                    f"(phiên bản {minutes.carried_from or version}); số liệu hiện tại làm thay "
-                    f"đổi số điểm đó: {changes}. Biên bản ghi một cuộc họp đã diễn ra, nên "
-                    "không lập lại cho cùng cuộc họp",
                     file=str(self.profile.path),
                     field="hop_hoi_dong.bat_dau",
-                    hint="nếu Hội đồng họp lại để chấm theo số liệu mới, ghi thời gian cuộc họp "
-                    "mới vào hop_hoi_dong.bat_dau (cùng ket_thuc, vang_mat, tan_thanh của cuộc "
-                    f"họp đó), chạy lại hoso render {self.dossier.folder} rồi phát hành: biên bản "
-                    "mới được lập; nếu không, trả số liệu về như khi Hội đồng họp.",
+                    when=when,
+                    named=named,
+                    minutes_version=minutes.carried_from or version,
+                    changes=changes,
+                    dossier=self.dossier.folder,
                 )
             ]
         )
@@ -783,13 +781,9 @@ HAND_EDITS_OPTION = "--chap-nhan-sua-tay"
 
 
 def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool = False) -> Problem:
-    what = "văn bản đã được sửa bằng Word sau khi hoso lập"
     if accepted:
-        return Problem(
-            "sua-tay",
-            what + "; phát hành bản sửa tay theo xác nhận, sổ đăng ký ghi rõ",
-            file=str(path),
-            severity="canh-bao",
+        return Problem.of(
+            "sua-tay", variant="da-nhan", file=str(path), hint=None, severity="canh-bao"
         )
     if numbering:
         hint = (
@@ -803,28 +797,20 @@ def _hand_edited(path: Path, dossier: Path, *, numbering: bool, accepted: bool =
             "rõ văn bản sửa tay); nếu không, chạy lại "
             f"`hoso render {dossier}` (cùng --out nếu có) rồi phát hành."
         )
-    return Problem("sua-tay", what, file=str(path), hint=hint)
+    return Problem.of("sua-tay", variant="chua-nhan", file=str(path), hint=hint)
 
 
 def _no_secret(what: str) -> str:
-    raise InputError(
-        [
-            Problem(
-                "can-ma-pin",
-                f"cần {what[:1].lower()}{what[1:]} để ký số",
-                hint="phát hành bằng lệnh hoso issue trong cửa sổ dòng lệnh để nhập mật khẩu.",
-            )
-        ]
-    )
+    raise InputError([Problem.of("can-ma-pin", what=what[:1].lower() + what[1:])])
 
 
 def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Problem:
-    return Problem(
+    return Problem.of(
         "ket-qua-cu",
-        f"văn bản {what}",
         file=str(path),
-        hint=f"chạy lại hoso render {dossier} (cùng --out nếu có) rồi phát hành.",
         severity="loi" if severity == "loi" else "canh-bao",
+        what=what,
+        dossier=dossier,
     )
 
 
@@ -989,14 +975,10 @@ def _clean_leftovers(folder: Path, last: int) -> None:
     if unregistered and unregistered != [last + 1]:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "luu-tru-lech",
-                    "thư mục lưu trữ có phiên bản "
-                    + ", ".join(f"v{n}" for n in unregistered)
-                    + " mà sổ đăng ký không ghi",
                     file=str(folder),
-                    hint="sổ đăng ký có thể đã bị thay bằng bản cũ: khôi phục register.sqlite "
-                    "mới nhất rồi chạy lại; hoso không xóa các phiên bản này.",
+                    versions=", ".join(f"v{n}" for n in unregistered),
                 )
             ]
         )
@@ -1055,7 +1037,9 @@ def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
         return Verified(0, 0, list(exc.problems))
     if register is None:
         problems.append(
-            Problem("mat-so-dang-ky", "không có sổ đăng ký", file=str(archive / REGISTER_NAME))
+            Problem.of(
+                "mat-so-dang-ky", variant="thieu", file=str(archive / REGISTER_NAME), hint=None
+            )
         )
         return Verified(0, 0, problems)
     try:
@@ -1071,12 +1055,20 @@ def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
     for row in papers:
         path = archive / row.path
         if not path.is_file():
-            problems.append(_finding("thieu-tep", f"văn bản {row.number_symbol} không còn", path))
+            problems.append(
+                Problem.of(
+                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
         elif sha256_file(path) != row.sha256:
-            problems.append(_finding("bi-sua", f"văn bản {row.number_symbol} đã bị sửa", path))
+            problems.append(
+                Problem.of(
+                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
     for folder in sorted(archive.glob("*/*")):
         if folder.is_dir() and folder.resolve() not in known:
-            problems.append(_finding("ngoai-so", "thư mục không có trong sổ đăng ký", folder))
+            problems.append(Problem.of("ngoai-so", file=str(folder)))
     # --- digital signatures (pipeline.sign) ---
     from pipeline.sign import verify as signatures
 
@@ -1091,9 +1083,9 @@ def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:
     """Files checked and problems found in one version's folder."""
     manifest_path = folder / MANIFEST_NAME
     if not manifest_path.is_file():
-        return 0, [_finding("thieu-tep", "thiếu tệp (phiên bản không còn)", manifest_path)]
+        return 0, [Problem.of("thieu-tep", variant="phien-ban", file=str(manifest_path))]
     if sha256_file(manifest_path) != v.manifest_sha256:
-        return 1, [_finding("bi-sua", "tệp đã bị sửa", manifest_path)]
+        return 1, [Problem.of("bi-sua", variant="tep", file=str(manifest_path))]
     problems: list[Problem] = []
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     listed = {MANIFEST_NAME}
@@ -1101,12 +1093,12 @@ def _verify_version(folder: Path, v: VersionRow) -> tuple[int, list[Problem]]:
         listed.add(item["file"])
         path = folder / item["file"]
         if not path.is_file():
-            problems.append(_finding("thieu-tep", "thiếu tệp", path))
+            problems.append(Problem.of("thieu-tep", variant="tep", file=str(path)))
         elif sha256_file(path) != item["sha256"]:
-            problems.append(_finding("bi-sua", "tệp đã bị sửa", path))
+            problems.append(Problem.of("bi-sua", variant="tep", file=str(path)))
     for path in sorted(folder.rglob("*")):
         if path.is_file() and path.relative_to(folder).as_posix() not in listed:
-            problems.append(_finding("tep-la", "tệp không thuộc phiên bản", path))
+            problems.append(Problem.of("tep-la", file=str(path)))
     problems += _pdf_pairs(folder, manifest)
     return len(listed), problems
 
@@ -1125,27 +1117,8 @@ def _pdf_pairs(folder: Path, manifest: dict[str, Any]) -> list[Problem]:
         if paper not in hashes and str(Path(name).with_suffix(".xlsx")) in hashes:
             paper = str(Path(name).with_suffix(".xlsx"))  # an attachment made from its workbook
         if made_from.get(name) != hashes.get(paper):
-            problems.append(
-                Problem(
-                    "pdf-khac-van-ban",
-                    f"bản PDF không được lập từ văn bản Word {paper} của phiên bản này",
-                    file=str(folder / name),
-                    hint="phiên bản đã phát hành không sửa được: phát hành phiên bản mới sau "
-                    "khi chạy hoso pdf.",
-                )
-            )
+            problems.append(Problem.of("pdf-khac-van-ban", file=str(folder / name), paper=paper))
     return problems
-
-
-def _finding(code: str, message: str, path: Path) -> Problem:
-    hints = {
-        "bi-sua": "không sửa tệp trong lưu trữ; lấy lại bản đúng từ bản sao lưu.",
-        "thieu-tep": "lấy lại tệp từ bản sao lưu của thư mục lưu trữ.",
-        "tep-la": "chuyển tệp này ra khỏi thư mục lưu trữ.",
-        "ngoai-so": "nếu do lần phát hành bị ngắt, lần hoso issue sau sẽ dọn; nếu không, "
-        "chuyển thư mục này ra khỏi lưu trữ.",
-    }
-    return Problem(code, message, file=str(path), hint=hints.get(code))
 
 
 # --- diff ---------------------------------------------------------------------------------------
@@ -1170,15 +1143,7 @@ def diff_versions(
     if a is None:
         if not versions:
             raise InputError(
-                [
-                    Problem(
-                        "chua-phat-hanh",
-                        "hồ sơ chưa phát hành phiên bản nào",
-                        file=str(archive / name),
-                        hint=f"phát hành bằng `hoso issue {dossier.folder}`, hoặc ghi rõ hai phiên "
-                        "bản cần so.",
-                    )
-                ]
+                [Problem.of("chua-phat-hanh", file=str(archive / name), dossier=dossier.folder)]
             )
         a = str(versions[-1])
     b = b or CURRENT
@@ -1284,9 +1249,17 @@ def _verified(archive: Path, name: str, label: str) -> list[Problem]:
         if str(path) in listed:
             continue
         if not path.is_file():
-            problems.append(_finding("thieu-tep", f"văn bản {row.number_symbol} không còn", path))
+            problems.append(
+                Problem.of(
+                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
         elif sha256_file(path) != row.sha256:
-            problems.append(_finding("bi-sua", f"văn bản {row.number_symbol} đã bị sửa", path))
+            problems.append(
+                Problem.of(
+                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+                )
+            )
     return problems
 
 
@@ -1329,12 +1302,12 @@ def _side(label: str, out: Path, archive: Path, name: str, versions: list[int]) 
         issued = ", ".join(str(v) for v in versions) or "chưa có"
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "khong-co-phien-ban",
-                    f"không có phiên bản {label!r}",
                     file=str(archive / name),
-                    hint=f"các phiên bản đã phát hành: {issued}; hoặc {CURRENT} "
-                    "(kết quả hiện tại).",
+                    label=label,
+                    issued=issued,
+                    current=CURRENT,
                 )
             ]
         )

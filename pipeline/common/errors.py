@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pipeline.common.textcheck import visible
 
@@ -22,9 +22,23 @@ EXIT_ENVIRONMENT = 3
 EXIT_INTERNAL = 4  # a bug in hoso itself (beyond the contract's 0-3)
 
 
+class _CatalogueHint:
+    """The default of `Problem.of(hint=…)`: the code's own `goi_y` from the catalogue."""
+
+    def __repr__(self) -> str:
+        return "CATALOGUE_HINT"
+
+
+CATALOGUE_HINT: Final = _CatalogueHint()
+
+
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong, where it is, and how to fix it. `message`/`hint` are Vietnamese."""
+    """One thing wrong, where it is, and how to fix it. `message`/`hint` are Vietnamese.
+
+    Make one with `Problem.of(code, …)`: the words come from the problem catalogue
+    (pipeline/data/problems.toml). A Problem built field by field only re-locates one made
+    elsewhere, or words a code still listed as unconverted in tests/test_problems.py."""
 
     code: str
     message: str
@@ -57,6 +71,38 @@ class Problem:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        *,
+        variant: str | None = None,
+        file: str | None = None,
+        sheet: str | None = None,
+        cell: str | None = None,
+        field: str | None = None,
+        value: str | None = None,
+        hint: str | _CatalogueHint | None = CATALOGUE_HINT,
+        severity: Severity | None = None,
+        **fields: object,
+    ) -> Problem:
+        """The Problem `code` worded by the catalogue: its template (of `variant`, for a
+        code said in several sentences) filled with `fields` and the location (`{value}`,
+        `{field}`…); the hint is the code's `goi_y` filled the same way unless the caller
+        gives the hint of its own case, or None for none; a warning code is a warning.
+        An unknown code, variant or field is a bug in hoso, caught by tests/test_problems.py."""
+        # Imported here: the catalogue module reads a data file and needs the exit codes above.
+        from pipeline.common.problems import problem_catalogue
+
+        kind = problem_catalogue()[code]
+        names = {"file": file, "sheet": sheet, "cell": cell, "field": field, "value": value}
+        message = kind.template(variant).format(**names, **fields)
+        if isinstance(hint, _CatalogueHint):
+            hint = kind.hint.format(**names, **fields)
+        if severity is None:
+            severity = "canh-bao" if kind.kind == "canh-bao" else "loi"
+        return cls(code, message, file, sheet, cell, field, value, hint, severity)
 
 
 class HosoError(Exception):

@@ -101,34 +101,43 @@ class TextProblem:
 
 def text_problems(text: str, *, multiline: bool) -> list[TextProblem]:
     """Length and character problems of one profile text (the first few refused characters)."""
+    # Imported here: errors uses `visible` from this module.
+    from pipeline.common.errors import Problem
+
+    def said(problem: Problem, shown: str) -> TextProblem:
+        return TextProblem(problem.code, problem.message, problem.hint or "", shown)
+
     most = limits.MAX_FREE_TEXT_CHARS if multiline else limits.MAX_LINE_CHARS
     if len(text) > most:
         return [
-            TextProblem(
-                "qua-dai",
-                f"dài {number(len(text))} ký tự, tối đa {number(most)}",
-                "rút gọn nội dung (một văn bản in ra không chứa đoạn dài như vậy) rồi chạy lại.",
-                around(text, 1),
+            said(
+                Problem.of("qua-dai", length=number(len(text)), most=number(most)), around(text, 1)
             )
         ]
     problems = []
     found = unwanted(text, multiline=multiline)
     for item in found[:3]:
         problems.append(
-            TextProblem(
-                "ky-tu-an",
-                f"có {item.kind} ở vị trí {item.position} ({item.code_point})",
-                "xóa ký tự này (thường lẫn vào khi chép chữ từ trang web, tin nhắn hoặc tệp "
-                "khác): gõ lại đoạn chữ quanh vị trí đó.",
+            said(
+                Problem.of(
+                    "ky-tu-an",
+                    variant="ky-tu",
+                    kind=item.kind,
+                    position=item.position,
+                    code_point=item.code_point,
+                ),
                 around(text, item.position),
             )
         )
     if len(found) > 3:
         problems.append(
-            TextProblem(
-                "ky-tu-an",
-                f"còn {len(found) - 3} ký tự như vậy nữa",
-                "gõ lại toàn bộ mục này thay vì chép từ nơi khác.",
+            said(
+                Problem.of(
+                    "ky-tu-an",
+                    variant="con-nua",
+                    hint="gõ lại toàn bộ mục này thay vì chép từ nơi khác.",
+                    more=len(found) - 3,
+                ),
                 "",
             )
         )

@@ -30,6 +30,7 @@ from typing import Any
 from xml.parsers import expat
 
 from pipeline.common import limits
+from pipeline.common.errors import Problem
 from pipeline.common.vnformat import nfc
 from pipeline.files.zipguard import ArchiveProblem, check_archive
 
@@ -48,13 +49,14 @@ _WORD = "WordDocument".encode("utf-16-le")
 
 
 class ReadProblem(Exception):
-    """A file that cannot be read as a spreadsheet; `code` is the Problem code."""
+    """A file that cannot be read as a spreadsheet: the Problem (worded by the catalogue,
+    not yet located in a file) and the sheet it is about, if one."""
 
-    def __init__(self, code: str, message: str, hint: str, sheet: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.hint = hint
+    def __init__(self, problem: Problem, sheet: str | None = None) -> None:
+        super().__init__(problem.message)
+        self.code = problem.code
+        self.message = problem.message
+        self.hint = problem.hint
         self.sheet = sheet
 
 
@@ -120,67 +122,57 @@ def read_book(data: bytes) -> list[Grid]:
 
 
 def _corrupt() -> ReadProblem:
-    return ReadProblem(
-        "khong-doc-duoc",
-        "tệp bị hỏng, không đọc được",
-        "mở tệp bằng Excel hoặc LibreOffice, lưu lại dưới dạng .xlsx rồi chạy lại; "
-        "nếu không mở được, xin nơi lập biểu gửi lại tệp.",
-    )
+    return ReadProblem(Problem.of("khong-doc-duoc", variant="hong"))
 
 
 def too_big_file(size: int) -> ReadProblem:
     return ReadProblem(
-        "tep-qua-lon",
-        f"tệp quá lớn ({size // (1024 * 1024)} MB; biểu số liệu chỉ vài chục KB, "
-        f"tối đa {limits.MAX_WORKBOOK_BYTES // (1024 * 1024)} MB)",
-        "xóa hình ảnh, trang thừa khỏi tệp rồi lưu lại, hoặc tạo lại biểu bằng hoso forms.",
+        Problem.of(
+            "tep-qua-lon",
+            variant="bieu",
+            hint="xóa hình ảnh, trang thừa khỏi tệp rồi lưu lại, hoặc tạo lại biểu bằng "
+            "hoso forms.",
+            size_mb=size // (1024 * 1024),
+            max_mb=limits.MAX_WORKBOOK_BYTES // (1024 * 1024),
+        )
     )
 
 
 def _too_big_archive() -> ReadProblem:
     return ReadProblem(
-        "tep-qua-lon",
-        "nội dung tệp khi giải nén quá lớn so với một biểu số liệu (có thể là tệp hỏng "
-        "hoặc tệp độc hại)",
-        "mở tệp bằng Excel hoặc LibreOffice, chép các ô số liệu sang biểu mới tạo bằng "
-        "hoso forms rồi lưu lại; nếu không mở được, xin thôn gửi lại tệp.",
+        Problem.of(
+            "tep-qua-lon",
+            variant="giai-nen",
+            hint="mở tệp bằng Excel hoặc LibreOffice, chép các ô số liệu sang biểu mới tạo bằng "
+            "hoso forms rồi lưu lại; nếu không mở được, xin thôn gửi lại tệp.",
+        )
     )
 
 
 def _too_many_sheets(count: int) -> ReadProblem:
-    return ReadProblem(
-        "qua-nhieu-trang",
-        f"tệp có {count} trang tính, tối đa {limits.MAX_SHEETS}",
-        "xóa các trang thừa, mỗi thôn một trang là đủ.",
-    )
+    return ReadProblem(Problem.of("qua-nhieu-trang", count=count, max_sheets=limits.MAX_SHEETS))
 
 
 def _too_large_sheet(title: str, rows: int, columns: int) -> ReadProblem:
     return ReadProblem(
-        "trang-qua-lon",
-        f"trang tính rộng tới {rows} dòng, {columns} cột; biểu số liệu không quá "
-        f"{limits.MAX_SHEET_ROWS} dòng, {limits.MAX_SHEET_COLUMNS} cột "
-        f"(tới cột {column_letter(limits.MAX_SHEET_COLUMNS)})",
-        "xóa các dòng, cột thừa ở cuối trang (Ctrl+End cho biết ô cuối cùng có dữ liệu) "
-        "rồi lưu lại.",
+        Problem.of(
+            "trang-qua-lon",
+            rows=rows,
+            columns=columns,
+            max_rows=limits.MAX_SHEET_ROWS,
+            max_columns=limits.MAX_SHEET_COLUMNS,
+            last_column=column_letter(limits.MAX_SHEET_COLUMNS),
+        ),
         sheet=nfc(title),
     )
 
 
 def _not_spreadsheet() -> ReadProblem:
-    return ReadProblem(
-        "khong-phai-bang-tinh",
-        "không phải tệp bảng tính Excel/LibreOffice",
-        "chỉ đặt tệp .xlsx, .xls hoặc .ods vào đây; chuyển tệp khác ra khỏi thư mục.",
-    )
+    return ReadProblem(Problem.of("khong-phai-bang-tinh"))
 
 
 def _protected() -> ReadProblem:
-    return ReadProblem(
-        "co-mat-khau",
-        "tệp được đặt mật khẩu mở, không đọc được",
-        "mở tệp bằng mật khẩu, bỏ mật khẩu (Tệp › Thông tin › Bảo vệ sổ làm việc) rồi lưu lại.",
-    )
+    return ReadProblem(Problem.of("co-mat-khau"))
 
 
 def column_letter(column: int) -> str:

@@ -53,14 +53,7 @@ def find_dossiers(dirs: Sequence[Path], *, hint: str) -> list[Path]:
             else []
         )
         if not inside:
-            problems.append(
-                Problem(
-                    "khong-co-ho-so",
-                    "không có hồ sơ nào: thư mục không có hoso.toml, các thư mục con cũng không",
-                    file=str(folder),
-                    hint=hint,
-                )
-            )
+            problems.append(Problem.of("khong-co-ho-so", file=str(folder), hint=hint))
         found += inside
     if problems:
         raise InputError(problems)

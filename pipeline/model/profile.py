@@ -9,14 +9,20 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
 from pipeline.common import limits
-from pipeline.common.errors import EnvironmentProblem, InputError, Problem, did_you_mean
+from pipeline.common.errors import (
+    CATALOGUE_HINT,
+    EnvironmentProblem,
+    InputError,
+    Problem,
+    did_you_mean,
+)
 from pipeline.common.textcheck import text_problems, visible
 from pipeline.common.vnformat import ascii_slug, nfc, village_key
 from pipeline.model.documents import AUTHORITIES, SIGNER_ROLES, DocumentType, catalogue
@@ -264,11 +270,10 @@ class _Reader:
         # The evaluation year, once known: the year of the hints' examples.
         self.year = date.today().year
 
-    def problem(self, key: str, code: str, message: str, hint: str, value: Any = None) -> None:
+    def problem(self, key: str, found: Problem, value: Any = None) -> None:
+        """Record `found` (made by Problem.of) at `key`, with the value written there."""
         shown = None if value is None else _show(value)
-        self.problems.append(
-            Problem(code, message, file=self.file, field=key, value=shown, hint=hint)
-        )
+        self.problems.append(replace(found, file=self.file, field=key, value=shown))
 
     def acceptable(self, key: str, text: str, *, multiline: bool = False) -> bool:
         """Record length and invisible-character problems of a text; whether it had none."""
@@ -283,10 +288,12 @@ class _Reader:
         if self.years is not None and not self.years[0] <= day.year <= self.years[1]:
             self.problem(
                 key,
-                "ngay-ngoai-khoang",
-                f"năm {day.year} xa năm đánh giá",
-                f"ngày của hồ sơ phải trong các năm {self.years[0]} - {self.years[1]}; "
-                "kiểm tra lại năm.",
+                Problem.of(
+                    "ngay-ngoai-khoang",
+                    hint=f"ngày của hồ sơ phải trong các năm {self.years[0]} - {self.years[1]}; "
+                    "kiểm tra lại năm.",
+                    year=day.year,
+                ),
                 day.strftime("%d/%m/%Y"),
             )
 
@@ -294,11 +301,20 @@ class _Reader:
         value = self.lookup(key)
         if value is _MISSING:
             if required:
-                self.problem(key, "thieu-bang", "thiếu bảng", f"thêm bảng [{key}] vào hồ sơ.")
+                self.problem(
+                    key,
+                    Problem.of("thieu-bang", variant="ho-so", hint=f"thêm bảng [{key}] vào hồ sơ."),
+                )
             return {}
         if not isinstance(value, dict):
             self.problem(
-                key, "sai-kieu", f"{_show(value)} không phải một bảng", f"viết thành [{key}]."
+                key,
+                Problem.of(
+                    "sai-kieu",
+                    variant="khong-phai-bang",
+                    hint=f"viết thành [{key}].",
+                    shown=_show(value),
+                ),
             )
             return {}
         return value
@@ -313,17 +329,23 @@ class _Reader:
                 if guess
                 else "xóa khóa này hoặc sửa tên; các khóa hợp lệ: " + ", ".join(allowed) + "."
             )
-            self.problem(_join(key, name), "khoa-la", "khóa không có trong mẫu hồ sơ", hint)
+            self.problem(_join(key, name), Problem.of("khoa-la", variant="ho-so", hint=hint))
 
     def text(self, key: str, hint: str, *, required: bool = True) -> str:
         value = self.lookup(key)
         if value is _MISSING or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(key, "chua-dien", "chưa điền", hint)
+                self.problem(key, Problem.of("chua-dien", variant="o-trong", hint=hint))
             return ""
         if not isinstance(value, str):
             self.problem(
-                key, "sai-kieu", f"{_show(value)} không phải chữ", f"đặt trong ngoặc kép; {hint}"
+                key,
+                Problem.of(
+                    "sai-kieu",
+                    variant="khong-phai-chu",
+                    hint=f"đặt trong ngoặc kép; {hint}",
+                    shown=_show(value),
+                ),
             )
             return ""
         if not self.acceptable(key, value):
@@ -337,9 +359,12 @@ class _Reader:
         if value and value not in choices:
             self.problem(
                 key,
-                "khong-hop-le",
-                f"{_show(value)} không hợp lệ",
-                "dùng một trong: " + ", ".join(f'"{c}"' for c in choices) + ".",
+                Problem.of(
+                    "khong-hop-le",
+                    variant="gia-tri-ho-so",
+                    hint="dùng một trong: " + ", ".join(f'"{c}"' for c in choices) + ".",
+                    shown=_show(value),
+                ),
                 value,
             )
             return ""
@@ -356,14 +381,28 @@ class _Reader:
         value = self.lookup(key)
         if value is _MISSING or (value == [] and not required):
             if required:
-                self.problem(key, "chua-dien", "chưa điền", hint)
+                self.problem(key, Problem.of("chua-dien", variant="o-trong", hint=hint))
             return ()
         if not isinstance(value, list):
-            self.problem(key, "sai-kieu", f"{_show(value)} không phải danh sách", hint, value)
+            self.problem(
+                key,
+                Problem.of(
+                    "sai-kieu", variant="khong-phai-danh-sach", hint=hint, shown=_show(value)
+                ),
+                value,
+            )
             return ()
         if len(value) > limits.MAX_LIST_ITEMS:
-            many = f"{len(value)} mục, tối đa {limits.MAX_LIST_ITEMS}"
-            self.problem(key, "qua-nhieu", many, hint)
+            self.problem(
+                key,
+                Problem.of(
+                    "qua-nhieu",
+                    variant="muc",
+                    hint=hint,
+                    count=len(value),
+                    max_list_items=limits.MAX_LIST_ITEMS,
+                ),
+            )
             return ()
         items: list[str] = []
         # Each unique_by component -> the first item having it: one look-up per component,
@@ -371,7 +410,11 @@ class _Reader:
         seen: list[dict[str, int]] = []
         for i, item in enumerate(value, start=1):
             if not isinstance(item, str) or not item.strip():
-                self.problem(f"{key}[{i}]", "sai-kieu", f"{_show(item)} không phải chữ", hint, item)
+                self.problem(
+                    f"{key}[{i}]",
+                    Problem.of("sai-kieu", variant="khong-phai-chu", hint=hint, shown=_show(item)),
+                    item,
+                )
                 continue
             if not self.acceptable(f"{key}[{i}]", item):
                 continue
@@ -381,31 +424,36 @@ class _Reader:
             found = [seen[n][part] for n, part in enumerate(parts) if part in seen[n]]
             twin = items[min(found)] if found else None
             if twin is not None:
-                message = (
-                    f"{_show(text)} bị ghi hai lần"
+                self.problem(
+                    f"{key}[{i}]",
+                    Problem.of("trung-lap", variant="hai-lan", shown=_show(text))
                     if twin == text
-                    else f"{_show(text)} trùng với {_show(twin)}"
+                    else Problem.of(
+                        "trung-lap", variant="trung-voi", shown=_show(text), twin=_show(twin)
+                    ),
                 )
-                self.problem(f"{key}[{i}]", "trung-lap", message, "xóa hoặc đặt lại tên cho khác.")
                 continue
             for n, part in enumerate(parts):
                 seen[n].setdefault(part, len(items))
             items.append(text)
         if not items and not any(p.field and p.field.startswith(key) for p in self.problems):
-            self.problem(key, "chua-dien", "danh sách trống", hint)
+            self.problem(key, Problem.of("chua-dien", variant="danh-sach-trong", hint=hint))
         return tuple(items)
 
     def integer(self, key: str, low: int, high: int, hint: str) -> int:
         value = self.lookup(key)
         if value is _MISSING:
-            self.problem(key, "chua-dien", "chưa điền", hint)
+            self.problem(key, Problem.of("chua-dien", variant="o-trong", hint=hint))
             return low
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.problem(
                 key,
-                "khong-hop-le",
-                f"{_show(value)} không hợp lệ",
-                f"cần một số nguyên từ {low} đến {high}; {hint}",
+                Problem.of(
+                    "khong-hop-le",
+                    variant="gia-tri-ho-so",
+                    hint=f"cần một số nguyên từ {low} đến {high}; {hint}",
+                    shown=_show(value),
+                ),
                 value,
             )
             return low
@@ -421,9 +469,12 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             self.problem(
                 key,
-                "khong-hop-le",
-                f"{_show(value)} không phải số văn bản",
-                f'ghi số từ {low} đến {high} (ví dụ 12), hoặc để "" nếu sẽ ghi tay.',
+                Problem.of(
+                    "khong-hop-le",
+                    variant="so-van-ban",
+                    hint=f'ghi số từ {low} đến {high} (ví dụ 12), hoặc để "" nếu sẽ ghi tay.',
+                    shown=_show(value),
+                ),
                 value,
             )
             return None
@@ -432,7 +483,7 @@ class _Reader:
     def decimal(self, key: str, low: Decimal, high: Decimal, hint: str) -> Decimal:
         value = self.lookup(key)
         if value is _MISSING:
-            self.problem(key, "chua-dien", "chưa điền", hint)
+            self.problem(key, Problem.of("chua-dien", variant="o-trong", hint=hint))
             return low
         number: Decimal | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
@@ -445,9 +496,12 @@ class _Reader:
         if number is None or not number.is_finite() or not low <= number <= high:
             self.problem(
                 key,
-                "khong-hop-le",
-                f"{_show(value)} không hợp lệ",
-                f"cần một số từ {low} đến {high}; {hint}",
+                Problem.of(
+                    "khong-hop-le",
+                    variant="gia-tri-ho-so",
+                    hint=f"cần một số từ {low} đến {high}; {hint}",
+                    shown=_show(value),
+                ),
                 value,
             )
             return low
@@ -457,15 +511,17 @@ class _Reader:
         value = self.lookup(key)
         if value is _MISSING or (isinstance(value, str) and not value.strip()):
             if required:
-                self.problem(key, "chua-dien", "chưa điền", hint)
+                self.problem(key, Problem.of("chua-dien", variant="o-trong", hint=hint))
             return None
         parsed = _parse_date(value)
         if parsed is None:
             self.problem(
                 key,
-                "sai-ngay",
-                f"{_show(value)} không phải một ngày",
-                f'viết {self.year}-03-22 (không ngoặc kép) hoặc "22/3/{self.year}".',
+                Problem.of(
+                    "sai-ngay",
+                    hint=f'viết {self.year}-03-22 (không ngoặc kép) hoặc "22/3/{self.year}".',
+                    shown=_show(value),
+                ),
                 value,
             )
         else:
@@ -478,7 +534,15 @@ class _Reader:
         if value is _MISSING:
             return ()
         if not isinstance(value, str):
-            self.problem(key, "sai-kieu", f"{_show(value)} không phải chữ", "đặt trong ngoặc kép.")
+            self.problem(
+                key,
+                Problem.of(
+                    "sai-kieu",
+                    variant="khong-phai-chu",
+                    hint="đặt trong ngoặc kép.",
+                    shown=_show(value),
+                ),
+            )
             return ()
         if not self.acceptable(key, value, multiline=True):
             return ()
@@ -505,9 +569,12 @@ class _Reader:
                     return parsed
         self.problem(
             key,
-            "sai-thoi-gian",
-            f"{_show(value)} không phải ngày giờ",
-            f'viết {self.year}-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/{self.year} 08:00".',
+            Problem.of(
+                "sai-thoi-gian",
+                hint=f"viết {self.year}-11-05T08:00:00 (không ngoặc kép) hoặc "
+                f'"05/11/{self.year} 08:00".',
+                shown=_show(value),
+            ),
             value,
         )
         return None
@@ -519,9 +586,12 @@ class _Reader:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= high:
             self.problem(
                 key,
-                "khong-hop-le",
-                f"{_show(value)} không hợp lệ",
-                f"cần một số nguyên từ 0 đến {high}.",
+                Problem.of(
+                    "khong-hop-le",
+                    variant="gia-tri-ho-so",
+                    hint=f"cần một số nguyên từ 0 đến {high}.",
+                    shown=_show(value),
+                ),
                 value,
             )
             return None
@@ -587,11 +657,12 @@ def read_profile_bytes(path: Path) -> bytes:
         if path.stat().st_size > limits.MAX_PROFILE_BYTES:
             raise InputError(
                 [
-                    Problem(
+                    Problem.of(
                         "tep-qua-lon",
-                        f"tệp lớn hơn {limits.MAX_PROFILE_BYTES // (1024 * 1024)} MB",
+                        variant="toi-da",
                         file=str(path),
                         hint="hồ sơ chỉ gồm thông tin xã và vài đoạn văn: xóa nội dung thừa.",
+                        max_mb=limits.MAX_PROFILE_BYTES // (1024 * 1024),
                     )
                 ]
             )
@@ -599,9 +670,9 @@ def read_profile_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "thieu-tep",
-                    "không tìm thấy tệp",
+                    variant="ho-so",
                     file=str(path),
                     hint="thư mục này chưa là hồ sơ: tạo hoso.toml bằng `hoso init`.",
                 )
@@ -620,38 +691,20 @@ def parse_toml(data: bytes, path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise InputError(
-            [
-                Problem(
-                    "ma-hoa",
-                    "tệp không lưu ở mã UTF-8",
-                    file=str(path),
-                    hint="mở bằng Notepad, chọn Lưu thành… › Mã hóa: UTF-8.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("ma-hoa", file=str(path))]) from None
     try:
         return tomllib.loads(text)
     except RecursionError:
         # 100,000 nested arrays: tomllib recurses once per level.
-        raise InputError(
-            [
-                Problem(
-                    "long-qua-sau",
-                    "tệp có mảng hoặc bảng lồng nhau quá sâu",
-                    file=str(path),
-                    hint="hồ sơ chỉ có bảng một hai tầng: xóa các dấu [ [ [ … thừa.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("long-qua-sau", file=str(path))]) from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "cu-phap",
-                    f"sai cú pháp TOML ({_vi_toml_error(str(exc))})",
                     file=str(path),
                     hint="chữ phải nằm trong ngoặc kép, mỗi khóa một dòng `khoa = giá trị`.",
+                    error=_vi_toml_error(str(exc)),
                 )
             ]
         ) from None
@@ -705,16 +758,7 @@ def load_profile(
 def check_profile_folder(path: Path) -> None:
     """Refuse a profile path whose folder does not exist (a mistyped dossier folder)."""
     if not path.parent.is_dir():
-        raise InputError(
-            [
-                Problem(
-                    "thieu-thu-muc",
-                    "không tìm thấy thư mục hồ sơ",
-                    file=str(path.parent),
-                    hint="kiểm tra lại đường dẫn, hoặc tạo hồ sơ mới bằng `hoso init`.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("thieu-thu-muc", file=str(path.parent))])
 
 
 def validate_profile(
@@ -791,9 +835,12 @@ def _read_unit(r: _Reader) -> Unit:
     if huyen and period is not None and not period.has_districts:
         r.problem(
             "don_vi.huyen",
-            "khong-con-cap-huyen",
-            f"năm {nam} không còn cấp huyện ({period.name})",
-            'xóa dòng này hoặc để huyen = "".',
+            Problem.of(
+                "khong-con-cap-huyen",
+                hint='xóa dòng này hoặc để huyen = "".',
+                nam=nam,
+                name=period.name,
+            ),
             huyen,
         )
         huyen = ""
@@ -839,9 +886,12 @@ def _read_level(r: _Reader, nam: int) -> str:
     if cap not in levels:
         r.problem(
             "don_vi.cap",
-            "khong-hop-le",
-            f'"{cap}" không hợp lệ',
-            "dùng một trong: " + ", ".join(f'"{c}"' for c in levels) + ".",
+            Problem.of(
+                "khong-hop-le",
+                variant="cap",
+                hint="dùng một trong: " + ", ".join(f'"{c}"' for c in levels) + ".",
+                cap=cap,
+            ),
             cap,
         )
         return "xã"
@@ -849,9 +899,13 @@ def _read_level(r: _Reader, nam: int) -> str:
     if period is not None and cap not in period.levels:
         r.problem(
             "don_vi.cap",
-            "khong-co-trong-nam",
-            f'năm {nam} không có đơn vị cấp "{cap}" ({period.name})',
-            "năm này dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+            Problem.of(
+                "khong-co-trong-nam",
+                hint="năm này dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+                nam=nam,
+                cap=cap,
+                name=period.name,
+            ),
             cap,
         )
     return cap
@@ -865,9 +919,12 @@ def _read_village_level(r: _Reader, cap: str) -> str:
     if not default:
         r.problem(
             "don_vi.cap_thon",
-            "chua-dien",
-            f"chưa điền cấp dưới của {cap}",
-            'ghi tên cấp dưới, ví dụ cap_thon = "khu phố" hoặc "thôn".',
+            Problem.of(
+                "chua-dien",
+                variant="cap-duoi",
+                hint='ghi tên cấp dưới, ví dụ cap_thon = "khu phố" hoặc "thôn".',
+                cap=cap,
+            ),
         )
     return default
 
@@ -878,9 +935,13 @@ def _strip_own_kind(r: _Reader, key: str, name: str, own: str, kinds: tuple[str,
     if kind is not None and kind != own:
         r.problem(
             key,
-            "sai-cap",
-            f'{_show(name)} bắt đầu bằng "{kind}" nhưng don_vi.cap là "{own}"',
-            f'ghi tên không kèm chữ "{kind}", hoặc sửa don_vi.cap cho đúng.',
+            Problem.of(
+                "sai-cap",
+                hint=f'ghi tên không kèm chữ "{kind}", hoặc sửa don_vi.cap cho đúng.',
+                name=_show(name),
+                kind=kind,
+                own=own,
+            ),
             name,
         )
     return bare
@@ -892,9 +953,12 @@ def _read_province(r: _Reader, nam: int) -> str:
     if kind == "thành phố" and name and not is_central_city(name, nam):
         r.problem(
             "don_vi.tinh",
-            "khong-phai-tp-tw",
-            f"{_show(typed)} không phải thành phố trực thuộc trung ương năm {nam}",
-            'ghi tên tỉnh, không kèm chữ "thành phố", ví dụ "Lạng Sơn".',
+            Problem.of(
+                "khong-phai-tp-tw",
+                hint='ghi tên tỉnh, không kèm chữ "thành phố", ví dụ "Lạng Sơn".',
+                typed=_show(typed),
+                nam=nam,
+            ),
             typed,
         )
     return name
@@ -982,9 +1046,13 @@ def _read_assessment(r: _Reader, folder: Path) -> Path | None:
     if not path.is_file():
         r.problem(
             "danh_gia.bo_tieu_chi",
-            "thieu-tep",
-            f"không tìm thấy tệp bộ tiêu chí {path}",
-            "ghi đường dẫn tính từ thư mục hồ sơ, hoặc xóa dòng này để dùng bộ tiêu chí có sẵn.",
+            Problem.of(
+                "thieu-tep",
+                variant="bo-tieu-chi",
+                hint="ghi đường dẫn tính từ thư mục hồ sơ, hoặc xóa dòng này để dùng bộ tiêu chí "
+                "có sẵn.",
+                path=path,
+            ),
             name,
         )
         return None
@@ -1043,17 +1111,23 @@ def _read_signer(r: _Reader, key: str, doc_type: DocumentType) -> tuple[str, str
     if authority not in AUTHORITIES:
         r.problem(
             f"{key}.quyen_han",
-            "khong-hop-le",
-            f"{_show(authority_raw)} không hợp lệ",
-            'dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
+            Problem.of(
+                "khong-hop-le",
+                variant="tham-quyen",
+                hint='dùng "KT" (cấp phó ký thay), "TM" (thay mặt UBND) hoặc "" (ký trực tiếp).',
+                authority=_show(authority_raw),
+            ),
             authority_raw,
         )
     elif (signer, authority) in {("pho_chu_tich", ""), ("chu_tich", "KT")}:
         r.problem(
             f"{key}.quyen_han",
-            "ky-sai-tham-quyen",
-            f'{OFFICIAL_TITLES[signer].capitalize()} không ký với quyền hạn "{authority}"',
-            'Phó Chủ tịch ký "KT" hoặc "TM"; Chủ tịch ký "TM" hoặc "" (trực tiếp).',
+            Problem.of(
+                "ky-sai-tham-quyen",
+                hint='Phó Chủ tịch ký "KT" hoặc "TM"; Chủ tịch ký "TM" hoặc "" (trực tiếp).',
+                title=OFFICIAL_TITLES[signer].capitalize(),
+                authority=authority,
+            ),
             authority_raw,
         )
     return signer, authority
@@ -1077,11 +1151,18 @@ def _items(r: _Reader, key: str) -> list[tuple[str, _Reader]]:
     if raw is _MISSING:
         return []
     if not isinstance(raw, list) or not all(isinstance(item, dict) for item in raw):
-        r.problem(key, "sai-kieu", "phải là các bảng [[...]]", f"mỗi mục viết [[{key}]].")
+        r.problem(key, Problem.of("sai-kieu", variant="cac-bang", hint=f"mỗi mục viết [[{key}]]."))
         return []
     if len(raw) > limits.MAX_LIST_ITEMS:
         r.problem(
-            key, "qua-nhieu", f"{len(raw)} mục, tối đa {limits.MAX_LIST_ITEMS}", "bớt các mục thừa."
+            key,
+            Problem.of(
+                "qua-nhieu",
+                variant="muc",
+                hint="bớt các mục thừa.",
+                count=len(raw),
+                max_list_items=limits.MAX_LIST_ITEMS,
+            ),
         )
         return []
     return [(f"{key}[{i}]", _Reader(item, r.file)) for i, item in enumerate(raw, start=1)]
@@ -1105,16 +1186,21 @@ def _read_council(r: _Reader, unit: Unit) -> tuple[Member, ...]:
         if roles.count(role) != 1 and members:
             r.problem(
                 "hoi_dong.thanh_vien",
-                "vai-tro",
-                f"cần đúng một {COUNCIL_ROLES[role]}, đang có {roles.count(role)}",
-                f'đặt vai_tro = "{role}" cho đúng một thành viên.',
+                Problem.of(
+                    "vai-tro",
+                    hint=f'đặt vai_tro = "{role}" cho đúng một thành viên.',
+                    role_name=COUNCIL_ROLES[role],
+                    count=roles.count(role),
+                ),
             )
     if len(members) < 3:
         r.problem(
             "hoi_dong.thanh_vien",
-            "thieu-thanh-vien",
-            f"Hội đồng có {len(members)} thành viên",
-            "ghi ít nhất 3 thành viên, mỗi người một bảng [[hoi_dong.thanh_vien]].",
+            Problem.of(
+                "thieu-thanh-vien",
+                hint="ghi ít nhất 3 thành viên, mỗi người một bảng [[hoi_dong.thanh_vien]].",
+                count=len(members),
+            ),
         )
     return tuple(members)
 
@@ -1138,9 +1224,9 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
     if start and end and end <= start:
         r.problem(
             "hop_hoi_dong.ket_thuc",
-            "khong-hop-le",
-            "giờ kết thúc không sau giờ bắt đầu",
-            "kiểm tra lại bat_dau và ket_thuc.",
+            Problem.of(
+                "khong-hop-le", variant="gio-ket-thuc", hint="kiểm tra lại bat_dau và ket_thuc."
+            ),
         )
     absent = r.text_list("hop_hoi_dong.vang_mat", "", required=False)
     names = {m.ho_ten for m in council}
@@ -1149,11 +1235,13 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
             guess = did_you_mean(name, names)
             r.problem(
                 f"hop_hoi_dong.vang_mat[{i}]",
-                "khong-co-trong-hoi-dong",
-                f'"{name}" không có trong danh sách Hội đồng',
-                f"có phải ý bạn là {guess}?"
-                if guess
-                else "ghi đúng họ tên như ở [[hoi_dong.thanh_vien]].",
+                Problem.of(
+                    "khong-co-trong-hoi-dong",
+                    hint=f"có phải ý bạn là {guess}?"
+                    if guess
+                    else "ghi đúng họ tên như ở [[hoi_dong.thanh_vien]].",
+                    name=name,
+                ),
             )
     reasons = _absence_reasons(r, absent)
     present = len(council) - len(absent)
@@ -1164,9 +1252,12 @@ def _read_meeting(r: _Reader, council: tuple[Member, ...]) -> Meeting:
     if cast_votes > present:
         r.problem(
             "hop_hoi_dong.tan_thanh",
-            "vuot-so-co-mat",
-            f"tổng số phiếu ({cast_votes}) lớn hơn số thành viên có mặt ({present})",
-            "kiểm tra lại tan_thanh, khong_tan_thanh và vang_mat.",
+            Problem.of(
+                "vuot-so-co-mat",
+                hint="kiểm tra lại tan_thanh, khong_tan_thanh và vang_mat.",
+                cast_votes=cast_votes,
+                present=present,
+            ),
         )
     return Meeting(
         bat_dau=start,
@@ -1188,30 +1279,27 @@ def _absence_reasons(r: _Reader, absent: tuple[str, ...]) -> tuple[tuple[str, st
         return ()
     example = '{ "Nông Văn Tuấn" = "đi công tác" }'
     if not isinstance(value, dict):
-        r.problem(key, "sai-kieu", f"{_show(value)} không phải một bảng", f"viết {example}.", value)
+        found = Problem.of("sai-kieu", variant="khong-phai-bang", shown=_show(value))
+        r.problem(key, replace(found, hint=f"viết {example}."), value)
         return ()
     reasons: dict[str, str] = {}
     # Each problem is located at the table (the key the web page shows), the name as its value.
     for name, reason in value.items():
         if not isinstance(reason, str):
-            r.problem(
-                key, "sai-kieu", f"lý do {_show(reason)} không phải chữ", f"viết {example}.", name
-            )
+            found = Problem.of("sai-kieu", variant="ly-do", shown=_show(reason))
+            r.problem(key, replace(found, hint=f"viết {example}."), name)
             continue
         if not (r.acceptable(key, name) and r.acceptable(key, reason)):
             continue
         person = " ".join(nfc(name).split())
         if person not in absent:
             guess = did_you_mean(person, absent)
-            r.problem(
-                key,
+            found = Problem.of(
                 "ly-do-khong-vang",
-                f'có lý do vắng mặt nhưng "{person}" không có trong vang_mat',
-                f"có phải ý bạn là {guess}?"
-                if guess
-                else "thêm họ tên này vào vang_mat, hoặc xóa lý do.",
-                person,
+                hint=f"có phải ý bạn là {guess}?" if guess else CATALOGUE_HINT,
+                person=person,
             )
+            r.problem(key, found, person)
             continue
         reasons[person] = " ".join(nfc(reason).split())
     return tuple(reasons.items())

@@ -248,11 +248,10 @@ class _Checker:
         self.problems: list[Problem] = []
         self.catalogue: dict[str, Indicator] = catalogue()
 
-    def problem(self, where: str, code: str, message: str, hint: str, value: Any = None) -> None:
+    def problem(self, where: str, found: Problem, value: Any = None) -> None:
+        """Record `found` (made by Problem.of) at rule `where`, with the value written there."""
         shown = None if value is None else str(value)
-        self.problems.append(
-            Problem(code, message, file=self.file, field=where, value=shown, hint=hint)
-        )
+        self.problems.append(replace(found, file=self.file, field=where, value=shown))
 
     def unknown_keys(self, where: str, table: dict[str, Any], allowed: tuple[str, ...]) -> None:
         for name in table:
@@ -264,14 +263,15 @@ class _Checker:
                     else "các khóa hợp lệ: " + ", ".join(allowed)
                 )
                 self.problem(
-                    f"{where} › {name}", "khoa-la", "khóa không có trong bộ tiêu chí", hint
+                    f"{where} › {name}", Problem.of("khoa-la", variant="bo-tieu-chi", hint=hint)
                 )
 
     def text(self, where: str, table: dict[str, Any], key: str) -> str:
         value = table.get(key)
         if not isinstance(value, str) or not value.strip():
             self.problem(
-                f"{where} › {key}", "chua-dien", "thiếu hoặc không phải chữ", f'ghi {key} = "…".'
+                f"{where} › {key}",
+                Problem.of("chua-dien", variant="chu", hint=f'ghi {key} = "…".'),
             )
             return ""
         return value.strip()
@@ -282,10 +282,12 @@ class _Checker:
         for unknown in unknown_placeholders(text):
             self.problem(
                 f"{where} › {key}",
-                "cho-dien-la",
-                f"chỗ điền {unknown} không có",
-                f"dùng một trong: {known_list()} (thay bằng từ của đơn vị khi in); "
-                "hoặc bỏ dấu ngoặc nhọn.",
+                Problem.of(
+                    "cho-dien-la",
+                    hint=f"dùng một trong: {known_list()} (thay bằng từ của đơn vị khi in); "
+                    "hoặc bỏ dấu ngoặc nhọn.",
+                    unknown=unknown,
+                ),
                 unknown,
             )
         return text
@@ -295,22 +297,30 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.problem(
                 f"{where} › {key}",
-                "khong-phai-so",
-                "thiếu hoặc không phải số",
-                f"ghi {key} = một số, ví dụ {key} = 50.",
+                Problem.of(
+                    "khong-phai-so",
+                    variant="thieu",
+                    hint=f"ghi {key} = một số, ví dụ {key} = 50.",
+                ),
                 value,
             )
             return None
         amount = Decimal(str(value))
         if not amount.is_finite() or amount < 0:
-            self.problem(f"{where} › {key}", "khong-phai-so", "phải là số ≥ 0", "", value)
+            self.problem(
+                f"{where} › {key}",
+                Problem.of("khong-phai-so", variant="am", hint=""),
+                value,
+            )
             return None
         return amount
 
     def flag(self, where: str, table: dict[str, Any], key: str, default: bool) -> bool:
         value = table.get(key, default)
         if not isinstance(value, bool):
-            self.problem(f"{where} › {key}", "sai-kieu", "phải là true hoặc false", "", value)
+            self.problem(
+                f"{where} › {key}", Problem.of("sai-kieu", variant="dung-sai", hint=""), value
+            )
             return default
         return value
 
@@ -325,10 +335,12 @@ class _Checker:
         if scale is not None and declared is not None and declared != scale:
             self.problem(
                 "bộ tiêu chí › scale",
-                "tong-tieu-chi",
-                f"tổng điểm tối đa của các tiêu chí là {_plain(declared)}, "
-                f"không bằng thang điểm {_plain(scale)}",
-                "sửa max của các tiêu chí hoặc scale cho khớp.",
+                Problem.of(
+                    "tong-tieu-chi",
+                    hint="sửa max của các tiêu chí hoặc scale cho khớp.",
+                    declared=_plain(declared),
+                    scale=_plain(scale),
+                ),
             )
         if self.problems or scale is None:
             return None
@@ -337,13 +349,19 @@ class _Checker:
     def thresholds(self, raw: Any, scale: Decimal | None) -> dict[str, Decimal]:
         where = "thresholds"
         if not isinstance(raw, dict):
-            self.problem(where, "thieu-bang", "thiếu bảng [thresholds]", _threshold_hint())
+            self.problem(
+                where,
+                Problem.of("thieu-bang", variant="nguong", hint=_threshold_hint()),
+            )
             return {}
         self.unknown_keys(where, raw, tuple(UNIT_TYPES))
         result: dict[str, Decimal] = {}
         for unit in UNIT_TYPES:
             if unit not in raw:
-                self.problem(f"{where} › {unit}", "chua-dien", "thiếu ngưỡng", _threshold_hint())
+                self.problem(
+                    f"{where} › {unit}",
+                    Problem.of("chua-dien", variant="thieu-nguong", hint=_threshold_hint()),
+                )
                 continue
             value = self.number(where, raw, unit)
             if value is None:
@@ -351,9 +369,12 @@ class _Checker:
             if scale is not None and value > scale:
                 self.problem(
                     f"{where} › {unit}",
-                    "nguong-vuot-thang",
-                    f"ngưỡng {_plain(value)} lớn hơn thang điểm {_plain(scale)}",
-                    "ngưỡng phải nằm trong thang điểm.",
+                    Problem.of(
+                        "nguong-vuot-thang",
+                        hint="ngưỡng phải nằm trong thang điểm.",
+                        shown=_plain(value),
+                        scale=_plain(scale),
+                    ),
                 )
             result[unit] = value
         return result
@@ -362,7 +383,8 @@ class _Checker:
         """The criteria, and the sum of their declared maxima (None when one is unreadable)."""
         if not isinstance(raw, list) or not raw:
             self.problem(
-                "criteria", "thieu-bang", "chưa có tiêu chí nào", "thêm các bảng [[criteria]]."
+                "criteria",
+                Problem.of("thieu-bang", variant="tieu-chi", hint="thêm các bảng [[criteria]]."),
             )
             return (), None
         result: list[Criterion] = []
@@ -373,15 +395,18 @@ class _Checker:
         for index, table in enumerate(raw, start=1):
             where = f"tiêu chí thứ {index}"
             if not isinstance(table, dict):
-                self.problem(where, "sai-kieu", "không phải một bảng", "viết thành [[criteria]].")
+                self.problem(
+                    where,
+                    Problem.of(
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết thành [[criteria]]."
+                    ),
+                )
                 continue
             no = table.get("no")
             if isinstance(no, bool) or not isinstance(no, int) or no < 1:
                 self.problem(
                     f"{where} › no",
-                    "khong-phai-so",
-                    "số thứ tự phải là số nguyên ≥ 1",
-                    "ghi no = 1, 2, …",
+                    Problem.of("khong-phai-so", variant="so-thu-tu", hint="ghi no = 1, 2, …"),
                     no,
                 )
                 no = 0
@@ -390,9 +415,12 @@ class _Checker:
                 if no in seen_no:
                     self.problem(
                         where,
-                        "trung-ma",
-                        f"tiêu chí {no} bị khai báo hai lần",
-                        "mỗi số thứ tự chỉ dùng một lần.",
+                        Problem.of(
+                            "trung-ma",
+                            variant="tieu-chi",
+                            hint="mỗi số thứ tự chỉ dùng một lần.",
+                            no=no,
+                        ),
                     )
                 seen_no.add(no)
             self.unknown_keys(where, table, _CRITERION_KEYS)
@@ -400,17 +428,22 @@ class _Checker:
             if letter and letter not in LETTERS:
                 self.problem(
                     f"{where} › letter",
-                    "chu-cai-sai",
-                    f'"{letter}" không phải chữ cái đánh điểm của văn bản',
-                    "dùng a, b, c, d, đ, e, g, h, i, k, l, m, n (không có f, j).",
+                    Problem.of(
+                        "chu-cai-sai",
+                        hint="dùng a, b, c, d, đ, e, g, h, i, k, l, m, n (không có f, j).",
+                        letter=letter,
+                    ),
                     letter,
                 )
             elif letter in seen_letters:
                 self.problem(
                     f"{where} › letter",
-                    "trung-ma",
-                    f'chữ "{letter}" bị dùng hai lần',
-                    "mỗi tiêu chí một chữ cái.",
+                    Problem.of(
+                        "trung-ma",
+                        variant="chu-cai",
+                        hint="mỗi tiêu chí một chữ cái.",
+                        letter=letter,
+                    ),
                     letter,
                 )
             seen_letters.add(letter)
@@ -423,10 +456,12 @@ class _Checker:
             if maximum is not None and total is not None and total != maximum:
                 self.problem(
                     f"{where} › max",
-                    "tong-muc",
-                    f"tổng điểm tối đa của các mục là {_plain(total)}, "
-                    f"không bằng điểm tối đa của tiêu chí ({_plain(maximum)})",
-                    "sửa max của các mục hoặc của tiêu chí cho khớp.",
+                    Problem.of(
+                        "tong-muc",
+                        hint="sửa max của các mục hoặc của tiêu chí cho khớp.",
+                        total=_plain(total),
+                        maximum=_plain(maximum),
+                    ),
                 )
             result.append(
                 Criterion(no, letter, name, maximum or Decimal(0), provisional, source, items)
@@ -440,9 +475,11 @@ class _Checker:
         if not isinstance(raw, list) or not raw:
             self.problem(
                 parent,
-                "thieu-bang",
-                "tiêu chí chưa có mục nào",
-                "thêm các bảng [[criteria.items]] ngay sau tiêu chí.",
+                Problem.of(
+                    "thieu-bang",
+                    variant="muc",
+                    hint="thêm các bảng [[criteria.items]] ngay sau tiêu chí.",
+                ),
             )
             return (), None
         result: list[Item] = []
@@ -451,7 +488,10 @@ class _Checker:
             where = f"{parent}, mục thứ {index}"
             if not isinstance(table, dict):
                 self.problem(
-                    where, "sai-kieu", "không phải một bảng", "viết thành [[criteria.items]]."
+                    where,
+                    Problem.of(
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết thành [[criteria.items]]."
+                    ),
                 )
                 declared = None
                 continue
@@ -461,16 +501,22 @@ class _Checker:
                 if item_id in seen:
                     self.problem(
                         where,
-                        "trung-ma",
-                        f"mục {item_id} bị khai báo hai lần",
-                        "mỗi mã mục chỉ dùng một lần.",
+                        Problem.of(
+                            "trung-ma",
+                            variant="muc",
+                            hint="mỗi mã mục chỉ dùng một lần.",
+                            item_id=item_id,
+                        ),
                     )
                 elif no and not item_id.startswith(f"{no}."):
                     self.problem(
                         where,
-                        "ma-muc-sai",
-                        f'mã mục "{item_id}" không thuộc tiêu chí {no}',
-                        f'mục của tiêu chí {no} đánh số "{no}.1", "{no}.2", …',
+                        Problem.of(
+                            "ma-muc-sai",
+                            hint=f'mục của tiêu chí {no} đánh số "{no}.1", "{no}.2", …',
+                            item_id=item_id,
+                            no=no,
+                        ),
                     )
                 seen.add(item_id)
             item = self.item(where, item_id, table, provisional)
@@ -501,9 +547,14 @@ class _Checker:
             guess = did_you_mean(str(kind), KINDS)
             self.problem(
                 f"{where} › kind",
-                "loai-la",
-                f"loại cách tính {kind!r} không có",
-                f"có phải ý bạn là {guess}?" if guess else "dùng một trong: " + ", ".join(KINDS),
+                Problem.of(
+                    "loai-la",
+                    variant="cach-tinh",
+                    hint=f"có phải ý bạn là {guess}?"
+                    if guess
+                    else "dùng một trong: " + ", ".join(KINDS),
+                    kind=kind,
+                ),
                 kind,
             )
             return None
@@ -521,9 +572,13 @@ class _Checker:
             if role in table and role not in roles:
                 self.problem(
                     f"{where} › {role}",
-                    "khoa-thua",
-                    f'loại "{kind}" không dùng khóa {role}',
-                    "dùng: " + ", ".join(roles) + ".",
+                    Problem.of(
+                        "khoa-thua",
+                        variant="loai",
+                        hint="dùng: " + ", ".join(roles) + ".",
+                        kind=kind,
+                        role=role,
+                    ),
                 )
                 ok = False
         for role, (kinds, levels) in roles.items():
@@ -531,9 +586,9 @@ class _Checker:
             if not isinstance(code, str) or not code:
                 self.problem(
                     f"{where} › {role}",
-                    "chua-dien",
-                    "chưa ghi mã chỉ tiêu",
-                    f'ghi {role} = "<mã chỉ tiêu>".',
+                    Problem.of(
+                        "chua-dien", variant="chua-ghi-ma", hint=f'ghi {role} = "<mã chỉ tiêu>".'
+                    ),
                 )
                 ok = False
                 continue
@@ -542,11 +597,13 @@ class _Checker:
                 guess = did_you_mean(code, self.catalogue)
                 self.problem(
                     f"{where} › {role}",
-                    "chi-tieu-la",
-                    f'chỉ tiêu "{code}" không có trong danh mục',
-                    f"có phải ý bạn là {guess}?"
-                    if guess
-                    else "dùng mã chỉ tiêu của biểu mẫu (xem data/indicators.toml).",
+                    Problem.of(
+                        "chi-tieu-la",
+                        hint=f"có phải ý bạn là {guess}?"
+                        if guess
+                        else "dùng mã chỉ tiêu của biểu mẫu (xem data/indicators.toml).",
+                        code_text=code,
+                    ),
                     code,
                 )
                 ok = False
@@ -554,10 +611,14 @@ class _Checker:
             if indicator.kind not in kinds or indicator.level not in levels:
                 self.problem(
                     f"{where} › {role}",
-                    "chi-tieu-sai-loai",
-                    f'chỉ tiêu "{code}" ({indicator.kind}, cấp {indicator.level}) '
-                    f'không dùng được cho loại "{kind}"',
-                    "cần chỉ tiêu " + "/".join(kinds) + " cấp " + "/".join(levels) + ".",
+                    Problem.of(
+                        "chi-tieu-sai-loai",
+                        hint="cần chỉ tiêu " + "/".join(kinds) + " cấp " + "/".join(levels) + ".",
+                        code_text=code,
+                        kind=indicator.kind,
+                        level=indicator.level,
+                        kind2=kind,
+                    ),
                     code,
                 )
                 ok = False
@@ -571,9 +632,9 @@ class _Checker:
         if not isinstance(raw, list) or not raw:
             self.problem(
                 f"{where} › tiers",
-                "thieu-bac",
-                "chưa có bậc điểm nào",
-                'ghi tiers = [{ op = ">=", bound = 95, points = 50 }, …].',
+                Problem.of(
+                    "thieu-bac", hint='ghi tiers = [{ op = ">=", bound = 95, points = 50 }, …].'
+                ),
             )
             return None
         before = len(self.problems)
@@ -581,7 +642,12 @@ class _Checker:
         for index, table in enumerate(raw, start=1):
             at = f"{where} › bậc {index}"
             if not isinstance(table, dict):
-                self.problem(at, "sai-kieu", "không phải một bảng", "viết { op = …, points = … }.")
+                self.problem(
+                    at,
+                    Problem.of(
+                        "sai-kieu", variant="bang-tieu-chi", hint="viết { op = …, points = … }."
+                    ),
+                )
                 continue
             self.unknown_keys(at, table, _TIER_KEYS)
             op = table.get("op")
@@ -589,9 +655,12 @@ class _Checker:
             if op not in allowed:
                 self.problem(
                     f"{at} › op",
-                    "phep-so-sanh-la",
-                    f'điều kiện {op!r} không dùng được cho loại "{kind}"',
-                    "dùng một trong: " + ", ".join(allowed) + ".",
+                    Problem.of(
+                        "phep-so-sanh-la",
+                        hint="dùng một trong: " + ", ".join(allowed) + ".",
+                        op=op,
+                        kind=kind,
+                    ),
                     op,
                 )
                 continue
@@ -604,14 +673,13 @@ class _Checker:
                 if kind in _PERCENT_KINDS and bound > 100:
                     self.problem(
                         f"{at} › bound",
-                        "ty-le-vuot-100",
-                        "tỷ lệ (%) lớn hơn 100",
-                        "ghi tỷ lệ từ 0 đến 100.",
+                        Problem.of("ty-le-vuot-100", hint="ghi tỷ lệ từ 0 đến 100."),
                         table.get("bound"),
                     )
             elif "bound" in table:
                 self.problem(
-                    f"{at} › bound", "khoa-thua", f'điều kiện "{op}" không cần bound', "xóa bound."
+                    f"{at} › bound",
+                    Problem.of("khoa-thua", variant="dieu-kien", hint="xóa bound.", op=op),
                 )
             points = self.number(at, table, "points")
             if points is None:
@@ -619,10 +687,12 @@ class _Checker:
             if maximum is not None and points > maximum:
                 self.problem(
                     f"{at} › points",
-                    "bac-vuot-toi-da",
-                    f"điểm của bậc ({_plain(points)}) lớn hơn điểm tối đa của mục "
-                    f"({_plain(maximum)})",
-                    "giảm điểm của bậc hoặc tăng max.",
+                    Problem.of(
+                        "bac-vuot-toi-da",
+                        hint="giảm điểm của bậc hoặc tăng max.",
+                        points=_plain(points),
+                        maximum=_plain(maximum),
+                    ),
                 )
             tiers.append(Tier(op, bound, points, self.flag(at, table, "provisional", provisional)))
         if len(self.problems) > before:
@@ -636,10 +706,12 @@ class _Checker:
         if maximum is not None and tiers[0].points != maximum:
             self.problem(
                 f"{where} › bậc 1",
-                "bac-dau-khong-toi-da",
-                f"bậc đầu cho {_plain(tiers[0].points)} điểm, không bằng điểm tối đa "
-                f"({_plain(maximum)})",
-                "bậc đầu (điều kiện cao nhất) phải cho điểm tối đa của mục.",
+                Problem.of(
+                    "bac-dau-khong-toi-da",
+                    hint="bậc đầu (điều kiện cao nhất) phải cho điểm tối đa của mục.",
+                    first_points=_plain(tiers[0].points),
+                    maximum=_plain(maximum),
+                ),
             )
         directions = {
             "down" if t.op in _DESCENDING else "up"
@@ -649,9 +721,11 @@ class _Checker:
         if len(directions) > 1:
             self.problem(
                 f"{where} › tiers",
-                "bac-sai-thu-tu",
-                "các bậc trộn điều kiện ≥ với ≤",
-                "một mục chỉ so sánh theo một chiều.",
+                Problem.of(
+                    "bac-sai-thu-tu",
+                    variant="tron-dieu-kien",
+                    hint="một mục chỉ so sánh theo một chiều.",
+                ),
             )
             return
         for index, (upper, lower) in enumerate(pairwise(tiers), start=2):
@@ -659,9 +733,13 @@ class _Checker:
             if lower.points > upper.points:
                 self.problem(
                     at,
-                    "bac-sai-thu-tu",
-                    f"bậc {index} cho nhiều điểm hơn bậc {index - 1}",
-                    "xếp các bậc từ cao xuống thấp: bậc trên cho nhiều điểm nhất.",
+                    Problem.of(
+                        "bac-sai-thu-tu",
+                        variant="nhieu-diem-hon",
+                        hint="xếp các bậc từ cao xuống thấp: bậc trên cho nhiều điểm nhất.",
+                        index=index,
+                        previous=index - 1,
+                    ),
                 )
             if upper.bound is None or lower.bound is None:
                 continue
@@ -673,10 +751,15 @@ class _Checker:
             if shadowed:
                 self.problem(
                     at,
-                    "bac-sai-thu-tu",
-                    f"bậc {index} ({lower.condition(kind)}) không bao giờ được xét "
-                    f"sau bậc {index - 1} ({upper.condition(kind)})",
-                    "xếp các bậc từ điều kiện chặt nhất xuống.",
+                    Problem.of(
+                        "bac-sai-thu-tu",
+                        variant="khong-duoc-xet",
+                        hint="xếp các bậc từ điều kiện chặt nhất xuống.",
+                        index=index,
+                        lower=lower.condition(kind),
+                        previous=index - 1,
+                        upper=upper.condition(kind),
+                    ),
                 )
 
 

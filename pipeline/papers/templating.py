@@ -48,6 +48,11 @@ from pipeline.papers.context import FILTER_DOCS, FILTERS, VARIABLES
 from pipeline.papers.sandbox import BoundedEnvironment, TemplateLimit, static_problems
 from pipeline.papers.template_source import TEMPLATE_FOLDER, TemplateSource, find_template
 
+# The hint of every fault found while filling a template.
+_FILL_HINT = (
+    "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi; thẻ {%p … %} phải nằm trọn "
+    "trong một đoạn."
+)
 _HINT = "mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %}; các biến được dùng: templates/README.md."
 
 
@@ -246,24 +251,17 @@ def _check_template(template: TemplateSource) -> list[Problem]:
             raise ValueError("not a bounded zip")
         source = template_source_text(template)
     except Exception:  # a corrupt .docx, or not a Word file at all
-        return [
-            Problem(
-                "mau-hong",
-                "không đọc được mẫu: tệp không phải văn bản Word .docx hợp lệ",
-                file=template.label,
-                hint="mở mẫu bằng Word rồi lưu lại ở định dạng .docx.",
-            )
-        ]
+        return [Problem.of("mau-hong", file=template.label)]
     try:
         tree = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
         return [
-            Problem(
+            Problem.of(
                 "cu-phap-mau",
-                f"thẻ Jinja viết sai ở đoạn «{_snippet(source, exc.lineno)}»",
                 file=template.label,
                 value=exc.message,
                 hint="mỗi {{ phải có }} đóng, mỗi {%p for … %} phải có {%p endfor %}; " + _HINT,
+                snippet=_snippet(source, exc.lineno),
             )
         ]
     problems: list[Problem] = []
@@ -272,20 +270,24 @@ def _check_template(template: TemplateSource) -> list[Problem]:
         if path.startswith("loop") or path in known:
             continue
         problems.append(
-            Problem(
+            Problem.of(
                 "bien-khong-co",
-                f"mẫu dùng biến không có: {{{{ {path.replace('[]', '')} }}}}",
+                variant="tinh",
                 file=template.label,
                 field=path,
                 hint=_HINT,
+                variable=path.replace("[]", ""),
             )
         )
     for filter_node in tree.find_all(nodes.Filter):
         if filter_node.name not in env.filters:
-            problems.append(Problem("bo-loc-khong-co", f"bộ lọc không có: {filter_node.name}",
-                                    file=template.label, hint=_HINT))  # fmt: skip
+            problems.append(
+                Problem.of(
+                    "bo-loc-khong-co", file=template.label, hint=_HINT, name=filter_node.name
+                )
+            )
     problems += [
-        Problem("the-khong-dung", message, file=template.label, hint=_HINT)
+        Problem.of("the-khong-dung", file=template.label, hint=_HINT, message=message)
         for message in static_problems(tree, env)
     ]
     return problems
@@ -332,40 +334,50 @@ def fill_template(template: TemplateSource, context: dict[str, Any]) -> DocxDocu
             tpl.render(context, jinja_env=env)
     except TimeLimitExceeded:
         raise _fill_error(
-            template,
-            "mau-qua-lau",
-            f"điền mẫu mất quá {limits.MAX_RENDER_SECONDS:g} giây (vòng lặp quá nhiều?)",
+            Problem.of(
+                "mau-qua-lau",
+                file=template.label,
+                hint=_FILL_HINT,
+                seconds=limits.MAX_RENDER_SECONDS,
+            )
         ) from None
     except TemplateLimit as exc:
-        raise _fill_error(template, "mau-qua-lon", exc.message or str(exc)) from None
+        raise _fill_error(
+            Problem.of(
+                "mau-qua-lon",
+                file=template.label,
+                hint=_FILL_HINT,
+                message=exc.message or str(exc),
+            )
+        ) from None
     except jinja2.UndefinedError as exc:
-        raise _fill_error(template, "bien-khong-co", f"mẫu dùng biến không có ({exc})") from exc
+        raise _fill_error(
+            Problem.of(
+                "bien-khong-co",
+                variant="khi-dien",
+                file=template.label,
+                hint=_FILL_HINT,
+                error=exc,
+            )
+        ) from exc
     except jinja2.TemplateError as exc:
-        raise _fill_error(template, "loi-mau", f"lỗi khi điền mẫu: {exc}") from exc
+        raise _fill_error(
+            Problem.of("loi-mau", variant="dien", file=template.label, hint=_FILL_HINT, error=exc)
+        ) from exc
     except RecursionError:
-        raise _fill_error(template, "loi-mau", "mẫu tự gọi lại chính nó quá nhiều lần") from None
+        raise _fill_error(
+            Problem.of("loi-mau", variant="de-quy", file=template.label, hint=_FILL_HINT)
+        ) from None
     except etree.XMLSyntaxError as exc:
         raise _fill_error(
-            template,
-            "mau-hong-xml",
-            f"văn bản điền xong không còn đúng cấu trúc Word ({exc.msg})",
+            Problem.of("mau-hong-xml", file=template.label, hint=_FILL_HINT, error=exc.msg)
         ) from None
     document: DocxDocument = tpl.docx
     return document
 
 
-def _fill_error(template: TemplateSource, code: str, message: str) -> InputError:
-    return InputError(
-        [
-            Problem(
-                code,
-                message,
-                file=template.label,
-                hint="mở mẫu trong Word, sửa thẻ {{ … }} hoặc {% … %} bị lỗi; thẻ {%p … %} "
-                "phải nằm trọn trong một đoạn.",
-            )
-        ]
-    )
+def _fill_error(problem: Problem) -> InputError:
+    return InputError([problem])
 
 
 # The core properties docxtpl fills as templates (`DocxTemplate.render_properties`).
@@ -432,17 +444,7 @@ def export_templates(dossier: Path) -> list[Path]:
     written = []
     existing = [folder / d.file for d in catalogue().values() if (folder / d.file).exists()]
     if existing:
-        raise InputError(
-            [
-                Problem(
-                    "da-co-mau",
-                    "đã có mẫu riêng, không ghi đè",
-                    file=str(path),
-                    hint="đổi tên hoặc xóa tệp này nếu muốn lấy lại mẫu có sẵn.",
-                )
-                for path in existing
-            ]
-        )
+        raise InputError([Problem.of("da-co-mau", file=str(path)) for path in existing])
     try:
         folder.mkdir(parents=True, exist_ok=True)
         for doc in catalogue().values():

@@ -80,22 +80,43 @@ def read_settings(  # noqa: PLR0912
         return SigningSettings(file), []
     problems: list[Problem] = []
 
-    def problem(key: str, message: str, hint: str) -> None:
-        problems.append(Problem("ky-so", message, file=file, field=key, hint=hint))
-
     if not isinstance(raw, dict):
-        problem("ky_so", "phải là một bảng [ky_so]", "xem mẫu ghi chú do hoso init tạo.")
+        problems.append(
+            Problem.of(
+                "ky-so",
+                variant="bang-ky-so",
+                file=file,
+                field="ky_so",
+                hint="xem mẫu ghi chú do hoso init tạo.",
+            )
+        )
         return SigningSettings(file), problems
     for key in raw:
         if key not in _TOP_FIELDS:
-            problem(f"ky_so.{key}", "khóa không dùng", "các khóa: " + ", ".join(_TOP_FIELDS) + ".")
+            problems.append(
+                Problem.of(
+                    "ky-so",
+                    variant="khoa-thua",
+                    file=file,
+                    field=f"ky_so.{key}",
+                    hint="các khóa: " + ", ".join(_TOP_FIELDS) + ".",
+                )
+            )
     folder = profile.folder
 
     def path(value: Any, key: str) -> Path | None:
         if value in (None, ""):
             return None
         if not isinstance(value, str):
-            problem(key, "phải là đường dẫn trong ngoặc kép", 'ví dụ "ky-so/dau.png".')
+            problems.append(
+                Problem.of(
+                    "ky-so",
+                    variant="duong-dan",
+                    file=file,
+                    field=key,
+                    hint='ví dụ "ky-so/dau.png".',
+                )
+            )
             return None
         return (folder / value).resolve()
 
@@ -107,8 +128,14 @@ def read_settings(  # noqa: PLR0912
         or isinstance(seal_mm, bool)
         or not (math.isfinite(seal_mm) and 20 <= seal_mm <= 60)
     ):
-        problem(
-            "ky_so.dau_mm", "đường kính dấu phải từ 20 đến 60 mm", "dấu của xã thường 35–36 mm."
+        problems.append(
+            Problem.of(
+                "ky-so",
+                variant="duong-kinh-dau",
+                file=file,
+                field="ky_so.dau_mm",
+                hint="dấu của xã thường 35–36 mm.",
+            )
         )
         seal_mm = DEFAULT_SEAL_MM
     keys: dict[str, KeySpec] = {}
@@ -119,28 +146,52 @@ def read_settings(  # noqa: PLR0912
             continue
         key = f"ky_so.{role}"
         if not isinstance(entry, dict):
-            problem(key, "phải là một bảng", f"ghi [{key}] rồi các dòng tep = …, anh_chu_ky = ….")
+            problems.append(
+                Problem.of(
+                    "ky-so",
+                    variant="bang",
+                    file=file,
+                    field=key,
+                    hint=f"ghi [{key}] rồi các dòng tep = …, anh_chu_ky = ….",
+                )
+            )
             continue
         for name in entry:
             if name not in _KEY_FIELDS:
-                problem(
-                    f"{key}.{name}", "khóa không dùng", "các khóa: " + ", ".join(_KEY_FIELDS) + "."
+                problems.append(
+                    Problem.of(
+                        "ky-so",
+                        variant="khoa-thua",
+                        file=file,
+                        field=f"{key}.{name}",
+                        hint="các khóa: " + ", ".join(_KEY_FIELDS) + ".",
+                    )
                 )
         p12 = path(entry.get("tep"), f"{key}.tep")
         token = str(entry.get("token", "") or "")
         key_label = str(entry.get("khoa", "") or "")
         if p12 is None and not (token or key_label):
-            problem(
-                key,
-                "chưa ghi khóa ký",
-                'ghi tep = "…p12" (tệp khóa) hoặc token, khoa, chung_thu (USB token).',
+            problems.append(
+                Problem.of(
+                    "ky-so",
+                    variant="thieu-khoa",
+                    file=file,
+                    field=key,
+                    hint='ghi tep = "…p12" (tệp khóa) hoặc token, khoa, chung_thu (USB token).',
+                )
             )
             continue
         if p12 is None and module is None:
-            problem(
-                "ky_so.thu_vien",
-                f"{key} dùng USB token nhưng chưa ghi thư viện PKCS#11",
-                "ghi đường dẫn thư viện của token (tệp .dll/.so) do nhà cung cấp chứng thư số cài.",
+            problems.append(
+                Problem.of(
+                    "ky-so",
+                    variant="thieu-thu-vien",
+                    file=file,
+                    field="ky_so.thu_vien",
+                    hint="ghi đường dẫn thư viện của token (tệp .dll/.so) do nhà cung cấp "
+                    "chứng thư số cài.",
+                    key=key,
+                )
             )
         keys[role] = KeySpec(
             role=role,
@@ -155,10 +206,14 @@ def read_settings(  # noqa: PLR0912
         image = path(entry.get("anh_chu_ky"), f"{key}.anh_chu_ky")
         if role != AGENCY:
             if image is None:
-                problem(
-                    f"{key}.anh_chu_ky",
-                    "chưa ghi ảnh chữ ký",
-                    "ghi đường dẫn ảnh chữ ký PNG nền trong suốt, màu xanh.",
+                problems.append(
+                    Problem.of(
+                        "ky-so",
+                        variant="thieu-anh-chu-ky",
+                        file=file,
+                        field=f"{key}.anh_chu_ky",
+                        hint="ghi đường dẫn ảnh chữ ký PNG nền trong suốt, màu xanh.",
+                    )
                 )
             else:
                 images[role] = image

@@ -98,21 +98,22 @@ class Keyring:
         problems: list[Problem] = []
         for role in sorted(roles - self.settings.keys.keys() - self.signers.keys()):
             problems.append(
-                Problem(
+                Problem.of(
                     "ky-so",
-                    f"chưa có khóa ký của {role}",
+                    variant="khoa",
                     file=self.settings.file,
                     field=f"ky_so.{role}",
                     hint=f'ghi bảng [ky_so.{role}] với tep = "…p12" (hoặc token), anh_chu_ky.',
+                    role=role,
                 )
             )
         for role in sorted(roles - {AGENCY}):
             path = self.settings.images.get(role)
             if path is None and role in self.settings.keys.keys() | self.signers.keys():
                 problems.append(
-                    Problem(
+                    Problem.of(
                         "ky-so",
-                        "chưa ghi ảnh chữ ký",
+                        variant="anh-chu-ky",
                         file=self.settings.file,
                         field=f"ky_so.{role}.anh_chu_ky",
                         hint="ghi đường dẫn ảnh chữ ký PNG nền trong suốt, màu xanh.",
@@ -128,9 +129,9 @@ class Keyring:
         if need_seal:
             if self.settings.seal is None:
                 problems.append(
-                    Problem(
+                    Problem.of(
                         "ky-so",
-                        "chưa ghi ảnh con dấu",
+                        variant="anh-dau",
                         file=self.settings.file,
                         field="ky_so.anh_dau",
                         hint="ghi đường dẫn ảnh dấu PNG màu đỏ, nền trong suốt.",
@@ -162,17 +163,7 @@ def sign_signatories(data: bytes, who: list[Signatory], keys: Keyring, pdf: Path
         pages = pages or places.text_lines(data)
         place = places.find_place(pages, person.name)
         if place is None:
-            raise InputError(
-                [
-                    Problem(
-                        "khong-thay-cho-ky",
-                        f"không tìm thấy chỗ ký của {person.name} (giữa chức vụ và họ tên)",
-                        file=str(pdf),
-                        hint="lập lại bản PDF từ văn bản Word của hoso (hoso pdf); họ tên "
-                        "người ký trong văn bản phải trùng với hoso.toml.",
-                    )
-                ]
-            )
+            raise InputError([Problem.of("khong-thay-cho-ky", file=str(pdf), name=person.name)])
         image = keys.images[person.role].image
         rect = signing.fitted(place, image)
         data = signing.sign_image(
@@ -252,16 +243,7 @@ def sign_outputs(
             else:
                 todo.append((pdf, data, who))
         if not todo and not already:
-            raise InputError(
-                [
-                    Problem(
-                        "chua-co-pdf",
-                        "chưa có bản PDF nào để ký",
-                        file=str(out),
-                        hint=f"chạy `hoso build {dossier.folder} --pdf` (hoặc hoso pdf) trước.",
-                    )
-                ]
-            )
+            raise InputError([Problem.of("chua-co-pdf", file=str(out), dossier=dossier.folder)])
         if not todo:
             return KyResult([], already)
         roles = {p.role for _, _, who in todo for p in who}
@@ -401,15 +383,7 @@ def sign_version(
     for code, doc in papers.items():
         pdf = staging / pdf_of(doc)
         if pdf.is_file() and code not in numbers:
-            warnings.append(
-                Problem(
-                    "chua-co-so",
-                    "văn bản chưa có số: cơ quan chưa ký số (chỉ ký khi đã cấp số)",
-                    file=str(pdf.name),
-                    hint="phát hành với --assign-numbers, hoặc ghi số vào hoso.toml.",
-                    severity="canh-bao",
-                )
-            )
+            warnings.append(Problem.of("chua-co-so", file=str(pdf.name)))
     work = _issue_work(profile, settings, staging, papers, numbers)
     if not work.roles:
         return warnings
@@ -417,12 +391,10 @@ def sign_version(
     if keys is None or missing or (work.need_seal and keys.seal is None):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "khoa-chua-mo",
-                    "các tệp kết quả đã thay đổi trong lúc phát hành: cần thêm khóa ký "
-                    + ", ".join(f"ky_so.{r}" for r in missing or ["anh_dau"]),
                     file=settings.file,
-                    hint="phát hành lại khi không có ai lập lại văn bản, bản PDF cùng lúc.",
+                    keys=", ".join(f"ky_so.{r}" for r in missing or ["anh_dau"]),
                 )
             ]
         )

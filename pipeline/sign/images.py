@@ -75,39 +75,70 @@ def check_image(
     `file` and `key` say where the path was written (hoso.toml › ky_so.…)."""
     from PIL import Image, UnidentifiedImageError
 
-    def problem(message: str, hint: str) -> Problem:
-        return Problem("anh-ky-so", message, file=file, field=key, value=str(path), hint=hint)
-
     if not path.is_file():
-        return None, [problem("không có tệp ảnh", "ghi đúng đường dẫn (tính từ thư mục hồ sơ).")]
+        return None, [
+            Problem.of(
+                "anh-ky-so",
+                variant="khong-co",
+                file=file,
+                field=key,
+                value=str(path),
+                hint="ghi đúng đường dẫn (tính từ thư mục hồ sơ).",
+            )
+        ]
     try:
         with Image.open(path) as opened:
             opened.load()
             image = opened.copy()
             kind = opened.format
     except (OSError, UnidentifiedImageError, Image.DecompressionBombError):
-        return None, [problem("không đọc được tệp ảnh", "dùng tệp ảnh PNG.")]
+        return None, [
+            Problem.of(
+                "anh-ky-so",
+                variant="khong-doc-duoc",
+                file=file,
+                field=key,
+                value=str(path),
+                hint="dùng tệp ảnh PNG.",
+            )
+        ]
     problems: list[Problem] = []
     if kind != "PNG":
         problems.append(
-            problem(
-                f"ảnh {kind or 'không rõ loại'}, không phải PNG", "lưu ảnh dạng PNG nền trong suốt."
+            Problem.of(
+                "anh-ky-so",
+                variant="khong-phai-png",
+                file=file,
+                field=key,
+                value=str(path),
+                hint="lưu ảnh dạng PNG nền trong suốt.",
+                kind=kind or "không rõ loại",
             )
         )
     if transparent_share(image) < MIN_TRANSPARENT:
         problems.append(
-            problem(
-                "ảnh không có nền trong suốt (sẽ che chữ của văn bản)",
-                "xóa nền ảnh (nền trong suốt) rồi lưu lại dạng PNG.",
+            Problem.of(
+                "anh-ky-so",
+                variant="nen",
+                file=file,
+                field=key,
+                value=str(path),
+                hint="xóa nền ảnh (nền trong suốt) rồi lưu lại dạng PNG.",
             )
         )
     rgb = dominant(image)
     if rgb is None or not is_colour(rgb, colour):
         shown = "không có nét nào" if rgb is None else "#" + "".join(f"{round(c):02x}" for c in rgb)
         problems.append(
-            problem(
-                f"ảnh không phải màu {_COLOUR_NAMES[colour]} ({shown})",
-                "Nghị định 30: chữ ký màu xanh, dấu màu đỏ; dùng đúng ảnh.",
+            Problem.of(
+                "anh-ky-so",
+                variant="mau-sac",
+                file=file,
+                field=key,
+                value=str(path),
+                hint="Nghị định 30: chữ ký màu xanh, dấu màu đỏ; dùng đúng ảnh.",
+                colour=_COLOUR_NAMES[colour],
+                shown=shown,
             )
         )
     return (None if problems else Checked(image, path)), problems

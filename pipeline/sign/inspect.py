@@ -75,7 +75,7 @@ def inspect_pdf(path: Path) -> PdfCheck:
         result.pdfa = _pdfa(data)
     except Exception as exc:  # a file that is not a readable PDF
         result.problems.append(
-            Problem("pdf-hong", f"không đọc được tệp PDF ({type(exc).__name__})", file=file)
+            Problem.of("pdf-hong", file=file, hint=None, error=type(exc).__name__)
         )
         return result
     result.lines.append(
@@ -95,21 +95,18 @@ def inspect_pdf(path: Path) -> PdfCheck:
         result.lines.append(f"{path.name}: chữ ký số {kind} ({report.signer}): {state}; {where}")
         if not report.ok:
             result.problems.append(
-                Problem(
+                Problem.of(
                     "chu-ky-sai",
-                    f"chữ ký số {report.field} ({report.signer}) không hợp lệ",
+                    variant="khong-hop-le",
                     file=file,
+                    hint=None,
+                    signature=report.field,
+                    signer=report.signer,
                 )
             )
         if where.startswith("sai chỗ"):
             result.problems.append(
-                Problem(
-                    "chu-ky-sai-cho",
-                    f"chữ ký số {report.field}: {where}",
-                    file=file,
-                    hint="Nghị định 30, Phụ lục I: ảnh chữ ký giữa chức vụ và họ tên; ảnh dấu "
-                    "đè 1/3 ảnh chữ ký bên trái; phụ lục: góc trên bên phải trang đầu.",
-                )
+                Problem.of("chu-ky-sai-cho", file=file, signature=report.field, where=where)
             )
     return result
 

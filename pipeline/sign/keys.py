@@ -48,9 +48,6 @@ class KeySpec:
     def key(self) -> str:
         return f"ky_so.{self.role}"
 
-    def problem(self, message: str, hint: str, field: str = "") -> Problem:
-        return Problem("khoa-ky-so", message, file=self.file, field=field or self.key, hint=hint)
-
 
 def check_certificate(cert: x509.Certificate, spec: KeySpec, now: datetime) -> list[Problem]:
     """What makes `cert` unfit to sign today, each naming the key."""
@@ -62,24 +59,39 @@ def check_certificate(cert: x509.Certificate, spec: KeySpec, now: datetime) -> l
     )
     if now > after:
         problems.append(
-            spec.problem(
-                f"chứng thư số của {who} đã hết hạn ngày {after.astimezone(UTC):%d/%m/%Y}",
-                "gia hạn chứng thư số với nhà cung cấp dịch vụ chứng thực, hoặc dùng khóa khác.",
+            Problem.of(
+                "khoa-ky-so",
+                variant="het-han",
+                file=spec.file,
+                field=spec.key,
+                hint="gia hạn chứng thư số với nhà cung cấp dịch vụ chứng thực, hoặc dùng "
+                "khóa khác.",
+                who=who,
+                until=after.astimezone(UTC),
             )
         )
     elif now < before:
         problems.append(
-            spec.problem(
-                f"chứng thư số của {who} chưa có hiệu lực (từ ngày {before:%d/%m/%Y})",
-                "kiểm tra đồng hồ của máy, hoặc chờ đến ngày chứng thư có hiệu lực.",
+            Problem.of(
+                "khoa-ky-so",
+                variant="chua-hieu-luc",
+                file=spec.file,
+                field=spec.key,
+                hint="kiểm tra đồng hồ của máy, hoặc chờ đến ngày chứng thư có hiệu lực.",
+                who=who,
+                since=before,
             )
         )
     usage = cert.key_usage_value
     if usage is not None and not ({"digital_signature", "non_repudiation"} & set(usage.native)):
         problems.append(
-            spec.problem(
-                f"chứng thư số của {who} không dùng để ký (thiếu digitalSignature, nonRepudiation)",
-                "dùng chứng thư ký số do nhà cung cấp dịch vụ chứng thực cấp cho việc ký.",
+            Problem.of(
+                "khoa-ky-so",
+                variant="khong-de-ky",
+                file=spec.file,
+                field=spec.key,
+                hint="dùng chứng thư ký số do nhà cung cấp dịch vụ chứng thực cấp cho việc ký.",
+                who=who,
             )
         )
     return problems
@@ -110,14 +122,26 @@ def open_file_key(spec: KeySpec, secret: str) -> Signer:
 def _check(signer: Signer, spec: KeySpec, now: datetime) -> None:
     cert = signer.signing_cert
     if cert is None:
-        raise InputError([spec.problem("không có chứng thư số đi kèm khóa", "kiểm tra khóa.")])
+        raise InputError(
+            [
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="khong-co-chung-thu",
+                    file=spec.file,
+                    field=spec.key,
+                    hint="kiểm tra khóa.",
+                )
+            ]
+        )
     problems = check_certificate(cert, spec, now)
     if spec.sample_password and SAMPLE_MARK not in str(cert.subject.native.get("common_name", "")):
         problems.append(
-            spec.problem(
-                "mat_khau_mau chỉ dùng cho chứng thư mẫu; mật khẩu khóa thật không ghi vào tệp",
-                "xóa dòng mat_khau_mau: hoso sẽ hỏi mật khẩu khi ký.",
+            Problem.of(
+                "khoa-ky-so",
+                variant="mat-khau-mau",
+                file=spec.file,
                 field=f"{spec.key}.mat_khau_mau",
+                hint="xóa dòng mat_khau_mau: hoso sẽ hỏi mật khẩu khi ký.",
             )
         )
     if problems:
@@ -133,10 +157,13 @@ def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
     except OSError:
         raise InputError(
             [
-                spec.problem(
-                    f"không đọc được tệp khóa {spec.p12}",
-                    "ghi đúng đường dẫn tệp .p12/.pfx.",
-                    f"{spec.key}.tep",
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="doc-tep",
+                    file=spec.file,
+                    field=f"{spec.key}.tep",
+                    hint="ghi đúng đường dẫn tệp .p12/.pfx.",
+                    key_file=spec.p12,
                 )
             ]
         ) from None
@@ -147,10 +174,13 @@ def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
     except ValueError:
         raise InputError(
             [
-                spec.problem(
-                    f"không mở được tệp khóa {name}: sai mật khẩu hoặc tệp hỏng",
-                    "nhập lại đúng mật khẩu của tệp .p12/.pfx.",
-                    f"{spec.key}.tep",
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="mo-tep",
+                    file=spec.file,
+                    field=f"{spec.key}.tep",
+                    hint="nhập lại đúng mật khẩu của tệp .p12/.pfx.",
+                    key_file=name,
                 )
             ]
         ) from None
@@ -171,11 +201,14 @@ def _token_signer(spec: KeySpec, ask: AskSecret) -> Iterator[Signer]:
     if spec.module is None or not spec.module.is_file():
         raise InputError(
             [
-                spec.problem(
-                    f"không có thư viện PKCS#11 của USB token ({spec.module or 'chưa ghi'})",
-                    "ghi đường dẫn tệp thư viện của nhà cung cấp token (.dll/.so/.dylib) vào "
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="thu-vien",
+                    file=spec.file,
+                    field="ky_so.thu_vien",
+                    hint="ghi đường dẫn tệp thư viện của nhà cung cấp token (.dll/.so/.dylib) vào "
                     "ky_so.thu_vien.",
-                    "ky_so.thu_vien",
+                    library=spec.module or "chưa ghi",
                 )
             ]
         )
@@ -186,9 +219,14 @@ def _token_signer(spec: KeySpec, ask: AskSecret) -> Iterator[Signer]:
     except (pkcs11.PKCS11Error, OSError) as exc:
         raise InputError(
             [
-                spec.problem(
-                    f"không mở được token {spec.token!r}: {type(exc).__name__}",
-                    "cắm USB token, kiểm tra tên token (ky_so.…token) và mã PIN.",
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="mo-token",
+                    file=spec.file,
+                    field=spec.key,
+                    hint="cắm USB token, kiểm tra tên token (ky_so.…token) và mã PIN.",
+                    token=spec.token,
+                    error=type(exc).__name__,
                 )
             ]
         ) from None
@@ -203,10 +241,15 @@ def _token_signer(spec: KeySpec, ask: AskSecret) -> Iterator[Signer]:
         except (pkcs11.PKCS11Error, Exception) as exc:
             raise InputError(
                 [
-                    spec.problem(
-                        f"không tìm thấy khóa {spec.key_label!r} hoặc chứng thư "
-                        f"{spec.cert_label or spec.key_label!r} trên token: {exc}",
-                        "ghi đúng nhãn khóa (khoa) và nhãn chứng thư (chung_thu) của token.",
+                    Problem.of(
+                        "khoa-ky-so",
+                        variant="tim-khoa",
+                        file=spec.file,
+                        field=spec.key,
+                        hint="ghi đúng nhãn khóa (khoa) và nhãn chứng thư (chung_thu) của token.",
+                        key_label=spec.key_label,
+                        cert_label=spec.cert_label or spec.key_label,
+                        error=exc,
                     )
                 ]
             ) from None

@@ -218,34 +218,57 @@ def open_page_key(
     if spec is None:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "ky-so",
-                    f"chưa có khóa ký của {TITLES.get(role, role)}",
+                    variant="khoa",
                     file=settings.file,
                     field=f"ky_so.{role}",
                     hint=f'ghi bảng [ky_so.{role}] với tep = "…p12", anh_chu_ky = "…png".',
+                    role=TITLES.get(role, role),
                 )
             ]
         )
     if p12 is not None:
         if len(p12) > KEY_FILE_BYTES:
             raise InputError(
-                [spec.problem(f"{p12_name} không phải tệp khóa .p12/.pfx (quá lớn)", _P12_HINT)]
+                [
+                    Problem.of(
+                        "khoa-ky-so",
+                        variant="qua-lon",
+                        file=spec.file,
+                        field=spec.key,
+                        hint=_P12_HINT,
+                        key_file=p12_name,
+                    )
+                ]
             )
         spec = replace(spec, p12=None, p12_data=p12, p12_name=p12_name, sample_password="")
     elif spec.p12 is None:
         raise InputError(
             [
-                spec.problem(
-                    "khóa này là USB token: trang web không dùng được token",
-                    "cắm token rồi ký bằng lệnh hoso ky trong cửa sổ dòng lệnh.",
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="token-tren-trang",
+                    file=spec.file,
+                    field=spec.key,
+                    hint="cắm token rồi ký bằng lệnh hoso ky trong cửa sổ dòng lệnh.",
                 )
             ]
         )
     if secret:
         spec = replace(spec, sample_password="")  # what the clerk typed, not the sample's
     elif not spec.sample_password:
-        raise InputError([spec.problem("chưa nhập mật khẩu của tệp khóa", _P12_HINT)])
+        raise InputError(
+            [
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="chua-nhap-mat-khau",
+                    file=spec.file,
+                    field=spec.key,
+                    hint=_P12_HINT,
+                )
+            ]
+        )
     return open_file_key(spec, secret)
 
 

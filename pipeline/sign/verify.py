@@ -48,14 +48,7 @@ def load_trust(paths: list[Path]) -> list[x509.Certificate]:
         try:
             found += list(load_certs_from_pemder([str(path)]))
         except (OSError, ValueError) as exc:
-            problems.append(
-                Problem(
-                    "chung-thu-goc",
-                    f"không đọc được chứng thư gốc: {exc}",
-                    file=str(path),
-                    hint="dùng tệp chứng thư (.pem, .cer, .crt) của tổ chức chứng thực gốc.",
-                )
-            )
+            problems.append(Problem.of("chung-thu-goc", file=str(path), error=exc))
     if problems:
         raise InputError(problems)
     return found
@@ -166,46 +159,30 @@ def pdf_problems(
 ) -> tuple[list[SignatureReport], list[Problem]]:
     """The signatures of the PDF at `path` and what is wrong with them. `number`: the number
     the register gave the paper (a signature over a revision without it is reported)."""
-    hint = "không sửa tệp đã ký; lấy lại bản đúng từ bản sao lưu."
-
-    def problem(code: str, message: str, fix: str = hint) -> Problem:
-        return Problem(code, message, file=str(path), hint=fix)
-
+    file = str(path)
     try:
         reports = check_pdf(path.read_bytes(), trust)
     except Exception as exc:  # a damaged file is a finding, not a crash
-        return [], [
-            problem(
-                "chu-ky-hong",
-                f"tệp đã ký bị hỏng hoặc bị sửa: không đọc được chữ ký số ({type(exc).__name__})",
-            )
-        ]
+        return [], [Problem.of("chu-ky-hong", file=file, error=type(exc).__name__)]
     problems: list[Problem] = []
     for r in reports:
         who = f"chữ ký số {r.field} ({r.signer})"
         if not r.intact or not r.valid:
             problems.append(
-                problem("chu-ky-sai", f"{who} không còn hợp lệ: tệp đã bị sửa sau khi ký")
+                Problem.of(
+                    "chu-ky-sai",
+                    variant="bi-sua",
+                    file=file,
+                    hint="không sửa tệp đã ký; lấy lại bản đúng từ bản sao lưu.",
+                    who=who,
+                )
             )
         elif r.changed_after:
-            problems.append(problem("sua-sau-khi-ky", f"{who}: tệp đã bị sửa sau khi ký"))
+            problems.append(Problem.of("sua-sau-khi-ky", file=file, who=who))
         if trust and not r.trusted:
-            problems.append(
-                problem(
-                    "chung-thu-khong-tin-cay",
-                    f"{who}: chứng thư số không do tổ chức chứng thực được tin cậy cấp",
-                    "đưa chứng thư gốc của tổ chức chứng thực bằng --tin-cay.",
-                )
-            )
+            problems.append(Problem.of("chung-thu-khong-tin-cay", file=file, who=who))
         if number is not None and number_in(r.page_one) != number:
-            problems.append(
-                problem(
-                    "ky-truoc-khi-co-so",
-                    f"{who} được ký trên bản chưa có số {number:02d} (Nghị định 30: cấp số "
-                    "trước, rồi mới ký)",
-                    "ký lại bản đã có số.",
-                )
-            )
+            problems.append(Problem.of("ky-truoc-khi-co-so", file=file, who=who, number=number))
     return reports, problems
 
 

@@ -320,13 +320,12 @@ def _same_outputs(jobs: list[Job]) -> list[Problem]:
         key = job.out.resolve()
         if key in seen:
             problems.append(
-                Problem(
+                Problem.of(
                     "trung-thu-muc-ket-qua",
-                    f"hai hồ sơ cùng ghi vào {job.out}: {seen[key].dossier.folder} và "
-                    f"{job.dossier.folder}",
                     file=str(job.dossier.folder),
-                    hint="đổi tên một trong hai thư mục hồ sơ, hoặc lập riêng từng hồ sơ "
-                    "với --out khác nhau.",
+                    out=job.out,
+                    first=seen[key].dossier.folder,
+                    dossier=job.dossier.folder,
                 )
             )
         seen.setdefault(key, job)

@@ -171,15 +171,7 @@ def load_last(last: Dossier, problems: list[Problem]) -> LastYear | None:
         problems += exc.problems
         return None
     if scoring is None:
-        problems.append(
-            Problem(
-                "chua-cham-diem",
-                "hồ sơ năm trước chưa được chấm điểm",
-                file=str(out / SCORECARD_NAME),
-                hint=f"chạy `hoso build {folder}` (hoặc hoso ingest rồi hoso score, cùng --out) "
-                "rồi chạy lại lệnh này.",
-            )
-        )
+        problems.append(Problem.of("chua-cham-diem", file=str(out / SCORECARD_NAME), folder=folder))
         return None
     return LastYear(folder, out, last.raw_profile(), profile.don_vi, scoring.data)
 
@@ -189,14 +181,14 @@ def _check_years(sources: list[LastYear], year: int, problems: list[Problem]) ->
     for s in sources:
         if not 0 < year - s.unit.nam <= gap:
             problems.append(
-                Problem(
+                Problem.of(
                     "nam-khong-noi-tiep",
-                    f"hồ sơ năm {s.unit.nam} không nối tiếp năm {year}",
                     file=s.profile_file,
                     field="don_vi.nam",
                     value=str(s.unit.nam),
-                    hint=f"hồ sơ mới phải sau hồ sơ cũ từ 1 đến {gap} năm: kiểm tra --nam và "
-                    "đúng thư mục hồ sơ năm trước.",
+                    nam=s.unit.nam,
+                    year=year,
+                    gap=gap,
                 )
             )
 
@@ -245,13 +237,7 @@ def read_mapping(
     start = _header_row(grid)
     if start is None:
         problems.append(
-            Problem(
-                "thieu-tieu-de",
-                f"không tìm thấy dòng tiêu đề «{_UNIT_HEAD}»",
-                file=str(path),
-                sheet=MAP_SHEET,
-                hint=f"giữ dòng tiêu đề của bảng (cột A ghi «{_UNIT_HEAD}»).",
-            )
+            Problem.of("thieu-tieu-de", file=str(path), sheet=MAP_SHEET, unit_head=_UNIT_HEAD)
         )
         return None
     by_label = {place_key(s.label): s for s in sources}
@@ -266,16 +252,15 @@ def read_mapping(
         if source is None:
             guess = did_you_mean(unit, [s.label for s in sources])
             problems.append(
-                Problem(
+                Problem.of(
                     "don-vi-cu-la",
-                    f"«{unit}» không phải một trong các hồ sơ năm trước",
                     cell=f"A{r + 1}",
                     value=unit,
+                    file=str(path),
+                    sheet=MAP_SHEET,
                     hint=f"có phải «{guess}»?"
                     if guess
                     else "ghi một trong: " + ", ".join(f"«{s.label}»" for s in sources) + ".",
-                    file=str(path),
-                    sheet=MAP_SHEET,
                 )
             )
             continue
@@ -285,16 +270,17 @@ def read_mapping(
         if found is None:
             guess = did_you_mean(old, list(names.values()))
             problems.append(
-                Problem(
+                Problem.of(
                     "khong-co-trong-ho-so",
-                    f"«{old}» không có trong hồ sơ năm {source.unit.nam} của {source.label}",
                     cell=f"B{r + 1}",
                     value=old,
+                    file=str(path),
+                    sheet=MAP_SHEET,
                     hint=f"có phải «{guess}»?"
                     if guess
                     else f"ghi đúng tên như trong don_vi.thon của {source.profile_file}.",
-                    file=str(path),
-                    sheet=MAP_SHEET,
+                    nam=source.unit.nam,
+                    label=source.label,
                 )
             )
             continue
@@ -313,14 +299,15 @@ def read_mapping(
         twice = seen.get((source.label, found))
         if twice is not None:
             problems.append(
-                Problem(
+                Problem.of(
                     "ghep-hai-lan",
-                    f"{source.label} › {found} đã ghép ở dòng {twice}",
                     cell=f"B{r + 1}",
                     value=old,
-                    hint="mỗi tên cũ một dòng: xóa dòng thừa (số liệu không được cộng hai lần).",
                     file=str(path),
                     sheet=MAP_SHEET,
+                    label=source.label,
+                    found=found,
+                    twice=twice,
                 )
             )
             continue
@@ -329,12 +316,14 @@ def read_mapping(
         rows.append(Mapped(source, found, " ".join(nfc(new).split()), note, row=r + 1))
     if len(rows) > limits.MAX_LIST_ITEMS:
         problems.append(
-            Problem(
+            Problem.of(
                 "qua-nhieu",
-                f"{len(rows)} dòng, tối đa {limits.MAX_LIST_ITEMS}",
+                variant="dong",
                 file=str(path),
                 sheet=MAP_SHEET,
                 hint="bớt các dòng thừa.",
+                count=len(rows),
+                max_list_items=limits.MAX_LIST_ITEMS,
             )
         )
     return rows
@@ -492,14 +481,7 @@ def _sheet(path: Path, name: str, problems: list[Problem]) -> Grid | None:
         ) from exc
     grid = next((g for g in grids if place_key(g.name) == place_key(name)), None)
     if grid is None:
-        problems.append(
-            Problem(
-                "thieu-trang",
-                f"không có trang «{name}»",
-                file=str(path),
-                hint=f"giữ nguyên tên trang «{name}» do hoso tạo.",
-            )
-        )
+        problems.append(Problem.of("thieu-trang", file=str(path), name=name))
     return grid
 
 
@@ -531,9 +513,9 @@ def read_sources(folder: Path, path: Path, problems: list[Problem]) -> list[Last
             continue
         if not dossier or not out:
             problems.append(
-                Problem(
+                Problem.of(
                     "chua-dien",
-                    "thiếu thư mục hồ sơ hoặc thư mục kết quả",
+                    variant="nguon-nam-truoc",
                     file=str(path),
                     sheet=SOURCES_SHEET,
                     cell=f"{'C' if not dossier else 'D'}{r + 1}",
@@ -576,16 +558,7 @@ def previous_figures(folder: Path, profile: Profile) -> Prefill | None:
     sources = read_sources(folder, path, problems)
     if problems:
         # Last year's dossier moved or changed: say why the forms wait, and the way out.
-        problems.append(
-            Problem(
-                "nam-truoc-chua-dung-duoc",
-                "chưa lấy được số liệu kỳ trước từ hồ sơ năm trước",
-                file=str(path),
-                sheet=SOURCES_SHEET,
-                hint="sửa các lỗi trên (hoặc đường dẫn trong trang này); không muốn điền sẵn "
-                "số liệu kỳ trước thì đổi tên hoặc xóa tệp này.",
-            )
-        )
+        problems.append(Problem.of("nam-truoc-chua-dung-duoc", file=str(path), sheet=SOURCES_SHEET))
     _check_years(sources, profile.don_vi.nam, problems)
     rows = read_mapping(path, sources, problems) or []
     kinds = (profile.don_vi.cap_thon,)
@@ -594,15 +567,13 @@ def previous_figures(folder: Path, profile: Profile) -> Prefill | None:
     for r in rows:
         if r.new and village_key(r.new, kinds) not in listed:
             problems.append(
-                Problem(
+                Problem.of(
                     "thon-moi-la",
-                    f"{words.cap_thon} «{r.new}» không có trong danh sách của hồ sơ mới",
                     file=str(path),
                     sheet=MAP_SHEET,
                     cell=f"C{r.row}",
                     value=r.new,
-                    hint=f"sửa ô này cho đúng một tên trong don_vi.thon của hoso.toml, "
-                    f"hoặc thêm {words.cap_thon} này vào don_vi.thon.",
+                    cap_thon=words.cap_thon,
                 )
             )
     if problems:
@@ -762,11 +733,8 @@ def new_year(
     if target.exists():
         raise InputError(
             [
-                Problem(
-                    "da-co-ho-so",
-                    "đã có hồ sơ ở đây, không ghi đè",
-                    file=str(target),
-                    hint="chọn một thư mục mới cho hồ sơ năm mới.",
+                Problem.of(
+                    "da-co-ho-so", file=str(target), hint="chọn một thư mục mới cho hồ sơ năm mới."
                 )
             ]
         )
@@ -852,12 +820,13 @@ def _same_twice(sources: list[LastYear], problems: list[Problem]) -> None:
         key = place_key(s.label)
         if key in seen:
             problems.append(
-                Problem(
+                Problem.of(
                     "trung-ho-so",
-                    f"{s.label} có hai hồ sơ: {seen[key].folder} và {s.folder}",
                     file=s.profile_file,
                     field="don_vi.xa",
-                    hint="mỗi đơn vị cũ chỉ ghi một lần --tu.",
+                    label=s.label,
+                    first_folder=seen[key].folder,
+                    folder=s.folder,
                 )
             )
         seen[key] = s
@@ -881,29 +850,38 @@ def _identity(
     level = nfc(cap).strip().lower() or ("" if merged else first.unit.cap)
     if merged and not xa.strip():
         problems.append(
-            _option(
-                "--xa",
-                "",
-                f"hợp nhất {len(sources)} đơn vị: cần tên đơn vị mới",
-                'ví dụ --xa "Tân Phú".',
+            Problem.of(
+                "khong-hop-le",
+                variant="hop-nhat-ten",
+                field="--xa",
+                value='""',
+                hint='ví dụ --xa "Tân Phú".',
+                count=len(sources),
             )
         )
     if merged and not level:
         problems.append(
-            _option(
-                "--cap", "", "hợp nhất nhiều đơn vị: cần loại đơn vị mới", "ví dụ --cap phường."
+            Problem.of(
+                "khong-hop-le",
+                variant="hop-nhat-cap",
+                field="--cap",
+                value='""',
+                hint="ví dụ --cap phường.",
             )
         )
     elif period is not None and level not in period.levels:
         problems.append(
-            _option(
-                "--cap",
-                level,
-                f"{first.label} là «{level}», năm {year} không còn loại đơn vị này: "
-                "cần chọn loại mới",
-                "chạy lại với --cap, một trong: "
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-cu",
+                field="--cap",
+                value=f'"{level}"',
+                hint="chạy lại với --cap, một trong: "
                 + ", ".join(f'"{c}"' for c in period.levels)
                 + ".",
+                label=first.label,
+                level=level,
+                year=year,
             )
         )
     name = strip_kind(xa, (level,))[0] if xa.strip() else first.unit.xa
@@ -916,10 +894,6 @@ def _identity(
     return name, level, below, province
 
 
-def _option(option: str, value: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, field=option, value=f'"{value}"', hint=hint)
-
-
 def _other_province(
     sources: list[LastYear], province: str, year: int, mapping: Path | None, problems: list[Problem]
 ) -> None:
@@ -929,15 +903,19 @@ def _other_province(
         if place_key(s.unit.tinh) != place_key(province):
             words = s.unit.words
             problems.append(
-                Problem(
+                Problem.of(
                     "khac-tinh",
-                    f"{s.label} thuộc {words.tinh_day_du}, hồ sơ năm {year} thuộc {province}",
+                    variant="nam-truoc",
                     file=s.profile_file,
                     field="don_vi.tinh",
                     value=s.unit.tinh,
                     hint="nếu đúng là đơn vị đã chuyển địa bàn, chạy lại với "
                     "--ghep bang-ghep.xlsx: hoso ghi bảng ghép nháp để kiểm tra, rồi chạy lại "
                     "đúng lệnh đó.",
+                    label=s.label,
+                    tinh_day_du=words.tinh_day_du,
+                    year=year,
+                    province=province,
                 )
             )
 

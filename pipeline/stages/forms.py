@@ -169,16 +169,7 @@ def _replace_forms(
     for path, _ in jobs:
         filled = [p for p in same_stem(path) if _has_data(p)]
         if filled and not force:
-            problems += [
-                Problem(
-                    "da-co-so-lieu",
-                    "biểu mẫu đã có số liệu, không ghi đè",
-                    file=str(p),
-                    hint="giữ nguyên tệp này; muốn làm lại biểu trống thì chạy với --force "
-                    "(tệp cũ được sao lưu trước).",
-                )
-                for p in filled
-            ]
+            problems += [Problem.of("da-co-so-lieu", file=str(p)) for p in filled]
         keep[path] = filled
     if problems:
         raise InputError(problems)

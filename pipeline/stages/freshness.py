@@ -362,12 +362,12 @@ def _bytes_problem(dossier: Dossier, name: str, data: bytes, rerun: str) -> list
         return []
     kind: Kind = "unrecorded" if recorded is None else "edited"
     return [
-        Problem(
+        Problem.of(
             "ket-qua-bi-sua",
-            f"tệp {_KIND_WORDS[kind]}",
             file=str(out / name),
             hint=f"không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml rồi chạy lại "
             f"`hoso {rerun} {dossier.folder}` (cùng --out nếu có).",
+            kind=_KIND_WORDS[kind],
         )
     ]
 
@@ -396,13 +396,11 @@ def check_out(dossier: Dossier) -> None:
     if out.resolve().is_relative_to(villages):
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "ket-qua-trong-thon",
-                    f"thư mục kết quả nằm trong thư mục {VILLAGE_FOLDER}/ (nơi để biểu các "
-                    "đơn vị gửi về)",
                     file=str(out),
                     field="--out",
-                    hint="chọn thư mục kết quả khác (bỏ --out để dùng outputs/<tên hồ sơ>/).",
+                    village_folder=VILLAGE_FOLDER,
                 )
             ]
         )
@@ -458,25 +456,10 @@ def incomplete_problems(dossier: Dossier, *, wait: bool = False) -> list[Problem
         with lock.hold(out, wait=None if wait else 0, name=BUILD_LOCK_NAME):
             stopped = marker.exists()
     except EnvironmentProblem:
-        return [
-            Problem(
-                "dang-lap",
-                f"hoso build đang chạy trên thư mục này ({lock.holder(out, BUILD_LOCK_NAME)})",
-                file=str(out),
-                hint="đợi lần chạy đó xong rồi chạy lại lệnh.",
-            )
-        ]
+        return [Problem.of("dang-lap", file=str(out), holder=lock.holder(out, BUILD_LOCK_NAME))]
     if not stopped:
         return []
-    return [
-        Problem(
-            "lap-do-dang",
-            "lần chạy hoso build trước bị ngắt giữa chừng: các kết quả trong thư mục chưa "
-            "trọn bộ (có tệp mới, có tệp cũ)",
-            file=str(out),
-            hint=f"chạy lại `hoso build {dossier.folder}` (cùng --out nếu có) cho xong.",
-        )
-    ]
+    return [Problem.of("lap-do-dang", file=str(out), dossier=dossier.folder)]
 
 
 # --- reading an earlier stage's output, refusing it when stale ---------------------------------
@@ -500,28 +483,11 @@ def data_and_bytes(dossier: Dossier) -> tuple[DossierData, bytes]:
         except ValueError as exc:
             # json.JSONDecodeError is a ValueError.
             raise InputError(
-                [
-                    Problem(
-                        "du-lieu-hong",
-                        f"tệp số liệu không đọc được ({exc})",
-                        file=str(path),
-                        hint=f"xóa tệp này rồi chạy lại `hoso ingest {dossier.folder}`.",
-                    )
-                ]
+                [Problem.of("du-lieu-hong", file=str(path), error=exc, dossier=dossier.folder)]
             ) from None
         if loaded is not None:
             return loaded
-    raise InputError(
-        [
-            Problem(
-                "chua-nhap-so-lieu",
-                "chưa có số liệu đã nhập",
-                file=str(path),
-                hint=f"chạy `hoso ingest {dossier.folder}` trước (với cùng --out nếu có), "
-                "rồi chạy lại hoso score.",
-            )
-        ]
-    )
+    raise InputError([Problem.of("chua-nhap-so-lieu", file=str(path), dossier=dossier.folder)])
 
 
 def data_problems(dossier: Dossier, then: str) -> list[Problem]:
@@ -531,11 +497,11 @@ def data_problems(dossier: Dossier, then: str) -> list[Problem]:
     problems = _edited_problems(dossier, edited, "ingest", then)
     if changes:
         problems.append(
-            Problem(
+            Problem.of(
                 "so-lieu-cu",
-                "số liệu đã nhập cũ hơn hồ sơ: " + "; ".join(str(c) for c in changes),
                 file=str(dossier.out / dataset.DATA_NAME),
                 hint=_ingest_hint(dossier.folder, then),
+                changes="; ".join(str(c) for c in changes),
             )
         )
     return problems
@@ -551,12 +517,12 @@ def _edited_problems(
     dossier: Dossier, edited: list[Change], rerun: str, then: str
 ) -> list[Problem]:
     return [
-        Problem(
+        Problem.of(
             "ket-qua-bi-sua",
-            f"tệp {_KIND_WORDS[change.kind]}",
             file=str(dossier.out / change.file),
             hint="không sửa tay tệp kết quả: sửa ở biểu Excel hoặc hoso.toml, chạy lại "
             f"`hoso {rerun} {dossier.folder}` (cùng --out nếu có), rồi {then}.",
+            kind=_KIND_WORDS[change.kind],
         )
         for change in edited
     ]
@@ -589,15 +555,7 @@ def current_scoring(dossier: Dossier) -> Scoring | None:
         card, card_bytes = loaded
     except ValueError as exc:
         raise InputError(
-            [
-                Problem(
-                    "bang-diem-hong",
-                    "tệp bảng điểm không đọc được",
-                    file=str(card_path),
-                    value=str(exc),
-                    hint=f"xóa tệp này rồi chạy lại `hoso score {folder}`.",
-                )
-            ]
+            [Problem.of("bang-diem-hong", file=str(card_path), value=str(exc), dossier=folder)]
         ) from exc
     card_raw = json.loads(card_bytes.decode("utf-8"))
     problems = data_problems(dossier, f"`hoso score {folder}` và `hoso render {folder}`")
@@ -612,13 +570,11 @@ def current_scoring(dossier: Dossier) -> Scoring | None:
     problems += _edited_problems(dossier, edited, "score", f"`hoso render {folder}`")
     if changes:
         problems.append(
-            Problem(
+            Problem.of(
                 "bang-diem-cu",
-                "bảng điểm cũ, hồ sơ đã thay đổi sau lần chấm điểm: "
-                + "; ".join(str(c) for c in changes),
                 file=str(card_path),
-                hint=f"chạy lại `hoso score {folder}` (cùng --out nếu có) "
-                f"rồi `hoso render {folder}`.",
+                changes="; ".join(str(c) for c in changes),
+                dossier=folder,
             )
         )
     if problems:
@@ -630,12 +586,7 @@ def current_scoring(dossier: Dossier) -> Scoring | None:
 def _sum_problems(card: Scorecard, path: Path, dossier: Path) -> list[Problem]:
     """A scorecard whose parts do not add up to its totals is never printed on a paper."""
     return [
-        Problem(
-            "bang-diem-khong-khop",
-            f"bảng điểm không khớp: {what}",
-            file=str(path),
-            hint=f"không sửa tay bảng điểm: chạy lại `hoso score {dossier}` (cùng --out nếu có).",
-        )
+        Problem.of("bang-diem-khong-khop", file=str(path), what=what, dossier=dossier)
         for what in card.inconsistencies()
     ]
 
@@ -837,12 +788,11 @@ def paper_problems(dossier: Dossier) -> list[Problem]:
     if not changes:
         return []
     return [
-        Problem(
+        Problem.of(
             "van-ban-cu",
-            "văn bản Word cũ hơn hồ sơ: " + "; ".join(str(c) for c in dict.fromkeys(changes)),
             file=str(out),
-            hint=f"chạy `hoso build {folder}` (các bước ingest, score, hoso render khi cần; "
-            "cùng --out nếu có) rồi lập lại PDF.",
+            changes="; ".join(str(c) for c in dict.fromkeys(changes)),
+            dossier=folder,
         )
     ]
 

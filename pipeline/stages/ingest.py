@@ -13,7 +13,7 @@ import math
 import re
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -132,9 +132,9 @@ def _show(raw: Any) -> str:
 
 @dataclass(frozen=True)
 class _Bad:
-    code: str
-    message: str
-    hint: str
+    """Why a cell's value is wrong; the sheet locates the problem in its cell."""
+
+    problem: Problem
 
 
 def parse_value(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad | None:
@@ -157,9 +157,13 @@ def _yes_no(raw: Any) -> bool | _Bad:
     if text in _NO:
         return False
     return _Bad(
-        "khong-phai-co-khong",
-        f'"{_show(raw)}" không phải {YES}/{NO}',
-        f"chọn {YES} hoặc {NO} trong danh sách.",
+        Problem.of(
+            "khong-phai-co-khong",
+            hint=f"chọn {YES} hoặc {NO} trong danh sách.",
+            shown=_show(raw),
+            yes=YES,
+            no=NO,
+        )
     )
 
 
@@ -170,22 +174,27 @@ def _number(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad:
         return number
     if number < 0:
         return _Bad(
-            "so-am", f'"{_show(raw)}" là số âm', "số liệu không được âm; không có thì ghi 0."
+            Problem.of("so-am", hint="số liệu không được âm; không có thì ghi 0.", shown=_show(raw))
         )
     most = limits.MAX_COUNT if whole else limits.MAX_AMOUNT
     if number > most:
         return _Bad(
-            "qua-lon",
-            f'"{_show(raw)}" quá lớn (tối đa {number_text(most)})',
-            "kiểm tra lại con số (gõ thừa chữ số, hoặc dán nhầm ô khác?).",
+            Problem.of(
+                "qua-lon",
+                hint="kiểm tra lại con số (gõ thừa chữ số, hoặc dán nhầm ô khác?).",
+                shown=_show(raw),
+                most=number_text(most),
+            )
         )
     if not whole:
         return number
     if number != number.to_integral_value():
         return _Bad(
-            "so-le",
-            f'"{_show(raw)}" không phải số nguyên',
-            f"{ind.label_in(words).lower()} phải là số nguyên; kiểm tra lại.",
+            Problem.of(
+                "so-le",
+                hint=f"{ind.label_in(words).lower()} phải là số nguyên; kiểm tra lại.",
+                shown=_show(raw),
+            )
         )
     return int(number)
 
@@ -193,15 +202,21 @@ def _number(raw: Any, ind: Indicator, words: Words) -> Scalar | _Bad:
 def _decimal(raw: Any, example: str) -> Decimal | _Bad:
     """What a clerk typed as a number: a number cell, or text such as "1.234" or "12,5"."""
     not_number = _Bad(
-        "khong-phai-so",
-        f'"{_show(raw)}" không phải số',
-        f"chỉ ghi chữ số, ví dụ {example}; không kèm chữ hay đơn vị.",
+        Problem.of(
+            "khong-phai-so",
+            variant="chu",
+            hint=f"chỉ ghi chữ số, ví dụ {example}; không kèm chữ hay đơn vị.",
+            shown=_show(raw),
+        )
     )
     if isinstance(raw, datetime | date | time | timedelta):
         return _Bad(
-            "khong-phai-so",
-            f'"{_show(raw)}" là ngày giờ, không phải số',
-            "định dạng ô thành Số (Number) rồi gõ lại con số.",
+            Problem.of(
+                "khong-phai-so",
+                variant="ngay-gio",
+                hint="định dạng ô thành Số (Number) rồi gõ lại con số.",
+                shown=_show(raw),
+            )
         )
     if isinstance(raw, bool):
         return not_number
@@ -211,7 +226,7 @@ def _decimal(raw: Any, example: str) -> Decimal | _Bad:
     text = _SPACES.sub("", nfc(str(raw)))
     if text.casefold() in _EXCEL_ERRORS:
         return _Bad(
-            "loi-cong-thuc", f'ô báo lỗi công thức "{text}"', "sửa công thức hoặc gõ thẳng con số."
+            Problem.of("loi-cong-thuc", hint="sửa công thức hoặc gõ thẳng con số.", text=text)
         )
     sign = -1 if text[:1] in ("-", "−") else 1
     text = text[1:] if text[:1] in ("-", "−", "+") else text
@@ -243,10 +258,10 @@ class _Sheet:
     def where(self) -> str:
         return f"{self.file} › {self.name}"
 
-    def add(self, row: int, code: str, message: str, hint: str, **where: Any) -> None:
-        """Record a problem; `row` orders the sheet's problems as a clerk reads them."""
-        problem = Problem(code, message, file=self.file, sheet=self.name, hint=hint, **where)
-        self.problems.append((row, problem))
+    def add(self, row: int, problem: Problem) -> None:
+        """Record a problem found in this sheet; `row` orders the sheet's problems as a clerk
+        reads them."""
+        self.problems.append((row, replace(problem, file=self.file, sheet=self.name)))
 
 
 def _find_header(grid: Grid) -> tuple[int, int] | None:
@@ -293,9 +308,11 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
         sheet = _Sheet(file, grid.name, "thon", None)
         sheet.add(
             0,
-            "thieu-cot-so-lieu",
-            f"không tìm thấy cột «{VALUE_HEADER}»",
-            f"ghi tiêu đề «{VALUE_HEADER}» ở ô đầu cột chứa số liệu (như biểu mẫu gốc).",
+            Problem.of(
+                "thieu-cot-so-lieu",
+                hint=f"ghi tiêu đề «{VALUE_HEADER}» ở ô đầu cột chứa số liệu (như biểu mẫu gốc).",
+                value_header=VALUE_HEADER,
+            ),
         )
         return sheet
     title = _title_block(grid, header[0], profile.don_vi.words)
@@ -307,11 +324,15 @@ def _read_sheet(grid: Grid, file: str, profile: Profile) -> _Sheet | None:
     for code, first, again in duplicates:
         sheet.add(
             again,
-            "trung-ma",
-            f"mã {code} có ở hai dòng ({first + 1} và {again + 1})",
-            "xóa dòng thừa, mỗi chỉ tiêu một dòng.",
-            cell=_ref(again, 0),
-            field=code,
+            Problem.of(
+                "trung-ma",
+                variant="bieu",
+                cell=_ref(again, 0),
+                field=code,
+                hint="xóa dòng thừa, mỗi chỉ tiêu một dòng.",
+                first_row=first + 1,
+                again_row=again + 1,
+            ),
         )
     words = profile.don_vi.words
     for ind in for_level(level):
@@ -347,23 +368,30 @@ def _check_title(sheet: _Sheet, title: dict[str, tuple[Any, str]], profile: Prof
         if _commune_key(_show(raw)) != _commune_key(unit.xa):
             sheet.add(
                 -1,
-                "khac-xa",
-                f'biểu của {words.cap} "{_show(raw)}", không phải {words.don_vi}',
-                f"kiểm tra đúng tệp của {words.cap} mình; nếu chỉ ghi nhầm tên thì sửa ô này.",
-                cell=cell,
-                value=_show(raw),
+                Problem.of(
+                    "khac-xa",
+                    cell=cell,
+                    value=_show(raw),
+                    hint=f"kiểm tra đúng tệp của {words.cap} mình; nếu chỉ ghi nhầm tên thì sửa "
+                    "ô này.",
+                    cap=words.cap,
+                    don_vi=words.don_vi,
+                ),
             )
     if "nam" in title:
         raw, cell = title["nam"]
         if _decimal(raw, str(unit.nam)) != unit.nam:
             sheet.add(
                 -1,
-                "khac-nam",
-                f'biểu của năm "{_show(raw)}", hồ sơ là năm {unit.nam}',
-                f"dùng biểu của năm {unit.nam} (tạo bằng hoso forms); nếu chỉ ghi nhầm "
-                "năm thì sửa ô này.",
-                cell=cell,
-                value=_show(raw),
+                Problem.of(
+                    "khac-nam",
+                    variant="bieu",
+                    cell=cell,
+                    value=_show(raw),
+                    hint=f"dùng biểu của năm {unit.nam} (tạo bằng hoso forms); nếu chỉ ghi nhầm "
+                    "năm thì sửa ô này.",
+                    nam=unit.nam,
+                ),
             )
 
 
@@ -374,11 +402,13 @@ def _check_value(
     if row is None:
         sheet.add(
             10**9,
-            "thieu-dong",
-            f"thiếu dòng chỉ tiêu «{label}»",
-            f"thêm lại dòng có mã {ind.code} ở cột A (chép từ biểu mẫu gốc, "
-            "hoặc tạo biểu mới bằng hoso forms).",
-            field=ind.code,
+            Problem.of(
+                "thieu-dong",
+                field=ind.code,
+                hint=f"thêm lại dòng có mã {ind.code} ở cột A (chép từ biểu mẫu gốc, "
+                "hoặc tạo biểu mới bằng hoso forms).",
+                label=label,
+            ),
         )
         return
     raw = grid.value(row, col)
@@ -387,28 +417,22 @@ def _check_value(
     if parsed is None and grid.is_formula(row, col):
         sheet.add(
             row,
-            "cong-thuc-chua-tinh",
-            "ô có công thức nhưng chưa có kết quả tính",
-            "mở tệp bằng Excel hoặc LibreOffice cho bảng tính tự tính rồi lưu lại, "
-            "hoặc gõ thẳng con số.",
-            cell=cell,
-            field=ind.code,
+            Problem.of(
+                "cong-thuc-chua-tinh",
+                cell=cell,
+                field=ind.code,
+                hint="mở tệp bằng Excel hoặc LibreOffice cho bảng tính tự tính rồi lưu lại, "
+                "hoặc gõ thẳng con số.",
+            ),
         )
     elif parsed is None:
         fill = f"chọn {YES} hoặc {NO}." if ind.kind == "yes_no" else "không có thì ghi 0."
         sheet.add(
             row,
-            "o-trong",
-            "ô để trống",
-            f"ghi số liệu «{label}»; {fill}",
-            cell=cell,
-            field=ind.code,
+            Problem.of("o-trong", cell=cell, field=ind.code, hint=f"ghi số liệu «{label}»; {fill}"),
         )
     elif isinstance(parsed, _Bad):
-        sheet.add(
-            row, parsed.code, parsed.message, parsed.hint, cell=cell, field=ind.code,
-            value=_show(raw),
-        )  # fmt: skip
+        sheet.add(row, replace(parsed.problem, cell=cell, field=ind.code, value=_show(raw)))
     else:
         sheet.values[ind.code] = Value(parsed, Source(sheet.file, sheet.name, cell))
 
@@ -424,25 +448,28 @@ def _cross_checks(sheet: _Sheet, ind: Indicator, words: Words) -> None:
             total_ind = catalogue()[ind.not_above]
             sheet.add(
                 row,
-                "vuot-tong",
-                f'"{_show(value.value)}" lớn hơn số {total_ind.label_in(words).lower()} '
-                f"({_show(total.value)})",
-                f"kiểm tra lại hai ô {total.source.cell} và {value.source.cell}.",
-                cell=value.source.cell,
-                field=ind.code,
-                value=_show(value.value),
+                Problem.of(
+                    "vuot-tong",
+                    cell=value.source.cell,
+                    field=ind.code,
+                    value=_show(value.value),
+                    hint=f"kiểm tra lại hai ô {total.source.cell} và {value.source.cell}.",
+                    total_label=total_ind.label_in(words).lower(),
+                    total=_show(total.value),
+                ),
             )
             del sheet.values[ind.code]
     if ind.warn_if_zero and value.value == 0 and not isinstance(value.value, bool):
         sheet.add(
             row,
-            "bang-0",
-            f"«{ind.label_in(words)}» ghi 0",
-            "kiểm tra lại; nếu đúng thì bỏ qua cảnh báo này.",
-            cell=value.source.cell,
-            field=ind.code,
-            value="0",
-            severity="canh-bao",
+            Problem.of(
+                "bang-0",
+                cell=value.source.cell,
+                field=ind.code,
+                value="0",
+                hint="kiểm tra lại; nếu đúng thì bỏ qua cảnh báo này.",
+                label=ind.label_in(words),
+            ),
         )
     if ind.previous is not None:
         before = sheet.values.get(ind.previous)
@@ -454,14 +481,15 @@ def _cross_checks(sheet: _Sheet, ind: Indicator, words: Words) -> None:
         ):
             sheet.add(
                 row,
-                "tang-gap-doi",
-                f'"{_show(value.value)}" gấp hơn hai lần kỳ trước ({_show(before.value)}, '
-                f"ô {before.source.cell})",
-                "kiểm tra lại hai ô; nếu đúng thì bỏ qua cảnh báo này.",
-                cell=value.source.cell,
-                field=ind.code,
-                value=_show(value.value),
-                severity="canh-bao",
+                Problem.of(
+                    "tang-gap-doi",
+                    cell=value.source.cell,
+                    field=ind.code,
+                    value=_show(value.value),
+                    hint="kiểm tra lại hai ô; nếu đúng thì bỏ qua cảnh báo này.",
+                    before=_show(before.value),
+                    before_cell=before.source.cell,
+                ),
             )
 
 
@@ -497,14 +525,7 @@ def ingest(dossier: Dossier, *, progress: Progress | None = None) -> Ingested:
         rel = shown_name(path, folder)
         if rel != path.relative_to(folder).as_posix():
             # Names the system could not decode (surrogate escapes): cannot be recorded.
-            problems.append(
-                Problem(
-                    "ten-tep-loi",
-                    "tên tệp có ký tự không đọc được",
-                    file=rel,
-                    hint="đổi tên tệp (chỉ dùng chữ, chữ số, dấu gạch ngang) rồi chạy lại.",
-                )
-            )
+            problems.append(Problem.of("ten-tep-loi", file=rel))
             continue
         if progress:
             progress(rel)
@@ -522,13 +543,29 @@ def ingest(dossier: Dossier, *, progress: Progress | None = None) -> Ingested:
             problems += [p for _, p in sorted(sheet.problems, key=lambda rp: rp[0])]
             if sheet.level == "xa":
                 if communes:
-                    problems.append(_twice(sheet, "trung-xa", "biểu cấp xã", communes[0]))
+                    problems.append(
+                        Problem.of(
+                            "trung-xa",
+                            file=sheet.file,
+                            sheet=sheet.name,
+                            first=communes[0].where(),
+                            village_folder=VILLAGE_FOLDER,
+                        )
+                    )
                 communes.append(sheet)
                 continue
             name = _village_name(sheet, len(sheets) > 1, path, by_key, problems, words=words)
             if name is not None and name in seen:
                 problems.append(
-                    _twice(sheet, "trung-thon", f'{words.cap_thon} "{name}"', seen[name])
+                    Problem.of(
+                        "trung-thon",
+                        file=sheet.file,
+                        sheet=sheet.name,
+                        cap_thon=words.cap_thon,
+                        name=name,
+                        first=seen[name].where(),
+                        village_folder=VILLAGE_FOLDER,
+                    )
                 )
             elif name is not None:
                 seen[name] = sheet
@@ -555,11 +592,12 @@ def _read_file(
         content = path.read_bytes()
     except OSError as exc:
         problems.append(
-            Problem(
+            Problem.of(
                 "khong-doc-duoc",
-                f"không mở được tệp ({exc.strerror})",
+                variant="mo-tep",
                 file=rel,
                 hint="đóng tệp nếu đang mở, kiểm tra quyền đọc rồi chạy lại.",
+                strerror=exc.strerror,
             )
         )
         return []
@@ -571,15 +609,7 @@ def _read_file(
         return []
     sheets = [s for g in grids if (s := _read_sheet(g, rel, profile)) is not None]
     if not sheets:
-        problems.append(
-            Problem(
-                "khong-co-so-lieu",
-                "không có trang số liệu nào",
-                file=rel,
-                hint=f"dùng biểu mẫu của hoso forms: mã chỉ tiêu ở cột A, số liệu ở cột "
-                f"«{VALUE_HEADER}».",
-            )
-        )
+        problems.append(Problem.of("khong-co-so-lieu", file=rel, value_header=VALUE_HEADER))
     return sheets
 
 
@@ -594,13 +624,7 @@ def untouched(sheet: _Sheet) -> bool:
 
 
 def _not_received(who: str, name: str, form: str) -> Problem:
-    return Problem(
-        NOT_RECEIVED,
-        f"chưa nhận số liệu của {who}: biểu còn trống",
-        file=form,
-        value=name,
-        hint="khi nhận lại biểu đã điền, đặt (hoặc tải lên) thay cho biểu trống này.",
-    )
+    return Problem.of(NOT_RECEIVED, file=form, value=name, who=who)
 
 
 def _missing(
@@ -613,14 +637,13 @@ def _missing(
     problems = [
         _not_received(f'{words.cap_thon} "{name}"', name, blank[name])
         if name in blank
-        else Problem(
+        else Problem.of(
             MISSING_VILLAGE,
-            f'chưa có số liệu của {words.cap_thon} "{name}"',
             file=f"{VILLAGE_FOLDER}/",
             value=name,
-            hint=f"đặt biểu của {words.cap_thon} vào thư mục {VILLAGE_FOLDER}/ (tạo biểu trống "
-            f"bằng hoso forms), hoặc sửa tên {words.cap_thon} ở ô «{village_label(words)}» "
-            "của biểu.",
+            cap_thon=words.cap_thon,
+            village_folder=VILLAGE_FOLDER,
+            village_label=village_label(words),
         )
         for name in villages
         if name not in seen
@@ -628,25 +651,8 @@ def _missing(
     if not communes and COMMUNE_STEM in blank:
         problems.append(_not_received(words.cap, "", blank[COMMUNE_STEM]))
     elif not communes:
-        problems.append(
-            Problem(
-                "thieu-xa",
-                f"chưa có biểu số liệu của {words.cap}",
-                file=f"{COMMUNE_STEM}.xlsx",
-                hint="điền biểu xa.xlsx (tạo bằng hoso forms) và đặt trong thư mục hồ sơ.",
-            )
-        )
+        problems.append(Problem.of("thieu-xa", file=f"{COMMUNE_STEM}.xlsx", cap=words.cap))
     return problems
-
-
-def _twice(sheet: _Sheet, code: str, what: str, first: _Sheet) -> Problem:
-    return Problem(
-        code,
-        f"{what} đã có số liệu ở {first.where()}",
-        file=sheet.file,
-        sheet=sheet.name,
-        hint=f"giữ một bản, chuyển bản kia ra khỏi thư mục {VILLAGE_FOLDER}/.",
-    )
 
 
 def _village_name(
@@ -669,13 +675,13 @@ def _village_name(
         if not several and path.stem.lower() in stems:
             return stems[path.stem.lower()]
         problems.append(
-            Problem(
+            Problem.of(
                 "khong-ro-thon",
-                f"không rõ biểu của {words.cap_thon} nào",
                 file=sheet.file,
                 sheet=sheet.name,
-                hint=f"ghi tên {words.cap_thon} vào ô bên phải ô «{village_label(words)}» ở đầu "
-                f"biểu (trên dòng tiêu đề «{VALUE_HEADER}»).",
+                cap_thon=words.cap_thon,
+                village_label=village_label(words),
+                value_header=VALUE_HEADER,
             )
         )
         return None
@@ -694,14 +700,14 @@ def _village_name(
         f"hoặc thêm {level} này vào danh sách."
     )
     problems.append(
-        Problem(
+        Problem.of(
             "thon-la",
-            f'{level} "{written}" không có trong danh sách {level} của hồ sơ',
             file=sheet.file,
             sheet=sheet.name,
             cell=cell,
             value=written,
             hint=hint,
+            level=level,
         )
     )
     return None

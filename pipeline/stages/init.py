@@ -90,7 +90,15 @@ def profile_text(
     cap = nfc(cap).strip().lower()
     if period is None:
         raise InputError(
-            [_option("--nam", str(nam), "năm này không có trong dữ liệu luật", "kiểm tra lại năm.")]
+            [
+                Problem.of(
+                    "khong-hop-le",
+                    variant="nam-luat",
+                    field="--nam",
+                    value=f'"{nam}"',
+                    hint="kiểm tra lại năm.",
+                )
+            ]
         )
     problems: list[Problem] = []
     # What is typed on the command line goes into hoso.toml: the profile's own text rules.
@@ -104,21 +112,38 @@ def profile_text(
         raise InputError(problems)
     if cap not in period.levels:
         problems.append(
-            _option(
-                "--cap",
-                cap,
-                f"năm {nam} không có đơn vị cấp này ({period.name})",
-                "dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-trong-nam",
+                field="--cap",
+                value=f'"{cap}"',
+                hint="dùng một trong: " + ", ".join(f'"{c}"' for c in period.levels) + ".",
+                nam=nam,
+                period=period.name,
             )
         )
     below = nfc(cap_thon).strip().lower() or default_village_level(cap)
     if not below and cap in all_levels():
         problems.append(
-            _option("--cap-thon", "", f"chưa rõ cấp dưới của {cap}", 'ví dụ --cap-thon "khu phố".')
+            Problem.of(
+                "khong-hop-le",
+                variant="cap-duoi",
+                field="--cap-thon",
+                value='""',
+                hint='ví dụ --cap-thon "khu phố".',
+                cap=cap,
+            )
         )
     if huyen and not period.has_districts:
         problems.append(
-            _option("--huyen", huyen, f"năm {nam} không còn cấp huyện", "bỏ tùy chọn --huyen.")
+            Problem.of(
+                "khong-hop-le",
+                variant="huyen",
+                field="--huyen",
+                value=f'"{huyen}"',
+                hint="bỏ tùy chọn --huyen.",
+                nam=nam,
+            )
         )
     province, _ = split_province(tinh)
     name, _ = strip_kind(xa, (cap,))
@@ -198,25 +223,26 @@ def choose_category(
     known = known_category(cap, province, year)
     choices = "chọn một: " + category_help() + "."
     if typed and typed not in UNIT_TYPES:
-        return "", _option("--loai", typed, "không phải một loại đơn vị", choices)
+        return "", Problem.of(
+            "khong-hop-le", variant="loai-don-vi", field="--loai", value=f'"{typed}"', hint=choices
+        )
     if known is not None:
         key, why = known
         if typed and typed != key:
-            return "", _option(
-                "--loai",
-                typed,
-                f'{cap} {name} thuộc loại "{key}": {why}',
-                "bỏ tùy chọn --loai, hoso tự ghi loại này.",
+            return "", Problem.of(
+                "khong-hop-le",
+                variant="loai-khac",
+                field="--loai",
+                value=f'"{typed}"',
+                hint="bỏ tùy chọn --loai, hoso tự ghi loại này.",
+                cap=cap,
+                name=name,
+                key=key,
+                why=why,
             )
         return _padded_line(key, f"{why}: ngưỡng {UNIT_TYPES[key]} điểm"), None
     if not typed:
-        return "", Problem(
-            "chua-chon-loai",
-            "chưa rõ loại đơn vị theo Quyết định 06/QĐ-TTg, loại này quyết định ngưỡng điểm "
-            "công nhận",
-            field="--loai",
-            hint=choices,
-        )
+        return "", Problem.of("chua-chon-loai", field="--loai", hint=choices)
     return _padded_line(typed, f"{categories()[typed]}: ngưỡng {UNIT_TYPES[typed]} điểm"), None
 
 
@@ -228,16 +254,11 @@ def template() -> string.Template:
     return string.Template(data_file("hoso.mau.toml").read_text(encoding="utf-8"))
 
 
-def _option(option: str, value: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, field=option, value=f'"{value}"', hint=hint)
-
-
 def _exists(path: Path) -> InputError:
     return InputError(
         [
-            Problem(
+            Problem.of(
                 "da-co-ho-so",
-                "đã có hồ sơ ở đây, không ghi đè",
                 file=str(path),
                 hint="sửa trực tiếp tệp này, hoặc chọn một thư mục khác.",
             )
@@ -382,22 +403,35 @@ def stale_defaults(profile: Profile, codes: list[str]) -> list[Problem]:
             for i, m in enumerate(profile.hoi_dong, start=1)
             if m.chuc_vu in titles
         ]
-    words = unit.words
     return [
-        Problem(
+        _stale_default(profile, key, value, instead, era) for key, value, (instead, era) in found
+    ]
+
+
+def _stale_default(profile: Profile, key: str, value: str, instead: str, era: int) -> Problem:
+    """A default `hoso init` wrote for another kind of unit, or in another period's law."""
+    fix = f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị"
+    unit = profile.don_vi
+    if era:
+        period = period_of(unit.nam)
+        return Problem.of(
             "mac-dinh-cu",
-            (
-                f'"{value}" là giá trị `hoso init` ghi theo {_law(era)}; năm {unit.nam} theo '
-                f"{period.name}"
-                if era
-                else f'"{value}" là giá trị `hoso init` ghi cho một đơn vị khác, không hợp '
-                f"với {words.don_vi} có các {words.cap_thon}"
-            ),
+            variant="thoi-ky-khac",
             file=str(profile.path),
             field=key,
-            hint=(f'sửa thành "{instead}"' if instead else "sửa lại cho đúng đơn vị")
-            + " trong hoso.toml rồi chạy lại hoso render.",
-            severity="canh-bao",
+            written=value,
+            law=_law(era),
+            year=unit.nam,
+            period=period.name if period else unit.nam,
+            fix=fix,
         )
-        for key, value, (instead, era) in found
-    ]
+    return Problem.of(
+        "mac-dinh-cu",
+        variant="don-vi-khac",
+        file=str(profile.path),
+        field=key,
+        written=value,
+        don_vi=unit.words.don_vi,
+        cap_thon=unit.words.cap_thon,
+        fix=fix,
+    )

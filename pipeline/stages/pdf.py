@@ -423,16 +423,7 @@ def _pdf_locked(
     out = dossier.out
     papers = papers_in(out)
     if not papers:
-        raise InputError(
-            [
-                Problem(
-                    "chua-co-van-ban",
-                    "chưa có văn bản Word nào để chuyển sang PDF",
-                    file=str(out),
-                    hint=f"chạy `hoso render {dossier.folder}` (cùng --out nếu có) trước.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("chua-co-van-ban", file=str(out), dossier=dossier.folder)])
     soffice = find_soffice()
     notice = font_notice()
     # As render refuses a scorecard older than the workbooks, no PDF is made of a paper

@@ -257,14 +257,7 @@ def _empty_sections(profile: Profile, doc: DocumentSettings) -> list[Problem]:
         for name in ("dac_diem", "kho_khan", "de_xuat")
     }
     return [
-        Problem(
-            "de-trong",
-            f"chưa viết; {doc.type.name} để dòng chấm để viết tay",
-            file=str(profile.path),
-            field=key,
-            hint=f"viết nội dung vào {key} trong hoso.toml rồi chạy lại hoso render.",
-            severity="canh-bao",
-        )
+        Problem.of("de-trong", file=str(profile.path), field=key, name=doc.type.name)
         for key in doc.type.free_text
         if not texts.get(key)
     ]

@@ -226,9 +226,9 @@ def find_dossiers(dirs: Sequence[Path], outputs: Path = OUTPUTS) -> list[Dossier
     if not dirs:
         raise InputError(
             [
-                Problem(
+                Problem.of(
                     "thieu-ho-so",
-                    "chưa chỉ thư mục hồ sơ nào",
+                    variant="chua-chi",
                     hint="ví dụ: hoso tong-hop ho-so/ --out tong-hop/",
                 )
             ]
@@ -274,7 +274,7 @@ def read_rollup(
         card, why = _scoring(dossier)
         read.append(_Read(dossier.folder, unit.words, unit.nam, card, why))
     if not read and not problems:
-        problems.append(Problem("thieu-ho-so", "không có hồ sơ nào để tổng hợp"))
+        problems.append(Problem.of("thieu-ho-so", variant="khong-co", hint=None))
     if problems:
         raise InputError(problems)
     province, nam = _level_of(read, issuer)
@@ -284,15 +284,7 @@ def read_rollup(
     rows, excluded = _eligible(read)
     criteria = _criteria(rows)
     if len({tuple(c.no for c in r.card.criteria) for r in rows if r.card}) > 1:
-        raise InputError(
-            [
-                Problem(
-                    "khac-bo-tieu-chi",
-                    "các hồ sơ chấm theo những bộ tiêu chí khác nhau",
-                    hint="chấm lại các hồ sơ theo cùng một bộ tiêu chí.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("khac-bo-tieu-chi")])
     words = read[0].words
     districts = {r.words.huyen_day_du for r in read}
     district = next(iter(districts)) if len(districts) == 1 else ""
@@ -360,25 +352,32 @@ def _same_level(read: list[_Read], province: str, nam: int) -> list[Problem]:
         name = dossier_name(r.folder)
         if place_key(r.words.tinh_day_du) != place_key(province):
             problems.append(
-                Problem(
+                Problem.of(
                     "khac-tinh",
-                    f"hồ sơ {name} ({r.words.don_vi}) thuộc {r.words.tinh_day_du}, không thuộc "
-                    f"{province}",
+                    variant="tong-hop",
                     file=str(r.folder / PROFILE_NAME),
                     field="don_vi.tinh",
                     hint="bỏ thư mục này ra khỏi lần tổng hợp; nếu là tên tỉnh cũ trước khi "
                     "sắp xếp đơn vị hành chính, đơn vị sửa don_vi.tinh theo tên tỉnh mới rồi "
                     "chấm điểm lại.",
+                    name=name,
+                    don_vi=r.words.don_vi,
+                    tinh_day_du=r.words.tinh_day_du,
+                    province=province,
                 )
             )
         if r.nam != nam:
             problems.append(
-                Problem(
+                Problem.of(
                     "khac-nam",
-                    f"hồ sơ {name} ({r.words.don_vi}) là hồ sơ năm {r.nam}, không phải năm {nam}",
+                    variant="tong-hop",
                     file=str(r.folder / PROFILE_NAME),
                     field="don_vi.nam",
                     hint="mỗi lần tổng hợp chỉ các hồ sơ của một năm.",
+                    name=name,
+                    don_vi=r.words.don_vi,
+                    dossier_year=r.nam,
+                    nam=nam,
                 )
             )
     return problems
@@ -482,16 +481,7 @@ def _roster(path: Path, level: str) -> tuple[str, ...]:
         if text and not text.isdigit() and text not in units:
             units.append(text)
     if not units:
-        raise InputError(
-            [
-                Problem(
-                    "danh-sach-trong",
-                    f"danh sách đơn vị của {level} không có đơn vị nào",
-                    file=str(path),
-                    hint='một cột có tiêu đề "Đơn vị", mỗi dòng một đơn vị, ví dụ "Xã Tân Hòa".',
-                )
-            ]
-        )
+        raise InputError([Problem.of("danh-sach-trong", file=str(path), level=level)])
     return tuple(units)
 
 
@@ -501,16 +491,7 @@ def _read_sheets(path: Path, what: str) -> list[Any]:
     try:
         return read_book(path.read_bytes())
     except FileNotFoundError:
-        raise InputError(
-            [
-                Problem(
-                    "khong-co-tep",
-                    f"không tìm thấy tệp {what}",
-                    file=str(path),
-                    hint="kiểm tra đường dẫn.",
-                )
-            ]
-        ) from None
+        raise InputError([Problem.of("khong-co-tep", file=str(path), what=what)]) from None
     except ReadProblem as exc:
         raise InputError(
             [Problem(exc.code, f"{what}: {exc.message}", file=str(path), hint=exc.hint)]
@@ -528,16 +509,7 @@ def read_previous(path: Path) -> Previous:
             head = r
             break
     if head is None:
-        raise InputError(
-            [
-                Problem(
-                    "khong-phai-bang-tong-hop",
-                    "không phải bảng tong-hop.xlsx do hoso lập",
-                    file=str(path),
-                    hint="chỉ tới tệp tong-hop.xlsx của lần tổng hợp năm trước.",
-                )
-            ]
-        )
+        raise InputError([Problem.of("khong-phai-bang-tong-hop", file=str(path))])
     titles = [str(v or "").split("\n")[0].strip() for v in grid.rows[head]]
     total_col = titles.index("Tổng điểm") if "Tổng điểm" in titles else 3
     criteria = [i for i, t in enumerate(titles) if t.startswith("TC ")]
@@ -584,7 +556,15 @@ def load_issuer(path: Path | None, **options: str | None) -> Issuer:
         for section, table in raw.items():
             if section not in _KEYS or not isinstance(table, dict):
                 known = ", ".join(f"[{k}]" for k in _KEYS)
-                problems.append(_bad(path, section, "mục không có", f"chỉ có {known}."))
+                problems.append(
+                    Problem.of(
+                        "khong-hop-le",
+                        variant="muc",
+                        file=str(path),
+                        field=section or None,
+                        hint=f"chỉ có {known}.",
+                    )
+                )
                 continue
             for written, value in table.items():
                 key = (
@@ -597,9 +577,9 @@ def load_issuer(path: Path | None, **options: str | None) -> Issuer:
     where = str(path) if path else None
     if not values.get("nguoi_ky"):
         problems.append(
-            Problem(
+            Problem.of(
                 "chua-dien",
-                "chưa có người ký báo cáo tổng hợp",
+                variant="nguoi-ky",
                 file=where,
                 field="van_ban.nguoi_ky",
                 hint='ghi --nguoi-ky "Họ và tên", hoặc nguoi_ky trong '
@@ -621,23 +601,25 @@ def _authority_problems(values: dict[str, Any], where: str | None) -> list[Probl
     problems = []
     if place_key(head).startswith("phó"):
         problems.append(
-            Problem(
+            Problem.of(
                 "ky-thay",
-                f'"KT. {upper(head)}": ký thay thì dòng trên là chức vụ của người đứng đầu',
+                variant="cap-truong",
                 file=where,
                 field="van_ban.chuc_vu",
                 hint='ghi chuc_vu = "Giám đốc" và ky_thay = "Phó Giám đốc".',
+                head=upper(head),
             )
         )
     if not place_key(deputy).startswith("phó"):
         problems.append(
-            Problem(
+            Problem.of(
                 "ky-thay",
-                f'ky_thay "{deputy}" không phải cấp phó',
+                variant="cap-pho",
                 file=where,
                 field="van_ban.ky_thay",
                 hint='ghi chức vụ của cấp phó ký thay, ví dụ "Phó Giám đốc"; '
                 "người đứng đầu ký thì để trống ky_thay.",
+                deputy=deputy,
             )
         )
     return problems
@@ -646,28 +628,71 @@ def _authority_problems(values: dict[str, Any], where: str | None) -> list[Probl
 def _read(path: Path) -> dict[str, Any]:
     try:
         if path.stat().st_size > limits.MAX_PROFILE_BYTES:
-            raise InputError([_bad(path, "", "tệp quá lớn", "chỉ vài dòng là đủ.")])
+            raise InputError(
+                [
+                    Problem.of(
+                        "khong-hop-le",
+                        variant="tep-qua-lon",
+                        file=str(path),
+                        hint="chỉ vài dòng là đủ.",
+                    )
+                ]
+            )
         return tomllib.loads(path.read_bytes().decode("utf-8-sig"))
     except FileNotFoundError:
-        raise InputError([_bad(path, "", "không tìm thấy tệp", "kiểm tra đường dẫn.")]) from None
+        raise InputError(
+            [
+                Problem.of(
+                    "khong-hop-le",
+                    variant="khong-co-tep",
+                    file=str(path),
+                    hint="kiểm tra đường dẫn.",
+                )
+            ]
+        ) from None
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         hint = "mở bằng Notepad, sửa dòng được báo, lưu dạng UTF-8."
-        raise InputError([_bad(path, "", f"tệp viết sai ({exc})", hint)]) from None
+        raise InputError(
+            [
+                Problem.of(
+                    "khong-hop-le", variant="tep-viet-sai", file=str(path), hint=hint, error=exc
+                )
+            ]
+        ) from None
     except RecursionError:
         hint = "chỉ vài dòng `khoa = giá trị` là đủ: xóa các dấu [ [ [ … thừa."
-        raise InputError([_bad(path, "", "mảng lồng nhau quá sâu", hint)]) from None
+        raise InputError(
+            [Problem.of("khong-hop-le", variant="long-qua-sau", file=str(path), hint=hint)]
+        ) from None
 
 
 def _take(path: Path, section: str, key: str, value: Any, values: dict[str, Any]) -> list[Problem]:
     where = f"{section}.{key}"
     if key not in _KEYS[section]:
         known = ", ".join(sorted(_KEYS[section]))
-        return [_bad(path, where, "khóa không có", f"các khóa: {known}.")]
+        return [
+            Problem.of(
+                "khong-hop-le",
+                variant="khoa",
+                file=str(path),
+                field=where or None,
+                hint=f"các khóa: {known}.",
+            )
+        ]
     if key in ("so", "ngay") and value == "":
         return []  # left blank for the clerk to write by hand
     taken, hint = _convert(key, value)
     if taken is None:
-        return [_bad(path, where, f"{value!r} không hợp lệ", hint)]
+        return [
+            Problem.of(
+                "khong-hop-le",
+                variant="gia-tri",
+                file=str(path),
+                field=where or None,
+                hint=hint,
+                written=value,
+            )
+        ]
     values[key] = taken
     return []
 
@@ -690,10 +715,6 @@ def _convert(key: str, value: Any) -> tuple[Any, str]:
         return items, f'một danh sách, ví dụ {key} = ["Bộ Y tế"].'
     ok = isinstance(value, str) and len(value) <= limits.MAX_LINE_CHARS
     return (" ".join(value.split()) if ok else None), 'một dòng chữ, ví dụ "Sở Y tế".'
-
-
-def _bad(path: Path, key: str, message: str, hint: str) -> Problem:
-    return Problem("khong-hop-le", message, file=str(path), field=key or None, hint=hint)
 
 
 # --- analysis -------------------------------------------------------------------------------

@@ -82,9 +82,9 @@ def evaluate(
     problems += override_problems
     if unit_type not in rules.thresholds:
         problems.append(
-            Problem(
+            Problem.of(
                 "loai-la",
-                f'bộ tiêu chí không có ngưỡng cho loại đơn vị "{unit_type}"',
+                variant="nguong",
                 file=profile_file,
                 field="don_vi.loai",
                 value=unit_type,
@@ -161,14 +161,13 @@ def _missing_data(rules: RuleSet, totals: dict[str, Scalar], words: Words) -> li
                 continue
             seen.add(code)
             problems.append(
-                Problem(
+                Problem.of(
                     "thieu-so-lieu",
-                    f"chưa có số liệu {catalogue()[code].label_in(words).lower()}, "
-                    f"cần cho mục {item.id}",
                     file="xa.xlsx",
                     field=code,
-                    hint=f"điền chỉ tiêu này vào biểu của {words.cap} (xa.xlsx) rồi chạy lại "
-                    "hoso ingest.",
+                    indicator=catalogue()[code].label_in(words).lower(),
+                    id=item.id,
+                    cap=words.cap,
                 )
             )
     return problems
@@ -186,9 +185,8 @@ def _check_overrides(
         if item is None:
             guess = did_you_mean(override.muc, ids)
             problems.append(
-                Problem(
+                Problem.of(
                     "muc-la",
-                    f'không có mục "{override.muc}" trong bộ tiêu chí',
                     file=file,
                     field=f"{key}.muc",
                     value=override.muc,
@@ -200,37 +198,31 @@ def _check_overrides(
             continue
         if override.muc in awarded:
             problems.append(
-                Problem(
-                    "trung-dieu-chinh",
-                    f"mục {override.muc} được điều chỉnh hai lần",
-                    file=file,
-                    field=f"{key}.muc",
-                    value=override.muc,
-                    hint="mỗi mục chỉ ghi một [[dieu_chinh]]; xóa bớt một bảng.",
-                )
+                Problem.of("trung-dieu-chinh", file=file, field=f"{key}.muc", value=override.muc)
             )
             continue
         if not _ZERO <= override.diem <= item.max:
             problems.append(
-                Problem(
+                Problem.of(
                     "diem-vuot-toi-da",
-                    f"điểm {number(override.diem, 2)} ngoài khoảng 0 đến {number(item.max, 2)} "
-                    f"của mục {item.id}",
                     file=file,
                     field=f"{key}.diem",
                     value=str(override.diem),
-                    hint=f"ghi số điểm từ 0 đến {number(item.max, 2)}.",
+                    score=number(override.diem, 2),
+                    max_score=number(item.max, 2),
+                    id=item.id,
                 )
             )
             continue
         if not override.ly_do.strip():
             problems.append(
-                Problem(
+                Problem.of(
                     "thieu-ly-do",
-                    f"điều chỉnh mục {item.id} chưa ghi lý do",
+                    variant="dieu-chinh",
                     file=file,
                     field=f"{key}.ly_do",
                     hint="Hội đồng phải ghi lý do điều chỉnh; lý do được in vào biên bản.",
+                    id=item.id,
                 )
             )
             continue

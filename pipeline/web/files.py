@@ -126,10 +126,8 @@ def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list
     problems: list[Problem] = []
     if len(uploads) > limits.MAX_UPLOAD_FILES:
         problems.append(
-            Problem(
-                "qua-nhieu-tep",
-                f"{len(uploads)} tệp, tối đa {limits.MAX_UPLOAD_FILES} tệp một lần",
-                hint="tải lên làm nhiều lần.",
+            Problem.of(
+                "qua-nhieu-tep", count=len(uploads), max_upload_files=limits.MAX_UPLOAD_FILES
             )
         )
         return [], problems
@@ -137,31 +135,17 @@ def save_uploads(dossier: Path, uploads: list[Upload]) -> tuple[list[Path], list
     for upload in uploads:
         name = safe_name(upload.name)
         if name is None:
-            problems.append(
-                Problem(
-                    "ten-tep-khong-nhan",
-                    "không nhận tệp này",
-                    file=upload.name[:120],
-                    hint="chỉ nhận biểu .xlsx, .xls hoặc .ods, tên không chứa thư mục.",
-                )
-            )
+            problems.append(Problem.of("ten-tep-khong-nhan", file=upload.name[:120]))
         elif macros(upload.data):
-            problems.append(
-                Problem(
-                    "co-macro",
-                    "biểu có macro (đoạn lệnh tự chạy): không nhận, để giữ an toàn cho máy",
-                    file=name,
-                    hint="mở biểu bằng Excel, chọn Lưu thành › «Excel Workbook (*.xlsx)» "
-                    "(không chọn loại có macro) rồi tải lên bản vừa lưu.",
-                )
-            )
+            problems.append(Problem.of("co-macro", file=name))
         elif len(upload.data) > limits.MAX_WORKBOOK_BYTES:
             problems.append(
-                Problem(
+                Problem.of(
                     "tep-qua-lon",
-                    f"tệp lớn hơn {limits.MAX_WORKBOOK_BYTES // (1024 * 1024)} MB",
+                    variant="toi-da",
                     file=name,
                     hint="lưu lại biểu không kèm hình ảnh, hoặc dùng biểu mẫu trống của hoso.",
+                    max_mb=limits.MAX_WORKBOOK_BYTES // (1024 * 1024),
                 )
             )
         else:

@@ -499,9 +499,7 @@ def read(dossier: Path) -> Loaded:
     try:
         doc = tomlkit.parse(text)
     except tomlkit.exceptions.ParseError as exc:
-        raise InputError(
-            [Problem("cu-phap", f"sai cú pháp TOML ({exc})", file=str(path))]
-        ) from None
+        raise InputError([Problem.of("cu-phap", file=str(path), hint=None, error=exc)]) from None
     return Loaded(path, text, data.startswith(_BOM.encode()), doc, digest(data))
 
 

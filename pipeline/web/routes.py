@@ -117,7 +117,7 @@ def _page_text(context: Any, said: str) -> str:
 def _said(exc: InputError | EnvironmentProblem) -> str:
     """An exception's message and hint in the page's words, for a flash."""
     if isinstance(exc, EnvironmentProblem):
-        problems = [Problem("moi-truong", exc.message, hint=exc.hint)]
+        problems = [Problem.of("moi-truong", hint=exc.hint, message=exc.message)]
     else:
         problems = exc.problems
     name = request.view_args.get("name") if request.view_args else None
@@ -214,17 +214,17 @@ def new_create() -> BaseResponse | str:
     other: list[Problem] = []
     year = int(values["nam"]) if values["nam"].isdigit() else None
     if year is None:
-        errors["nam"] = [Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2025.")]
+        errors["nam"] = [Problem.of("khong-hop-le", variant="nam", hint="ví dụ 2025.")]
     if not values["xa"]:
-        errors["xa"] = [Problem("chua-dien", "chưa điền", hint='ví dụ "Bình Trung".')]
+        errors["xa"] = [Problem.of("chua-dien", variant="o-trong", hint='ví dụ "Bình Trung".')]
     villages = profile_form._lines(values["thon"])
     folder = values["thu_muc"] or f"{ascii_slug(values['xa'], default='ho-so')}-{values['nam']}"
     if not files.valid_folder_name(folder):
         errors["thu_muc"] = [
-            Problem(
+            Problem.of(
                 "ten-thu-muc",
-                f'"{folder}" không dùng được làm tên thư mục',
                 hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ binh-trung-2025.",
+                folder=folder,
             )
         ]
     target = _state().root / folder
@@ -245,7 +245,7 @@ def new_create() -> BaseResponse | str:
                 key = _INIT_FIELDS.get(p.field or "", "thu_muc" if p.code == "da-co-ho-so" else "")
                 (errors.setdefault(key, []) if key else other).append(p)
         except EnvironmentProblem as exc:
-            other.append(Problem("moi-truong", exc.message, hint=exc.hint))
+            other.append(Problem.of("moi-truong", hint=exc.hint, message=exc.message))
         else:
             if villages:
                 loaded = profile_form.read(target)
@@ -283,20 +283,18 @@ def new_year_create() -> BaseResponse | str:
     problems: list[Problem] = []
     last = [files.dossier_path(_state().root, n) for n in chosen]
     if not chosen or None in last:
-        problems.append(
-            Problem("chua-chon", "chưa chọn hồ sơ năm trước", hint="đánh dấu ít nhất một hồ sơ.")
-        )
+        problems.append(Problem.of("chua-chon"))
     if values["nam"] and not values["nam"].isdigit():
         problems.append(
-            Problem("khong-hop-le", "năm không hợp lệ", hint="ví dụ 2026, hoặc để trống.")
+            Problem.of("khong-hop-le", variant="nam", hint="ví dụ 2026, hoặc để trống.")
         )
     folder = values["thu_muc"]
     if not files.valid_folder_name(folder):
         problems.append(
-            Problem(
+            Problem.of(
                 "ten-thu-muc",
-                f'"{folder}" không dùng được làm tên thư mục',
                 hint="chỉ dùng chữ thường không dấu, chữ số và gạch ngang, ví dụ tan-phu-2026.",
+                folder=folder,
             )
         )
     if not problems:
@@ -311,7 +309,7 @@ def new_year_create() -> BaseResponse | str:
         except InputError as exc:
             problems += exc.problems
         except EnvironmentProblem as exc:
-            problems.append(Problem("moi-truong", exc.message, hint=exc.hint))
+            problems.append(Problem.of("moi-truong", hint=exc.hint, message=exc.message))
         else:
             flash("Đã tạo hồ sơ năm mới từ hồ sơ năm trước.")
             for line in result.changed:
@@ -865,7 +863,7 @@ def _papers_view(
     except InputError as exc:
         archive_problem = exc.problems
     except EnvironmentProblem as exc:
-        archive_problem = [Problem("moi-truong", exc.message, hint=exc.hint)]
+        archive_problem = [Problem.of("moi-truong", hint=exc.hint, message=exc.message)]
     return _papers_page(name, dossier=loaded, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[],
                         sign_refused=sign_refused)  # fmt: skip
