@@ -120,12 +120,21 @@ class Clerk:
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
 
+    def submit(self, css: str) -> None:
+        """Click what sends the page's form, and wait for the next page: a flash read before
+        then would be the old page's."""
+        old = self.driver.find_element(By.TAG_NAME, "html")
+        self.click(css)
+        WebDriverWait(self.driver, WAIT).until(ec.staleness_of(old))
+
     def nav(self, label: str) -> None:
-        """A step of the menu; on a phone the menu opens first."""
+        """A step of the menu (on a phone the menu opens first); waits for the new page."""
         toggle = self.driver.find_elements(By.ID, "menu-toggle")
         if toggle and toggle[0].is_displayed():
             toggle[0].click()
+        old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
+        WebDriverWait(self.driver, WAIT).until(ec.staleness_of(old))
 
     def job_done(self) -> WebElement:
         """The finished job, still on screen after STAY seconds: the page was not reloaded
@@ -187,7 +196,7 @@ def test_the_whole_evaluation_in_the_browser(
     clerk.shot("ho-so-moi")
     if laptop:
         clerk.in_view("#new-form button[type=submit]")
-    clerk.click("#new-form button[type=submit]")
+    clerk.submit("#new-form button[type=submit]")
     clerk.find("#profile-form")
     dossier = live.root / "binh-trung-2024"
     assert "Nà Cáy" in (dossier / "hoso.toml").read_text(encoding="utf-8")
@@ -216,13 +225,13 @@ def test_the_whole_evaluation_in_the_browser(
     }
     for key, text in fields.items():
         clerk.type(key, text)
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     error = clerk.find("[data-for='ke_hoach.can_cu_ngay']")
     assert "không phải một ngày" in error.text
     assert "còn 1 chỗ" in clerk.find(".flash").text.lower()
     clerk.shot("thong-tin-loi")
     clerk.type("ke_hoach.can_cu_ngay", "22/3/2024")
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     assert "đã điền đủ, đúng" in clerk.find(".flash").text
     saved = (dossier / "hoso.toml").read_text(encoding="utf-8")
     assert "can_cu_ngay = 2024-03-22" in saved
@@ -313,7 +322,7 @@ def test_the_whole_evaluation_in_the_browser(
     if laptop:
         clerk.in_view(".savebar button")
     clerk.type("ke_hoach.can_cu_so", "1302/KH-UBND")
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     assert "đã điền đủ, đúng" in clerk.find(".flash").text
     clerk.nav("5. Văn bản")
     box = clerk.find("#stale-papers")
@@ -413,18 +422,18 @@ def test_two_tabs_saving_the_same_version_lose_nothing(
     browser.switch_to.new_window("tab")
     browser.get(page)
     clerk.type("lanh_dao.pho_chu_tich", "Tab Hai")
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     assert "Đã lưu" in clerk.find(".flash").text
     browser.switch_to.window(first)
     clerk.type("lanh_dao.cong_chuc_vhxh", "Tab Một")
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     conflict = clerk.find("#conflict")
     assert "Chưa lưu" in conflict.text and "Tab Hai" in conflict.text
     kept = browser.find_element(By.ID, "lanh_dao.cong_chuc_vhxh").get_attribute("value")
     assert kept == "Tab Một"
     assert browser.find_element(By.ID, "lanh_dao.pho_chu_tich").get_attribute("value") == "Tab Hai"
     clerk.shot("luu-trung")
-    clerk.click(".savebar button")
+    clerk.submit(".savebar button")
     assert "Đã lưu" in clerk.find(".flash").text
     saved = (live.root / "binh-trung-2024" / "hoso.toml").read_text(encoding="utf-8")
     assert "Tab Một" in saved and "Tab Hai" in saved
