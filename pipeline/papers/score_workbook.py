@@ -82,14 +82,14 @@ _DECIMAL = "#,##0.0#"
 # and fit-to-width never shrinks the text.
 _SUMMARY_COLUMNS = [
     ("TT", 5),
-    ("Tiêu chí, mục", 36),
-    ("Số liệu", 12),
+    ("Tiêu chí, mục", 35),
+    ("Số liệu", 13),
     ("Tỷ lệ", 8),
-    ("Thang điểm", 23),
+    ("Thang điểm", 24),
     ("Điểm tính", 8),
     ("Điểm Hội đồng chấm", 9),
     ("Điểm tối đa", 8),
-    ("Lý do điều chỉnh, ghi chú", 18),
+    ("Lý do điều chỉnh, ghi chú", 17),
 ]
 _HEADER_ROW = 5
 _POINT_COLUMNS = ("F", "G", "H")
@@ -373,7 +373,7 @@ def _verdict(sheet: Worksheet, row: int, card: Scorecard, cap: str) -> int:
         cell = sheet.cell(row, 1, text)
         cell.font = _font(bold=text.startswith("Kết quả"))
         cell.alignment = _WRAP
-        _fit_height(sheet, row, [(1, text)], span=width)
+        _fit_height(sheet, row, [(1, text)], span=width, bold=cell.font.b)
         row += 1
     return row
 
@@ -485,7 +485,7 @@ def _table_row(
         if numeric:
             assert isinstance(value, int | Decimal)
             cell.number_format = _number_format(value)
-    _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
+    _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)], bold=bold)
 
 
 # Per workbook: a table cell's style indices by (bold, fill, alignment). Setting a font,
@@ -511,9 +511,18 @@ def _table_style(cell: Cell, bold: bool, fill: PatternFill | None, alignment: Al
     styled[key] = copy(cell._style)
 
 
+def _length(text: str) -> int:
+    """`text`'s length in average characters: an arrow (a scale's "≥ 90% → 20") is as wide
+    as two digits, twice an average character, and counting it as one clipped a scale's
+    last line."""
+    return len(text) + text.count("→")
+
+
 # Characters of 11 pt Times New Roman per unit of column width (its digits' width), a little
 # under the average so that an estimate errs towards a taller row, never a clipped one.
 _CHARS_PER_UNIT = 1.1
+# Bold is wider: a criterion's bold title estimated as regular text lost its last line.
+_BOLD_CHARS = 0.85
 # A line of 11 pt Times New Roman takes 12.6 pt (ascent, descent and gap); rows get 13 pt a
 # line and 2 pt of padding. Any taller, and a village sheet that fits one page between the
 # decree's 20 mm margins spills its last rows onto near-empty pages.
@@ -522,7 +531,12 @@ _ROW_PADDING_PT = 2.0
 
 
 def _fit_height(
-    sheet: Worksheet, row: int, cells: Sequence[tuple[int, object]], span: int = 1
+    sheet: Worksheet,
+    row: int,
+    cells: Sequence[tuple[int, object]],
+    span: int = 1,
+    *,
+    bold: bool = False,
 ) -> None:
     """Set a row tall enough for its wrapped text: Excel and LibreOffice do not grow rows
     written by openpyxl, and a printed sheet with clipped text cannot be signed."""
@@ -534,9 +548,9 @@ def _fit_height(
             sheet.column_dimensions[get_column_letter(c)].width or 10
             for c in range(col, col + span)
         )
-        per_line = max(1, int(width * _CHARS_PER_UNIT))
+        per_line = max(1, int(width * _CHARS_PER_UNIT * (_BOLD_CHARS if bold else 1)))
         lines = max(
-            lines, sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+            lines, sum(max(1, math.ceil(_length(part) / per_line)) for part in value.split("\n"))
         )
     sheet.row_dimensions[row].height = _LINE_PT * lines + _ROW_PADDING_PT
 
