@@ -56,6 +56,13 @@ def test_workbook_sheets_and_print_setup() -> None:
         assert (setup.firstPageNumber, setup.useFirstPageNumber) == (1, True)
         # Protected against accidental edits, with no password to lift it.
         assert sheet.protection.sheet is True and not sheet.protection.password
+        # Decree 30's margins, as the papers', with the header and footer inside them.
+        margins = sheet.page_margins
+        in_mm = [
+            round(v * 25.4, 3) for v in (margins.top, margins.bottom, margins.left, margins.right)
+        ]
+        assert in_mm == [20, 20, 30, 15], sheet.title
+        assert margins.header * 25.4 < 20 and margins.footer * 25.4 < 20
     summary = book[SUMMARY]
     assert summary.print_title_rows == "$5:$5"
     assert summary.sheet_properties.pageSetUpPr.fitToPage is True

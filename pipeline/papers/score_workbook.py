@@ -1,11 +1,13 @@
 """The score workbook (`bieu-cham-diem.xlsx`): the summary the council signs, the village
 data, a chart, and a hidden sheet of what the pipeline used (codes, rules, their labels).
 
-What prints is what the council signs: A4 landscape at full size (text never shrinks below
-10 pt), the unit and year in every page's header, pages numbered per sheet, and the totals,
-verdict and signatures kept on one page. Subtotals and totals are formulas that carry their
-values (Excel and LibreOffice then show the same figures before any recalculation), and the
-sheets are protected against accidental edits, without a password.
+What prints is what the council signs: A4 landscape within Decree 30's margins (it is
+issued as a PDF attachment beside the papers, and `hoso check` holds it to them), at full
+size (text never shrinks below 10 pt), the unit and year in every page's header, pages
+numbered per sheet, and the totals, verdict and signatures kept on one page. Subtotals and
+totals are formulas that carry their values (Excel and LibreOffice then show the same
+figures before any recalculation), and the sheets are protected against accidental edits,
+without a password.
 
 Built with openpyxl and saved without its wall-clock timestamp, then zip-normalized, so the
 same scorecard and data give the same bytes.
@@ -51,6 +53,7 @@ from pipeline.model.indicators import catalogue, for_level
 from pipeline.model.profile import Profile
 from pipeline.model.scorecard import ItemScore, Scorecard
 from pipeline.model.units import Words
+from pipeline.papers import nd30
 from pipeline.papers.narrative import figures_sentence, shortfall
 
 SUMMARY = "Tổng hợp"
@@ -74,25 +77,31 @@ _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="top")
 _DECIMAL = "#,##0.0#"
 
+# Widths sum to 127 units: LibreOffice prints a unit of Times New Roman 11 pt as about
+# 1.94 mm, so the table takes some 247 mm of the 252 mm between the decree's side margins
+# and fit-to-width never shrinks the text.
 _SUMMARY_COLUMNS = [
     ("TT", 5),
-    ("Tiêu chí, mục", 40),
-    ("Số liệu", 14),
-    ("Tỷ lệ", 9),
-    ("Thang điểm", 26),
+    ("Tiêu chí, mục", 35),
+    ("Số liệu", 13),
+    ("Tỷ lệ", 8),
+    ("Thang điểm", 24),
     ("Điểm tính", 8),
     ("Điểm Hội đồng chấm", 9),
     ("Điểm tối đa", 8),
-    ("Lý do điều chỉnh, ghi chú", 24),
+    ("Lý do điều chỉnh, ghi chú", 17),
 ]
 _HEADER_ROW = 5
 _POINT_COLUMNS = ("F", "G", "H")
 
-# The printed page, in points: A4 landscape less the margins below. Rows are laid out
-# against it to keep the totals, verdict and signatures together on one page.
+# The printed page, in points: A4 landscape (841.9 × 595.3 pt) less the margins below.
+# Rows are laid out against its height to keep the totals, verdict and signatures together
+# on one page; the columns are sized to its width, so every sheet prints at full size.
 _PAGE_HEIGHT = 595.0
-_MARGIN_TOP = _MARGIN_BOTTOM = 0.6  # inches; header and footer sit in them
-_MARGIN_SIDE = 0.5
+# The margins are the papers' (Decree 30, [PL1] I: 20/20/30/15 mm): a table attached in a
+# file of its own is held to them too (`hoso check` on its PDF). The header and footer lines
+# sit at the papers' header distance from the edge, inside the 20 mm margins.
+_PT_PER_MM = 72 / 25.4
 # Room to sign: at least 25 mm between the title and the name (25 mm = 70.9 pt).
 SIGNING_ROOM_PT = 75.0
 
@@ -202,12 +211,16 @@ def _print_setup(sheet: Worksheet, title_rows: str | None, *, fit_width: bool = 
     if not fit_width:
         setup.scale = 100
     sheet.print_options.horizontalCentered = True
-    margins = sheet.page_margins
-    margins.left = margins.right = _MARGIN_SIDE
-    margins.top = margins.bottom = _MARGIN_TOP
-    margins.header = margins.footer = 0.25
+    margins = sheet.page_margins  # inches
+    margins.top, margins.bottom = _inches(nd30.MARGIN_TOP_MM), _inches(nd30.MARGIN_BOTTOM_MM)
+    margins.left, margins.right = _inches(nd30.MARGIN_LEFT_MM), _inches(nd30.MARGIN_RIGHT_MM)
+    margins.header = margins.footer = _inches(nd30.HEADER_DISTANCE_MM)
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+def _inches(mm: float) -> float:
+    return mm / 25.4
 
 
 def _page_frame(sheet: Worksheet, header: str) -> None:
@@ -280,7 +293,8 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
         cell.alignment = _CENTER
         cell.fill = _HEAD_FILL
         cell.border = _BOX
-    sheet.row_dimensions[_HEADER_ROW].height = 46
+    # Three lines ("Điểm Hội / đồng / chấm"): repeated on every page, so no taller.
+    sheet.row_dimensions[_HEADER_ROW].height = 3 * _LINE_PT + _ROW_PADDING_PT
 
     row = _HEADER_ROW + 1
     criterion_rows: list[int] = []
@@ -359,7 +373,7 @@ def _verdict(sheet: Worksheet, row: int, card: Scorecard, cap: str) -> int:
         cell = sheet.cell(row, 1, text)
         cell.font = _font(bold=text.startswith("Kết quả"))
         cell.alignment = _WRAP
-        _fit_height(sheet, row, [(1, text)], span=width)
+        _fit_height(sheet, row, [(1, text)], span=width, bold=cell.font.b)
         row += 1
     return row
 
@@ -415,7 +429,7 @@ def _paginate(sheet: Worksheet, groups: list[tuple[int, int]], end: int) -> None
     a criterion is never split from its sub-items, and the last criterion, the totals, the
     verdict and the signatures share the last page (the council signs a page that shows
     what it signs). Rows are laid out from their set heights, with some slack."""
-    usable = _PAGE_HEIGHT - 72 * (_MARGIN_TOP + _MARGIN_BOTTOM) - 10
+    usable = _PAGE_HEIGHT - _PT_PER_MM * (nd30.MARGIN_TOP_MM + nd30.MARGIN_BOTTOM_MM) - 10
     repeated = _row_height(sheet, _HEADER_ROW)
     first, last_head = groups[0][0], groups[-1][0]
     if repeated + _height(sheet, last_head, end) <= usable:
@@ -471,7 +485,7 @@ def _table_row(
         if numeric:
             assert isinstance(value, int | Decimal)
             cell.number_format = _number_format(value)
-    _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)])
+    _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)], bold=bold)
 
 
 # Per workbook: a table cell's style indices by (bold, fill, alignment). Setting a font,
@@ -497,13 +511,32 @@ def _table_style(cell: Cell, bold: bool, fill: PatternFill | None, alignment: Al
     styled[key] = copy(cell._style)
 
 
+def _length(text: str) -> int:
+    """`text`'s length in average characters: an arrow (a scale's "≥ 90% → 20") is as wide
+    as two digits, twice an average character, and counting it as one clipped a scale's
+    last line."""
+    return len(text) + text.count("→")
+
+
 # Characters of 11 pt Times New Roman per unit of column width (its digits' width), a little
 # under the average so that an estimate errs towards a taller row, never a clipped one.
 _CHARS_PER_UNIT = 1.1
+# Bold is wider: a criterion's bold title estimated as regular text lost its last line.
+_BOLD_CHARS = 0.85
+# A line of 11 pt Times New Roman takes 12.6 pt (ascent, descent and gap); rows get 13 pt a
+# line and 2 pt of padding. Any taller, and a village sheet that fits one page between the
+# decree's 20 mm margins spills its last rows onto near-empty pages.
+_LINE_PT = 13.0
+_ROW_PADDING_PT = 2.0
 
 
 def _fit_height(
-    sheet: Worksheet, row: int, cells: Sequence[tuple[int, object]], span: int = 1
+    sheet: Worksheet,
+    row: int,
+    cells: Sequence[tuple[int, object]],
+    span: int = 1,
+    *,
+    bold: bool = False,
 ) -> None:
     """Set a row tall enough for its wrapped text: Excel and LibreOffice do not grow rows
     written by openpyxl, and a printed sheet with clipped text cannot be signed."""
@@ -515,17 +548,20 @@ def _fit_height(
             sheet.column_dimensions[get_column_letter(c)].width or 10
             for c in range(col, col + span)
         )
-        per_line = max(1, int(width * _CHARS_PER_UNIT))
+        per_line = max(1, int(width * _CHARS_PER_UNIT * (_BOLD_CHARS if bold else 1)))
         lines = max(
-            lines, sum(max(1, math.ceil(len(part) / per_line)) for part in value.split("\n"))
+            lines, sum(max(1, math.ceil(_length(part) / per_line)) for part in value.split("\n"))
         )
-    sheet.row_dimensions[row].height = 15 * lines + 2
+    sheet.row_dimensions[row].height = _LINE_PT * lines + _ROW_PADDING_PT
 
 
 # The village sheet: labels and unit repeat on every page, as many villages as fit across.
+# Labels, unit and seven villages (46 + 10 + 7 × 10 = 126 units, about 245 mm) fit the
+# width between the decree's side margins at full size; the total's "12 thôn Có" needs 12.
 _LABEL_WIDTH = 46
 _UNIT_WIDTH = 10
-_VILLAGE_COLUMN = 11
+_VILLAGE_COLUMN = 10
+_TOTAL_COLUMN = 12
 
 
 def commune_sheet(words: Words) -> str:
@@ -550,6 +586,7 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     _head_row(sheet, 3, heads)
     for col in range(3, total_col + 1):
         sheet.column_dimensions[get_column_letter(col)].width = _VILLAGE_COLUMN
+    sheet.column_dimensions[get_column_letter(3 + len(order))].width = _TOTAL_COLUMN
     if previous:
         sheet.column_dimensions[get_column_letter(total_col)].width = 40
     totals = data.totals()
@@ -601,6 +638,7 @@ def _title(sheet: Worksheet, text: str, span: int) -> None:
     title.font = _font(size=13, bold=True)
     title.alignment = _CENTER
     sheet.row_dimensions[1].height = 20
+    sheet.row_dimensions[2].height = 8
     sheet.row_dimensions[3].height = 32
 
 
@@ -629,8 +667,10 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
             bold=False,
             fill=None,
         )  # fmt: skip
-    sheet.column_dimensions["A"].width = 12
-    sheet.column_dimensions["C"].width = 11
+    # The table (A:C), a narrow gap (D) and the chart fit between the decree's side margins
+    # at full size: 12 + 11 + 11 + 2 units (about 70 mm) and 16 cm of chart.
+    for col, width in zip("ABCD", (12, 11, 11, 2), strict=True):
+        sheet.column_dimensions[col].width = width
     last = len(card.criteria) + 1
     chart = BarChart()
     chart.type = "col"
@@ -648,8 +688,8 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
         Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True
     )
     chart.set_categories(Reference(sheet, min_col=1, min_row=2, max_row=last))
-    chart.width = 22
-    chart.height = 12
+    chart.width = 16
+    chart.height = 11
     sheet.add_chart(chart, "E2")
     _print_setup(sheet, None)
 
