@@ -29,15 +29,6 @@ from decimal import Decimal
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
-from openpyxl.chart.text import RichText, Text
-from openpyxl.chart.title import Title
-from openpyxl.drawing.text import (
-    CharacterProperties,
-    Paragraph,
-    ParagraphProperties,
-    RegularTextRun,
-)
-from openpyxl.drawing.text import Font as DrawingFont
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -55,6 +46,14 @@ from pipeline.model.scorecard import ItemScore, Scorecard
 from pipeline.model.units import Words
 from pipeline.papers import nd30
 from pipeline.papers.narrative import figures_sentence, shortfall
+from pipeline.papers.sheet_print import (
+    FONT,
+    PT_PER_MM,
+    chart_text,
+    chart_title,
+    page_frame,
+    print_setup,
+)
 
 SUMMARY = "Tổng hợp"
 CHART = "Biểu đồ"
@@ -67,7 +66,7 @@ def villages_sheet(words: Words) -> str:
     return f"Số liệu {words.cap_thon}"[:31]
 
 
-_FONT = "Times New Roman"
+_FONT = FONT
 _THIN = Side(style="thin", color="000000")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _HEAD_FILL = PatternFill("solid", fgColor="D9E2F3")
@@ -94,14 +93,11 @@ _SUMMARY_COLUMNS = [
 _HEADER_ROW = 5
 _POINT_COLUMNS = ("F", "G", "H")
 
-# The printed page, in points: A4 landscape (841.9 × 595.3 pt) less the margins below.
-# Rows are laid out against its height to keep the totals, verdict and signatures together
-# on one page; the columns are sized to its width, so every sheet prints at full size.
+# The printed page, in points: A4 landscape (841.9 × 595.3 pt) less the papers' margins
+# (Decree 30, [PL1] I: 20/20/30/15 mm; sheet_print.print_setup). Rows are laid out against
+# its height to keep the totals, verdict and signatures together on one page; the columns
+# are sized to its width, so every sheet prints at full size.
 _PAGE_HEIGHT = 595.0
-# The margins are the papers' (Decree 30, [PL1] I: 20/20/30/15 mm): a table attached in a
-# file of its own is held to them too (`hoso check` on its PDF). The header and footer lines
-# sit at the papers' header distance from the edge, inside the 20 mm margins.
-_PT_PER_MM = 72 / 25.4
 # Room to sign: at least 25 mm between the title and the name (25 mm = 70.9 pt).
 SIGNING_ROOM_PT = 75.0
 
@@ -136,7 +132,7 @@ def workbook_bytes(card: Scorecard, data: DossierData, profile: Profile) -> byte
     _chart(book.create_sheet(CHART), card)
     _rules(book.create_sheet(RULES), card, data, words)
     for sheet in book.worksheets:
-        _page_frame(sheet, header)
+        page_frame(sheet, header)
         _protect(sheet)
 
     when = datetime(card.nam, 1, 1)
@@ -197,42 +193,6 @@ def _font(**kwargs: object) -> Font:
 
 def _number_format(value: Decimal | int) -> str:
     return VN_WHOLE if Decimal(value) == Decimal(value).to_integral_value() else _DECIMAL
-
-
-def _print_setup(sheet: Worksheet, title_rows: str | None, *, fit_width: bool = True) -> None:
-    setup = sheet.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = sheet.PAPERSIZE_A4
-    # Fit to width only shrinks what is wider than the page: the columns are sized to fit at
-    # full scale, so text prints at its own size (never below 10 pt).
-    setup.fitToWidth = 1 if fit_width else 0
-    setup.fitToHeight = 0
-    sheet.sheet_properties.pageSetUpPr.fitToPage = fit_width
-    if not fit_width:
-        setup.scale = 100
-    sheet.print_options.horizontalCentered = True
-    margins = sheet.page_margins  # inches
-    margins.top, margins.bottom = _inches(nd30.MARGIN_TOP_MM), _inches(nd30.MARGIN_BOTTOM_MM)
-    margins.left, margins.right = _inches(nd30.MARGIN_LEFT_MM), _inches(nd30.MARGIN_RIGHT_MM)
-    margins.header = margins.footer = _inches(nd30.HEADER_DISTANCE_MM)
-    if title_rows:
-        sheet.print_title_rows = title_rows
-
-
-def _inches(mm: float) -> float:
-    return mm / 25.4
-
-
-def _page_frame(sheet: Worksheet, header: str) -> None:
-    """The unit and year on top of every page, the page number within the sheet below."""
-    sheet.oddHeader.center.text = header
-    sheet.oddFooter.center.text = "Trang &P"
-    for part in (sheet.oddHeader.center, sheet.oddFooter.center):
-        part.font = f"{_FONT},Regular"
-        part.size = 10
-    # Each sheet counts its own pages from 1.
-    sheet.page_setup.firstPageNumber = 1
-    sheet.page_setup.useFirstPageNumber = True
 
 
 def _protect(sheet: Worksheet) -> None:
@@ -353,7 +313,7 @@ def _summary(sheet: Worksheet, card: Scorecard, profile: Profile, formulas: _For
     _paginate(sheet, groups, end)
     sheet.freeze_panes = f"A{_HEADER_ROW + 1}"
     sheet.print_area = f"A1:{last}{end}"
-    _print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
+    print_setup(sheet, f"{_HEADER_ROW}:{_HEADER_ROW}")
 
 
 def _verdict(sheet: Worksheet, row: int, card: Scorecard, cap: str) -> int:
@@ -429,7 +389,7 @@ def _paginate(sheet: Worksheet, groups: list[tuple[int, int]], end: int) -> None
     a criterion is never split from its sub-items, and the last criterion, the totals, the
     verdict and the signatures share the last page (the council signs a page that shows
     what it signs). Rows are laid out from their set heights, with some slack."""
-    usable = _PAGE_HEIGHT - _PT_PER_MM * (nd30.MARGIN_TOP_MM + nd30.MARGIN_BOTTOM_MM) - 10
+    usable = _PAGE_HEIGHT - PT_PER_MM * (nd30.MARGIN_TOP_MM + nd30.MARGIN_BOTTOM_MM) - 10
     repeated = _row_height(sheet, _HEADER_ROW)
     first, last_head = groups[0][0], groups[-1][0]
     if repeated + _height(sheet, last_head, end) <= usable:
@@ -608,7 +568,7 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     sheet.freeze_panes = "C4"
     sheet.print_area = f"A1:{get_column_letter(total_col)}{row}"
     # Full size, villages across as many pages as they need, the label columns on each.
-    _print_setup(sheet, "3:3", fit_width=False)
+    print_setup(sheet, "3:3", fit_width=False)
     sheet.print_title_cols = "A:B"
     sheet.page_setup.pageOrder = "overThenDown"
 
@@ -627,7 +587,7 @@ def _commune(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
                    bold=False, fill=None, numbered=False)  # fmt: skip
         row += 1
     sheet.print_area = f"A1:C{row - 1}"
-    _print_setup(sheet, "3:3")
+    print_setup(sheet, "3:3")
 
 
 def _title(sheet: Worksheet, text: str, span: int) -> None:
@@ -676,14 +636,14 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart.type = "col"
     chart.grouping = "clustered"
     total = number(card.total, 2)
-    chart.title = _chart_title(f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {total})", 14)
-    chart.y_axis.title = _chart_title("Điểm", 11)
-    chart.x_axis.title = _chart_title("Tiêu chí", 11)
+    chart.title = chart_title(f"Điểm đạt so với điểm tối đa theo tiêu chí (tổng {total})", 14)
+    chart.y_axis.title = chart_title("Điểm", 11)
+    chart.x_axis.title = chart_title("Tiêu chí", 11)
     # Every text of the chart in the papers' font: a chart without its own says nothing,
     # and LibreOffice then draws it in its default sans (DejaVu Sans in the PDF).
-    chart.txPr = chart.x_axis.txPr = chart.y_axis.txPr = _chart_text(11)
+    chart.txPr = chart.x_axis.txPr = chart.y_axis.txPr = chart_text(11)
     if chart.legend is not None:
-        chart.legend.txPr = _chart_text(11)
+        chart.legend.txPr = chart_text(11)
     chart.add_data(
         Reference(sheet, min_col=2, max_col=3, min_row=1, max_row=last), titles_from_data=True
     )
@@ -691,24 +651,7 @@ def _chart(sheet: Worksheet, card: Scorecard) -> None:
     chart.width = 16
     chart.height = 11
     sheet.add_chart(chart, "E2")
-    _print_setup(sheet, None)
-
-
-def _chart_font(size: int, *, bold: bool = False) -> CharacterProperties:
-    return CharacterProperties(latin=DrawingFont(typeface=_FONT), sz=size * 100, b=bold)
-
-
-def _chart_text(size: int) -> RichText:
-    """Text properties of a chart part: `_FONT` at `size` points."""
-    font = _chart_font(size)
-    return RichText(p=[Paragraph(pPr=ParagraphProperties(defRPr=font), endParaRPr=font)])
-
-
-def _chart_title(text: str, size: int) -> Title:
-    """A chart title in bold `_FONT` (a plain string title carries no font)."""
-    font = _chart_font(size, bold=True)
-    line = Paragraph(pPr=ParagraphProperties(defRPr=font), r=[RegularTextRun(rPr=font, t=text)])
-    return Title(tx=Text(rich=RichText(p=[line])), overlay=False)
+    print_setup(sheet, None)
 
 
 def _rules(sheet: Worksheet, card: Scorecard, data: DossierData, words: Words) -> None:
@@ -743,4 +686,4 @@ def _rules(sheet: Worksheet, card: Scorecard, data: DossierData, words: Words) -
         value: object = totals.get(ind.code) if found is None else _cell_value(found.value)
         _table_row(sheet, row, [ind.code, ind.label_in(words), value], bold=False, fill=None)
         row += 1
-    _print_setup(sheet, None)
+    print_setup(sheet, None)
