@@ -36,6 +36,7 @@ _SLOW_MODULES = {
     "test_web_sign.py",
 }
 _SLOW_TESTS = {
+    "test_the_workbook_pdf_passes_hoso_check_at_full_size",
     "test_a_batch_builds_the_others_around_a_broken_dossier",
     "test_any_cell_value_gives_exit_0_or_a_located_exit_1",
     "test_each_stage_reports_the_same_text_alone_and_in_build",

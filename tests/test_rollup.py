@@ -19,6 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from pipeline.check.checker import check_files
+from pipeline.check.pdfcheck import PT_PER_MM, read_pages
 from pipeline.cli import cli
 from pipeline.common.errors import InputError
 from pipeline.common.vnformat import percent
@@ -36,6 +37,7 @@ from pipeline.stages.rollup import (
 )
 from pipeline.stages.score import score
 from scripts.make_synthetic import Kind, make_dossier
+from tests.helpers import libreoffice_convert, soffice
 
 _X: Kind = (2026, "xã", "ấp", "An Giang", "")
 _P: Kind = (2026, "phường", "khu phố", "An Giang", "")
@@ -311,3 +313,43 @@ def test_the_same_unit_with_different_results_counts_neither(
     reasons = {e.dossier: e.reason for e in result.rollup.excluded}
     assert province.first in reasons[province.copy] and province.copy in reasons[province.first]
     assert "kết quả khác nhau" in reasons[province.first]
+
+
+def test_the_workbook_pdf_passes_hoso_check_at_full_size(
+    province: Province, tmp_path: Path
+) -> None:
+    # An officer issues tong-hop.xlsx as a PDF beside the report: LibreOffice Calc's
+    # conversion must keep the decree's margins (it printed with 0.5/0.6 inch ones, and the
+    # chart in DejaVu Sans), with last year's columns and the units not yet sent, the
+    # widest the summary gets.
+    soffice()
+    first = tmp_path / "2025"
+    assert _run(province, first).exit_code == 0
+    roster = tmp_path / "danh-sach.xlsx"
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["STT", "Đơn vị"])
+    ws.append([1, "Xã Chưa Gửi"])
+    book.save(roster)
+    out = tmp_path / "2026"
+    args = ("--nam-truoc", str(first / BOOK_NAME), "--danh-sach", str(roster))
+    assert _run(province, out, *args).exit_code == 0
+    pdf = libreoffice_convert(out / BOOK_NAME, "pdf", tmp_path)
+    report = check_files([pdf])
+    assert report.problems == []
+    (checked,) = report.files
+    assert checked.findings == []
+    # Every page at 100 %: the 10 pt header line is the same height on each (a sheet
+    # shrunk to fit the width shrinks it too), and each sheet's pages counted from 1.
+    pages = read_pages(pdf)
+    assert pages
+    heights = {
+        round(min(w.y1 - w.y0 for w in page.words if w.y1 < 20 * PT_PER_MM), 1) for page in pages
+    }
+    assert len(heights) == 1, heights
+    assert heights.pop() == pytest.approx(13.0, abs=0.2)
+    sheets = openpyxl.load_workbook(out / BOOK_NAME).sheetnames
+    # The footer ("Trang 1") sits below the 20 mm bottom margin.
+    firsts = [p for p in pages if any(w.text == "1" and w.y0 > 192 * PT_PER_MM for w in p.words)]
+    assert len(firsts) == len(sheets), len(pages)

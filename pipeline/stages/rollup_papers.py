@@ -69,11 +69,13 @@ _CHART_SHEET = "Biểu đồ"
 def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     """tong-hop.xlsx: a row per unit with each criterion's points (its maximum in the
     header), the units not eligible or not submitted, the analysis and a chart; every sheet
-    prints on A4 landscape, fitted to the width, header rows repeated."""
+    prints on A4 landscape within Decree 30's margins at full size (an officer issues it
+    as a PDF beside the report, and `hoso check` holds it to them), header rows repeated."""
     from openpyxl import Workbook
 
     from pipeline.files.atomic import workbook_bytes as deterministic
     from pipeline.papers.score_workbook import base_font
+    from pipeline.papers.sheet_print import page_frame
 
     book = Workbook()
     base_font(book)
@@ -90,12 +92,7 @@ def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
         _chart_sheet(book.create_sheet(_CHART_SHEET), rollup)
     header = f"{upper_first(_agency(rollup, issuer))} - tổng hợp năm {rollup.nam}"
     for sheet in book.worksheets:
-        sheet.oddHeader.center.text = header
-        sheet.oddFooter.center.text = "Trang &P"
-        for part in (sheet.oddHeader.center, sheet.oddFooter.center):
-            part.font, part.size = "Times New Roman,Regular", 10
-        sheet.page_setup.firstPageNumber = 1
-        sheet.page_setup.useFirstPageNumber = True
+        page_frame(sheet, header)
     book.properties.title = title
     return deterministic(book, datetime(rollup.nam, 1, 1))
 
@@ -122,8 +119,11 @@ def _table(
     heads: Sequence[str],
     rows: Sequence[Sequence[Any]],
     widths: Sequence[float],
+    *,
+    head_lines: int = 0,
 ) -> int:
-    """A bordered table from row `first` (header) down; returns its last row."""
+    """A bordered table from row `first` (header) down; returns its last row. The header
+    row is `head_lines` lines tall, or as many as its texts have."""
     from openpyxl.utils import get_column_letter
 
     s = _styles()
@@ -136,15 +136,12 @@ def _table(
             s["box"],
         )
         ws.column_dimensions[get_column_letter(col)].width = width
-    ws.row_dimensions[first].height = 15 * max(t.count("\n") + 1 for t in heads) + 16
+    lines = head_lines or max(t.count("\n") + 1 for t in heads)
+    ws.row_dimensions[first].height = 15 * lines + 16
     for i, values in enumerate(rows, start=first + 1):
         # Rows written by openpyxl do not grow: as tall as the longest wrapped text.
         lines = max(
-            [
-                len(v) // max(1, int(w * 1.1)) + 1
-                for v, w in zip(values, widths, strict=False)
-                if isinstance(v, str)
-            ]
+            [_lines(v, w) for v, w in zip(values, widths, strict=False) if isinstance(v, str)]
             or [1]
         )
         ws.row_dimensions[i].height = 15 * lines + 2
@@ -164,19 +161,25 @@ def _table(
     return first + len(rows)
 
 
+def _lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` units wide: words never split, a
+    unit holding about one character (an estimate that errs towards a taller row, since a
+    narrow column's names wrap at their spaces, not at a character count)."""
+    per_line = max(1, int(width))
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
 def _print(ws: Any, title_rows: str | None, *, one_page: bool = False) -> None:
-    setup = ws.page_setup
-    setup.orientation = "landscape"
-    setup.paperSize = ws.PAPERSIZE_A4
-    setup.fitToWidth = 1
-    setup.fitToHeight = 1 if one_page else 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.page_margins.header = ws.page_margins.footer = 0.25
-    if title_rows:
-        ws.print_title_rows = title_rows
+    """The score workbook's print setup (sheet_print): A4 landscape, the decree's margins."""
+    from pipeline.papers.sheet_print import print_setup
+
+    print_setup(ws, title_rows, one_page=one_page)
 
 
 def _title(ws: Any, text: str, span: int, lines: Sequence[str] = ()) -> None:
@@ -194,6 +197,10 @@ def _number(value: Decimal) -> int | float:
 
 
 def _summary_sheet(ws: Any, rollup: Rollup, title: str) -> None:
+    from openpyxl.styles import Font
+
+    from pipeline.papers.sheet_print import FONT
+
     heads = [
         "TT",
         "Đơn vị",
@@ -225,20 +232,38 @@ def _summary_sheet(ws: Any, rollup: Rollup, title: str) -> None:
                 [None, None] if before is None else [_number(before), _number(row.total - before)]
             )
         rows.append([*values, row.dossier])
-    widths = [5, 26, 9, 10, 9, 10, *[7] * len(rollup.criteria), 10]
-    widths += [10, 10] if with_previous else []
-    widths += [24]
+    widths = _summary_widths(len(rollup.criteria), with_previous)
+    printed = len(heads) - 1  # the folder column is for the screen, see _summary_widths
     lines = [_overview(rollup)]
-    _title(ws, title, len(heads), lines)
-    last = _table(ws, 4, heads, rows, widths)
+    _title(ws, title, printed, lines)
+    last = _table(ws, 4, heads, rows, widths, head_lines=3)
+    # The criteria's heads at 10 pt: "(125)" in bold 11 pt is wider than a criterion's
+    # column beside last year's figures, and broke before its parenthesis.
+    for col in range(7, 7 + len(rollup.criteria)):
+        ws.cell(4, col).font = Font(name=FONT, bold=True, size=10)
     names = [
         f"TC {c.no}: {upper_first(c.title)} (tối đa {number(c.max)} điểm)" for c in rollup.criteria
     ]
     for offset, text in enumerate(names, start=2):
         ws.cell(last + offset, 2, text).font = _styles()["cell"]
     ws.freeze_panes = "C5"
-    ws.print_area = f"A1:{_col(len(heads))}{last + 1 + len(names)}"
+    ws.print_area = f"A1:{_col(printed)}{last + 1 + len(names)}"
     _print(ws, "4:4")
+
+
+def _summary_widths(criteria: int, with_previous: bool) -> list[float]:
+    """The summary's columns, sized so what prints fits between the decree's side margins
+    at full size (sheet_print.PRINT_WIDTH_UNITS): TT, type, total, threshold and verdict,
+    the criteria at 5 units (4.5 beside last year's figures: "(125)" still fits), criteria at
+    zero, last year; the unit's name takes the rest and wraps. The dossier folder, the
+    officer's own file name, is last and not printed: 13 criteria leave it no room."""
+    from pipeline.papers.sheet_print import PRINT_WIDTH_UNITS
+
+    tail = [8.0, *([7.0, 7.0] if with_previous else [])]
+    criterion = 4.5 if with_previous else 5.0
+    head = [4.0, 7.0, 8.0, 8.0, 8.0]
+    name = PRINT_WIDTH_UNITS - sum(head) - sum(tail) - criterion * criteria
+    return [head[0], max(12.0, name), *head[1:], *[criterion] * criteria, *tail, 24.0]
 
 
 def _scale(rollup: Rollup) -> Decimal:
@@ -278,7 +303,8 @@ def _not_eligible_sheet(ws: Any, rollup: Rollup) -> None:
     ]
     if not rows:
         rows = [["", "", "Không có.", ""]]
-    _table(ws, 3, ["TT", "Thư mục hồ sơ", "Đơn vị", "Lý do"], rows, [5, 30, 28, 70])
+    # 127 units: the width between the decree's margins at full size.
+    _table(ws, 3, ["TT", "Thư mục hồ sơ", "Đơn vị", "Lý do"], rows, [5, 28, 26, 68])
     _print(ws, "3:3")
 
 
@@ -334,6 +360,8 @@ def _chart_sheet(ws: Any, rollup: Rollup) -> None:
     from openpyxl.chart import BarChart, LineChart, Reference
     from openpyxl.chart.shapes import GraphicalProperties
 
+    from pipeline.papers.sheet_print import chart_text, chart_title
+
     thresholds = sorted({r.threshold for r in rollup.rows})
     data_col = 20  # the chart's figures sit right of the printed page
     heads = ["Đơn vị", "Đạt", "Chưa đạt", *[f"Ngưỡng {number(t)}" for t in thresholds]]
@@ -349,8 +377,10 @@ def _chart_sheet(ws: Any, rollup: Rollup) -> None:
     bars.type = "col"
     bars.grouping = "clustered"
     bars.overlap = 100
-    bars.title = f"Tổng điểm các đơn vị năm {rollup.nam}"
-    bars.y_axis.title = "Điểm"
+    bars.title = chart_title(f"Tổng điểm các đơn vị năm {rollup.nam}", 14)
+    bars.y_axis.title = chart_title("Điểm", 11)
+    # Every text in the papers' font (LibreOffice would draw it in its default sans).
+    bars.txPr = bars.x_axis.txPr = bars.y_axis.txPr = chart_text(11)
     bars.y_axis.scaling.min = 0
     bars.y_axis.scaling.max = float(_scale(rollup))
     bars.y_axis.majorUnit = 100
@@ -380,10 +410,15 @@ def _chart_sheet(ws: Any, rollup: Rollup) -> None:
         series.graphicalProperties.line.dashStyle = "dash"
         series.marker.symbol = "none"
     bars += lines
-    bars.width, bars.height = 26, 15
+    # 23 × 14 cm within the page between the decree's margins (25.2 × 17 cm), on 14 columns
+    # of 9 units (about 245 mm) and 28 rows of 15 pt (148 mm): printed at full size.
+    bars.width, bars.height = 23, 14
     bars.legend.position = "b"
+    bars.legend.txPr = chart_text(11)
     ws.add_chart(bars, "A1")
-    ws.print_area = "A1:P30"
+    for col in range(1, 15):
+        ws.column_dimensions[_col(col)].width = 9
+    ws.print_area = "A1:N28"
     _print(ws, None, one_page=True)
 
 
