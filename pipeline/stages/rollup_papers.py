@@ -189,7 +189,10 @@ def _title(ws: Any, text: str, span: int, lines: Sequence[str] = ()) -> None:
         cell = ws.cell(row, 1, value)
         cell.font = s["title"] if row == 1 else s["cell"]
         cell.alignment = s["center"] if row == 1 else s["wrap"]
-        ws.row_dimensions[row].height = 22 if row == 1 else 17
+        # A title or line longer than the printed width wraps (a province's full name):
+        # about 85 characters of bold 14 pt, 120 of 11 pt between the decree's margins.
+        count = _lines(value, 85 if row == 1 else 120)
+        ws.row_dimensions[row].height = (20 * count + 2) if row == 1 else (15 * count + 2)
 
 
 def _number(value: Decimal) -> int | float:
