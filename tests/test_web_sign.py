@@ -363,3 +363,37 @@ def test_an_agency_token_leaves_issuing_to_the_command_line(
     assert refused.status_code == 422
     assert "hoso issue" in text(refused)
     assert not Path(state.archive).exists() or not any(Path(state.archive).rglob("*.pdf"))
+
+
+def test_issuing_in_the_browser(
+    browser: WebDriver,  # noqa: F811 (the fixture imported above)
+    live: Live,
+    tmp_path: Path,
+    size: tuple[int, int],  # noqa: F811
+) -> None:
+    """The văn thư issues with numbers, typing the agency's password (wrong first, said at
+    its field) and the signers' in the issue form. Every screen fits its width."""
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    browser.get(live.url.replace("/?", f"{PAGE}?"))
+    clerk.find("#issue-form")
+    browser.execute_script("document.getElementById('issue-form').scrollIntoView()")
+    clerk.shot("phat-hanh-mat-khau")
+    clerk.click("#issue-form input[name='cap_so']")
+    for role in ("chu_tich", "pho_chu_tich", "thu_ky"):
+        clerk.type(f"mk-phat-hanh-{role}", PASSWORD)
+    clerk.type("mk-phat-hanh-co_quan", "sai")
+    clerk.submit("#issue-button")
+    refused = clerk.find(".issue-key[data-role='co_quan'] .issue-key-refused")
+    assert "sai mật khẩu" in refused.text
+    assert browser.find_element(By.ID, "mk-phat-hanh-co_quan").get_attribute("value") == ""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", refused)
+    clerk.shot("phat-hanh-sai-mat-khau")
+    for role in ("co_quan", "chu_tich", "pho_chu_tich", "thu_ky"):
+        clerk.type(f"mk-phat-hanh-{role}", PASSWORD)
+    clerk.click("#issue-button")
+    WebDriverWait(browser, 60).until(lambda b: "/viec/" in b.current_url)  # the job's page
+    done = WebDriverWait(browser, 300).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#job[data-done='yes']")
+    )[0]
+    assert "Đã phát hành phiên bản 1" in done.text, done.text
+    clerk.shot("phat-hanh-xong")

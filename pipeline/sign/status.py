@@ -218,6 +218,10 @@ class IssueKey:
     def title(self) -> str:
         return TITLES.get(self.role, self.role)
 
+    @property
+    def agency(self) -> bool:
+        return self.role == AGENCY
+
 
 def issue_offers(dossier: Dossier) -> list[IssueKey]:
     """The keys an issue of the dossier's outputs opens, the agency's first: those of a
