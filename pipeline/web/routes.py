@@ -1093,7 +1093,9 @@ def issue_version(name: str) -> BaseResponse | str:
         return Response(html, status=422)
     secrets = {k.role: request.form.get(f"mk_{k.role}", "") for k in needed if k.kind == "p12"}
     ask = typed_answers(secrets, needed[0].file if needed else "")
-    if needed:  # a wrong password is said at its field now, before anything is issued
+    # A wrong password is said at its field now, before anything is issued (that form posts
+    # as a whole page; without passwords the job says what stops the issue, as before).
+    if any(k.kind == "p12" and not k.sample for k in needed):
         try:
             with issue_keys(loaded.profile(), loaded.out, assign_numbers=numbers, ask=ask,
                             table=loaded.raw_profile()):  # fmt: skip
