@@ -103,6 +103,20 @@ def _sign(client: FlaskClient, role: str, password: str, **extra: object) -> Tes
     return post(client, f"/hs/{NAME}/ky", {"vai": role, "mat_khau": password, **extra})
 
 
+def _issue(client: FlaskClient, passwords: dict[str, str], numbers: bool = True) -> TestResponse:
+    typed = {f"mk_{role}": secret for role, secret in passwords.items()}
+    return post(client, f"/hs/{NAME}/phat-hanh", {"cap_so": "1" if numbers else "", **typed})
+
+
+def _issue_fields(html: str) -> dict[str, str]:
+    """The issue form's password fields, by the key each opens."""
+    form = re.search(r'<form[^>]*id="issue-form".*?</form>', html, re.S)
+    assert form, "no issue form"
+    found = re.findall(r'<input type="password" name="mk_(\w+)"[^>]*>', form.group(0))
+    tags = re.findall(r'<input type="password" name="mk_\w+"[^>]*>', form.group(0))
+    return dict(zip(found, tags, strict=True))
+
+
 def _everything_written(tmp_path: Path) -> Iterator[tuple[Path, bytes]]:
     for path in tmp_path.rglob("*"):
         if path.is_file():
@@ -128,7 +142,7 @@ def test_each_paper_unsigned_then_signed_on_the_page_then_issued(
     assert re.findall(r'data-role="(\w+)" id="ky-', page) == [
         "pho_chu_tich", "chu_tich", "thu_ky",
     ]  # fmt: skip
-    fields = re.findall(r"<input type=\"password\"[^>]*>", page)
+    fields = re.findall(r"<input type=\"password\" name=\"mat_khau\"[^>]*>", page)
     assert len(fields) == 3 and not any("value=" in f for f in fields)
     assert "Chờ ký: Kế hoạch." in _panel(page, "pho_chu_tich")
 
@@ -161,19 +175,20 @@ def test_each_paper_unsigned_then_signed_on_the_page_then_issued(
     assert set(_states(page).values()) == {"da-ky"}
     assert 'id="all-signed"' in page and "sign-offer" not in page
 
-    # Issued with numbers (the agency's key asked as the command line asks it): the page
-    # shows each paper's number and the agency's signature on the archived PDF.
-    from pipeline.archive.versions import issue
-
-    state = app.extensions["hoso"]
-    issue(
-        Dossier(state.root / NAME, out, archive=state.archive),
-        assign_numbers=True,
-        ask=lambda _: PASSWORD,
-    )
+    # Issued with numbers from the page: the papers are made again with their numbers, so
+    # the form asks the agency's password and each signer's, typed there, never sent back.
+    asked = _issue_fields(get(client, PAGE).get_data(as_text=True))
+    assert set(asked) == {"co_quan", "chu_tich", "pho_chu_tich", "thu_ky"}
+    assert not any("value=" in f for f in asked.values())
+    done = wait_job(client, _issue(client, dict.fromkeys(asked, PASSWORD)))
+    assert 'id="issue-ok"' in done, htmllib.unescape(done)[-3000:]
     page = text(get(client, PAGE))
     assert page.count('data-issued="co-quan-da-ky"') == 5
     assert "Bản đã phát hành v1, số 01/KH-UBND" in page
+    state = app.extensions["hoso"]
+    archived = next(state.archive.rglob("KH-ke-hoach.pdf"))
+    reports = check_pdf(archived.read_bytes(), load_trust([ready.ca_pem]))
+    assert ("CoQuan", True, True) in [(r.field, r.ok, r.trusted) for r in reports], reports
 
     # The passwords: in no page, file, log, or the server's state.
     for secret in (PASSWORD, OTHER_PASSWORD):
@@ -293,3 +308,92 @@ def test_signing_in_the_browser(
     )
     browser.execute_script("window.scrollTo(0, 0)")
     clerk.shot("van-ban-da-ky")
+
+
+# --- issuing from the page --------------------------------------------------------------------
+
+
+def test_a_wrong_agency_password_is_said_at_its_field_and_nothing_is_issued(
+    client: FlaskClient, app: Flask, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    archive = Path(app.extensions["hoso"].archive)
+    before = sorted(p.relative_to(archive) for p in archive.rglob("*")) if archive.exists() else []
+    out_before = {p.name: p.read_bytes() for p in _out(app).iterdir() if p.is_file()}
+    passwords = dict.fromkeys(("chu_tich", "pho_chu_tich", "thu_ky"), PASSWORD)
+    refused = _issue(client, {**passwords, "co_quan": "sai-mat-khau-co-quan"})
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    field = re.search(r'<div class="issue-key" data-role="co_quan">.*?</div>', page, re.S)
+    assert field and "sai mật khẩu" in htmllib.unescape(field.group(0))
+    assert 'aria-invalid="true"' in field.group(0)
+    other = re.search(r'<div class="issue-key" data-role="thu_ky">.*?</div>', page, re.S)
+    assert other and "sai mật khẩu" not in htmllib.unescape(other.group(0))
+    assert not any("value=" in f for f in _issue_fields(page).values())
+    assert 'name="cap_so" value="1" checked' in page  # the rest of the form as sent
+    # No password typed for a key the issue needs.
+    missing = _issue(client, passwords)
+    assert missing.status_code == 422
+    assert "chưa nhập mật khẩu" in htmllib.unescape(missing.get_data(as_text=True))
+    after = sorted(p.relative_to(archive) for p in archive.rglob("*")) if archive.exists() else []
+    assert after == before and not any(p.suffix == ".sqlite" for p in after)
+    assert {p.name: p.read_bytes() for p in _out(app).iterdir() if p.is_file()} == out_before
+    for secret in ("sai-mat-khau-co-quan", PASSWORD):
+        assert secret not in page and secret not in caplog.text
+        for path, data in _everything_written(tmp_path):
+            assert secret.encode() not in data, path
+
+
+def test_an_agency_token_leaves_issuing_to_the_command_line(
+    client: FlaskClient, app: Flask
+) -> None:
+    state = app.extensions["hoso"]
+    dossier = state.root / NAME
+    profile = dossier / "hoso.toml"
+    edited = profile.read_text(encoding="utf-8").replace(
+        '[ky_so.co_quan]\ntep = "khoa/co_quan.p12"',
+        '[ky_so.co_quan]\ntoken = "UBND"\nkhoa = "co-quan"',
+    )
+    profile.write_text(edited.replace("[ky_so]\n", '[ky_so]\nthu_vien = "pkcs11.so"\n', 1))
+    page = text(get(client, PAGE))
+    command = f'hoso issue "{dossier}" --out "{_out(app)}" --archive "{state.archive}"'
+    assert command in page and "USB token" in page
+    assert "co_quan" not in _issue_fields(get(client, PAGE).get_data(as_text=True))
+    refused = _issue(client, dict.fromkeys(("chu_tich", "pho_chu_tich", "thu_ky"), PASSWORD))
+    assert refused.status_code == 422
+    assert "hoso issue" in text(refused)
+    assert not Path(state.archive).exists() or not any(Path(state.archive).rglob("*.pdf"))
+
+
+def test_issuing_in_the_browser(
+    browser: WebDriver,  # noqa: F811 (the fixture imported above)
+    live: Live,
+    tmp_path: Path,
+    size: tuple[int, int],  # noqa: F811
+) -> None:
+    """The văn thư issues with numbers, typing the agency's password (wrong first, said at
+    its field) and the signers' in the issue form. Every screen fits its width."""
+    clerk = Clerk(browser, screenshot_folder(tmp_path), tmp_path / "downloads")
+    browser.get(live.url.replace("/?", f"{PAGE}?"))
+    clerk.find("#issue-form")
+    browser.execute_script("document.getElementById('issue-form').scrollIntoView()")
+    clerk.shot("phat-hanh-mat-khau")
+    clerk.click("#issue-form input[name='cap_so']")
+    for role in ("chu_tich", "pho_chu_tich", "thu_ky"):
+        clerk.type(f"mk-phat-hanh-{role}", PASSWORD)
+    clerk.type("mk-phat-hanh-co_quan", "sai")
+    clerk.submit("#issue-button")
+    refused = clerk.find(".issue-key[data-role='co_quan'] .issue-key-refused")
+    assert "sai mật khẩu" in refused.text
+    assert browser.find_element(By.ID, "mk-phat-hanh-co_quan").get_attribute("value") == ""
+    browser.execute_script("arguments[0].scrollIntoView({block: 'center'})", refused)
+    clerk.shot("phat-hanh-sai-mat-khau")
+    for role in ("co_quan", "chu_tich", "pho_chu_tich", "thu_ky"):
+        clerk.type(f"mk-phat-hanh-{role}", PASSWORD)
+    clerk.click("#issue-button")
+    WebDriverWait(browser, 60).until(lambda b: "/viec/" in b.current_url)  # the job's page
+    done = WebDriverWait(browser, 300).until(
+        lambda b: b.find_elements(By.CSS_SELECTOR, "#job[data-done='yes']")
+    )[0]
+    assert "Đã phát hành phiên bản 1" in done.text, done.text
+    clerk.shot("phat-hanh-xong")

@@ -331,6 +331,30 @@ def _issue_work(
     return _IssueWork(jobs, extra, roles, need_seal)
 
 
+def _issue_plan(
+    profile: Profile, out: Path, *, assign_numbers: bool, table: dict[str, Any] | None
+) -> tuple[SigningSettings, _IssueWork] | None:
+    """The signing settings and what an issue of the outputs in `out` will sign; None when
+    it signs nothing."""
+    settings = load_settings(profile, table)
+    if not settings.configured:
+        return None
+    papers = {c: d for c, d in profile.van_ban.items() if (out / d.type.file).is_file()}
+    # The numbers themselves come from the register later; which papers get one is known.
+    numbered = {c: "" for c, d in papers.items() if assign_numbers or d.so is not None}
+    work = _issue_work(profile, settings, out, papers, numbered, remade=assign_numbers)
+    return (settings, work) if work.roles else None
+
+
+def issue_roles(
+    profile: Profile, out: Path, *, assign_numbers: bool, table: dict[str, Any] | None = None
+) -> set[str]:
+    """The keys of [ky_so] an issue of the outputs in `out` will open (`issue_keys` opens
+    exactly these): what the page asks a password for."""
+    planned = _issue_plan(profile, out, assign_numbers=assign_numbers, table=table)
+    return planned[1].roles if planned else set()
+
+
 @contextlib.contextmanager
 def issue_keys(
     profile: Profile,
@@ -344,17 +368,11 @@ def issue_keys(
     images checked) from the outputs in `out` before the register's write lock is taken:
     a prompt waiting for the clerk never holds up another issue, nor a reader of the
     register. None when the dossier signs nothing. `table`: hoso.toml as parsed."""
-    settings = load_settings(profile, table)
-    if not settings.configured:
+    planned = _issue_plan(profile, out, assign_numbers=assign_numbers, table=table)
+    if planned is None:
         yield None
         return
-    papers = {c: d for c, d in profile.van_ban.items() if (out / d.type.file).is_file()}
-    # The numbers themselves come from the register later; which papers get one is known.
-    numbered = {c: "" for c, d in papers.items() if assign_numbers or d.so is not None}
-    work = _issue_work(profile, settings, out, papers, numbered, remade=assign_numbers)
-    if not work.roles:
-        yield None
-        return
+    settings, work = planned
     keyring = Keyring(settings, ask)
     with keyring.opened(work.roles, need_seal=work.need_seal):
         yield keyring

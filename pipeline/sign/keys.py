@@ -10,7 +10,7 @@ signing (key usage digitalSignature or nonRepudiation).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,6 +111,35 @@ def open_signer(spec: KeySpec, ask: AskSecret, now: datetime | None = None) -> I
         yield signer
 
 
+def _prompt_end(key: str) -> str:
+    return f"({key})"
+
+
+def typed_answers(secrets: Mapping[str, str], file: str) -> AskSecret:
+    """Answers the prompts of `open_signer` from passwords typed on the page, by the key
+    each prompt names (`ky_so.ROLE`): a key with nothing typed stops the run, never asking
+    anyone. The passwords stay in `secrets`, in memory."""
+
+    def ask(what: str) -> str:
+        for role, secret in secrets.items():
+            if what.endswith(_prompt_end(f"ky_so.{role}")) and secret:
+                return secret
+        key = what[what.rfind("(") + 1 : -1] if what.endswith(")") else "ky_so"
+        raise InputError(
+            [
+                Problem.of(
+                    "khoa-ky-so",
+                    variant="chua-nhap-mat-khau",
+                    file=file,
+                    field=key,
+                    hint="nhập mật khẩu của tệp khóa .p12/.pfx.",
+                )
+            ]
+        )
+
+    return ask
+
+
 def open_file_key(spec: KeySpec, secret: str) -> Signer:
     """The signer of a .p12 (a file or its bytes) opened with `secret`, its certificate
     checked: what the page does with the password typed there, in memory only."""
@@ -167,7 +196,7 @@ def _p12_signer(spec: KeySpec, ask: AskSecret) -> Signer:
                 )
             ]
         ) from None
-    secret = spec.sample_password or ask(f"Mật khẩu tệp khóa {name} ({spec.key})")
+    secret = spec.sample_password or ask(f"Mật khẩu tệp khóa {name} {_prompt_end(spec.key)}")
     try:
         signer: Signer = SimpleSigner.load_pkcs12_data(data, (), passphrase=secret.encode("utf-8"))
         return signer
@@ -212,7 +241,9 @@ def _token_signer(spec: KeySpec, ask: AskSecret) -> Iterator[Signer]:
                 )
             ]
         )
-    pin = spec.sample_password or ask(f"Mã PIN của token {spec.token or ''} ({spec.key})")
+    pin = spec.sample_password or ask(
+        f"Mã PIN của token {spec.token or ''} {_prompt_end(spec.key)}"
+    )
     criteria = TokenCriteria(label=spec.token or None)
     try:
         session = open_pkcs11_session(str(spec.module), token_criteria=criteria, user_pin=pin)

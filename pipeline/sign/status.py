@@ -201,6 +201,57 @@ def _offer(role: str, name: str, codes: list[str], settings: SigningSettings) ->
     return KeyOffer(role, name, codes, "p12", spec.p12.name, bool(spec.sample_password))
 
 
+@dataclass(frozen=True)
+class IssueKey:
+    """A key `hoso issue` will open for the outputs as they are now, and how the page can
+    open it: a .p12 with a password typed there, the demo's sample, or only the command
+    line (a token)."""
+
+    role: str
+    kind: KeyKind
+    file: str  # the profile, for messages
+    p12: str = ""  # the .p12 file [ky_so] names (its name only)
+    sample: bool = False
+    numbers_only: bool = False  # needed only when the issue gives numbers (papers made again)
+
+    @property
+    def title(self) -> str:
+        return TITLES.get(self.role, self.role)
+
+    @property
+    def agency(self) -> bool:
+        return self.role == AGENCY
+
+
+def issue_offers(dossier: Dossier) -> list[IssueKey]:
+    """The keys an issue of the dossier's outputs opens, the agency's first: those of a
+    plain issue, and those an issue giving numbers adds (its papers are made again, so
+    their signers sign anew). [] when the profile or [ky_so] cannot be read (the issue
+    itself says why)."""
+    from pipeline.sign.dossier import issue_roles, load_settings
+
+    try:
+        profile = dossier.profile()
+        table = dossier.raw_profile()
+        plain = issue_roles(profile, dossier.out, assign_numbers=False, table=table)
+        numbered = issue_roles(profile, dossier.out, assign_numbers=True, table=table)
+        settings = load_settings(profile, table)
+    except InputError:
+        return []
+    found = []
+    for role in sorted(plain | numbered, key=lambda r: (r != AGENCY, r)):
+        spec = settings.keys.get(role)
+        only = role not in plain
+        if spec is None:
+            found.append(IssueKey(role, "none", settings.file, numbers_only=only))
+        elif spec.p12 is None:
+            found.append(IssueKey(role, "token", spec.file, numbers_only=only))
+        else:
+            sample = bool(spec.sample_password)
+            found.append(IssueKey(role, "p12", spec.file, spec.p12.name, sample, only))
+    return found
+
+
 # A .p12 file holds one key and its chain: a few kilobytes.
 KEY_FILE_BYTES = 64 * 1024
 

@@ -41,12 +41,14 @@ from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import all_levels
-from pipeline.sign.dossier import sign_outputs
+from pipeline.sign.dossier import issue_keys, sign_outputs
+from pipeline.sign.keys import typed_answers
 from pipeline.sign.status import (
     KEY_FILE_BYTES,
     TITLES,
     KeyOffer,
     dossier_signing,
+    issue_offers,
     open_page_key,
 )
 from pipeline.stages.forms import write_forms
@@ -847,7 +849,13 @@ def papers(name: str) -> str:
 
 
 def _papers_view(
-    name: str, dossier: Path, out: Path, sign_refused: dict[str, list[Problem]] | None = None
+    name: str,
+    dossier: Path,
+    out: Path,
+    *,
+    sign_refused: dict[str, list[Problem]] | None = None,
+    issue_refused: dict[str, list[Problem]] | None = None,
+    issue_form: dict[str, Any] | None = None,
 ) -> str:
     """The papers page with its archive: versions, and the changes since the last one."""
     versions: list[Any] = []
@@ -866,7 +874,8 @@ def _papers_view(
         archive_problem = [Problem.of("moi-truong", hint=exc.hint, message=exc.message)]
     return _papers_page(name, dossier=loaded, versions=versions, diff=diff,
                         archive_problem=archive_problem, refused=[],
-                        sign_refused=sign_refused)  # fmt: skip
+                        sign_refused=sign_refused, issue_refused=issue_refused,
+                        issue_form=issue_form)  # fmt: skip
 
 
 def _papers_page(
@@ -878,6 +887,8 @@ def _papers_page(
     archive_problem: list[Problem],
     refused: list[str],
     sign_refused: dict[str, list[Problem]] | None = None,
+    issue_refused: dict[str, list[Problem]] | None = None,
+    issue_form: dict[str, Any] | None = None,
 ) -> str:
     out = dossier.out
     last = versions[-1] if versions else None
@@ -896,6 +907,10 @@ def _papers_page(
         titles=TITLES,
         sign_refused=sign_refused or {},
         ky_command=_ky_command(dossier),
+        issue_keys=issue_offers(dossier),
+        issue_refused=issue_refused or {},
+        issue_form=issue_form or {},
+        issue_command=_issue_command(dossier),
         fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
@@ -954,6 +969,12 @@ def papers_make(name: str) -> BaseResponse | str:
 def _ky_command(dossier: Dossier) -> str:
     """The command that signs with a USB token, for this dossier and its outputs."""
     return f'hoso ky "{dossier.folder}" --out "{dossier.out}"'
+
+
+def _issue_command(dossier: Dossier) -> str:
+    """The command that issues with a USB token, for this dossier, its outputs and archive."""
+    return (f'hoso issue "{dossier.folder}" --out "{dossier.out}" '
+            f'--archive "{dossier.archive_root}"')  # fmt: skip
 
 
 def _no_secret(_what: str) -> str:
@@ -1057,12 +1078,43 @@ def issue_version(name: str) -> BaseResponse | str:
                             archive_problem=[], refused=refused)  # fmt: skip
         return Response(html, status=422)
 
+    # The keys this issue opens: a .p12 with the password typed in the form (used in this
+    # request and the job's thread only, never kept), a token only from the command line.
+    needed = [k for k in issue_offers(loaded) if numbers or not k.numbers_only]
+    form = {"ly_do": reason, "cap_so": numbers}
+    token = next((k for k in needed if k.kind == "token"), None)
+    if token is not None:
+        problem = Problem.of("khoa-ky-so", variant="token-tren-trang", file=token.file,
+                             field=f"ky_so.{token.role}",
+                             hint="cắm token rồi phát hành bằng lệnh hoso issue trong cửa sổ "
+                                  "dòng lệnh.")  # fmt: skip
+        html = _papers_view(name, dossier, loaded.out, issue_refused={token.role: [problem]},
+                            issue_form=form)  # fmt: skip
+        return Response(html, status=422)
+    secrets = {k.role: request.form.get(f"mk_{k.role}", "") for k in needed if k.kind == "p12"}
+    ask = typed_answers(secrets, needed[0].file if needed else "")
+    # A wrong password is said at its field now, before anything is issued (that form posts
+    # as a whole page; without passwords the job says what stops the issue, as before).
+    if any(k.kind == "p12" and not k.sample for k in needed):
+        try:
+            with issue_keys(loaded.profile(), loaded.out, assign_numbers=numbers, ask=ask,
+                            table=loaded.raw_profile()):  # fmt: skip
+                pass
+        except InputError as exc:
+            refused_keys = _by_key(exc.problems, {k.role for k in needed})
+            html = _papers_view(name, dossier, loaded.out, issue_refused=refused_keys,
+                                issue_form=form)  # fmt: skip
+            return Response(html, status=422)
+
     # Loaded afresh for the job's thread, which alone uses it.
     job_dossier = _state().dossier(dossier)
 
     def work(say: Say) -> dict[str, Any]:
         say("Đang phát hành…")
-        done = issue(job_dossier, reason=reason, assign_numbers=numbers)
+        try:
+            done = issue(job_dossier, reason=reason, assign_numbers=numbers, ask=ask)
+        finally:
+            secrets.clear()  # the passwords live no longer than the issue
         return {
             "version": done.version,
             "papers": [(p.number_symbol, p.title) for p in done.papers],
@@ -1073,3 +1125,13 @@ def issue_version(name: str) -> BaseResponse | str:
 
     job = _state().jobs.start(name, "issue", "Phát hành", work)
     return _job_response(name, job)
+
+
+def _by_key(problems: list[Problem], roles: set[str]) -> dict[str, list[Problem]]:
+    """`problems` by the key of [ky_so] each names ("" for the rest): said at its field."""
+    found: dict[str, list[Problem]] = {}
+    for problem in problems:
+        parts = (problem.field or "").split(".")
+        role = parts[1] if len(parts) > 1 and parts[0] == "ky_so" and parts[1] in roles else ""
+        found.setdefault(role, []).append(problem)
+    return found
