@@ -133,6 +133,14 @@ class EnvironmentProblem(HosoError):
         self.hint = hint
         super().__init__(message if hint is None else f"{message} — {hint}")
 
+    @classmethod
+    def unreadable(cls, path: object, exc: OSError) -> EnvironmentProblem:
+        """A file that exists but cannot be read: open elsewhere, or no permission."""
+        return cls(
+            f"Không đọc được {path}: {exc.strerror}",
+            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
+        )
+
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """The closest of `choices` to a misspelt `word`, or None."""

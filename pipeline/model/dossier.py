@@ -60,10 +60,7 @@ def _stat_key(path: Path) -> StatKey | None:
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không đọc được {path}: {exc.strerror}",
-            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
-        ) from exc
+        raise EnvironmentProblem.unreadable(path, exc) from exc
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
@@ -194,11 +191,7 @@ class Dossier:
             except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
                 return None
             except OSError as exc:
-                raise EnvironmentProblem(
-                    f"Không đọc được {path}: {exc.strerror}",
-                    "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy "
-                    "lại.",
-                ) from exc
+                raise EnvironmentProblem.unreadable(path, exc) from exc
         return entry.digest()
 
     def load(self, name: str, build: Callable[[dict[str, Any]], T]) -> tuple[T, bytes] | None:

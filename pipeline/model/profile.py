@@ -679,10 +679,7 @@ def read_profile_bytes(path: Path) -> bytes:
             ]
         ) from None
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không đọc được {path}: {exc.strerror}",
-            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
-        ) from exc
+        raise EnvironmentProblem.unreadable(path, exc) from exc
 
 
 def parse_toml(data: bytes, path: Path) -> dict[str, Any]:

@@ -475,10 +475,7 @@ def _sheet(path: Path, name: str, problems: list[Problem]) -> Grid | None:
         problems.append(Problem(exc.code, exc.message, file=str(path), hint=exc.hint))
         return None
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không đọc được {path}: {exc.strerror}",
-            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
-        ) from exc
+        raise EnvironmentProblem.unreadable(path, exc) from exc
     grid = next((g for g in grids if place_key(g.name) == place_key(name)), None)
     if grid is None:
         problems.append(Problem.of("thieu-trang", file=str(path), name=name))

@@ -203,10 +203,7 @@ def _has_data(path: Path) -> bool:
     except ReadProblem:
         return True
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không đọc được {path}: {exc.strerror}",
-            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
-        ) from exc
+        raise EnvironmentProblem.unreadable(path, exc) from exc
     for grid in grids:
         header = next(
             (

@@ -162,10 +162,7 @@ def file_sha256(path: Path, *, limit: int | None = None) -> str | None:
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
     except OSError as exc:
-        raise EnvironmentProblem(
-            f"Không đọc được {path}: {exc.strerror}",
-            "đóng tệp nếu đang mở trong chương trình khác, kiểm tra quyền đọc rồi chạy lại.",
-        ) from exc
+        raise EnvironmentProblem.unreadable(path, exc) from exc
 
 
 # --- what ingest reads -------------------------------------------------------------------------
