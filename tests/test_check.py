@@ -423,7 +423,7 @@ def test_the_loader_names_every_problem_at_once() -> None:
 
 def test_rule_table_in_docs_is_up_to_date() -> None:
     text = (ROOT / "docs" / "nd30-rules.md").read_text(encoding="utf-8")
-    assert text == rules_markdown(rulebook()), "run: python scripts/build_rules_doc.py"
+    assert text == rules_markdown(rulebook()), "run: python scripts/build_docs.py"
     for rule_id in PARAMS:
         assert f"`{rule_id}`" in text
 

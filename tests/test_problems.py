@@ -170,7 +170,7 @@ def test_each_class_has_its_exit_code() -> None:
 
 def test_the_documentation_is_current() -> None:
     text = (ROOT / "docs" / "problems.md").read_text(encoding="utf-8")
-    assert text == catalogue_markdown(problem_catalogue()), "run scripts/build_problems_doc.py"
+    assert text == catalogue_markdown(problem_catalogue()), "run scripts/build_docs.py"
     assert "| `vuot-tong` | Lớn hơn số tổng | biểu số liệu | dữ liệu |" in text
     assert (
         "| `ten-thu-muc` | Tên thư mục không dùng được | trang web | dữ liệu "

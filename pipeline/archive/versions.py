@@ -1052,20 +1052,7 @@ def verify(archive: Path, trust: list[Path] | None = None) -> Verified:
         files += count
         problems += found
     known = {(archive / v.path).resolve() for v in versions}
-    for row in papers:
-        path = archive / row.path
-        if not path.is_file():
-            problems.append(
-                Problem.of(
-                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
-                )
-            )
-        elif sha256_file(path) != row.sha256:
-            problems.append(
-                Problem.of(
-                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
-                )
-            )
+    problems += [p for row in papers if (p := _paper_problem(archive, row)) is not None]
     for folder in sorted(archive.glob("*/*")):
         if folder.is_dir() and folder.resolve() not in known:
             problems.append(Problem.of("ngoai-so", file=str(folder)))
@@ -1245,22 +1232,24 @@ def _verified(archive: Path, name: str, label: str) -> list[Problem]:
     problems = _verify_version(archive / rows[0].path, rows[0])[1]
     listed = {p.file for p in problems}
     for row in papers:
-        path = archive / row.path
-        if str(path) in listed:
-            continue
-        if not path.is_file():
-            problems.append(
-                Problem.of(
-                    "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
-                )
-            )
-        elif sha256_file(path) != row.sha256:
-            problems.append(
-                Problem.of(
-                    "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
-                )
-            )
+        found = None if str(archive / row.path) in listed else _paper_problem(archive, row)
+        if found is not None:
+            problems.append(found)
     return problems
+
+
+def _paper_problem(archive: Path, row: PaperRow) -> Problem | None:
+    """A registered paper missing from the archive or no longer the bytes registered."""
+    path = archive / row.path
+    if not path.is_file():
+        return Problem.of(
+            "thieu-tep", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+        )
+    if sha256_file(path) != row.sha256:
+        return Problem.of(
+            "bi-sua", variant="van-ban", file=str(path), number_symbol=row.number_symbol
+        )
+    return None
 
 
 def _side_notes(label: str, folder: Path, dossier: Dossier) -> list[str]:

@@ -244,12 +244,12 @@ def _value(where: str, kind: Kind, value: Any, errors: list[str]) -> Any:
 
 def rules_markdown(book: RuleBook) -> str:
     """The table of rule ids documented in docs/nd30-rules.md (built by
-    scripts/build_rules_doc.py; a test keeps the two in sync)."""
+    scripts/build_docs.py; a test keeps the two in sync)."""
     lines = [
         "# Quy tắc thể thức mà `hoso check` kiểm tra",
         "",
         "Bảng này được sinh từ `pipeline/data/nd30-rules.toml` bởi",
-        "`scripts/build_rules_doc.py`; đừng sửa tay. Mã quy tắc không đổi giữa các phiên bản.",
+        "`scripts/build_docs.py`; đừng sửa tay. Mã quy tắc không đổi giữa các phiên bản.",
         "Mức: **lỗi** (mã thoát 1) hoặc cảnh báo. Nguồn: [PL1] Phụ lục I, [PL3] Phụ lục III",
         "Nghị định 30/2020/NĐ-CP.",
         "",

@@ -97,7 +97,7 @@ def catalogue_markdown(kinds: dict[str, ProblemKind]) -> str:
         "trang, ô hoặc khóa và cách sửa cho trường hợp đó. Loại: *dữ liệu* (mã thoát 1),",
         "*môi trường* (mã thoát 3), *cảnh báo* (vẫn chạy tiếp).",
         "",
-        "Tệp này được lập từ `pipeline/data/problems.toml` bằng `scripts/build_problems_doc.py`.",
+        "Tệp này được lập từ `pipeline/data/problems.toml` bằng `scripts/build_docs.py`.",
     ]
     lines += [
         "",
