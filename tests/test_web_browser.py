@@ -125,7 +125,7 @@ class Clerk:
         then would be the old page's."""
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.click(css)
-        WebDriverWait(self.driver, WAIT).until(ec.staleness_of(old))
+        self.next_page(old)
 
     def nav(self, label: str) -> None:
         """A step of the menu (on a phone the menu opens first); waits for the new page."""
@@ -134,7 +134,17 @@ class Clerk:
             toggle[0].click()
         old = self.driver.find_element(By.TAG_NAME, "html")
         self.driver.find_element(By.PARTIAL_LINK_TEXT, label).click()
+        self.next_page(old)
+
+    def next_page(self, old: WebElement) -> None:
+        """Wait until the old page is gone and the new one is ready. A button pressed while
+        the page is still loading, before its script took over the forms, sends a plain
+        form: the clerk still gets the result, but as a new page, and the test would take
+        that for the reload it watches for."""
         WebDriverWait(self.driver, WAIT).until(ec.staleness_of(old))
+        WebDriverWait(self.driver, WAIT).until(
+            lambda d: d.execute_script("return document.readyState") == "complete"
+        )
 
     def job_done(self) -> WebElement:
         """The finished job, still on screen after STAY seconds: the page was not reloaded
