@@ -72,6 +72,9 @@ def test_workbook_sheets_and_print_setup() -> None:
     assert villages.page_setup.scale == 100
     assert villages.sheet_properties.pageSetUpPr.fitToPage is False
     assert (villages.print_title_rows, villages.print_title_cols) == ("$3:$3", "$A:$B")
+    # Its title lies within those repeated columns, so every page across carries it whole.
+    assert [str(r) for r in villages.merged_cells.ranges if r.min_row == 1] == ["A1:B1"]
+    assert villages["A1"].alignment.wrap_text and villages.row_dimensions[1].height >= 40
     charts = book[CHART]._charts
     assert len(charts) == 1 and type(charts[0]).__name__ == "BarChart"
     assert [s.tx.strRef.f for s in charts[0].series] == ["'Biểu đồ'!B1", "'Biểu đồ'!C1"]

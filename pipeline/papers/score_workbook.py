@@ -522,6 +522,8 @@ _LABEL_WIDTH = 46
 _UNIT_WIDTH = 10
 _VILLAGE_COLUMN = 10
 _TOTAL_COLUMN = 12
+# Capitals in bold 13 pt over the label and unit columns (56 width units, about 109 mm).
+_TITLE_CHARS_PER_LINE = 34
 
 
 def commune_sheet(words: Words) -> str:
@@ -541,8 +543,10 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     if previous:
         heads.append("Nguồn số liệu kỳ trước")
     total_col = len(heads)
+    # Printed across pages: the title stays over the label columns, which repeat on every
+    # page across, so each page carries it whole instead of cut at the first page's edge.
     _title(sheet, f"SỐ LIỆU CÁC {upper(words.cap_thon)} CỦA {upper(words.don_vi)} NĂM {data.nam}",
-           min(total_col, 8))  # fmt: skip
+           None)  # fmt: skip
     _head_row(sheet, 3, heads)
     for col in range(3, total_col + 1):
         sheet.column_dimensions[get_column_letter(col)].width = _VILLAGE_COLUMN
@@ -590,14 +594,22 @@ def _commune(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     print_setup(sheet, "3:3")
 
 
-def _title(sheet: Worksheet, text: str, span: int) -> None:
+def _title(sheet: Worksheet, text: str, span: int | None) -> None:
+    """The sheet's title in row 1: centred over `span` columns, or, with None, wrapped over
+    the two label columns."""
     sheet.column_dimensions["A"].width = _LABEL_WIDTH
     sheet.column_dimensions["B"].width = _UNIT_WIDTH
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
     title = sheet.cell(1, 1, text)
     title.font = _font(size=13, bold=True)
-    title.alignment = _CENTER
-    sheet.row_dimensions[1].height = 20
+    lines = 1
+    if span is None:
+        span = 2
+        title.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+        lines = -(-len(text) // _TITLE_CHARS_PER_LINE)
+    else:
+        title.alignment = _CENTER
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)
+    sheet.row_dimensions[1].height = 20 * lines
     sheet.row_dimensions[2].height = 8
     sheet.row_dimensions[3].height = 32
 
