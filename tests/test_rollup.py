@@ -6,6 +6,7 @@ the report and the draft decision through `hoso check`."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -349,6 +350,10 @@ def test_the_workbook_pdf_passes_hoso_check_at_full_size(
     }
     assert len(heights) == 1, heights
     assert heights.pop() == pytest.approx(13.0, abs=0.2)
+    # Totals grouped the Vietnamese way in any locale: "1.000", never "1,000".
+    words = [w.text for page in pages for w in page.words]
+    assert "1.000" in words
+    assert not [w for w in words if re.fullmatch(r"-?\d{1,3}(,\d{3})+", w)]
     sheets = openpyxl.load_workbook(out / BOOK_NAME).sheetnames
     # The footer ("Trang 1") sits below the 20 mm bottom margin.
     firsts = [p for p in pages if any(w.text == "1" and w.y0 > 192 * PT_PER_MM for w in p.words)]

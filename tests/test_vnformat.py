@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from pipeline.common import vnformat
+from tests.helpers import libreoffice_convert
+
+# Calc's text export with each cell as shown (its ninth option), in UTF-8.
+_CSV_AS_SHOWN = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true"
 
 
 @pytest.mark.parametrize(
@@ -110,3 +118,25 @@ def test_nfc_and_lower_first() -> None:
     assert vnformat.nfc(unicodedata.normalize("NFD", "Nà Cáy")) == "Nà Cáy"
     assert vnformat.lower_first("Phòng Lao động") == "phòng Lao động"
     assert vnformat.lower_first("") == ""
+
+
+@pytest.mark.slow
+def test_excel_formats_print_vietnamese_numbers_in_an_english_libreoffice(tmp_path: Path) -> None:
+    """What Calc shows for each cell, read back as shown: a whole number as `number` prints
+    it, whatever the reader's locale, negative ones too."""
+    known = [0, 7, 999, 1000, 1196, 15_000_000, 999_999_999, 1_200_000_000, -25, -1500]
+    computed = [0, 999, 1000, 975, 120_000_000]
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row, value in enumerate(known, start=1):
+        sheet.cell(row, 1, value).number_format = vnformat.excel_format(value)
+    for row, value in enumerate(computed, start=1):
+        sheet.cell(row, 2, value).number_format = vnformat.excel_format(value, formula=True)
+    source = tmp_path / "so.xlsx"
+    book.save(source)
+    shown = libreoffice_convert(source, _CSV_AS_SHOWN, tmp_path).read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(shown)))
+    assert [r[0] for r in rows] == [vnformat.number(v) for v in known]
+    assert [r[1] for r in rows[: len(computed)]] == [vnformat.number(v) for v in computed]
+    assert "-1.500" in [r[0] for r in rows] and "15.000.000" in [r[0] for r in rows]

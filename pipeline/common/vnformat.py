@@ -155,6 +155,31 @@ def number(value: Number, decimals: int = 0) -> str:
     return sign + text
 
 
+# Excel number formats. Whole numbers are grouped the Vietnamese way ("1.000", "120.000.000")
+# whatever the reader's locale: the dots are literal text between digit groups, so an English
+# Excel or LibreOffice does not print "1,000", which a Vietnamese reader takes for one.
+# EXCEL_WHOLE is for a cell whose value is not known when it is written (a formula, a form's
+# input): a format holds two conditions at most, and its last section drops a minus sign, so
+# it serves values from 0 to 999.999.999. A known value gets a format of its own size.
+EXCEL_WHOLE = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
+# Decimals follow the reader's locale ("12,5" in a Vietnamese Excel): no format code puts a
+# literal comma before the fraction without rounding it away.
+EXCEL_DECIMAL = "#,##0.0#"
+
+
+def excel_format(value: Number, *, formula: bool = False) -> str:
+    """The number format of a workbook cell holding `value`, or, with `formula`, computing
+    it now (a sum of points, never negative; it may change when the sheet is edited)."""
+    exact = _to_decimal(value)
+    if exact != exact.to_integral_value():
+        return EXCEL_DECIMAL
+    if formula:
+        return EXCEL_WHOLE
+    groups = (len(str(abs(int(exact)))) - 1) // 3
+    # One section: a negative value keeps its minus sign.
+    return "#" + '"."###' * groups if groups else "0"
+
+
 # Most decimals a percentage grows to before it is cut toward its exact value.
 _MAX_PERCENT_DECIMALS = 4
 

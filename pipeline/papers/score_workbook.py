@@ -37,7 +37,14 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from pipeline.common.vnformat import long_date, number, percent, upper, upper_first
+from pipeline.common.vnformat import (
+    excel_format,
+    long_date,
+    number,
+    percent,
+    upper,
+    upper_first,
+)
 from pipeline.files.atomic import normalize_zip
 from pipeline.model.dataset import DossierData
 from pipeline.model.indicators import catalogue, for_level
@@ -74,7 +81,6 @@ _CRITERION_FILL = PatternFill("solid", fgColor="F2F2F2")
 _WRAP = Alignment(wrap_text=True, vertical="top")
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
 _RIGHT = Alignment(horizontal="right", vertical="top")
-_DECIMAL = "#,##0.0#"
 
 # Widths sum to 127 units: LibreOffice prints a unit of Times New Roman 11 pt as about
 # 1.94 mm, so the table takes some 247 mm of the 252 mm between the decree's side margins
@@ -111,7 +117,7 @@ class _Formulas:
     def put(self, sheet: Worksheet, ref: str, formula: str, value: Decimal) -> Cell:
         cell = sheet[ref]
         cell.value = formula
-        cell.number_format = _number_format(value)
+        cell.number_format = excel_format(value, formula=True)
         self.cells.setdefault(sheet.title, {})[ref] = value
         return cell
 
@@ -189,10 +195,6 @@ def cached_values(xml: bytes, values: dict[str, Decimal] | None) -> bytes:
 
 def _font(**kwargs: object) -> Font:
     return Font(name=_FONT, size=kwargs.pop("size", 12), **kwargs)
-
-
-def _number_format(value: Decimal | int) -> str:
-    return VN_WHOLE if Decimal(value) == Decimal(value).to_integral_value() else _DECIMAL
 
 
 def _protect(sheet: Worksheet) -> None:
@@ -418,12 +420,6 @@ def _height(sheet: Worksheet, first: int, last: int) -> float:
     return sum(_row_height(sheet, r) for r in range(first, last + 1))
 
 
-# Whole numbers grouped the Vietnamese way ("1.000", "120.000.000") whatever the reader's
-# locale: the dots are literal text between digit groups, so an English Excel does not print
-# "1,000", which a Vietnamese reader takes for one.
-VN_WHOLE = '[>=1000000]#"."###"."###;[>=1000]#"."###;0'
-
-
 def _table_row(
     sheet: Worksheet,
     row: int,
@@ -444,7 +440,7 @@ def _table_row(
         _table_style(cell, bold, fill, alignment)
         if numeric:
             assert isinstance(value, int | Decimal)
-            cell.number_format = _number_format(value)
+            cell.number_format = excel_format(value)
     _fit_height(sheet, row, [(c, v) for c, v in enumerate(values, start=1)], bold=bold)
 
 

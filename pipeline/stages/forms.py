@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pipeline.common.errors import EnvironmentProblem, InputError, Problem
-from pipeline.common.vnformat import nfc, upper
+from pipeline.common.vnformat import EXCEL_WHOLE, nfc, upper
 from pipeline.files.atomic import workbook_bytes
 from pipeline.files.outputset import Folder, locked
 from pipeline.files.sheets import SPREADSHEET_SUFFIXES, ReadProblem, read_book
@@ -293,7 +293,7 @@ def _workbook(profile: Profile, level: Level, village: str | None) -> Workbook:
         value.protection = Protection(locked=False)
         value.alignment = Alignment(horizontal="right" if ind.kind != "yes_no" else "center")
         if ind.kind == "amount":
-            value.number_format = "#,##0"
+            value.number_format = EXCEL_WHOLE
         note = _cell(ws, row, 5, None, wrap=True)
         note.protection = Protection(locked=False)
         for col in range(1, 6):

@@ -13,7 +13,15 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from pipeline.common.vnformat import doc_number, long_date, number, percent, upper, upper_first
+from pipeline.common.vnformat import (
+    doc_number,
+    excel_format,
+    long_date,
+    number,
+    percent,
+    upper,
+    upper_first,
+)
 from pipeline.model.units import period_of
 from pipeline.stages.rollup import (
     NOT_ELIGIBLE,
@@ -151,8 +159,7 @@ def _table(
                 cell.data_type = "s"
             cell.font, cell.border = s["cell"], s["box"]
             if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-                whole = Decimal(str(value)) == Decimal(str(value)).to_integral_value()
-                cell.number_format = "#,##0" if whole else "#,##0.0#"
+                cell.number_format = excel_format(value)
                 cell.alignment = s["right"]
             elif isinstance(value, str) and value.endswith("%"):
                 cell.alignment = s["right"]
