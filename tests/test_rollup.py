@@ -224,6 +224,8 @@ def test_print_setup_read_back(province: Province, tmp_path: Path) -> None:
         assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
         assert sheet.oddHeader.center.text == "Sở Y tế - tổng hợp năm 2026"
     assert book["Tổng hợp"].print_title_rows == "$4:$4"
+    # A title that wraps breaks before the place's name, never inside it.
+    assert book["Tổng hợp"]["A1"].value.endswith("NĂM 2026 -\u00a0TỈNH\u00a0AN\u00a0GIANG")
     assert book["Tổng hợp"]["D5"].border.left.style == "thin"
     chart_sheet = book["Biểu đồ"]
     assert chart_sheet.page_setup.fitToHeight == 1  # the chart on one page

@@ -93,7 +93,10 @@ def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     title = upper(
         f"Kết quả đánh giá {rollup.kinds} phù hợp với trẻ em năm {rollup.nam} - {rollup.level}"
     )
-    _summary_sheet(ws, rollup, title)
+    # A title too long for one line wraps before the dash and the place's name, never
+    # inside the name.
+    place = upper(rollup.level)
+    _summary_sheet(ws, rollup, title.replace(f" - {place}", " " + _keep_lines(f"- {place}")))
     _not_eligible_sheet(book.create_sheet(_NOT_ELIGIBLE_SHEET), rollup)
     _analysis_sheet(book.create_sheet(_ANALYSIS_SHEET), rollup)
     if rollup.rows:
