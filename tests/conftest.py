@@ -9,8 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from flask import Flask
+from flask.testing import FlaskClient
 
 from pipeline.model.documents import catalogue
+from tests.web_helpers import signed_in
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "inputs" / "binh-trung-2024"
@@ -117,3 +120,9 @@ def _own_redliner(monkeypatch: pytest.MonkeyPatch) -> None:
     its exact output, and python-redlines takes seconds per paper (its own tests set
     HOSO_REDLINE or pass the engine)."""
     monkeypatch.setenv("HOSO_REDLINE", "noi-bo")
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """The web page's test client, signed in, over the `app` fixture of the module."""
+    return signed_in(app)

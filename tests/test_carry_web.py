@@ -20,11 +20,9 @@ from pipeline.model.dossier import Dossier
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.score import score
-from pipeline.web.app import create_app
 from tests.conftest import DEMO
 from tests.helpers import SHEET, row_of
-from tests.test_web import BASE, TOKEN, get, post, text
-from tests.web_helpers import browser_paths, live_server
+from tests.web_helpers import browser_paths, get, live_server, post, text, web_app
 
 
 def _scored_demo(root: Path, outputs: Path) -> Path:
@@ -37,19 +35,9 @@ def _scored_demo(root: Path, outputs: Path) -> Path:
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    root = tmp_path / "ho-so"
-    root.mkdir()
-    _scored_demo(root, tmp_path / "outputs")
-    return create_app(
-        root, outputs=tmp_path / "outputs", archive=tmp_path / "archive", port=5123, token=TOKEN
-    )
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    c = app.test_client()
-    assert c.get(f"/?token={TOKEN}", base_url=BASE).status_code == 303
-    return c
+    served = web_app(tmp_path)
+    _scored_demo(served.extensions["hoso"].root, tmp_path / "outputs")
+    return served
 
 
 def test_the_page_makes_next_years_dossier(client: FlaskClient, app: Flask) -> None:

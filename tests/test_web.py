@@ -23,7 +23,6 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import EnvironBuilder, TestResponse
 
 from pipeline import __version__
 from pipeline.common import limits
@@ -31,79 +30,23 @@ from pipeline.common.errors import EnvironmentProblem
 from pipeline.stages import freshness
 from pipeline.stages.init import init_dossier
 from pipeline.web import files
-from pipeline.web.app import create_app
 from pipeline.web.server import serve
 from tests.conftest import DEMO
 from tests.helpers import edit, soffice
-
-BASE = "http://127.0.0.1:5123"
-TOKEN = "jeton-de-test"
+from tests.web_helpers import BASE, TOKEN, csrf, get, post, text, wait_job, web_app
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    root = tmp_path / "ho-so"
-    root.mkdir()
-    shutil.copytree(DEMO, root / "binh-trung-2024")
-    return create_app(
-        root, outputs=tmp_path / "outputs", archive=tmp_path / "archive", port=5123, token=TOKEN
-    )
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    c = app.test_client()
-    assert c.get(f"/?token={TOKEN}", base_url=BASE).status_code == 303
-    return c
+    served = web_app(tmp_path)
+    shutil.copytree(DEMO, served.extensions["hoso"].root / "binh-trung-2024")
+    return served
 
 
 @pytest.fixture
 def dossier(app: Flask) -> Path:
     root: Path = app.extensions["hoso"].root
     return root / "binh-trung-2024"
-
-
-def get(client: FlaskClient, path: str) -> TestResponse:
-    return client.get(path, base_url=BASE)
-
-
-def text(response: TestResponse) -> str:
-    """The page as a reader sees it (entities decoded)."""
-    return htmllib.unescape(response.get_data(as_text=True))
-
-
-def csrf(client: FlaskClient) -> str:
-    html = get(client, "/").get_data(as_text=True)
-    match = re.search(r'name="csrf" value="([^"]+)"', html) or re.search(
-        r'name="csrf" value="([^"]*)"', get(client, "/moi").get_data(as_text=True)
-    )
-    assert match
-    return match.group(1)
-
-
-def post(client: FlaskClient, path: str, data: dict[str, object]) -> TestResponse:
-    """A form sent with the session's CSRF token (the request body, spooled to a temporary
-    file when large, is closed here: the test client leaves it open)."""
-    builder = EnvironBuilder(path, base_url=BASE, method="POST",
-                             data={"csrf": csrf(client), **data})  # fmt: skip
-    environ = builder.get_environ()
-    try:
-        return client.open(environ)
-    finally:
-        environ["wsgi.input"].close()
-        builder.close()
-
-
-def wait_job(client: FlaskClient, response: TestResponse) -> str:
-    """Follow a job's page until it is done; its HTML."""
-    assert response.status_code == 303, response.get_data(as_text=True)[:500]
-    url = response.headers["Location"]
-    for _ in range(600):
-        html = get(client, url).get_data(as_text=True)
-        if 'data-done="yes"' in html:
-            return html
-        time.sleep(0.1)
-    raise AssertionError("job did not finish")
 
 
 # --- what keeps the server private --------------------------------------------------------------

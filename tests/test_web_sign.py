@@ -26,12 +26,19 @@ from pipeline.stages.ingest import ingest_to
 from pipeline.stages.pdf import pdf_dossier
 from pipeline.stages.render import render
 from pipeline.stages.score import score
-from pipeline.web.app import create_app
 from tests.sign_helpers import PASSWORD, make_p12
 from tests.test_sign import KY_SO, Made, made  # noqa: F401 (the module's dossier and keys)
-from tests.test_web import BASE, TOKEN, get, post, text, wait_job
 from tests.test_web_browser import Clerk, browser, size  # noqa: F401 (fixtures)
-from tests.web_helpers import Live, live_server, screenshot_folder
+from tests.web_helpers import (
+    Live,
+    get,
+    live_server,
+    post,
+    screenshot_folder,
+    text,
+    wait_job,
+    web_app,
+)
 
 NAME = "binh-trung-2024"
 PAGE = f"/hs/{NAME}/van-ban"
@@ -64,18 +71,9 @@ def _place(ready: Made, root: Path, outputs: Path) -> Path:
 
 @pytest.fixture
 def app(ready: Made, tmp_path: Path) -> Flask:
-    root = tmp_path / "ho-so"
-    _place(ready, root, tmp_path / "outputs")
-    return create_app(
-        root, outputs=tmp_path / "outputs", archive=tmp_path / "archive", port=5123, token=TOKEN
-    )
-
-
-@pytest.fixture
-def client(app: Flask) -> FlaskClient:
-    c = app.test_client()
-    assert c.get(f"/?token={TOKEN}", base_url=BASE).status_code == 303
-    return c
+    served = web_app(tmp_path)
+    _place(ready, served.extensions["hoso"].root, tmp_path / "outputs")
+    return served
 
 
 def _out(app: Flask) -> Path:

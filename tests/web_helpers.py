@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import os
+import re
 import shutil
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -12,9 +15,75 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from waitress.server import create_server
+from werkzeug.test import EnvironBuilder, TestResponse
 
 from pipeline.web.app import address, create_app, set_port
+
+# The address and token of the app the request tests drive through Flask's test client.
+BASE = "http://127.0.0.1:5123"
+TOKEN = "jeton-de-test"
+
+
+def web_app(tmp_path: Path) -> Flask:
+    """`hoso web` over `tmp_path/ho-so`, its outputs and archive beside it, for the test
+    client (the folder is made if missing)."""
+    root = tmp_path / "ho-so"
+    root.mkdir(exist_ok=True)
+    return create_app(
+        root, outputs=tmp_path / "outputs", archive=tmp_path / "archive", port=5123, token=TOKEN
+    )
+
+
+def signed_in(app: Flask) -> FlaskClient:
+    """A client that opened the address `hoso web` printed: its token is now a cookie."""
+    c = app.test_client()
+    assert c.get(f"/?token={TOKEN}", base_url=BASE).status_code == 303
+    return c
+
+
+def get(client: FlaskClient, path: str) -> TestResponse:
+    return client.get(path, base_url=BASE)
+
+
+def text(response: TestResponse) -> str:
+    """The page as a reader sees it (entities decoded)."""
+    return htmllib.unescape(response.get_data(as_text=True))
+
+
+def csrf(client: FlaskClient) -> str:
+    html = get(client, "/").get_data(as_text=True)
+    match = re.search(r'name="csrf" value="([^"]+)"', html) or re.search(
+        r'name="csrf" value="([^"]*)"', get(client, "/moi").get_data(as_text=True)
+    )
+    assert match
+    return match.group(1)
+
+
+def post(client: FlaskClient, path: str, data: dict[str, object]) -> TestResponse:
+    """A form sent with the session's CSRF token (the request body, spooled to a temporary
+    file when large, is closed here: the test client leaves it open)."""
+    builder = EnvironBuilder(path, base_url=BASE, method="POST",
+                             data={"csrf": csrf(client), **data})  # fmt: skip
+    environ = builder.get_environ()
+    try:
+        return client.open(environ)
+    finally:
+        environ["wsgi.input"].close()
+        builder.close()
+
+
+def wait_job(client: FlaskClient, response: TestResponse) -> str:
+    """Follow a job's page until it is done; its HTML."""
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    url = response.headers["Location"]
+    for _ in range(600):
+        html = get(client, url).get_data(as_text=True)
+        if 'data-done="yes"' in html:
+            return html
+        time.sleep(0.1)
+    raise AssertionError("job did not finish")
 
 
 @dataclass(frozen=True)
