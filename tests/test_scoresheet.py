@@ -207,14 +207,37 @@ def test_printed_by_libreoffice_signatures_with_totals_text_at_least_10pt(
     assert "tre_em_duoi_16" not in "".join(pages) and "Áp dụng" not in "".join(pages)
     # Each sheet counts its pages from 1: as many "Trang 1" as printed sheets.
     assert sum(bool(re.search(r"Trang 1\s*$", p.strip())) for p in pages) == len(PRINTED)
-    # Text size: "em" is 1.222 em wide in Times New Roman (Liberation Serif), 13.4 pt at 11 pt.
+    assert _smallest_text_pt(pdf) >= 10
+
+
+def _smallest_text_pt(pdf: Path) -> float:
+    """The smallest text on the PDF's pages: "em" is 1.222 em wide in Times New Roman
+    (Liberation Serif), 13.4 pt at 11 pt."""
     bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout  # fmt: skip
     widths = [
         float(b) - float(a)
         for a, b in re.findall(r'xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>em<', bbox)
     ]
-    assert widths and min(widths) / 1.222 >= 10
+    assert widths
+    return min(widths) / 1.222
+
+
+def test_a_village_sheet_a_little_too_wide_prints_on_one_page_across(tmp_path: Path) -> None:
+    """Seven villages are a column wider than the page: shrunk to its width (text still
+    10 pt or more) rather than their total printed alone on a second page across."""
+    data = demo_data()
+    data = replace(data, villages=dict(list(data.villages.items())[:7]))
+    card = evaluate(load_rules(), data, "mien_nui", [])
+    source = tmp_path / "bieu-cham-diem.xlsx"
+    source.write_bytes(workbook_bytes(card, data, load_profile(DEMO)))
+    sheet = load_workbook(source)[VILLAGES]
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+    assert (sheet.page_setup.fitToWidth, sheet.print_title_cols) == (1, None)
+    pdf = libreoffice_convert(source, "pdf", tmp_path)
+    shown = [p for p in _pages(pdf) if DEMO_VILLAGES[0] in p]
+    assert len(shown) == 1 and "Tổng" in shown[0] and DEMO_VILLAGES[6] in shown[0]
+    assert _smallest_text_pt(pdf) >= 10
 
 
 def test_libreoffice_recalculates_to_the_same_totals(tmp_path: Path) -> None:

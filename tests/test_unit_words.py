@@ -190,7 +190,9 @@ def test_every_kind_of_unit_in_its_own_words(
     )
     assert items["1.2"][1] == f"Có cộng tác viên bảo vệ trẻ em tại {below}"
     villages = book[sheet_name]
-    assert villages["A1"].value == f"SỐ LIỆU CÁC {below_title} CỦA {cap_title} HÒA BÌNH NĂM {nam}"
+    # The unit's name and year held together where the title wraps (no-break spaces).
+    unit = f"{cap_title} HÒA BÌNH NĂM {nam}".replace(" ", "\u00a0")
+    assert villages["A1"].value == f"SỐ LIỆU CÁC {below_title} CỦA {unit}"
     rows = {row[0]: row for row in villages.iter_rows(min_row=4, values_only=True) if row[0]}
     playground = f"{below[0].upper()}{below[1:]} có điểm vui chơi cho trẻ em"
     assert rows[playground][-1] == f"3 {below} Có"

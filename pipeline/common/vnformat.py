@@ -35,6 +35,12 @@ def upper(text: str) -> str:
     return nfc(nfc(text).upper())
 
 
+def unbroken(text: str) -> str:
+    """`text` held on one line where it wraps (a place's name in a title): its spaces made
+    no-break spaces."""
+    return text.replace(" ", "\u00a0")
+
+
 def upper_first(text: str) -> str:
     """Capitalize the first letter only: "xã Bình Trung" -> "Xã Bình Trung"."""
     text = nfc(text)

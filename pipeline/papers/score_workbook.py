@@ -42,6 +42,7 @@ from pipeline.common.vnformat import (
     long_date,
     number,
     percent,
+    unbroken,
     upper,
     upper_first,
 )
@@ -55,11 +56,15 @@ from pipeline.papers import nd30
 from pipeline.papers.narrative import figures_sentence, shortfall
 from pipeline.papers.sheet_print import (
     FONT,
+    MIN_PRINT_PT,
+    PRINT_WIDTH_UNITS,
     PT_PER_MM,
+    TEXT_PT,
     chart_text,
     chart_title,
     page_frame,
     print_setup,
+    wrapped_lines,
 )
 
 SUMMARY = "Tổng hợp"
@@ -167,7 +172,7 @@ def base_font(book: Workbook) -> None:
     """Times New Roman as the workbook's default font. Column widths count that font's
     digits: with the default Calibri, a LibreOffice without it measures a wider substitute,
     so the same columns print wider and the sheet shrinks below 10 pt to fit the page."""
-    font = Font(name=_FONT, size=11)
+    font = Font(name=_FONT, size=TEXT_PT)
     book._fonts = IndexedList([font])
     book._named_styles["Normal"].font = copy(font)
 
@@ -541,8 +546,9 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     total_col = len(heads)
     # Printed across pages: the title stays over the label columns, which repeat on every
     # page across, so each page carries it whole instead of cut at the first page's edge.
-    _title(sheet, f"SỐ LIỆU CÁC {upper(words.cap_thon)} CỦA {upper(words.don_vi)} NĂM {data.nam}",
-           None)  # fmt: skip
+    # Wrapped before the unit's name, which stays whole with its year.
+    unit = unbroken(f"{upper(words.don_vi)} NĂM {data.nam}")
+    _title(sheet, f"SỐ LIỆU CÁC {upper(words.cap_thon)} CỦA {unit}", None)
     _head_row(sheet, 3, heads)
     for col in range(3, total_col + 1):
         sheet.column_dimensions[get_column_letter(col)].width = _VILLAGE_COLUMN
@@ -567,6 +573,13 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
     _table_row(sheet, row, [*cells, data.village_count], bold=False, fill=None, numbered=False)
     sheet.freeze_panes = "C4"
     sheet.print_area = f"A1:{get_column_letter(total_col)}{row}"
+    columns = [get_column_letter(c) for c in range(1, total_col + 1)]
+    width = sum(sheet.column_dimensions[c].width for c in columns)
+    if width <= PRINT_WIDTH_UNITS * TEXT_PT / MIN_PRINT_PT:
+        # A little too wide (a last column alone on a page of its own): shrunk to the page's
+        # width, the text stays at 10 pt or more.
+        print_setup(sheet, "3:3")
+        return
     # Full size, villages across as many pages as they need, the label columns on each.
     print_setup(sheet, "3:3", fit_width=False)
     sheet.print_title_cols = "A:B"
@@ -601,7 +614,7 @@ def _title(sheet: Worksheet, text: str, span: int | None) -> None:
     if span is None:
         span = 2
         title.alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-        lines = -(-len(text) // _TITLE_CHARS_PER_LINE)
+        lines = wrapped_lines(text, _TITLE_CHARS_PER_LINE)
     else:
         title.alignment = _CENTER
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=span)

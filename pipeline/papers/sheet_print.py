@@ -5,6 +5,8 @@ charts. One home, so both workbooks pass `hoso check` on their PDF alike.
 
 from __future__ import annotations
 
+import re
+
 from openpyxl.chart.text import RichText, Text
 from openpyxl.chart.title import Title
 from openpyxl.drawing.text import (
@@ -24,6 +26,10 @@ PT_PER_MM = 72 / 25.4
 # at full size: LibreOffice prints a unit of Times New Roman 11 pt (the workbooks' default
 # font, see score_workbook.base_font) as about 1.94 mm; a little is left for the borders.
 PRINT_WIDTH_UNITS = 127
+# The workbooks' text size (score_workbook.base_font), and the least a sheet shrunk to the
+# page's width may print it at.
+TEXT_PT = 11
+MIN_PRINT_PT = 10
 
 
 def print_setup(
@@ -49,6 +55,25 @@ def print_setup(
     margins.header = margins.footer = _inches(nd30.HEADER_DISTANCE_MM)
     if title_rows:
         sheet.print_title_rows = title_rows
+
+
+# Where a line may break: any white space but the no-break space.
+_BREAKS = re.compile(r"[^\S\u00a0]+")
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines `text` wraps to in a column `width` units wide: words never split, a
+    unit holding about one character (an estimate that errs towards a taller row, since a
+    narrow column's names wrap at their spaces, not at a character count). No-break spaces
+    (vnformat.unbroken) hold a word together."""
+    per_line = max(1, int(width))
+    lines, used = 1, 0
+    for word in _BREAKS.split(text.strip()):
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def _inches(mm: float) -> float:

@@ -19,6 +19,7 @@ from pipeline.common.vnformat import (
     long_date,
     number,
     percent,
+    unbroken,
     upper,
     upper_first,
 )
@@ -96,7 +97,7 @@ def workbook_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     # A title too long for one line wraps before the dash and the place's name, never
     # inside the name.
     place = upper(rollup.level)
-    _summary_sheet(ws, rollup, title.replace(f" - {place}", " " + _keep_lines(f"- {place}")))
+    _summary_sheet(ws, rollup, title.replace(f" - {place}", " " + unbroken(f"- {place}")))
     _not_eligible_sheet(book.create_sheet(_NOT_ELIGIBLE_SHEET), rollup)
     _analysis_sheet(book.create_sheet(_ANALYSIS_SHEET), rollup)
     if rollup.rows:
@@ -137,6 +138,8 @@ def _table(
     row is `head_lines` lines tall, or as many as its texts have."""
     from openpyxl.utils import get_column_letter
 
+    from pipeline.papers.sheet_print import wrapped_lines
+
     s = _styles()
     for col, (text, width) in enumerate(zip(heads, widths, strict=True), start=1):
         cell = ws.cell(first, col, text)
@@ -152,7 +155,11 @@ def _table(
     for i, values in enumerate(rows, start=first + 1):
         # Rows written by openpyxl do not grow: as tall as the longest wrapped text.
         lines = max(
-            [_lines(v, w) for v, w in zip(values, widths, strict=False) if isinstance(v, str)]
+            [
+                wrapped_lines(v, w)
+                for v, w in zip(values, widths, strict=False)
+                if isinstance(v, str)
+            ]
             or [1]
         )
         ws.row_dimensions[i].height = 15 * lines + 2
@@ -171,20 +178,6 @@ def _table(
     return first + len(rows)
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` units wide: words never split, a
-    unit holding about one character (an estimate that errs towards a taller row, since a
-    narrow column's names wrap at their spaces, not at a character count)."""
-    per_line = max(1, int(width))
-    lines, used = 1, 0
-    for word in text.split():
-        if used and used + 1 + len(word) > per_line:
-            lines, used = lines + 1, len(word)
-        else:
-            used += len(word) + (1 if used else 0)
-    return lines
-
-
 def _print(ws: Any, title_rows: str | None, *, one_page: bool = False) -> None:
     """The score workbook's print setup (sheet_print): A4 landscape, the decree's margins."""
     from pipeline.papers.sheet_print import print_setup
@@ -193,6 +186,8 @@ def _print(ws: Any, title_rows: str | None, *, one_page: bool = False) -> None:
 
 
 def _title(ws: Any, text: str, span: int, lines: Sequence[str] = ()) -> None:
+    from pipeline.papers.sheet_print import wrapped_lines
+
     s = _styles()
     for row, value in enumerate([text, *lines], start=1):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(span, 1))
@@ -201,7 +196,7 @@ def _title(ws: Any, text: str, span: int, lines: Sequence[str] = ()) -> None:
         cell.alignment = s["center"] if row == 1 else s["wrap"]
         # A title or line longer than the printed width wraps (a province's full name):
         # about 85 characters of bold 14 pt, 120 of 11 pt between the decree's margins.
-        count = _lines(value, 85 if row == 1 else 120)
+        count = wrapped_lines(value, 85 if row == 1 else 120)
         ws.row_dimensions[row].height = (20 * count + 2) if row == 1 else (15 * count + 2)
 
 
@@ -452,14 +447,9 @@ def _place(rollup: Rollup, issuer: Issuer) -> str:
     return issuer.dia_danh or rollup.level.removeprefix(f"{rollup.level_kind} ")
 
 
-def _keep_lines(text: str) -> str:
-    """A province's name held on one line: spaces inside it do not break."""
-    return text.replace(" ", "\u00a0")
-
-
 def _level_lines(level_kind: str, name: str) -> str:
     """ "ỦY BAN NHÂN DÂN" over the level ("TỈNH AN GIANG"), the level on a line of its own."""
-    return f"ỦY BAN NHÂN DÂN\n{upper(level_kind)} {_keep_lines(upper(name))}"
+    return f"ỦY BAN NHÂN DÂN\n{upper(level_kind)} {unbroken(upper(name))}"
 
 
 def _agency_lines(rollup: Rollup, agency: str) -> list[str]:
@@ -469,7 +459,7 @@ def _agency_lines(rollup: Rollup, agency: str) -> list[str]:
     head = "ỦY BAN NHÂN DÂN"
     if text.startswith(head + " "):
         name = rollup.level.removeprefix(f"{rollup.level_kind} ")
-        return [head, f"{upper(rollup.level_kind)} {_keep_lines(upper(name))}"]
+        return [head, f"{upper(rollup.level_kind)} {unbroken(upper(name))}"]
     return [text]
 
 
@@ -481,7 +471,7 @@ def _parent(rollup: Rollup, issuer: Issuer) -> str | None:
     if issuer.chu_quan:
         parent = upper(issuer.chu_quan)
         name = upper(rollup.level.removeprefix(f"{rollup.level_kind} "))
-        return parent.replace(name, _keep_lines(name))
+        return parent.replace(name, unbroken(name))
     name = rollup.level.removeprefix(f"{rollup.level_kind} ")
     return _level_lines(rollup.level_kind, name)
 
@@ -744,7 +734,7 @@ def decision_bytes(rollup: Rollup, issuer: Issuer) -> bytes:
     doc = nd30.new_document()
     nd30.header_block(
         doc,
-        ["ỦY BAN NHÂN DÂN", f"{upper(rollup.level_kind)} {_keep_lines(upper(name))}"],
+        ["ỦY BAN NHÂN DÂN", f"{upper(rollup.level_kind)} {unbroken(upper(name))}"],
         "Số: " + doc_number(None) + "/QĐ-UBND",
         f"{_place(rollup, issuer)}, {long_date(None, rollup.nam)}",
     )
