@@ -153,8 +153,8 @@ def test_the_province_recomputed_independently(province: Province, tmp_path: Pat
         by_kind[kind][1] += int(card["recognized"])
     assert "- Số đơn vị đã gửi hồ sơ: 20 (21 hồ sơ, có đơn vị gửi hơn một lần)." in text
     assert (f"- Số đơn vị đủ điều kiện tổng hợp: 18 ({by_kind['xã'][0]} xã, "
-            f"{by_kind['phường'][0]} phường và {by_kind['đặc khu'][0]} đặc khu); chưa đủ điều "
-            "kiện tổng hợp: 3 (nêu tại mục IV).") in text  # fmt: skip
+            f"{by_kind['phường'][0]} phường và {by_kind['đặc khu'][0]} đặc khu); hồ sơ chưa đủ "
+            "điều kiện tổng hợp: 3 (nêu tại mục IV).") in text  # fmt: skip
     rate = percent(Fraction(100 * len(passing), 18))
     met = "đạt" if Fraction(100 * len(passing), 18) >= 70 else "chưa đạt"
     assert f"chiếm {rate} số đơn vị đủ điều kiện tổng hợp, {met} chỉ tiêu kế hoạch (70%)" in text

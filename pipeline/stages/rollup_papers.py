@@ -288,7 +288,8 @@ def _overview(rollup: Rollup) -> str:
     parts = [
         f"Đơn vị đã gửi hồ sơ: {rollup.units_sent} ({rollup.submitted} hồ sơ)",
         f"đủ điều kiện tổng hợp: {rollup.evaluated}",
-        f"{NOT_ELIGIBLE}: {len(rollup.excluded)}",
+        # Counted in dossiers: a unit's second dossier is set aside, the unit is not.
+        f"hồ sơ {NOT_ELIGIBLE}: {len(rollup.excluded)}",
         f"đạt: {rollup.recognized} ({percent(rollup.rate)})",
     ]
     if rollup.target is not None:
@@ -579,7 +580,7 @@ def _body(rollup: Rollup, agency: str) -> list[tuple[str, str]]:
         (
             "NoiDung",
             f"- Số đơn vị đủ điều kiện tổng hợp: {rollup.evaluated} "
-            f"({kinds_phrase(counts)}); {NOT_ELIGIBLE}: {len(rollup.excluded)} "
+            f"({kinds_phrase(counts)}); hồ sơ {NOT_ELIGIBLE}: {len(rollup.excluded)} "
             "(nêu tại mục IV).",
         )
     )
