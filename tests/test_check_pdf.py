@@ -15,16 +15,17 @@ from click.testing import CliRunner
 from docx.document import Document as DocxDocument
 from docx.shared import Mm
 
-from pipeline.check.checker import check_files
+from pipeline.check.checker import check_files, report_lines
 from pipeline.check.pages import find_soffice
-from pipeline.check.pdfcheck import check_fonts
+from pipeline.check.pdfcheck import Page, Word, check_fonts, check_pages
 from pipeline.check.rules import rulebook
 from pipeline.cli import cli
 from pipeline.model.dossier import Dossier
+from pipeline.papers.sheet_print import PT_PER_MM
 from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
-from tests.conftest import DEMO
+from tests.conftest import DEMO, PAPERS
 from tests.nd30_faults import no_page_numbers, page_in_footer, steps
 
 PDF_A = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
@@ -52,7 +53,8 @@ def _tools() -> None:
 
 @pytest.fixture(scope="module")
 def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The KH paper and its broken copies as PDF/A, converted in one LibreOffice call."""
+    """The demo's papers and broken copies of its plan as PDF/A, converted in one
+    LibreOffice call."""
     _tools()
     base = tmp_path_factory.mktemp("pdf")
     dossier = base / "binh-trung-2024"
@@ -61,7 +63,7 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     ingest_to(Dossier(dossier, out))
     score(Dossier(dossier, out))
     render(Dossier(dossier, out))
-    sources = [out / "KH-ke-hoach.docx"]
+    sources = [out / name for name in PAPERS]
     for name, (_, change) in BROKEN.items():
         doc = docx.Document(str(out / "KH-ke-hoach.docx"))
         change(doc)
@@ -80,12 +82,63 @@ def pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return {p.stem: p for p in (base / "pdf").glob("*.pdf")}
 
 
-def test_a_pdf_of_our_paper_is_clean_and_claims_pdfa(pdfs: dict[str, Path]) -> None:
-    report = check_files([pdfs["KH-ke-hoach"]])
+@pytest.mark.parametrize("name", PAPERS)
+def test_a_pdf_of_each_of_our_papers_is_clean_and_claims_pdfa(
+    pdfs: dict[str, Path], name: str
+) -> None:
+    # The minutes' attendance table and the report's many one-line paragraphs once read
+    # as margins of 44 and 40 mm: where most lines start is not where the text begins.
+    report = check_files([pdfs[Path(name).stem]])
     (checked,) = report.files
     assert checked.findings == [], [str(f) for f in checked.findings]
     assert checked.notes == [checked.notes[0]] and "PDF/A-2B" in checked.notes[0]
     assert report.exit_code == 0
+    (verdict,) = [line for line in report_lines(report) if "theo Nghị định" in line]
+    assert "đúng khổ giấy, lề, phông chữ và số trang" in verdict  # not the whole format
+
+
+def _line(y: float, *starts_ends: tuple[float, float]) -> list[Word]:
+    """Words of one line at `y` mm from the top, each given as (x0, x1) in mm."""
+    mm = PT_PER_MM
+    return [Word(a * mm, y * mm, b * mm, (y + 5) * mm, "chữ") for a, b in starts_ends]
+
+
+def _a4(words: list[Word]) -> Page:
+    return Page(210 * PT_PER_MM, 297 * PT_PER_MM, words)
+
+
+def test_margins_are_the_texts_edges_not_where_most_lines_start() -> None:
+    # On each page: 30 one-line paragraphs indented 10 mm (from 40 to 150 mm), 18 lines of
+    # justified text from 30 to 195 mm, two table rows set wider (25 to 200 mm).
+    def page(shift: float) -> Page:
+        spans = [[(40.0, 150.0)]] * 30 + [[(30.0, 100.0), (101.0, 195.0)]] * 18
+        spans += [[(25.0, 200.0)]] * 2
+        words: list[Word] = []
+        for i, line in enumerate(spans):
+            words += _line(25 + 5 * i, *[(a - shift, b - shift) for a, b in line])
+        return _a4(words)
+
+    found = check_pages([page(0), page(0)], rulebook())
+    assert not [f for f in found if f.rule.startswith("le.")], [f.found for f in found]
+    # The same text set 5 mm further left: that is what is said.
+    found = check_pages([page(5), page(5)], rulebook())
+    assert [(f.rule, f.found) for f in found if f.rule.startswith("le.")] == [
+        ("le.trai", "chữ bắt đầu cách mép 25 mm")
+    ]
+
+
+def test_page_numbers_in_the_footer_are_one_finding_not_a_narrow_margin() -> None:
+    # A number 17.5 mm above the bottom edge, reaching into the body's last 20 mm.
+    def page(n: int) -> Page:
+        body = [w for i in range(30) for w in _line(25 + 8 * i, (30, 120), (121, 195))]
+        number = Word(104 * PT_PER_MM, 273 * PT_PER_MM, 106 * PT_PER_MM, 279.5 * PT_PER_MM, str(n))
+        return _a4([*body, number])
+
+    found = check_pages([page(n) for n in range(1, 6)], rulebook())
+    assert [(f.rule, f.where) for f in found] == [
+        ("so-trang.trang-dau", "trang 1"),
+        ("so-trang.vi-tri", "trang 2–5"),
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(BROKEN))

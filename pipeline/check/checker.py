@@ -268,6 +268,12 @@ def report_lines(report: CheckReport) -> list[str]:
             lines.append(
                 f"{checked.file}: {len(checked.errors)} lỗi, {len(checked.warnings)} cảnh báo."
             )
+        elif checked.file.lower().endswith(".pdf"):
+            # A PDF shows its pages, not its paragraphs: only what pages show is checked.
+            lines.append(
+                f"{checked.file}: đúng khổ giấy, lề, phông chữ và số trang theo Nghị định "
+                "30/2020/NĐ-CP (bản PDF; các thành phần thể thức kiểm tra trên bản Word)."
+            )
         else:
             lines.append(f"{checked.file}: đúng thể thức Nghị định 30/2020/NĐ-CP.")
     return lines

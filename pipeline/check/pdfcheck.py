@@ -13,11 +13,11 @@ number of each later page centred above the text); and the PDF/A claim, reported
 
 from __future__ import annotations
 
+import bisect
+import math
 import re
 import shutil
 import subprocess
-from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,27 +148,39 @@ def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
     found = _page_sizes(pages, book)
     top_min = book["le.tren"].range("mm")[0] * PT_PER_MM
     bottom_min = book["le.duoi"].range("mm")[0] * PT_PER_MM
+    numbers = [_page_number_words(page, top_min, bottom_min) for page in pages]
     body = [
-        (n, page, [x for x in page.words if x.y1 > top_min and x.y0 < page.height - bottom_min])
-        for n, page in enumerate(pages, start=1)
+        (
+            n,
+            page,
+            [
+                x
+                for x in page.words
+                if x.y1 > top_min
+                and x.y0 < page.height - bottom_min
+                and x not in head
+                and x not in foot
+            ],
+        )
+        for n, (page, (head, foot)) in enumerate(zip(pages, numbers, strict=True), start=1)
     ]
     words = [(n, page, x) for n, page, ws in body for x in ws]
     if not words:
         return found
-    # Left and right: where most lines start and (justified) end; a table set wider than
-    # the text does not move the margin. Top: where page 1 starts. Bottom: how low text goes.
-    # A line ends with its last word: measured per word, the many short words inside lines
-    # and the header and signature blocks would outvote the justified ends.
+    # Left and right: the text's edges, measured on lines (a line starts with its first
+    # word and ends with its last). Top: where page 1 starts. Bottom: how low text goes.
+    starts: dict[tuple[int, int], float] = {}
     ends: dict[tuple[int, int], float] = {}
     widths: dict[int, float] = {}
     for n, p, x in words:
         key = (n, round(x.y0 / 2))
+        starts[key] = min(starts.get(key, x.x0), x.x0)
         ends[key] = max(ends.get(key, 0.0), x.x1)
         widths[n] = p.width
     margins = {
         "le.tren": (min(x.y0 for _, _, x in words), True),
-        "le.trai": (_usual(x.x0 for _, _, x in words), True),
-        "le.phai": (_usual(widths[n] - end for (n, _), end in ends.items()), True),
+        "le.trai": (_edge(list(starts.values())), True),
+        "le.phai": (_edge([widths[n] - end for (n, _), end in ends.items()]), True),
         "le.duoi": (min(p.height - x.y1 for _, p, x in words), False),
     }
     for rule_id, (points, both_ways) in margins.items():
@@ -180,27 +192,66 @@ def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
             expected = f"{_num(low)}–{_num(high)} mm"
             how = "chữ bắt đầu cách mép" if rule_id != "le.duoi" else "chữ xuống sát mép"
             found.append(PdfFinding(rule_id, "tệp PDF", expected, f"{how} {_num(mm)} mm"))
-    found += _page_numbers(pages, body, top_min, bottom_min)
+    found += _page_numbers(pages, body, numbers)
     return found
 
 
-def _usual(points: Iterable[float]) -> float:
-    """The distance most words share, to half a millimetre: the line starts (or ends)."""
-    counts = Counter(round(_mm(p) * 2) / 2 for p in points)
-    return counts.most_common(1)[0][0] * PT_PER_MM
+def _page_number_words(
+    page: Page, top_min: float, bottom_min: float
+) -> tuple[list[Word], list[Word]]:
+    """The figures in the page's header and footer: inside the top (bottom) margin, or a
+    figure alone on its line reaching into it (a page number set lower than the margin's
+    edge is still the page number, not text of the body)."""
+
+    def alone(word: Word) -> bool:
+        # No other word has its middle within the figure's height (the boxes of neighbouring
+        # lines may overlap a little).
+        return not any(
+            other is not word and word.y0 < (other.y0 + other.y1) / 2 < word.y1
+            for other in page.words
+        )
+
+    figures = [x for x in page.words if x.text.isdigit()]
+    head = [x for x in figures if x.y1 <= top_min or (x.y0 < top_min and alone(x))]
+    low = page.height - bottom_min
+    foot = [x for x in figures if x.y0 >= low or (x.y1 > low and alone(x))]
+    return head, foot
+
+
+# A margin is where at least this many lines meet the text's edge, within _EDGE_BAND_MM:
+# a few lines set wider (a table) do not move it. The edge itself is the nearest such place
+# to the paper's edge: the lines indented (first lines, tables, the header and signature
+# blocks) or ending short (last lines of paragraphs) are all further in, and however many
+# they are, they do not move it either (where most lines started, a paper of one-line
+# paragraphs measured its first-line indent).
+_EDGE_LINES = 3
+_EDGE_SHARE = 0.05
+_EDGE_BAND_MM = 1.0
+
+
+def _edge(distances: list[float]) -> float:
+    """The text's edge on one side, from the lines' distances to the paper's edge (pt)."""
+    ordered = sorted(distances)
+    need = max(_EDGE_LINES, math.ceil(len(ordered) * _EDGE_SHARE))
+    band = _EDGE_BAND_MM * PT_PER_MM
+    for i, distance in enumerate(ordered):
+        if bisect.bisect_right(ordered, distance + band) - i >= need:
+            return distance
+    return ordered[0]  # too few lines to tell: the nearest
 
 
 def _page_numbers(
-    pages: list[Page], body: list[tuple[int, Page, list[Word]]], top_min: float, bottom_min: float
+    pages: list[Page],
+    body: list[tuple[int, Page, list[Word]]],
+    numbers: list[tuple[list[Word], list[Word]]],
 ) -> list[PdfFinding]:
     found: list[PdfFinding] = []
     left = min((x.x0 for _, _, ws in body for x in ws), default=0.0)
     right = max((x.x1 for _, _, ws in body for x in ws), default=0.0)
     centre = (left + right) / 2
     missing = []
-    for n, page in enumerate(pages, start=1):
-        head = [x for x in page.words if x.y1 <= top_min and x.text.isdigit()]
-        foot = [x for x in page.words if x.y0 >= page.height - bottom_min and x.text.isdigit()]
+    in_footer = []
+    for n, (head, foot) in enumerate(numbers, start=1):
         if n == 1 and (head or foot):
             found.append(
                 PdfFinding(
@@ -211,9 +262,7 @@ def _page_numbers(
                 )
             )
         if foot and n > 1:
-            found.append(
-                PdfFinding("so-trang.vi-tri", f"trang {n}", "số trang ở đầu trang", "chân trang")
-            )
+            in_footer.append(n)
         if n > 1 and not any(x.text == str(n) for x in head):
             missing.append(n)
         for x in head:
@@ -227,8 +276,12 @@ def _page_numbers(
                         f"lệch {'phải' if off > 0 else 'trái'} {_num(abs(off))} mm",
                     )
                 )
-    if missing and len(pages) > 1 and not any(f.rule == "so-trang.vi-tri" for f in found):
-        shown = ", ".join(map(str, missing[:5]))
+    if in_footer:
+        # One finding for the document: the same footer repeats on every page.
+        where = f"trang {_page_list(in_footer)}"
+        found.append(PdfFinding("so-trang.vi-tri", where, "số trang ở đầu trang", "chân trang"))
+    elif missing and len(pages) > 1:
+        shown = _page_list(missing)
         found.append(
             PdfFinding(
                 "so-trang.thieu",
@@ -238,6 +291,13 @@ def _page_numbers(
             )
         )
     return found
+
+
+def _page_list(pages: list[int]) -> str:
+    """ "2, 3, 4" or "2–8" for a run, the first few of a long scattered list."""
+    if len(pages) > 2 and pages == list(range(pages[0], pages[-1] + 1)):
+        return f"{pages[0]}–{pages[-1]}"
+    return ", ".join(map(str, pages[:8])) + (", …" if len(pages) > 8 else "")
 
 
 def _page_sizes(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
@@ -307,7 +367,7 @@ def check_attachment(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
             missing.append(n)
             last = None
     if missing:
-        shown = ", ".join(map(str, missing[:5]))
+        shown = ", ".join(map(str, missing[:8])) + (", …" if len(missing) > 8 else "")
         found.append(
             PdfFinding(
                 "phu-luc.so-trang",
