@@ -21,6 +21,7 @@ from pipeline.model.dossier import Dossier
 from pipeline.model.layout import WORKBOOK_NAME
 from pipeline.model.profile import load_profile
 from pipeline.model.units import (
+    Words,
     is_central_city,
     known_category,
     period_of,
@@ -635,4 +636,27 @@ def test_a_default_of_another_era_is_reported(
             f"{period.name}",
             f'sửa thành "{now}" trong hoso.toml rồi chạy lại hoso render.',
         )
+    ]
+
+
+def test_a_village_named_in_a_sentence_gets_its_kind_once() -> None:
+    commune = Words(
+        cap="xã", cap_thon="thôn", ten="Tân Lập", tinh="Thái Bình", cap_tinh="tỉnh", huyen=""
+    )
+    assert [commune.thon(n) for n in ("Nà Cáy", "Thôn Đông", "thôn 5")] == [
+        "thôn Nà Cáy",
+        "thôn Đông",
+        "thôn 5",
+    ]
+    ward = Words(
+        cap="phường",
+        cap_thon="tổ dân phố",
+        ten="An Khánh",
+        tinh="Hà Nội",
+        cap_tinh="thành phố",
+        huyen="",
+    )
+    assert [ward.thon(n) for n in ("An Biên", "Tổ dân phố 5")] == [
+        "tổ dân phố An Biên",
+        "tổ dân phố 5",
     ]

@@ -400,7 +400,7 @@ def explanation(
             f"{_phrase(change.name)} {_moved(change.old, change.new)}"
         )
     places = [
-        f"{f'{words.cap_thon} {unit}' if unit else words.don_vi}: {', '.join(texts)}"
+        f"{words.thon(unit) if unit else words.don_vi}: {', '.join(texts)}"
         for unit, texts in units.items()
     ]
     if places:

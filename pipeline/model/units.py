@@ -12,7 +12,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from pipeline.common.vnformat import nfc, place_key
+from pipeline.common.vnformat import lower_first, nfc, place_key, village_key
 from pipeline.files.resources import load_data_toml
 
 # A provincial unit typed with its kind: "tỉnh Lạng Sơn", "Thành phố Hải Phòng", "TP. Huế".
@@ -286,6 +286,13 @@ class Words:
     @property
     def truong_thon(self) -> str:
         return village_head(self.cap_thon)
+
+    def thon(self, name: str) -> str:
+        """A village named in a sentence: "thôn Nà Cáy"; a name that already starts with its
+        kind ("Thôn Đông", "Tổ dân phố 5") is not given it twice: "thôn Đông"."""
+        if village_key(name, [self.cap_thon]) != place_key(name):
+            return lower_first(name)
+        return f"{self.cap_thon} {name}"
 
 
 def words_for(
