@@ -61,6 +61,12 @@ def test_village_workbook_layout(blank: Path) -> None:
     assert (ws["D12"].protection.locked, ws["E12"].protection.locked) == (False, False)
     assert (ws["A12"].protection.locked, ws["B12"].protection.locked) == (True, True)
     assert book["Hướng dẫn"].protection.sheet
+    # The guide names the cells at the top of each form: the commune's has no village cell.
+    keep = "các ô Xã, Thôn, Năm ở đầu biểu"
+    assert any(keep in str(c) for row in book["Hướng dẫn"].iter_rows(values_only=True) for c in row)
+    commune = openpyxl.load_workbook(blank / "xa.xlsx")["Hướng dẫn"]
+    guide = " ".join(str(c) for row in commune.iter_rows(values_only=True) for c in row if c)
+    assert "các ô Xã, Năm ở đầu biểu" in guide and "Thôn" not in guide
     # A4 portrait, one page wide.
     assert (ws.page_setup.paperSize, ws.page_setup.orientation) == (9, "portrait")
     assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1

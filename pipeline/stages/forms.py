@@ -357,7 +357,13 @@ def _help_sheet(
     ws.column_dimensions["A"].width = 58
     ws.column_dimensions["B"].width = 60
     who = words.cap_thon if village else words.cap
-    cells = ", ".join((unit_label(words), village_label(words), LABEL_NAM)).replace(":", "")
+    # The cells at the top of this form: the commune's own has no village cell.
+    heads = (
+        (unit_label(words), village_label(words), LABEL_NAM)
+        if village
+        else (unit_label(words), LABEL_NAM)
+    )
+    cells = ", ".join(heads).replace(":", "")
     lines = [
         "HƯỚNG DẪN ĐIỀN BIỂU",
         f"1. Điền số liệu của {who} vào cột «{VALUE_HEADER}» (ô nền vàng) ở trang «{DATA_SHEET}».",
