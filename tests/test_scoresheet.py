@@ -161,7 +161,7 @@ def test_village_sheet_has_every_village_and_totals() -> None:
     weighed = rows["Trẻ em dưới 5 tuổi được cân, đo"]
     assert weighed[2] == 40 and weighed[-1] == 546
     playground = rows["Thôn có điểm vui chơi cho trẻ em"]
-    assert playground[2:4] == ("Có", "Không") and playground[-1] == "6 thôn Có"
+    assert playground[2:4] == ("Có", "Không") and playground[-1] == "6/12 thôn có"
     assert rows["Số thôn gửi số liệu"][-1] == 12
     commune = {r[0]: r for r in book[COMMUNE].iter_rows(min_row=4, values_only=True) if r[0]}
     assert commune["Kinh phí cho công tác bảo vệ, chăm sóc trẻ em"][2] == 15_000_000

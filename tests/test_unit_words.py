@@ -195,7 +195,7 @@ def test_every_kind_of_unit_in_its_own_words(
     assert villages["A1"].value == f"SỐ LIỆU CÁC {below_title} CỦA {unit}"
     rows = {row[0]: row for row in villages.iter_rows(min_row=4, values_only=True) if row[0]}
     playground = f"{below[0].upper()}{below[1:]} có điểm vui chơi cho trẻ em"
-    assert rows[playground][-1] == f"3 {below} Có"
+    assert rows[playground][-1] == f"3/3 {below} có"
     assert rows[f"Số {below} gửi số liệu"][1] == below
     # scorecard.json records the labels in the unit's words, for the papers.
     card = json.loads((out / SCORECARD_NAME).read_text(encoding="utf-8"))

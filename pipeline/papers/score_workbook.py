@@ -518,11 +518,11 @@ def _fit_height(
 
 # The village sheet: labels and unit repeat on every page, as many villages as fit across.
 # Labels, unit and seven villages (46 + 10 + 7 × 10 = 126 units, about 245 mm) fit the
-# width between the decree's side margins at full size; the total's "12 thôn Có" needs 12.
+# width between the decree's side margins at full size; the total's "12/12 thôn có" needs 13.
 _LABEL_WIDTH = 46
 _UNIT_WIDTH = 10
 _VILLAGE_COLUMN = 10
-_TOTAL_COLUMN = 12
+_TOTAL_COLUMN = 13
 # Capitals in bold 13 pt over the label and unit columns (56 width units, about 109 mm).
 _TITLE_CHARS_PER_LINE = 34
 
@@ -563,7 +563,10 @@ def _villages(sheet: Worksheet, data: DossierData, profile: Profile) -> None:
             value = data.villages[village].get(ind.code)
             cells.append(None if value is None else _cell_value(value.value))
         total = totals.get(ind.code, 0)
-        cells.append(f"{total} {words.cap_thon} Có" if ind.kind == "yes_no" else total)
+        if ind.kind == "yes_no":  # as the report says it: "6/12 thôn có"
+            cells.append(f"{total}/{data.village_count} {words.cap_thon} có")
+        else:
+            cells.append(total)
         if previous:
             origin = data.previous_origin_text(ind.code, order) if ind.code in previous else ""
             cells.append(origin or None)
