@@ -1074,9 +1074,12 @@ class _Checker:
         text = seg.text.replace("\u00a0", " ").strip()
         match = self.book["ngay.mau"].regex("mau").fullmatch(text)
         if match is None or not match.group("dia_danh")[:1].isupper():
-            self.add(
-                "ngay.mau", "«Bình Trung, ngày 05 tháng 3 năm 2024»", f"«{_clean(text)}»", seg.para
-            )
+            # The example in the document's own place name when it has one.
+            place = text.split(",", 1)[0].strip() if "," in text else ""
+            if not place or len(place) > 40 or not place[:1].isupper():
+                place = "Địa danh"
+            example = f"«{place}, ngày 05 tháng 3 năm 2024»"
+            self.add("ngay.mau", example, f"«{_clean(text)}»", seg.para)
         else:
             self._padding(match, seg)
             self._real_date(match, seg)

@@ -177,10 +177,14 @@ def check_pages(pages: list[Page], book: RuleBook) -> list[PdfFinding]:
         starts[key] = min(starts.get(key, x.x0), x.x0)
         ends[key] = max(ends.get(key, 0.0), x.x1)
         widths[n] = p.width
+    # Measured on the lines of running text, half the decree's text width or longer: the
+    # header's and the recipients' short lines sit in tables that may be set wider.
+    long = [k for k in starts if ends[k] - starts[k] >= _LONG_LINE * _TEXT_WIDTH_PT]
+    lines = long if len(long) >= _EDGE_LINES else list(starts)
     margins = {
         "le.tren": (min(x.y0 for _, _, x in words), True),
-        "le.trai": (_edge(list(starts.values())), True),
-        "le.phai": (_edge([widths[n] - end for (n, _), end in ends.items()]), True),
+        "le.trai": (_edge([starts[k] for k in lines]), True),
+        "le.phai": (_edge([widths[k[0]] - ends[k] for k in lines]), True),
         "le.duoi": (min(p.height - x.y1 for _, p, x in words), False),
     }
     for rule_id, (points, both_ways) in margins.items():
@@ -225,6 +229,10 @@ def _page_number_words(
 # they are, they do not move it either (where most lines started, a paper of one-line
 # paragraphs measured its first-line indent).
 _EDGE_LINES = 3
+# The decree's text width on A4 portrait (210 - 30 - 15 mm), and the share of it that makes a
+# line one of running text.
+_TEXT_WIDTH_PT = 165 * PT_PER_MM
+_LONG_LINE = 0.5
 _EDGE_SHARE = 0.05
 _EDGE_BAND_MM = 1.0
 
