@@ -231,9 +231,53 @@ def test_a_number_from_hoso_toml_already_used_is_refused(setup: Setup, tmp_path:
     profile.write_text(text.replace(marker, marker.replace('so = ""', "so = 1")), "utf-8")
     build(setup.dossier, setup.out)
     with pytest.raises(InputError) as caught:
-        issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="sửa")
+        issue(
+            Dossier(setup.dossier, setup.out, archive=setup.archive),
+            reason="sửa",
+            assign_numbers=True,
+        )
     assert [(p.code, p.field) for p in caught.value.problems] == [("so-da-dung", "van_ban.BC.so")]
     assert "01/BC-UBND năm 2024" in caught.value.problems[0].message
+
+
+def _set_number(dossier: Path, code: str, number: int) -> None:
+    profile = dossier / "hoso.toml"
+    text = profile.read_text(encoding="utf-8")
+    found = re.search(rf"^\[van_ban\.{code}\][^\n]*\nso = \"\"", text, flags=re.M)
+    assert found is not None
+    numbered = found.group(0).replace('so = ""', f"so = {number}")
+    profile.write_text(text.replace(found.group(0), numbered), encoding="utf-8")
+
+
+def test_a_number_the_clerk_wrote_comes_before_the_registers_next(setup: Setup) -> None:
+    _set_number(setup.dossier, "KH", 12)
+    build(setup.dossier, setup.out)
+    first = issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
+    assert {p.code: p.number for p in first.papers} == {
+        "KH": 12, "QD": 1, "BB": 1, "BC": 1, "TTr": 1,
+    }  # fmt: skip
+    assert issued_number((first.folder / "KH-ke-hoach.docx").read_bytes()) == "12"
+
+
+def test_issuing_again_without_numbering_would_drop_the_numbers_and_is_refused(
+    setup: Setup,
+) -> None:
+    issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
+    before = _hashes(setup.archive / setup.dossier.name)
+    correct(setup)
+    code, said = _cli(setup, "issue", str(setup.dossier), "--reason", "Thôn sửa số liệu")
+    assert code == 1, said
+    assert "--assign-numbers: phiên bản 1 đã cấp số từ sổ cho 01/KH-UBND, 01/QĐ-UBND" in said
+    assert "phát hành với --assign-numbers" in said  # the hint
+    assert _hashes(setup.archive / setup.dossier.name) == before
+    assert [v for v, *_ in _rows(setup.archive)] == [1] * 5
+    # With numbering, the unchanged papers keep theirs: nothing is lost.
+    second = issue(
+        Dossier(setup.dossier, setup.out, archive=setup.archive),
+        reason="Thôn sửa số liệu",
+        assign_numbers=True,
+    )
+    assert {p.code: p.number for p in second.papers}["KH"] == 1
 
 
 def test_history_and_register_book(setup: Setup, tmp_path: Path) -> None:

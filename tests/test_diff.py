@@ -154,29 +154,31 @@ def test_diff_docx_writes_tracked_copies_of_the_changed_papers(corrected: Setup)
 
 def test_issue_of_version_two_writes_redlines_and_the_explanation(corrected: Setup) -> None:
     second = issue(
-        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), reason="sửa số liệu"
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive),
+        reason="sửa số liệu",
+        assign_numbers=True,
     )
     changes = second.folder / "thay-doi"
     assert sorted(p.name for p in changes.iterdir()) == [
         "BB-hop-hoi-dong.docx", "BC-ket-qua-danh-gia.docx", "TTr-de-nghi-cong-nhan.docx",
         "giai-trinh.txt",
     ]  # fmt: skip
-    # Not numbered: each paper by its name and the date the register gives it.
+    # Each changed paper by its new number and the date the register gives it.
     first_day, second_day = _issued_day(corrected, 1), _issued_day(corrected, 2)
     summary = (
         f"Lý do điều chỉnh: sửa số liệu. {FIGURES} "
-        "Biên bản họp Hội đồng đánh giá ngày 12/11/2024 thay thế Biên bản số 01/BB-UBND ngày "
+        "Biên bản số 02/BB-UBND ngày 12/11/2024 thay thế Biên bản số 01/BB-UBND ngày "
         "05/11/2024. "
-        f"Báo cáo kết quả đánh giá ngày {second_day} thay thế Báo cáo số 01/BC-UBND ngày "
+        f"Báo cáo số 02/BC-UBND ngày {second_day} thay thế Báo cáo số 01/BC-UBND ngày "
         f"{first_day}. "
-        f"Tờ trình đề nghị công nhận ngày {second_day} thay thế Tờ trình số 01/TTr-UBND ngày "
+        f"Tờ trình số 02/TTr-UBND ngày {second_day} thay thế Tờ trình số 01/TTr-UBND ngày "
         f"{first_day}."
     )
     assert (changes / "giai-trinh.txt").read_text(encoding="utf-8") == summary + "\n"
     assert second.explanation == summary
     report = tracked_changes((changes / "BC-ket-qua-danh-gia.docx").read_bytes())
-    # Version 1 was numbered, version 2 not: the number's deletion, then only figures.
-    assert report[:2] == [("del", " 01"), ("ins", " " * 7)]
+    # The new number, then only figures.
+    assert report[:2] == [("del", "01"), ("ins", "02")], report[:4]
     assert all(re.fullmatch(r"\d+", text) for _, text in report[2:]), report
     assert sorted(report[2:]) == sorted(
         [("del", "25"), ("ins", "50"), ("del", "1"), ("ins", "0")] + [("del", "25"), ("ins", "50")]
@@ -283,7 +285,9 @@ def test_diff_docx_falls_back_to_our_writer_with_one_notice(
     assert "python-redlines không chạy được" in forced.stderr
     # issue says it once among its warnings.
     second = issue(
-        Dossier(corrected.dossier, corrected.out, archive=corrected.archive), reason="sửa số liệu"
+        Dossier(corrected.dossier, corrected.out, archive=corrected.archive),
+        reason="sửa số liệu",
+        assign_numbers=True,
     )
     assert [w.code for w in second.warnings] == ["so-sanh-co-san"]
     assert len(list((second.folder / "thay-doi").glob("*.docx"))) == 3

@@ -332,6 +332,7 @@ class _Issue:
                 ]
             )
         self._check_meeting(last)
+        self._check_numbers_kept(last)
         final = version_folder(self.archive, self.name, version)
         if final.exists() and not self.first:  # cannot happen after the clean-up
             raise EnvironmentProblem(f"{final} đã có", "không ghi đè phiên bản đã phát hành.")
@@ -526,20 +527,15 @@ class _Issue:
         for code, doc in current.items():
             prev = prev_rows.get(code)
             symbol, year = self._symbol(doc), self._year(doc)
-            if self.assign_numbers:
-                if not changed[code] and prev is not None and prev.number is not None:
-                    numbers[code] = prev.number
-                    continue
-                number = max(
-                    self.register.next_number(self.agency, symbol, year), taken.get(symbol, 0) + 1
-                )
-                taken[symbol] = number
-                numbers[code] = number
+            # An unchanged paper keeps the number it was issued with, unless hoso.toml now
+            # gives it another; the clerk's own number comes before the register's next one.
+            kept = prev.number if prev is not None and not changed[code] else None
+            if kept is not None and doc.so in (None, kept):
+                numbers[code] = kept
             elif doc.so is not None:
                 numbers[code] = doc.so
-                same = not changed[code] and prev is not None and prev.number == doc.so
                 used = self.register.number_taken(self.agency, symbol, year, doc.so)
-                if used is not None and not same:
+                if used is not None:
                     problems.append(
                         Problem.of(
                             "so-da-dung",
@@ -552,9 +548,40 @@ class _Issue:
                             dossier=used.dossier,
                         )
                     )
+            elif self.assign_numbers:
+                number = max(
+                    self.register.next_number(self.agency, symbol, year), taken.get(symbol, 0) + 1
+                )
+                taken[symbol] = number
+                numbers[code] = number
         if problems:
             raise InputError(problems)
         return numbers
+
+    def _check_numbers_kept(self, last: int) -> None:
+        """A number once issued stays on its paper: when the last version took numbers from
+        the register (so blank in hoso.toml), issuing again without numbering would put the
+        same papers in the archive and the register without them."""
+        if self.assign_numbers or not last:
+            return
+        numbered = [
+            f"{r.number:02d}/{r.symbol}"
+            for r in self.register.papers(self.name, last)
+            if r.number is not None
+            and r.code in self.profile.van_ban
+            and self.profile.van_ban[r.code].so is None
+        ]
+        if numbered:
+            raise InputError(
+                [
+                    Problem.of(
+                        "so-giu-lai",
+                        field="--assign-numbers",
+                        version=last,
+                        numbers=", ".join(numbered),
+                    )
+                ]
+            )
 
     def _meeting_iso(self) -> str | None:
         start = self.profile.hop_hoi_dong.bat_dau
