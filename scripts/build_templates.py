@@ -168,16 +168,17 @@ KH_BODY: list[Block] = [
             "sạch, lành mạnh cho trẻ em.",
         ),
     ),
-    ("DeMuc", "IV. THÔNG TIN BÁO CÁO"),
+    # The seed asked the villages to score and to hold the council's meeting too: they
+    # gather the figures; scoring and the council's evaluation follow.
+    ("DeMuc", "IV. CHẾ ĐỘ THÔNG TIN, BÁO CÁO"),
     (
         "NoiDung",
         (
             f"Yêu cầu các ban, ngành, đoàn thể {CAP} và các {THON} trên địa bàn {CAP} tổ chức "
-            "triển khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả "
-            f"đánh giá {CAP} phù hợp với trẻ em năm {NAM}; số liệu gửi về công chức Văn hóa - "
-            "Xã hội trước ngày ",
+            "thu thập số liệu, gửi về công chức Văn hóa - Xã hội trước ngày ",
             "{{ ke_hoach.han_bao_cao|ngay_so }}",
-            " để tổng hợp, báo cáo {{ tiep_nhan.kinh_gui }} theo quy định.",
+            f" để tổng hợp, chấm điểm, trình Hội đồng đánh giá {CAP} phù hợp với trẻ em năm "
+            f"{NAM} và báo cáo {{{{ tiep_nhan.kinh_gui }}}} theo quy định.",
         ),
     ),
     (

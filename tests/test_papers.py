@@ -372,9 +372,9 @@ def test_both_demo_dossiers_have_no_fault_a_clerk_would_retype(run: Run, tmp_pat
     plan = text_lines(ward_run.doc("KH-ke-hoach.docx"))
     assert (
         "Yêu cầu các ban, ngành, đoàn thể phường và các tổ dân phố trên địa bàn phường tổ chức "
-        "triển khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả đánh "
-        "giá phường phù hợp với trẻ em năm 2026; số liệu gửi về công chức Văn hóa - Xã hội trước "
-        "ngày 06/11/2026 để tổng hợp, báo cáo Sở Y tế thành phố Hải Phòng theo quy định."
+        "thu thập số liệu, gửi về công chức Văn hóa - Xã hội trước ngày 06/11/2026 để tổng hợp, "
+        "chấm điểm, trình Hội đồng đánh giá phường phù hợp với trẻ em năm 2026 và báo cáo Sở Y "
+        "tế thành phố Hải Phòng theo quy định."
     ) in plan
     minutes = text_lines(ward_run.doc("BB-hop-hoi-dong.docx"))
     assert (

@@ -53,11 +53,14 @@ SEED_CORRECTIONS = [
     ("theo quy định,\n", "thực hiện đạt các tiêu chuẩn theo quy định."),
     ("đạt tỷ lệ 90% trong năm 2024\n", "phù hợp với trẻ em trong năm 2024.\n"),
     ("xây dựng xã, phù hợp với trẻ em", "trong việc xây dựng xã phù hợp với trẻ em."),
-    ("đánh giá xã, phù hợp", "báo cáo kết quả đánh giá xã phù hợp với trẻ em năm 2024;"),
+    ("đánh giá xã, phù hợp", "trình Hội đồng đánh giá xã phù hợp với trẻ em năm 2024 và"),
+    # The villages gather the figures; they do not score or hold the council's meeting.
+    ("chấm điểm; họp Hội đồng", "trước ngày 07/11/2024 để tổng hợp, chấm điểm, trình Hội đồng"),
+    ("IV. THÔNG TIN BÁO CÁO", "IV. CHẾ ĐỘ THÔNG TIN, BÁO CÁO"),
     ("ngày 03/01/2019 Thủ tướng", "năm 2024 theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ"),
     ("2024. UBND xã Bình Trung xây dựng", "Ủy ban nhân dân huyện Cao Lộc, Ủy ban nhân dân xã Bình"),
     ("Công chức Văn hóa xã hội", "1. Công chức Văn hóa - Xã hội phụ trách công tác trẻ em"),
-    ("công chức văn hóa xã hội xã", "số liệu gửi về công chức Văn hóa - Xã hội trước ngày"),
+    ("công chức văn hóa xã hội xã", "thu thập số liệu, gửi về công chức Văn hóa - Xã hội trước"),
     ("báo cáo phòng Lao động", "báo cáo Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc"),
     ("công nhận xã, thị trấn phù hợp", "công nhận xã, phường, thị trấn phù hợp với trẻ em"),
     ("Xã, thị trấn được công nhận", "Xã được công nhận phù hợp với trẻ em"),
@@ -226,7 +229,7 @@ def test_body_paragraphs(plan: DocxDocument) -> None:
     ]
     assert len(body) >= 20
     headings = {"I. MỤC ĐÍCH, YÊU CẦU", "1. Mục đích", "2. Yêu cầu", "II. NỘI DUNG THỰC HIỆN",
-                "III. TỔ CHỨC THỰC HIỆN", "IV. THÔNG TIN BÁO CÁO"}  # fmt: skip
+                "III. TỔ CHỨC THỰC HIỆN", "IV. CHẾ ĐỘ THÔNG TIN, BÁO CÁO"}  # fmt: skip
     for text in headings:
         para = _find(plan, text)
         assert _fmt(para) == (14, True, False)
@@ -383,7 +386,7 @@ def test_the_receiving_office_is_a_proper_name_with_its_locality(
     edit_profile('ten = "Phòng Lao động', 'ten = "phòng Lao động - Thương binh và Xã hội" #')
     dossier = edit_profile('dia_ban = "huyện Cao Lộc"', 'dia_ban = ""')
     lines = text_lines(_render_kh(dossier, tmp_path / "out"))
-    report = lines[lines.index("IV. THÔNG TIN BÁO CÁO") + 1]
+    report = lines[lines.index("IV. CHẾ ĐỘ THÔNG TIN, BÁO CÁO") + 1]
     assert report.endswith(
-        "để tổng hợp, báo cáo Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc theo quy định."
+        "và báo cáo Phòng Lao động - Thương binh và Xã hội huyện Cao Lộc theo quy định."
     ), report

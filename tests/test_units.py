@@ -186,10 +186,10 @@ def test_every_paper_speaks_the_units_words(tmp_path: Path, cap: str, tinh: str,
         "tuyên truyền công tác trẻ em trên địa bàn; chú trọng chăm sóc, quan tâm trẻ em, đặc "
         "biệt là trẻ em nghèo. Tập trung chỉ đạo công tác vệ sinh môi trường, tạo không khí "
         "trong sạch, lành mạnh cho trẻ em.",
-        f"Yêu cầu các ban, ngành, đoàn thể {cap} và các {below} trên địa bàn {cap} tổ chức triển "
-        "khai thu thập số liệu, chấm điểm, họp Hội đồng đánh giá và báo cáo kết quả đánh giá "
-        f"{cap} phù hợp với trẻ em năm {nam}; số liệu gửi về công chức Văn hóa - Xã hội trước "
-        f"ngày 06/11/{nam} để tổng hợp, báo cáo Sở Y tế {province} theo quy định.",
+        f"Yêu cầu các ban, ngành, đoàn thể {cap} và các {below} trên địa bàn {cap} tổ chức thu "
+        f"thập số liệu, gửi về công chức Văn hóa - Xã hội trước ngày 06/11/{nam} để tổng hợp, "
+        f"chấm điểm, trình Hội đồng đánh giá {cap} phù hợp với trẻ em năm {nam} và báo cáo Sở Y "
+        f"tế {province} theo quy định.",
         f"Trên đây là Kế hoạch thực hiện {QD06} ban hành Quy định tiêu chuẩn, trình tự đánh giá "
         f"và công nhận xã, phường, thị trấn phù hợp với trẻ em trên địa bàn {cap} Hòa Khánh năm "
         f"{nam}./.",
