@@ -109,6 +109,10 @@ MET = (
 def test_figures_the_council_voted_on_change_only_with_a_new_meeting(setup: Setup) -> None:
     issue(Dossier(setup.dossier, setup.out, archive=setup.archive), assign_numbers=True)
     correct(setup, meet=False)
+    # diff says it already, before the clerk tries to issue.
+    code, compared = _cli(setup, "diff", str(setup.dossier))
+    assert code == 0, compared
+    assert f"hien-tai: {MET} — nếu Hội đồng họp lại" in compared
     code, output = _cli(setup, "issue", str(setup.dossier), "--reason", "Khuổi Khỉn sửa")
     assert code == 1, output
     profile = setup.dossier / "hoso.toml"

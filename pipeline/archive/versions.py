@@ -588,42 +588,9 @@ class _Issue:
         return start.isoformat() if start else None
 
     def _check_meeting(self, last: int) -> None:
-        """Minutes record a meeting: once issued, the figures the council voted on change only
-        with a new meeting (a later start in [hop_hoi_dong]), never under the old one."""
-        met = _last_meeting(self.register, self.archive, self.name, last)
-        if met is None:
-            return
-        version, minutes = met
-        folder = version_folder(self.archive, self.name, version)
-        changes = meeting_changes(folder / SCORECARD_NAME, self.out / SCORECARD_NAME)
-        if not changes:
-            return
-        recorded = _recorded_meeting(folder, minutes)
-        start = self.profile.hop_hoi_dong.bat_dau
-        if start is not None and (
-            recorded is None
-            or (start > recorded if isinstance(recorded, datetime) else start.date() > recorded)
-        ):
-            return  # a new meeting: new minutes are made
-        when = f" ngày {short_date(_day(recorded))}" if recorded else ""
-        doc = catalogue()[minutes.code]
-        named = (
-            f"{doc.kind} số {minutes.number:02d}/{minutes.symbol}" if minutes.number else doc.name
-        )
-        raise InputError(
-            [
-                Problem.of(
-                    "can-hop-lai",
-                    file=str(self.profile.path),
-                    field="hop_hoi_dong.bat_dau",
-                    when=when,
-                    named=named,
-                    minutes_version=minutes.carried_from or version,
-                    changes=changes,
-                    dossier=self.dossier.folder,
-                )
-            ]
-        )
+        found = meeting_problem(self.register, self.dossier, last)
+        if found is not None:
+            raise InputError([found])
 
     def _example_reason(self) -> str:
         unit = self.profile.don_vi
@@ -838,6 +805,41 @@ def _stale(path: Path, what: str, dossier: Path, severity: str = "loi") -> Probl
         severity="loi" if severity == "loi" else "canh-bao",
         what=what,
         dossier=dossier,
+    )
+
+
+def meeting_problem(register: Register, dossier: Dossier, last: int) -> Problem | None:
+    """Minutes record a meeting: once issued, the figures the council voted on change only
+    with a new meeting (a later start in [hop_hoi_dong]), never under the old one. The
+    problem an issue of the current outputs after version `last` meets, or None."""
+    archive, name, profile = dossier.archive_root, dossier.name, dossier.profile()
+    met = _last_meeting(register, archive, name, last)
+    if met is None:
+        return None
+    version, minutes = met
+    folder = version_folder(archive, name, version)
+    changes = meeting_changes(folder / SCORECARD_NAME, dossier.out / SCORECARD_NAME)
+    if not changes:
+        return None
+    recorded = _recorded_meeting(folder, minutes)
+    start = profile.hop_hoi_dong.bat_dau
+    if start is not None and (
+        recorded is None
+        or (start > recorded if isinstance(recorded, datetime) else start.date() > recorded)
+    ):
+        return None  # a new meeting: new minutes are made
+    when = f" ngày {short_date(_day(recorded))}" if recorded else ""
+    doc = catalogue()[minutes.code]
+    named = f"{doc.kind} số {minutes.number:02d}/{minutes.symbol}" if minutes.number else doc.name
+    return Problem.of(
+        "can-hop-lai",
+        file=str(profile.path),
+        field="hop_hoi_dong.bat_dau",
+        when=when,
+        named=named,
+        minutes_version=minutes.carried_from or version,
+        changes=changes,
+        dossier=dossier.folder,
     )
 
 
@@ -1183,6 +1185,17 @@ def diff_versions(
         if label not in seen:
             seen.add(label)
             result.notes.extend(_side_notes(label, folder, dossier))
+    if sides[1][0] == CURRENT and versions:
+        # Said now, not first when the clerk issues: the change needs a new meeting.
+        register = read_register(archive)
+        found = None
+        if register is not None:
+            try:
+                found = meeting_problem(register, dossier, versions[-1])
+            finally:
+                register.close()
+        if found is not None:
+            result.notes.append(f"{CURRENT}: {found.message} — {found.hint}")
     if not docx:
         return result, []
     chosen = redliner or ChosenRedliner()
