@@ -26,6 +26,7 @@ from pipeline.stages.ingest import ingest_to
 from pipeline.stages.render import render
 from pipeline.stages.score import score
 from tests.conftest import DEMO, PAPERS
+from tests.helpers import libreoffice_convert
 from tests.nd30_faults import no_page_numbers, page_in_footer, steps
 
 PDF_A = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
@@ -172,3 +173,23 @@ def test_fonts_not_embedded_or_not_times_are_named() -> None:
     assert found["phong-chu.nhung"].found == "Arial"
     assert found["phong-chu.ten"].found == "Arial"
     assert check_fonts(used[:2], rulebook()) == []
+
+
+def test_a_font_that_draws_only_spaces_is_not_named(tmp_path: Path) -> None:
+    # LibreOffice may set a space in a fallback font; no reader sees it. A word in that
+    # font is a fault.
+    _tools()
+    for name, word_font in (("spaces", "Times New Roman"), ("word", "DejaVu Sans")):
+        doc = docx.Document()
+        para = doc.add_paragraph()
+        for text, font in (("Chữ", "Times New Roman"), ("   ", "DejaVu Sans"), ("in", word_font)):
+            para.add_run(text).font.name = font
+        source = tmp_path / f"{name}.docx"
+        doc.save(str(source))
+        pdf = libreoffice_convert(source, "pdf", tmp_path)
+        listed = subprocess.run(["pdffonts", str(pdf)], check=True, capture_output=True, text=True)
+        used = listed.stdout
+        assert "DejaVuSans" in used  # the space's font is in the file
+        (checked,) = check_files([pdf]).files
+        named = [f.found for f in checked.findings if f.rule == "phong-chu.ten"]
+        assert named == ([] if name == "spaces" else ["DejaVuSans"]), name
