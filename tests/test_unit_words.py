@@ -285,11 +285,15 @@ def test_ingest_reads_old_labels_and_any_kind_label(ward: Path) -> None:
 
 
 def test_ingest_messages_name_the_ward_and_its_blocks(ward: Path) -> None:
+    # The other unit is named as its workbook names it: the dossier's kind is not its kind.
+    edit(ward / "thon" / "an-bien.xlsx", {"B3": "Bình Trung"})
     edit(ward / "thon" / "cat-dai.xlsx", {"B3": "Phường Lê Lợi"})
     edit(ward / "thon" / "ho-nam.xlsx", {"B4": "Hồ Nan"})
     (ward / "thon" / "trai-cau.xlsx").unlink()
     found = {p.code: p for p in problems(ward)}
-    assert found["khac-xa"].message == 'biểu của phường "Phường Lê Lợi", không phải phường Lê Chân'
+    assert found["khac-xa"].message == 'biểu ghi đơn vị "Phường Lê Lợi", không phải phường Lê Chân'
+    other = [p.message for p in problems(ward) if p.code == "khac-xa"]
+    assert 'biểu ghi đơn vị "Bình Trung", không phải phường Lê Chân' in other
     assert found["thon-la"].message == (
         'tổ dân phố "Hồ Nan" không có trong danh sách tổ dân phố của hồ sơ'
     )

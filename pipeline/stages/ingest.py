@@ -374,7 +374,7 @@ def _check_title(sheet: _Sheet, title: dict[str, tuple[Any, str]], profile: Prof
                     value=_show(raw),
                     hint=f"kiểm tra đúng tệp của {words.cap} mình; nếu chỉ ghi nhầm tên thì sửa "
                     "ô này.",
-                    cap=words.cap,
+                    # The other unit's kind is not known here ("xã", "phường"…): only its name.
                     don_vi=words.don_vi,
                 ),
             )
