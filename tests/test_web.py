@@ -313,6 +313,8 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
         ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
         ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
         ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
+        ("chọn một: --loai con_lai (các xã, phường, thị trấn còn lại: 850 điểm).",
+         "chọn một: «các xã, phường, thị trấn còn lại» (850 điểm)."),
     ],
 )  # fmt: skip
 def test_the_library_s_words_become_page_words(said: str, shown: str) -> None:

@@ -35,6 +35,8 @@ _COMMANDS = {  # "chạy lại `hoso score …`" becomes "bấm nút «Chấm đ
 _COMMAND = re.compile(
     r"(?:(chạy lại|chạy)\s+)?`?\bhoso (init|forms|ingest|score|render|pdf|build)\b[^`,;.)]*`?"
 )
+# "--loai mien_nui (xã, thị trấn miền núi…: 800 điểm)": the page's list shows the words.
+_CATEGORY = re.compile(r"--loai [a-z_]+ \(([^()]*?): (\d+) điểm\)")
 _OPTION = re.compile(r"\s*\((?:với )?cùng --[a-z-]+ nếu có\)|\s*--[a-z][a-z-]*(?: [A-Z_]+)?")
 _CODE_POINT = re.compile(r"⟨?U\+[0-9A-F]{4,6}⟩?(?: [A-Z][A-Z -]*[A-Z])?")
 _FILES = {
@@ -66,6 +68,7 @@ def text(said: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str
     for root in roots:
         said = said.replace(f"{root}/", "").replace(str(root), "hồ sơ")
     said = _COMMAND.sub(lambda m: ("bấm " if m[1] else "") + _COMMANDS[m[2]], said)
+    said = _CATEGORY.sub(r"«\1» (\2 điểm)", said)
     said = _OPTION.sub("", said)
     said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said).replace("ký tự ký tự", "ký tự")
     # The page's button rewrites the program's own file: nothing to delete by hand.
