@@ -12,7 +12,7 @@ from pipeline.common.errors import InputError
 from pipeline.model.dossier import Dossier
 from pipeline.model.indicators import for_level
 from pipeline.model.layout import slug
-from pipeline.stages.forms import write_forms
+from pipeline.stages.forms import blank_forms, write_forms
 from tests.conftest import DEMO
 from tests.helpers import SHEET, edit
 
@@ -123,3 +123,17 @@ def test_filled_workbooks_are_never_overwritten(blank: Path) -> None:
     assert not (blank / "thon" / "bo-nam.ods").exists()
     ws = openpyxl.load_workbook(blank / "thon" / "na-pan.xlsx")[SHEET]
     assert ws["D8"].value is None
+
+
+def test_blank_forms_in_memory_are_the_written_ones_and_touch_nothing(
+    blank: Path, tmp_path: Path
+) -> None:
+    # A dossier whose villages sent their figures back: the blank forms can still be had.
+    filled = tmp_path / "filled"
+    shutil.copytree(DEMO, filled)
+    before = {p: p.read_bytes() for p in sorted(filled.rglob("*")) if p.is_file()}
+    made = dict(blank_forms(Dossier(filled)))
+    assert {p: p.read_bytes() for p in sorted(filled.rglob("*")) if p.is_file()} == before
+    write_forms(Dossier(blank))
+    written = {p.relative_to(blank).as_posix(): p.read_bytes() for p in blank.rglob("*.xlsx")}
+    assert made == written

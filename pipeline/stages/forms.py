@@ -133,6 +133,23 @@ def write_forms(
     """
     folder = dossier.folder
     profile = dossier.profile(sections=PROFILE_SECTIONS)
+    jobs, prefill = _forms(dossier, profile)
+    # One run at a time: a second `forms --force` must see the first one's blank forms, not
+    # back up the same filled ones again (or a blank form the first has just written).
+    with locked(folder, sweep=(VILLAGE_FOLDER,)) as target:
+        written = _replace_forms(target, profile, jobs, force=force)
+    if progress:
+        for item in written:
+            progress(item.path)
+    if prefill is None:
+        return FormsResult(written, profile.don_vi.words)
+    return FormsResult(written, profile.don_vi.words, prefill.unmapped, prefill.count)
+
+
+def _forms(dossier: Dossier, profile: Profile) -> tuple[list[tuple[Path, Workbook]], Any]:
+    """Each blank form and where it goes: `thon/<slug>.xlsx` per village, then `xa.xlsx`;
+    with last year's figures filled in where `hoso init --tu` carried them (its prefill)."""
+    folder = dossier.folder
     jobs: list[tuple[Path, Workbook]] = [
         (folder / VILLAGE_FOLDER / f"{slug(v)}.xlsx", village_form(profile, v))
         for v in profile.don_vi.thon
@@ -147,17 +164,20 @@ def write_forms(
             carry.fill_form(book, prefill.for_village(village))
         carry.note_unmapped(jobs[-1][1], prefill.unmapped)
     # --- end of previous-period figures ---
+    return jobs, prefill
 
-    # One run at a time: a second `forms --force` must see the first one's blank forms, not
-    # back up the same filled ones again (or a blank form the first has just written).
-    with locked(folder, sweep=(VILLAGE_FOLDER,)) as target:
-        written = _replace_forms(target, profile, jobs, force=force)
-    if progress:
-        for item in written:
-            progress(item.path)
-    if prefill is None:
-        return FormsResult(written, profile.don_vi.words)
-    return FormsResult(written, profile.don_vi.words, prefill.unmapped, prefill.count)
+
+def blank_forms(dossier: Dossier) -> list[tuple[str, bytes]]:
+    """The blank forms as `write_forms` would write them, made in memory (path inside the
+    dossier, bytes): to send again when the dossier already holds returned workbooks, which
+    stay as they are."""
+    profile = dossier.profile(sections=PROFILE_SECTIONS)
+    jobs, _ = _forms(dossier, profile)
+    when = form_time(profile)
+    folder = dossier.folder
+    return [
+        (path.relative_to(folder).as_posix(), workbook_bytes(book, when)) for path, book in jobs
+    ]
 
 
 def _replace_forms(
