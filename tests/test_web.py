@@ -33,7 +33,17 @@ from pipeline.web import files
 from pipeline.web.server import serve
 from tests.conftest import DEMO
 from tests.helpers import edit, soffice
-from tests.web_helpers import BASE, TOKEN, csrf, get, post, text, wait_job, web_app
+from tests.web_helpers import (
+    BASE,
+    TOKEN,
+    csrf,
+    get,
+    post,
+    text,
+    wait_fragment,
+    wait_job,
+    web_app,
+)
 
 
 @pytest.fixture
@@ -626,6 +636,22 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
     assert "bản hiện tại" in papers and "hien-tai" not in papers  # page words
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", papers)  # Vietnam's time, not ISO
+
+
+def test_made_papers_show_on_their_cards_without_a_reload(client: FlaskClient) -> None:
+    """The finished job's fragment also replaces the cards (out of band): they name the
+    Word paper just made, not «chưa lập» as before the job."""
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    before = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert before.count("chưa lập") >= 5
+    fragment = wait_fragment(client, "/hs/binh-trung-2024/van-ban", {})
+    assert "Đã lập 5 văn bản" in fragment
+    cards = fragment.split('<div class="papers" id="paper-cards" hx-swap-oob="true">', 1)
+    assert len(cards) == 2, fragment[-800:]
+    assert cards[1].count('class="docx"') == 5
+    assert cards[1].count("chưa lập") == before.count("chưa lập") - 5
+    assert '<div id="papers-stale" hx-swap-oob="true">' in fragment
 
 
 def test_stale_scores_papers_and_pdfs_are_marked_and_never_issued(

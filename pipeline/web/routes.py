@@ -546,8 +546,11 @@ def _job_response(name: str, job: Job) -> BaseResponse | str:
 
 def _job_fragment(name: str, job: Job) -> str:
     dossier = _dossier(name)
+    # A finished job's fragment also carries what it changed on the page (sent out of band).
+    cards = _cards(_state().dossier(dossier)) if job.kind == "papers" and job.done else {}
     return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=True,
-                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job))  # fmt: skip
+                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job),
+                 **cards)  # fmt: skip
 
 
 _WAITING = (NOT_RECEIVED, MISSING_VILLAGE, "thieu-xa")
@@ -891,27 +894,18 @@ def _papers_page(
     issue_form: dict[str, Any] | None = None,
 ) -> str:
     out = dossier.out
-    last = versions[-1] if versions else None
-    signing = dossier_signing(
-        dossier,
-        _state().signatures,
-        archive=_state().archive,
-        issued=last.papers if last else None,
-    )
+    cards = _cards(dossier, versions)
     return _page(
         "papers.html",
         name,
-        papers=_papers(out),
-        signing=signing,
+        **cards,
         paper_names={d.code: d.name for d in catalogue().values()},
-        titles=TITLES,
         sign_refused=sign_refused or {},
         ky_command=_ky_command(dossier),
         issue_keys=issue_offers(dossier),
         issue_refused=issue_refused or {},
         issue_form=issue_form or {},
         issue_command=_issue_command(dossier),
-        fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
@@ -919,8 +913,31 @@ def _papers_page(
         diff=diff,
         archive_problem=archive_problem,
         issuer=_issuer(dossier.folder),
-        pdftoppm=shutil.which("pdftoppm") is not None,
     )
+
+
+def _cards(dossier: Dossier, versions: list[Any] | None = None) -> dict[str, Any]:
+    """What the paper cards (_papers_cards.html) show: each paper, its freshness and its
+    signatures (against the last issued version's papers)."""
+    if versions is None:
+        try:
+            versions = history(dossier)
+        except (InputError, EnvironmentProblem):
+            versions = []
+    last = versions[-1] if versions else None
+    signing = dossier_signing(
+        dossier,
+        _state().signatures,
+        archive=_state().archive,
+        issued=last.papers if last else None,
+    )
+    return {
+        "papers": _papers(dossier.out),
+        "signing": signing,
+        "titles": TITLES,
+        "fresh": stale.of(dossier),
+        "pdftoppm": shutil.which("pdftoppm") is not None,
+    }
 
 
 def _issuer(dossier: Path) -> str:
