@@ -45,6 +45,8 @@ from tests.web_helpers import (
     web_app,
 )
 
+WEB = Path(files.__file__).parent  # the web package: its pages and static files
+
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
@@ -435,6 +437,24 @@ def test_problems_are_shown_beside_their_fields(client: FlaskClient, dossier: Pa
         assert re.search(rf'data-for="{re.escape(key)}">{re.escape(message)}', html), key
         assert re.search(rf'id="{re.escape(key)}" name="{re.escape(key)}"[^>]*aria-invalid', html)
     assert "Còn 3 chỗ cần sửa" in html
+
+
+def test_after_saving_the_page_opens_on_what_the_save_did(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """The save's result (#said, which the page opens on) comes before the red fields; the
+    page jumps to the first red field only when nothing was just said."""
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["lanh_dao.chu_tich"] = ""
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    html = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    said = re.search(r'<div id="said" class="said" tabindex="-1">(.*?)</div>', html, re.S)
+    assert said and "Đã lưu. Còn 1 chỗ cần sửa" in said.group(1)
+    assert html.index('id="said"') < html.index('aria-invalid="true"')
+    again = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    assert 'id="said"' not in again and 'aria-invalid="true"' in again  # opens on the field
+    script = (WEB / "static" / "app.js").read_text("utf-8")
+    assert 'else if (said) { said.focus(); }\n    else if (bad)' in script
 
 
 def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(

@@ -122,9 +122,14 @@
         }
       });
     });
-    // A form sent back with problems opens on the first of them.
-    var bad = document.querySelector("[aria-invalid='true'], .conflict");
-    if (bad) { bad.scrollIntoView({ block: "center" }); }
+    // A form sent back with problems opens on the first of them; a page that says what was
+    // just done (#said, e.g. «Đã lưu. Còn 3 chỗ…») opens on that, its red fields below.
+    var conflict = document.querySelector(".conflict");
+    var said = document.getElementById("said");
+    var bad = document.querySelector("[aria-invalid='true']");
+    if (conflict) { conflict.scrollIntoView({ block: "center" }); }
+    else if (said) { said.focus(); }
+    else if (bad) { bad.scrollIntoView({ block: "center" }); }
     document.querySelectorAll("form.confirm").forEach(function (form) {
       form.addEventListener("submit", function (e) {
         if (!window.confirm(form.dataset.confirm || "Chắc chắn?")) { e.preventDefault(); }
