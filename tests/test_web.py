@@ -258,6 +258,32 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     assert "85" in ws["D12"].comment.text
 
 
+def test_deleting_a_workbook_asks_first_and_its_button_fits_a_finger(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """Each «Xóa» asks (form.confirm, as «Bỏ» an adjustment does), on the page and in the
+    list a finished check sends again; on a phone the button is at least 44 px tall."""
+    delete = re.compile(r'<form method="post" action="/hs/binh-trung-2024/xoa-bieu" '
+                        r'class="inline confirm" data-confirm="Xóa biểu ([^"]+) khỏi hồ sơ\?">'
+                        r'.*?<button type="submit" class="small secondary tap">Xóa</button>',
+                        re.S)  # fmt: skip
+    page = text(get(client, "/hs/binh-trung-2024/so-lieu"))
+    asked = delete.findall(page)
+    assert "na-cay.xlsx" in asked and "xa.xlsx" in asked
+    assert len(asked) == page.count(">Xóa</button>")
+    fragment = htmllib.unescape(wait_fragment(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    assert delete.findall(fragment.split('hx-swap-oob="true"', 1)[1]) == asked
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    phone = css[css.index("@media (max-width: 760px), (pointer: coarse)") :]
+    assert re.search(r"button\.tap \{ min-height: 44px;", phone)
+    # The confirmation is asked on the document: a list swapped in later asks as well.
+    script = (WEB / "static" / "app.js").read_text("utf-8")
+    assert 'document.addEventListener("submit", function (e) {' in script
+    assert 'form.matches("form.confirm")' in script
+    assert post(client, "/hs/binh-trung-2024/xoa-bieu", {"tep": "xa.xlsx"}).status_code == 303
+    assert not (dossier / "xa.xlsx").exists()
+
+
 def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) -> None:
     """htmx inserts the fragment as live markup: a refresh tag in it would reload the page
     and wipe the result two seconds later. Only the job's own page, without JavaScript,

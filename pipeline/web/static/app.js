@@ -75,6 +75,13 @@
     }, function () { banner(true); });
   }
 
+  // Asked on the document, so a list swapped in after a job (the workbooks) asks too.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.matches && form.matches("form.confirm") &&
+        !window.confirm(form.dataset.confirm || "Chắc chắn?")) { e.preventDefault(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var zone = document.getElementById("drop-zone");
     var input = document.getElementById("bieu");
@@ -130,11 +137,6 @@
     if (conflict) { conflict.scrollIntoView({ block: "center" }); }
     else if (said) { said.focus(); }
     else if (bad) { bad.scrollIntoView({ block: "center" }); }
-    document.querySelectorAll("form.confirm").forEach(function (form) {
-      form.addEventListener("submit", function (e) {
-        if (!window.confirm(form.dataset.confirm || "Chắc chắn?")) { e.preventDefault(); }
-      });
-    });
     // The small-screen menu opens and closes; on a wide screen it is always shown.
     var toggle = document.getElementById("menu-toggle");
     var nav = document.getElementById("steps");
