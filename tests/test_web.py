@@ -347,7 +347,9 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
         ("sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml",
          "sửa tên thôn cho đúng danh sách thôn («Các thôn») trong thông tin hồ sơ"),
         ("có ký tự ⟨U+200B⟩ ZERO WIDTH SPACE", "có ký tự ẩn (không nhìn thấy)"),
-        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024"', 'viết 2024-03-22 hoặc "22/3/2024"'),
+        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024".', "viết 22/3/2024."),
+        ('viết 2026-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/2026 08:00".',
+         "viết 05/11/2026 08:00."),
         ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
         ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
         ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
@@ -481,6 +483,30 @@ def test_after_saving_the_page_opens_on_what_the_save_did(
     assert 'id="said"' not in again and 'aria-invalid="true"' in again  # opens on the field
     script = (WEB / "static" / "app.js").read_text("utf-8")
     assert 'else if (said) { said.focus(); }\n    else if (bad)' in script
+
+
+def test_a_date_field_s_examples_are_what_it_reads(client: FlaskClient, dossier: Path) -> None:
+    """Placeholder, note and error all give the clerk's way (22/3/2024, 05/11/2024 08:00),
+    and that very example is what the field saves as a date."""
+    html = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    for key in ("ke_hoach.can_cu_ngay", "ke_hoach.han_bao_cao", "hop_hoi_dong.bat_dau"):
+        field = re.search(rf'id="{re.escape(key)}"[^>]*placeholder="ví dụ ([^"]+)"[^>]*>'
+                          r'(?:<span class="note">([^<]*)</span>)?', html)  # fmt: skip
+        assert field, key
+        assert re.fullmatch(r"\d{1,2}/\d{1,2}/2024( 08:00)?", field[1]), field[1]
+        assert not re.search(r"\d{4}-\d{2}", field[2] or ""), field[2]
+    assert "ví dụ 22/3/2024</span>" in html and "ví dụ 05/11/2024 08:00;" in html
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["ke_hoach.can_cu_ngay"] = "22/3/2024"
+    fields["hop_hoi_dong.bat_dau"] = "05/11/2024 08:00"
+    fields["hop_hoi_dong.ket_thuc"] = "sáng mai"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    saved = (dossier / "hoso.toml").read_text("utf-8")
+    assert re.search(r"^can_cu_ngay = 2024-03-22\b", saved, re.M)
+    assert re.search(r"^bat_dau = 2024-11-05T08:00:00\b", saved, re.M)
+    said = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    error = re.search(r'data-for="hop_hoi_dong.ket_thuc">([^<]*)</span>', said)
+    assert error and "viết 05/11/2024 08:00" in error[1] and "T08" not in error[1], error
 
 
 def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(

@@ -389,7 +389,6 @@ def _profile_page(
         placed=placed,
         digest=loaded.digest,
         conflict=conflict,
-        nam=values.get("don_vi.nam") or str(date.today().year),  # the date hints' year
         w=words,
     )
 
