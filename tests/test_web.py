@@ -284,6 +284,17 @@ def test_deleting_a_workbook_asks_first_and_its_button_fits_a_finger(
     assert not (dossier / "xa.xlsx").exists()
 
 
+def test_a_result_scrolled_to_stops_below_the_sticky_bar(client: FlaskClient) -> None:
+    """htmx scrolls #job-slot to the top (show:#job-slot:top); the bar is sticky, so the slot
+    keeps a margin at least the bar's height (about 2.7rem on a laptop)."""
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    assert re.search(r"\.top \{[^}]*position: sticky; top: 0;", css)
+    rule = re.search(r"^([^{\n]*)\{ scroll-margin-top: ([\d.]+)rem; \}", css, re.M)
+    assert rule and "#job-slot" in rule[1].split(", ") and float(rule[2]) >= 3.5
+    for page in ("so-lieu", "van-ban"):
+        assert "show:#job-slot:top" in get(client, f"/hs/binh-trung-2024/{page}").text
+
+
 def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) -> None:
     """htmx inserts the fragment as live markup: a refresh tag in it would reload the page
     and wipe the result two seconds later. Only the job's own page, without JavaScript,
@@ -482,7 +493,7 @@ def test_after_saving_the_page_opens_on_what_the_save_did(
     again = text(get(client, "/hs/binh-trung-2024/thong-tin"))
     assert 'id="said"' not in again and 'aria-invalid="true"' in again  # opens on the field
     script = (WEB / "static" / "app.js").read_text("utf-8")
-    assert 'else if (said) { said.focus(); }\n    else if (bad)' in script
+    assert "else if (said) { said.focus(); }\n    else if (bad)" in script
 
 
 def test_a_date_field_s_examples_are_what_it_reads(client: FlaskClient, dossier: Path) -> None:
@@ -707,6 +718,11 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
     assert "bản hiện tại" in papers and "hien-tai" not in papers  # page words
+    # The changes box sets Vietnamese in the page's own font, not the machine's monospace.
+    assert '<pre class="log diff" id="diff">' in papers
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    assert "body { margin: 0; font: 15px/1.45 var(--text);" in css
+    assert re.search(r"\.log\.diff \{ font-family: var\(--text\);", css)
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", papers)  # Vietnam's time, not ISO
 
 
