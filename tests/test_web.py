@@ -666,6 +666,30 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
 # --- forms, scores, adjustments, papers -----------------------------------------------------------
 
 
+def test_the_dossier_list_tells_two_years_of_one_unit_apart(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """Next year's dossier reads like this year's but for its year and folder; on a phone
+    the list stacks (one card a dossier, each cell with its heading) instead of running off."""
+    shutil.copytree(dossier, dossier.parent / "binh-trung-2025")
+    profile = dossier.parent / "binh-trung-2025" / "hoso.toml"
+    toml = profile.read_text("utf-8").replace("nam = 2024 ", "nam = 2025 ")
+    profile.write_text(toml.replace('huyen = "Cao Lộc"', 'huyen = ""'), "utf-8")  # no districts
+    html = text(get(client, "/"))
+    units = re.findall(r'<a href="/hs/([\w-]+)/">([^<]+)</a>\s*<span class="note folder">'
+                       r"thư mục ([\w-]+)</span>", html)  # fmt: skip
+    assert units == [
+        ("binh-trung-2024", "xã Bình Trung, năm 2024", "binh-trung-2024"),
+        ("binh-trung-2025", "xã Bình Trung, năm 2025", "binh-trung-2025"),
+    ]
+    assert '<table class="list dossiers">' in html
+    assert html.count('<td data-label="Kết quả chấm điểm">') == 2
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    phone = css[css.index("@media (max-width: 760px) {") :]
+    assert ".scroll > table.dossiers { min-width: 0; }" in phone
+    assert "table.dossiers tr, table.dossiers td { display: block; }" in phone
+
+
 def test_blank_forms_come_as_one_zip_and_filled_ones_are_never_overwritten(
     client: FlaskClient, app: Flask, dossier: Path
 ) -> None:

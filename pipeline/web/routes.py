@@ -164,12 +164,21 @@ def home() -> str:
             {
                 "name": path.name,
                 "unit": words.don_vi if words.ten else path.name,
+                "year": _year(path),
                 "data": (out / DATA_NAME).is_file(),
                 "card": _load_card(card),
                 "fresh": stale.of(_state().dossier(path)),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
+
+
+def _year(dossier: Path) -> int | None:
+    """The dossier's year, which tells this year's dossier from last year's of one unit."""
+    try:
+        return load_profile(dossier, sections=("don_vi",)).don_vi.nam
+    except InputError:
+        return None
 
 
 def _load_card(path: Path) -> scorecard.Scorecard | None:
