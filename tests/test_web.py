@@ -256,6 +256,10 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     ws = openpyxl.load_workbook(io.BytesIO(copy.data))["Số liệu"]
     assert ws["D12"].fill.fgColor.rgb.endswith("FF9999")
     assert "85" in ws["D12"].comment.text
+    # Received, but wrong: not the green tick of a workbook that is right.
+    said = htmllib.unescape(html)
+    assert '<li class="bad">✗ Nà Cáy (có lỗi)</li>' in said and "✓ Nà Cáy" not in said
+    assert '<li class="got">✓ Pò Mạ</li>' in said
 
 
 def test_deleting_a_workbook_asks_first_and_its_button_fits_a_finger(

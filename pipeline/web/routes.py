@@ -575,11 +575,22 @@ def _replies(dossier: Path, job: Job) -> dict[str, Any] | None:
         return None
     waiting = {p.value for p in job.problems if p.code in _WAITING and p.value}
     commune = not any(p.code in _WAITING and not p.value for p in job.problems)
+    errors = [p for p in job.problems if p.code not in _WAITING]
+    # A workbook is its village's by its file or sheet name (as the blank forms are named).
+    wrong = {
+        ascii_slug(where)
+        for p in errors
+        if p.severity == "loi" and p.file
+        for where in (Path(p.file).stem, p.sheet or "")
+        if where
+    }
+    states = {v: "waiting" if v in waiting else "bad" if ascii_slug(v) in wrong else "got"
+              for v in villages}  # fmt: skip
     return {
-        "villages": [(v, v not in waiting) for v in villages],
+        "villages": list(states.items()),
         "received": sum(1 for v in villages if v not in waiting),
         "commune": commune,
-        "errors": [p for p in job.problems if p.code not in _WAITING],
+        "errors": errors,
     }
 
 
