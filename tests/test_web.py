@@ -33,7 +33,19 @@ from pipeline.web import files
 from pipeline.web.server import serve
 from tests.conftest import DEMO
 from tests.helpers import edit, soffice
-from tests.web_helpers import BASE, TOKEN, csrf, get, post, text, wait_job, web_app
+from tests.web_helpers import (
+    BASE,
+    TOKEN,
+    csrf,
+    get,
+    post,
+    text,
+    wait_fragment,
+    wait_job,
+    web_app,
+)
+
+WEB = Path(files.__file__).parent  # the web package: its pages and static files
 
 
 @pytest.fixture
@@ -244,6 +256,47 @@ def test_a_wrong_cell_is_shown_on_its_cell_with_a_marked_copy_to_send_back(
     ws = openpyxl.load_workbook(io.BytesIO(copy.data))["Số liệu"]
     assert ws["D12"].fill.fgColor.rgb.endswith("FF9999")
     assert "85" in ws["D12"].comment.text
+    # Received, but wrong: not the green tick of a workbook that is right.
+    said = htmllib.unescape(html)
+    assert '<li class="bad">✗ Nà Cáy (có lỗi)</li>' in said and "✓ Nà Cáy" not in said
+    assert '<li class="got">✓ Pò Mạ</li>' in said
+
+
+def test_deleting_a_workbook_asks_first_and_its_button_fits_a_finger(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """Each «Xóa» asks (form.confirm, as «Bỏ» an adjustment does), on the page and in the
+    list a finished check sends again; on a phone the button is at least 44 px tall."""
+    delete = re.compile(r'<form method="post" action="/hs/binh-trung-2024/xoa-bieu" '
+                        r'class="inline confirm" data-confirm="Xóa biểu ([^"]+) khỏi hồ sơ\?">'
+                        r'.*?<button type="submit" class="small secondary tap">Xóa</button>',
+                        re.S)  # fmt: skip
+    page = text(get(client, "/hs/binh-trung-2024/so-lieu"))
+    asked = delete.findall(page)
+    assert "na-cay.xlsx" in asked and "xa.xlsx" in asked
+    assert len(asked) == page.count(">Xóa</button>")
+    fragment = htmllib.unescape(wait_fragment(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    assert delete.findall(fragment.split('hx-swap-oob="true"', 1)[1]) == asked
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    phone = css[css.index("@media (max-width: 760px), (pointer: coarse)") :]
+    assert re.search(r"button\.tap \{ min-height: 44px;", phone)
+    # The confirmation is asked on the document: a list swapped in later asks as well.
+    script = (WEB / "static" / "app.js").read_text("utf-8")
+    assert 'document.addEventListener("submit", function (e) {' in script
+    assert 'form.matches("form.confirm")' in script
+    assert post(client, "/hs/binh-trung-2024/xoa-bieu", {"tep": "xa.xlsx"}).status_code == 303
+    assert not (dossier / "xa.xlsx").exists()
+
+
+def test_a_result_scrolled_to_stops_below_the_sticky_bar(client: FlaskClient) -> None:
+    """htmx scrolls #job-slot to the top (show:#job-slot:top); the bar is sticky, so the slot
+    keeps a margin at least the bar's height (about 2.7rem on a laptop)."""
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    assert re.search(r"\.top \{[^}]*position: sticky; top: 0;", css)
+    rule = re.search(r"^([^{\n]*)\{ scroll-margin-top: ([\d.]+)rem; \}", css, re.M)
+    assert rule and "#job-slot" in rule[1].split(", ") and float(rule[2]) >= 3.5
+    for page in ("so-lieu", "van-ban"):
+        assert "show:#job-slot:top" in get(client, f"/hs/binh-trung-2024/{page}").text
 
 
 def test_a_running_job_s_fragment_never_reloads_the_page(client: FlaskClient) -> None:
@@ -309,7 +362,9 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
         ("sửa tên thôn cho đúng danh sách thôn (don_vi.thon) trong hoso.toml",
          "sửa tên thôn cho đúng danh sách thôn («Các thôn») trong thông tin hồ sơ"),
         ("có ký tự ⟨U+200B⟩ ZERO WIDTH SPACE", "có ký tự ẩn (không nhìn thấy)"),
-        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024"', 'viết 2024-03-22 hoặc "22/3/2024"'),
+        ('viết 2024-03-22 (không ngoặc kép) hoặc "22/3/2024".', "viết 22/3/2024."),
+        ('viết 2026-11-05T08:00:00 (không ngoặc kép) hoặc "05/11/2026 08:00".',
+         "viết 05/11/2026 08:00."),
         ("xóa tệp này rồi chạy lại `hoso score /tmp/ho-so/d`.", "bấm nút «Chấm điểm» ở bước 3."),
         ("không đọc được /tmp/ho-so/d/data.json", "không đọc được số liệu đã nhập"),
         ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
@@ -427,6 +482,48 @@ def test_problems_are_shown_beside_their_fields(client: FlaskClient, dossier: Pa
         assert re.search(rf'data-for="{re.escape(key)}">{re.escape(message)}', html), key
         assert re.search(rf'id="{re.escape(key)}" name="{re.escape(key)}"[^>]*aria-invalid', html)
     assert "Còn 3 chỗ cần sửa" in html
+
+
+def test_after_saving_the_page_opens_on_what_the_save_did(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """The save's result (#said, which the page opens on) comes before the red fields; the
+    page jumps to the first red field only when nothing was just said."""
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["lanh_dao.chu_tich"] = ""
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    html = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    said = re.search(r'<div id="said" class="said" tabindex="-1">(.*?)</div>', html, re.S)
+    assert said and "Đã lưu. Còn 1 chỗ cần sửa" in said.group(1)
+    assert html.index('id="said"') < html.index('aria-invalid="true"')
+    again = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    assert 'id="said"' not in again and 'aria-invalid="true"' in again  # opens on the field
+    script = (WEB / "static" / "app.js").read_text("utf-8")
+    assert "else if (said) { said.focus(); }\n    else if (bad)" in script
+
+
+def test_a_date_field_s_examples_are_what_it_reads(client: FlaskClient, dossier: Path) -> None:
+    """Placeholder, note and error all give the clerk's way (22/3/2024, 05/11/2024 08:00),
+    and that very example is what the field saves as a date."""
+    html = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    for key in ("ke_hoach.can_cu_ngay", "ke_hoach.han_bao_cao", "hop_hoi_dong.bat_dau"):
+        field = re.search(rf'id="{re.escape(key)}"[^>]*placeholder="ví dụ ([^"]+)"[^>]*>'
+                          r'(?:<span class="note">([^<]*)</span>)?', html)  # fmt: skip
+        assert field, key
+        assert re.fullmatch(r"\d{1,2}/\d{1,2}/2024( 08:00)?", field[1]), field[1]
+        assert not re.search(r"\d{4}-\d{2}", field[2] or ""), field[2]
+    assert "ví dụ 22/3/2024</span>" in html and "ví dụ 05/11/2024 08:00;" in html
+    fields = _form(client, "/hs/binh-trung-2024/thong-tin")
+    fields["ke_hoach.can_cu_ngay"] = "22/3/2024"
+    fields["hop_hoi_dong.bat_dau"] = "05/11/2024 08:00"
+    fields["hop_hoi_dong.ket_thuc"] = "sáng mai"
+    client.post("/hs/binh-trung-2024/thong-tin", base_url=BASE, data=fields)
+    saved = (dossier / "hoso.toml").read_text("utf-8")
+    assert re.search(r"^can_cu_ngay = 2024-03-22\b", saved, re.M)
+    assert re.search(r"^bat_dau = 2024-11-05T08:00:00\b", saved, re.M)
+    said = text(get(client, "/hs/binh-trung-2024/thong-tin"))
+    error = re.search(r'data-for="hop_hoi_dong.ket_thuc">([^<]*)</span>', said)
+    assert error and "viết 05/11/2024 08:00" in error[1] and "T08" not in error[1], error
 
 
 def test_an_edit_made_elsewhere_meanwhile_is_not_overwritten(
@@ -577,6 +674,30 @@ def test_a_new_dossier_asks_what_init_asks(client: FlaskClient, app: Flask) -> N
 # --- forms, scores, adjustments, papers -----------------------------------------------------------
 
 
+def test_the_dossier_list_tells_two_years_of_one_unit_apart(
+    client: FlaskClient, dossier: Path
+) -> None:
+    """Next year's dossier reads like this year's but for its year and folder; on a phone
+    the list stacks (one card a dossier, each cell with its heading) instead of running off."""
+    shutil.copytree(dossier, dossier.parent / "binh-trung-2025")
+    profile = dossier.parent / "binh-trung-2025" / "hoso.toml"
+    toml = profile.read_text("utf-8").replace("nam = 2024 ", "nam = 2025 ")
+    profile.write_text(toml.replace('huyen = "Cao Lộc"', 'huyen = ""'), "utf-8")  # no districts
+    html = text(get(client, "/"))
+    units = re.findall(r'<a href="/hs/([\w-]+)/">([^<]+)</a>\s*<span class="note folder">'
+                       r"thư mục ([\w-]+)</span>", html)  # fmt: skip
+    assert units == [
+        ("binh-trung-2024", "xã Bình Trung, năm 2024", "binh-trung-2024"),
+        ("binh-trung-2025", "xã Bình Trung, năm 2025", "binh-trung-2025"),
+    ]
+    assert '<table class="list dossiers">' in html
+    assert html.count('<td data-label="Kết quả chấm điểm">') == 2
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    phone = css[css.index("@media (max-width: 760px) {") :]
+    assert ".scroll > table.dossiers { min-width: 0; }" in phone
+    assert "table.dossiers tr, table.dossiers td { display: block; }" in phone
+
+
 def test_blank_forms_come_as_one_zip_and_filled_ones_are_never_overwritten(
     client: FlaskClient, app: Flask, dossier: Path
 ) -> None:
@@ -629,7 +750,28 @@ def test_score_adjust_and_papers(client: FlaskClient, dossier: Path) -> None:
     papers = get(client, "/hs/binh-trung-2024/van-ban").text
     assert "v1" in papers and "Phát hành phiên bản 2" in papers
     assert "bản hiện tại" in papers and "hien-tai" not in papers  # page words
+    # The changes box sets Vietnamese in the page's own font, not the machine's monospace.
+    assert '<pre class="log diff" id="diff">' in papers
+    css = (WEB / "static" / "style.css").read_text("utf-8")
+    assert "body { margin: 0; font: 15px/1.45 var(--text);" in css
+    assert re.search(r"\.log\.diff \{ font-family: var\(--text\);", css)
     assert not re.search(r"\d{4}-\d{2}-\d{2}T", papers)  # Vietnam's time, not ISO
+
+
+def test_made_papers_show_on_their_cards_without_a_reload(client: FlaskClient) -> None:
+    """The finished job's fragment also replaces the cards (out of band): they name the
+    Word paper just made, not «chưa lập» as before the job."""
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    before = get(client, "/hs/binh-trung-2024/van-ban").text
+    assert before.count("chưa lập") >= 5
+    fragment = wait_fragment(client, "/hs/binh-trung-2024/van-ban", {})
+    assert "Đã lập 5 văn bản" in fragment
+    cards = fragment.split('<div class="papers" id="paper-cards" hx-swap-oob="true">', 1)
+    assert len(cards) == 2, fragment[-800:]
+    assert cards[1].count('class="docx"') == 5
+    assert cards[1].count("chưa lập") == before.count("chưa lập") - 5
+    assert '<div id="papers-stale" hx-swap-oob="true">' in fragment
 
 
 def test_stale_scores_papers_and_pdfs_are_marked_and_never_issued(

@@ -86,6 +86,22 @@ def wait_job(client: FlaskClient, response: TestResponse) -> str:
     raise AssertionError("job did not finish")
 
 
+def wait_fragment(client: FlaskClient, path: str, data: dict[str, object]) -> str:
+    """Send a form as htmx does and follow the job's fragment (as the page polls it) until
+    the job is done; the last fragment's HTML, out-of-band parts included."""
+    headers = {"HX-Request": "true"}
+    html = client.post(path, base_url=BASE, headers=headers,
+                       data={"csrf": csrf(client), **data}).get_data(as_text=True)  # fmt: skip
+    for _ in range(600):
+        if 'data-done="yes"' in html:
+            return html
+        poll = re.search(r'hx-get="([^"]+/viec/[^"]+)"', html)
+        assert poll, html[:500]
+        time.sleep(0.1)
+        html = client.get(poll.group(1), base_url=BASE, headers=headers).get_data(as_text=True)
+    raise AssertionError("job did not finish")
+
+
 @dataclass(frozen=True)
 class Live:
     url: str  # the address with its token, as `hoso web` prints it

@@ -164,9 +164,10 @@ def _field(spec: _Spec, key: str, words: Words, hints: Mapping[str, str]) -> Fie
     options = _options(spec.options) if spec.options else ()
     note = _HINT.sub(lambda m: hints.get(m.group(1), ""), fill(spec.note, words))
     year = hints.get("nam", "")
+    # As the form shows a date (and as a clerk writes one); _date and _datetime read it.
     placeholder = {
-        "date": f"{year}-03-22 hoặc 22/3/{year}",
-        "datetime": f"{year}-11-05 08:00",
+        "date": f"ví dụ 22/3/{year}",
+        "datetime": f"ví dụ 05/11/{year} 08:00",
     }.get(spec.kind, "")
     return Field(key, fill(spec.label, words), spec.kind, options, note, placeholder)
 

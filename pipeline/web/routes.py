@@ -164,12 +164,21 @@ def home() -> str:
             {
                 "name": path.name,
                 "unit": words.don_vi if words.ten else path.name,
+                "year": _year(path),
                 "data": (out / DATA_NAME).is_file(),
                 "card": _load_card(card),
                 "fresh": stale.of(_state().dossier(path)),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
+
+
+def _year(dossier: Path) -> int | None:
+    """The dossier's year, which tells this year's dossier from last year's of one unit."""
+    try:
+        return load_profile(dossier, sections=("don_vi",)).don_vi.nam
+    except InputError:
+        return None
 
 
 def _load_card(path: Path) -> scorecard.Scorecard | None:
@@ -389,7 +398,6 @@ def _profile_page(
         placed=placed,
         digest=loaded.digest,
         conflict=conflict,
-        nam=values.get("don_vi.nam") or str(date.today().year),  # the date hints' year
         w=words,
     )
 
@@ -546,8 +554,11 @@ def _job_response(name: str, job: Job) -> BaseResponse | str:
 
 def _job_fragment(name: str, job: Job) -> str:
     dossier = _dossier(name)
+    # A finished job's fragment also carries what it changed on the page (sent out of band).
+    cards = _cards(_state().dossier(dossier)) if job.kind == "papers" and job.done else {}
     return _page("job.html", name, job=job, copies=_copies(dossier, job), fragment=True,
-                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job))  # fmt: skip
+                 workbooks=files.workbooks(dossier), replies=_replies(dossier, job),
+                 **cards)  # fmt: skip
 
 
 _WAITING = (NOT_RECEIVED, MISSING_VILLAGE, "thieu-xa")
@@ -564,11 +575,22 @@ def _replies(dossier: Path, job: Job) -> dict[str, Any] | None:
         return None
     waiting = {p.value for p in job.problems if p.code in _WAITING and p.value}
     commune = not any(p.code in _WAITING and not p.value for p in job.problems)
+    errors = [p for p in job.problems if p.code not in _WAITING]
+    # A workbook is its village's by its file or sheet name (as the blank forms are named).
+    wrong = {
+        ascii_slug(where)
+        for p in errors
+        if p.severity == "loi" and p.file
+        for where in (Path(p.file).stem, p.sheet or "")
+        if where
+    }
+    states = {v: "waiting" if v in waiting else "bad" if ascii_slug(v) in wrong else "got"
+              for v in villages}  # fmt: skip
     return {
-        "villages": [(v, v not in waiting) for v in villages],
+        "villages": list(states.items()),
         "received": sum(1 for v in villages if v not in waiting),
         "commune": commune,
-        "errors": [p for p in job.problems if p.code not in _WAITING],
+        "errors": errors,
     }
 
 
@@ -891,27 +913,18 @@ def _papers_page(
     issue_form: dict[str, Any] | None = None,
 ) -> str:
     out = dossier.out
-    last = versions[-1] if versions else None
-    signing = dossier_signing(
-        dossier,
-        _state().signatures,
-        archive=_state().archive,
-        issued=last.papers if last else None,
-    )
+    cards = _cards(dossier, versions)
     return _page(
         "papers.html",
         name,
-        papers=_papers(out),
-        signing=signing,
+        **cards,
         paper_names={d.code: d.name for d in catalogue().values()},
-        titles=TITLES,
         sign_refused=sign_refused or {},
         ky_command=_ky_command(dossier),
         issue_keys=issue_offers(dossier),
         issue_refused=issue_refused or {},
         issue_form=issue_form or {},
         issue_command=_issue_command(dossier),
-        fresh=stale.of(dossier),
         refused=refused,
         workbook=(out / WORKBOOK_NAME).is_file(),
         job=_state().jobs.running(name),
@@ -919,8 +932,31 @@ def _papers_page(
         diff=diff,
         archive_problem=archive_problem,
         issuer=_issuer(dossier.folder),
-        pdftoppm=shutil.which("pdftoppm") is not None,
     )
+
+
+def _cards(dossier: Dossier, versions: list[Any] | None = None) -> dict[str, Any]:
+    """What the paper cards (_papers_cards.html) show: each paper, its freshness and its
+    signatures (against the last issued version's papers)."""
+    if versions is None:
+        try:
+            versions = history(dossier)
+        except (InputError, EnvironmentProblem):
+            versions = []
+    last = versions[-1] if versions else None
+    signing = dossier_signing(
+        dossier,
+        _state().signatures,
+        archive=_state().archive,
+        issued=last.papers if last else None,
+    )
+    return {
+        "papers": _papers(dossier.out),
+        "signing": signing,
+        "titles": TITLES,
+        "fresh": stale.of(dossier),
+        "pdftoppm": shutil.which("pdftoppm") is not None,
+    }
 
 
 def _issuer(dossier: Path) -> str:

@@ -47,6 +47,7 @@ _FILES = {
     "papers.json": "danh sách văn bản đã lập",
     "pdfs.json": "danh sách bản PDF đã lập",
 }
+_FILE_DATE = re.compile(r'viết \d{4}-\d{2}-\d{2}(?:T[\d:]+)? \(không ngoặc kép\) hoặc "([^"]+)"')
 _KEY = re.compile(r"\b[a-z_]+(?:\.[a-z_0-9]+)+(?:\[\d+\](?:\.[a-z_0-9]+)*)?\b")
 
 
@@ -73,7 +74,10 @@ def text(said: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str
     said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said).replace("ký tự ký tự", "ký tự")
     # The page's button rewrites the program's own file: nothing to delete by hand.
     said = said.replace("xóa tệp này rồi ", "")
-    said = said.replace(" (không ngoặc kép)", "")  # how to write a date in the file itself
+    # The file's way to write a date (ISO, unquoted) is not the form's: the form shows and
+    # reads 22/3/2024 and 05/11/2024 08:00, so its hint gives only that.
+    said = _FILE_DATE.sub(r"viết \1", said)
+    said = said.replace(" (không ngoặc kép)", "")
     for name, page_name in _FILES.items():
         said = said.replace(name, page_name)
     said = _KEY.sub(lambda m: f"«{labels[m[0]]}»" if m[0] in labels else m[0], said)

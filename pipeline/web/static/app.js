@@ -75,6 +75,13 @@
     }, function () { banner(true); });
   }
 
+  // Asked on the document, so a list swapped in after a job (the workbooks) asks too.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.matches && form.matches("form.confirm") &&
+        !window.confirm(form.dataset.confirm || "Chắc chắn?")) { e.preventDefault(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var zone = document.getElementById("drop-zone");
     var input = document.getElementById("bieu");
@@ -122,14 +129,14 @@
         }
       });
     });
-    // A form sent back with problems opens on the first of them.
-    var bad = document.querySelector("[aria-invalid='true'], .conflict");
-    if (bad) { bad.scrollIntoView({ block: "center" }); }
-    document.querySelectorAll("form.confirm").forEach(function (form) {
-      form.addEventListener("submit", function (e) {
-        if (!window.confirm(form.dataset.confirm || "Chắc chắn?")) { e.preventDefault(); }
-      });
-    });
+    // A form sent back with problems opens on the first of them; a page that says what was
+    // just done (#said, e.g. «Đã lưu. Còn 3 chỗ…») opens on that, its red fields below.
+    var conflict = document.querySelector(".conflict");
+    var said = document.getElementById("said");
+    var bad = document.querySelector("[aria-invalid='true']");
+    if (conflict) { conflict.scrollIntoView({ block: "center" }); }
+    else if (said) { said.focus(); }
+    else if (bad) { bad.scrollIntoView({ block: "center" }); }
     // The small-screen menu opens and closes; on a wide screen it is always shown.
     var toggle = document.getElementById("menu-toggle");
     var nav = document.getElementById("steps");
