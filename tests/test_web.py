@@ -32,7 +32,7 @@ from pipeline.stages.init import init_dossier
 from pipeline.web import files
 from pipeline.web.server import serve
 from tests.conftest import DEMO
-from tests.helpers import edit, soffice
+from tests.helpers import SHEET, edit, soffice
 from tests.web_helpers import (
     BASE,
     TOKEN,
@@ -701,8 +701,16 @@ def test_the_dossier_list_tells_two_years_of_one_unit_apart(
 def test_blank_forms_come_as_one_zip_and_filled_ones_are_never_overwritten(
     client: FlaskClient, app: Flask, dossier: Path
 ) -> None:
-    refused = post(client, "/hs/binh-trung-2024/bieu-mau", {})
-    assert refused.status_code == 422 and "Chưa tạo biểu mẫu" in refused.text
+    # Villages have sent their figures back: those stay, the blank forms still come.
+    before = {p: p.read_bytes() for p in sorted(dossier.rglob("*.xlsx"))}
+    again = post(client, "/hs/binh-trung-2024/bieu-mau", {})
+    assert again.status_code == 200, again.text[:300]
+    names = sorted(zipfile.ZipFile(io.BytesIO(again.data)).namelist())
+    assert len(names) == 13 and "xa.xlsx" in names and "thon/na-cay.xlsx" in names
+    assert {p: p.read_bytes() for p in sorted(dossier.rglob("*.xlsx"))} == before
+    blank = openpyxl.load_workbook(io.BytesIO(zipfile.ZipFile(io.BytesIO(again.data)).read(
+        "thon/na-cay.xlsx")))[SHEET]  # fmt: skip
+    assert all(row[3] is None for row in blank.iter_rows(min_row=8, values_only=True) if row[0])
     root: Path = app.extensions["hoso"].root
     init_dossier(root / "moi", xa="Bình Trung", tinh="Lạng Sơn", nam=2024, loai="mien_nui")
     path = root / "moi" / "hoso.toml"

@@ -185,11 +185,15 @@ def error_copy(dossier: Path, rel: str) -> Path | None:
 # --- downloads ---------------------------------------------------------------------------------
 
 
-def zip_bytes(files: Iterable[tuple[str, Path]]) -> bytes:
+def zip_bytes(files: Iterable[tuple[str, Path | bytes]]) -> bytes:
+    """A zip of (name inside, file or its bytes)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, path in files:
-            z.write(path, name)
+        for name, source in files:
+            if isinstance(source, bytes):
+                z.writestr(name, source)
+            else:
+                z.write(source, name)
     return buffer.getvalue()
 
 

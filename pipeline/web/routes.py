@@ -51,6 +51,7 @@ from pipeline.sign.status import (
     issue_offers,
     open_page_key,
 )
+from pipeline.stages import forms
 from pipeline.stages.forms import write_forms
 from pipeline.stages.ingest import MISSING_VILLAGE, NOT_RECEIVED, error_copy_path, ingest_to
 from pipeline.stages.init import init_dossier
@@ -466,18 +467,22 @@ def data_page(name: str) -> str:
 @bp.post("/hs/<name>/bieu-mau")
 def blank_forms(name: str) -> BaseResponse | str:
     dossier = _dossier(name)
+    loaded = _state().dossier(dossier)
+    entries: list[tuple[str, Path | bytes]]
     try:
-        result = write_forms(_state().dossier(dossier))
+        result = write_forms(loaded)
+        entries = [(w.path.relative_to(dossier).as_posix(), w.path) for w in result.written]
     except InputError as exc:
-        html = _page("data.html", name, workbooks=files.workbooks(dossier), job=None,
-                     problems=exc.problems, forms_refused=True)  # fmt: skip
-        return Response(html, status=422)
+        if any(p.code != "da-co-so-lieu" for p in exc.problems):
+            html = _page("data.html", name, workbooks=files.workbooks(dossier), job=None,
+                         problems=exc.problems, forms_refused=True)  # fmt: skip
+            return Response(html, status=422)
+        # Villages have sent figures back: their workbooks stay; the blank forms still come.
+        entries = list(forms.blank_forms(loaded))
     except EnvironmentProblem as exc:
         flash(_said(exc), "loi")
         return redirect(url_for("web.data_page", name=name), 303)
-    entries = [(w.path.relative_to(dossier).as_posix(), w.path) for w in result.written]
-    data = files.zip_bytes(entries)
-    return _download(data, f"bieu-mau-{name}.zip", "application/zip")
+    return _download(files.zip_bytes(entries), f"bieu-mau-{name}.zip", "application/zip")
 
 
 _XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
