@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 
 import docx
@@ -25,6 +26,7 @@ from pipeline.model.units import (
     is_central_city,
     known_category,
     period_of,
+    split_district,
     split_province,
     strip_kind,
     village_name,
@@ -660,3 +662,18 @@ def test_a_village_named_in_a_sentence_gets_its_kind_once() -> None:
         "tổ dân phố An Biên",
         "tổ dân phố 5",
     ]
+
+
+def test_init_writes_a_district_as_its_comment_asks(tmp_path: Path) -> None:
+    # A huyện by its name alone, as the line's comment says; another kind keeps its word.
+    for folder, typed, line, kind in (
+        ("a", "Huyện Vũ Thư", 'huyen = "Vũ Thư"', "huyện"),
+        ("b", "Quận Lê Chân", 'huyen = "quận Lê Chân"', "quận"),
+    ):
+        init_dossier(
+            tmp_path / folder, xa="Tân Lập", tinh="Thái Bình", huyen=typed, nam=2024, loai="con_lai"
+        )
+        text = (tmp_path / folder / "hoso.toml").read_text(encoding="utf-8")
+        assert line in text, text[:800]
+        # Read back as the profile reads it.
+        assert split_district(tomllib.loads(text)["don_vi"]["huyen"])[1] == kind

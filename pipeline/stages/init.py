@@ -166,8 +166,13 @@ def profile_text(
     level_above = words.cap_tinh
     example = period.examples(words.huyen_day_du or words.tinh_day_du)
     grounds = "\n".join(f"#   - {g}" for g in period.grounds)
+    # As the comment says: a huyện by its name alone, another kind with it ("quận Lê Chân").
+    typed_district = (
+        district_name if district_kind == "huyện" else f"{district_kind} {district_name}"
+    )
     district = (
-        f'huyen = {_padded(huyen, 20)}# tên huyện, không kèm chữ "huyện"'
+        f"huyen = {_padded(typed_district, 20)}"
+        '# tên huyện, không kèm chữ "huyện"; quận, thị xã, thành phố thì ghi kèm'
         if period.has_districts
         else f"# Năm {nam} không còn cấp huyện: không ghi huyen; cấp trên là {level_above}."
     )
