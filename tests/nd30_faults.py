@@ -590,6 +590,7 @@ FAULTS: list[Fault] = [
         signature_line("PHÓ CHỦ TỊCH", "Phó Chủ tịch"),
     ),
     _f("chu-ky-thieu-kt", "chu-ky.tham-quyen", signature_line("KT. CHỦ TỊCH", "")),
+    _f("chu-ky-kt-dinh", "chu-ky.dau-cach", signature_line("KT. CHỦ TỊCH", "KT.CHỦ TỊCH")),
     _f("chu-ky-thieu-tm", "chu-ky.tham-quyen", signature_line("TM. ỦY BAN", ""), ("BC", "TTr")),
     _f(
         "chu-ky-tm-sai",
@@ -646,7 +647,6 @@ VALID: list[Variant] = [
     Variant("tieu-ngu-13", lambda d: runs(find(d, "Độc lập"), size=Pt(13)), ALL),
     Variant("quoc-hieu-12", lambda d: runs(find(d, "CỘNG HÒA"), size=Pt(12))),
     Variant("chu-ky-ba-dong", add_above("KT. CHỦ TỊCH", "TM. ỦY BAN NHÂN DÂN")),
-    Variant("chu-ky-kt-lien", signature_line("KT. CHỦ TỊCH", "KT.CHỦ TỊCH")),
     Variant("phu-luc-co-14", appendix(caption_size=14), ("KH", "BC", "QD")),
     Variant("phu-luc-trang-ngang-co-bang", landscape_section(with_table=True), BODY),
     Variant("phu-luc-trang-ngang", landscape_section(with_table=False), ("KH", "QD")),

@@ -511,6 +511,10 @@ def _line(para: Para) -> Segment:
     return Segment(para, 0, len(para.text), para.clean, para.text)
 
 
+# "KT.CHỦ TỊCH", "TL.GIÁM ĐỐC": the abbreviation of the signer's authority run into the title.
+_AUTHORITY_JOINED = re.compile(r"\s*(TM|KT|TL|TUQ|Q)\.(?=[^\s.])")
+
+
 def _not_caps_centred(para: Para) -> list[str]:
     """What keeps a line from being in capitals and centred (a type name, a signer's title)."""
     letters = "".join(c for c in para.clean if c.isalpha())
@@ -1358,6 +1362,10 @@ class _Checker:
                 problems = _not_caps_centred(para)
                 if problems:
                     self.add("chu-ky.quyen-han", "in hoa, căn giữa", ", ".join(problems), para)
+                joined = _AUTHORITY_JOINED.match(seg.text)
+                if joined:  # "KT.CHỦ TỊCH": one space after the authority's abbreviation
+                    fixed = f"{joined[1]}. {seg.text[joined.end() :].strip()}"
+                    self.add("chu-ky.dau-cach", f"«{fixed}»", f"«{seg.text.strip()}»", para)
                 self._format(seg, "chu-ky.quyen-han", bold=True, italic=False)
             self._authority(titles)
             if name is None:

@@ -89,6 +89,7 @@ PARAMS: dict[str, dict[str, Kind]] = {
     "noi-nhan.luu": {"mau": "regex"},
     "chu-ky.thieu": {"chuc_vu": "texts"},
     "chu-ky.quyen-han": _SIZE,
+    "chu-ky.dau-cach": {},
     "chu-ky.tham-quyen": {"tap_the": "texts", "nguoi_dung_dau": "texts", "cap_pho": "texts"},
     "chu-ky.ho-ten": {"co_chu": "range", "hoc_ham_hoc_vi": "texts"},
 }
