@@ -351,6 +351,7 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
     html = htmllib.unescape(wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {})))
     assert re.search(r"Có \d+ lỗi cần sửa trong các biểu đã nhận", html)
     assert "Đã nhận lại 3/12" in html and '<li class="waiting">○ Nà Pàn</li>' in html
+    assert "<th>Biểu</th><th>Trang</th><th>Ô</th>" in html  # a workbook's cells
     assert html.count('data-file="thon/ban-luan.xlsx"') == html.count('<tr class="err"')
 
 
@@ -946,3 +947,16 @@ def test_web_files_ship_in_the_package() -> None:
     static = Path(files.__file__).parent / "static"
     assert (static / "htmx.min.js").read_bytes().startswith(b"var htmx=")
     assert (static / "htmx.min.js").stat().st_size < 100_000
+
+
+def test_problems_outside_workbooks_are_placed_without_sheet_or_cell(
+    client: FlaskClient, dossier: Path
+) -> None:
+    wait_job(client, post(client, "/hs/binh-trung-2024/kiem-tra", {}))
+    post(client, "/hs/binh-trung-2024/diem", {})
+    profile = dossier / "hoso.toml"
+    text_now = profile.read_text("utf-8")
+    profile.write_text(text_now.replace('chu_tich = "Nông Văn Hùng"', 'chu_tich = ""', 1), "utf-8")
+    html = wait_job(client, post(client, "/hs/binh-trung-2024/van-ban", {}))
+    assert "Chưa lập được văn bản" in html
+    assert "<th>Ở đâu</th>" in html and "<th>Ô</th>" not in html
