@@ -371,6 +371,11 @@ def test_blank_forms_not_yet_returned_are_listed_by_name_not_as_errors(
         ("ghi [[dieu_chinh]] trong hoso.toml", "ghi điều chỉnh của Hội đồng trong thông tin hồ sơ"),
         ("chọn một: --loai con_lai (các xã, phường, thị trấn còn lại: 850 điểm).",
          "chọn một: «các xã, phường, thị trấn còn lại» (850 điểm)."),
+        ("giữ một bản, chuyển bản kia ra khỏi thư mục thon/.",
+         "giữ một bản, bấm «Xóa» cạnh bản kia trong danh sách «Các biểu trong hồ sơ»."),
+        ("chỉ đặt tệp .xlsx vào đây; chuyển tệp khác ra khỏi thư mục.",
+         "chỉ đặt tệp .xlsx vào đây; bấm «Xóa» cạnh tệp đó trong danh sách «Các biểu trong hồ "
+         "sơ»."),
     ],
 )  # fmt: skip
 def test_the_library_s_words_become_page_words(said: str, shown: str) -> None:

@@ -38,6 +38,7 @@ _COMMAND = re.compile(
 # "--loai mien_nui (xã, thị trấn miền núi…: 800 điểm)": the page's list shows the words.
 _CATEGORY = re.compile(r"--loai [a-z_]+ \(([^()]*?): (\d+) điểm\)")
 _OPTION = re.compile(r"\s*\((?:với )?cùng --[a-z-]+ nếu có\)|\s*--[a-z][a-z-]*(?: [A-Z_]+)?")
+_MOVE_OUT = re.compile(r"chuyển (tệp khác|bản kia) ra khỏi thư mục(?: [\w.-]+/)?")
 _CODE_POINT = re.compile(r"⟨?U\+[0-9A-F]{4,6}⟩?(?: [A-Z][A-Z -]*[A-Z])?")
 _FILES = {
     "[[dieu_chinh]]": "điều chỉnh của Hội đồng",
@@ -72,6 +73,14 @@ def text(said: str, labels: dict[str, str], roots: tuple[Path, ...] = ()) -> str
     said = _CATEGORY.sub(r"«\1» (\2 điểm)", said)
     said = _OPTION.sub("", said)
     said = _CODE_POINT.sub("ký tự ẩn (không nhìn thấy)", said).replace("ký tự ký tự", "ký tự")
+    # A file to take out of the dossier's folder: the page's list has a button for it.
+    said = _MOVE_OUT.sub(
+        lambda m: (
+            f"bấm «Xóa» cạnh {'tệp đó' if m[1] == 'tệp khác' else m[1]} trong danh sách "
+            "«Các biểu trong hồ sơ»"
+        ),
+        said,
+    )
     # The page's button rewrites the program's own file: nothing to delete by hand.
     said = said.replace("xóa tệp này rồi ", "")
     # The file's way to write a date (ISO, unquoted) is not the form's: the form shows and
