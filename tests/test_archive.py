@@ -124,8 +124,10 @@ def test_figures_the_council_voted_on_change_only_with_a_new_meeting(setup: Setu
     build(setup.dossier, setup.out)
     with pytest.raises(InputError) as caught:
         issue(Dossier(setup.dossier, setup.out, archive=setup.archive), reason="x")
+    # Both refusals at once: the old meeting, and the numbers this issue would drop.
     assert [(p.code, p.field) for p in caught.value.problems] == [
-        ("can-hop-lai", "hop_hoi_dong.bat_dau")
+        ("can-hop-lai", "hop_hoi_dong.bat_dau"),
+        ("so-giu-lai", "--assign-numbers"),
     ]
     # The council meets again: new minutes, numbered as a new paper.
     meet_again(setup.dossier, days=8)

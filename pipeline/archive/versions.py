@@ -331,8 +331,10 @@ class _Issue:
                     )
                 ]
             )
-        self._check_meeting(last)
-        self._check_numbers_kept(last)
+        # Both said at once: the clerk mends each before issuing again.
+        refused = [meeting_problem(self.register, self.dossier, last), self._numbers_lost(last)]
+        if any(refused):
+            raise InputError([p for p in refused if p is not None])
         final = version_folder(self.archive, self.name, version)
         if final.exists() and not self.first:  # cannot happen after the clean-up
             raise EnvironmentProblem(f"{final} đã có", "không ghi đè phiên bản đã phát hành.")
@@ -558,12 +560,12 @@ class _Issue:
             raise InputError(problems)
         return numbers
 
-    def _check_numbers_kept(self, last: int) -> None:
+    def _numbers_lost(self, last: int) -> Problem | None:
         """A number once issued stays on its paper: when the last version took numbers from
         the register (so blank in hoso.toml), issuing again without numbering would put the
         same papers in the archive and the register without them."""
         if self.assign_numbers or not last:
-            return
+            return None
         numbered = [
             f"{r.number:02d}/{r.symbol}"
             for r in self.register.papers(self.name, last)
@@ -571,26 +573,15 @@ class _Issue:
             and r.code in self.profile.van_ban
             and self.profile.van_ban[r.code].so is None
         ]
-        if numbered:
-            raise InputError(
-                [
-                    Problem.of(
-                        "so-giu-lai",
-                        field="--assign-numbers",
-                        version=last,
-                        numbers=", ".join(numbered),
-                    )
-                ]
-            )
+        if not numbered:
+            return None
+        return Problem.of(
+            "so-giu-lai", field="--assign-numbers", version=last, numbers=", ".join(numbered)
+        )
 
     def _meeting_iso(self) -> str | None:
         start = self.profile.hop_hoi_dong.bat_dau
         return start.isoformat() if start else None
-
-    def _check_meeting(self, last: int) -> None:
-        found = meeting_problem(self.register, self.dossier, last)
-        if found is not None:
-            raise InputError([found])
 
     def _example_reason(self) -> str:
         unit = self.profile.don_vi
