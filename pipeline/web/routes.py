@@ -39,7 +39,7 @@ from pipeline.model.documents import catalogue
 from pipeline.model.dossier import Dossier
 from pipeline.model.labels import BASE_WORDS
 from pipeline.model.layout import VILLAGE_FOLDER, WORKBOOK_NAME
-from pipeline.model.profile import load_profile
+from pipeline.model.profile import Unit, load_profile
 from pipeline.model.units import all_levels
 from pipeline.sign.dossier import issue_keys, sign_outputs
 from pipeline.sign.keys import typed_answers
@@ -158,28 +158,25 @@ def ping() -> Response:
 def home() -> str:
     rows = []
     for path in files.dossiers(_state().root):
-        words = profile_form.words_of(path)
+        loaded = _state().dossier(path)
+        # Its unit and year (which tells this year's dossier from last year's of one unit),
+        # read once; a [don_vi] with problems shows the folder's name.
+        try:
+            unit: Unit | None = loaded.profile(sections=("don_vi",)).don_vi
+        except InputError:
+            unit = None
         out = _state().out(path)
-        card = out / scorecard.SCORECARD_NAME
         rows.append(
             {
                 "name": path.name,
-                "unit": words.don_vi if words.ten else path.name,
-                "year": _year(path),
+                "unit": unit.words.don_vi if unit and unit.words.ten else path.name,
+                "year": unit.nam if unit else None,
                 "data": (out / DATA_NAME).is_file(),
-                "card": _load_card(card),
-                "fresh": stale.of(_state().dossier(path)),
+                "card": _load_card(out / scorecard.SCORECARD_NAME),
+                "fresh": stale.of(loaded),
             }
         )
     return _page("home.html", rows=rows, root=_state().root)
-
-
-def _year(dossier: Path) -> int | None:
-    """The dossier's year, which tells this year's dossier from last year's of one unit."""
-    try:
-        return load_profile(dossier, sections=("don_vi",)).don_vi.nam
-    except InputError:
-        return None
 
 
 def _load_card(path: Path) -> scorecard.Scorecard | None:
