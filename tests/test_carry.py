@@ -104,7 +104,7 @@ def test_a_2024_commune_continued_into_2025_and_2026(
     assert "  - năm đánh giá: 2024 → 2025" in lines
     assert "  - xã Bình Trung: bỏ huyện Cao Lộc (năm 2025 không còn cấp huyện)" in lines
     assert (
-        "  - van_ban.KH.noi_nhan: bỏ nơi nhận «UBND huyện Cao Lộc b/c» (không còn cấp huyện)"
+        "  - van_ban.KH.noi_nhan: bỏ nơi nhận «UBND huyện Cao Lộc (b/c)» (không còn cấp huyện)"
         in (lines)
     )
     assert any(line.startswith("  - tiep_nhan.ten, tiep_nhan.dia_ban") for line in lines)

@@ -49,7 +49,7 @@ def test_demo_profile_carries_the_seed_values() -> None:
     assert profile.lanh_dao.name_of(kh.nguoi_ky) == "Hà Nam Nhiệm"
     assert kh.authority_lines() == ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]
     assert kh.noi_nhan == (
-        "UBND huyện Cao Lộc b/c",
+        "UBND huyện Cao Lộc (b/c)",
         "CT, PCT UBND xã",
         "Các tổ chức đoàn thể xã",
         "Các đơn vị nhà trường",

@@ -57,6 +57,7 @@ SEED_CORRECTIONS = [
     # The villages gather the figures; they do not score or hold the council's meeting.
     ("chấm điểm; họp Hội đồng", "trước ngày 07/11/2024 để tổng hợp, chấm điểm, trình Hội đồng"),
     ("IV. THÔNG TIN BÁO CÁO", "IV. CHẾ ĐỘ THÔNG TIN, BÁO CÁO"),
+    ("Cao Lộc b/c", "- UBND huyện Cao Lộc (b/c);"),
     ("ngày 03/01/2019 Thủ tướng", "năm 2024 theo Quyết định số 06/QĐ-TTg ngày 03/01/2019 của Thủ"),
     ("2024. UBND xã Bình Trung xây dựng", "Ủy ban nhân dân huyện Cao Lộc, Ủy ban nhân dân xã Bình"),
     ("Công chức Văn hóa xã hội", "1. Công chức Văn hóa - Xã hội phụ trách công tác trẻ em"),
@@ -167,7 +168,7 @@ def test_every_run_is_times_new_roman(plan: DocxDocument) -> None:
         ("PHÓ CHỦ TỊCH", 14, True, False),
         ("Hà Nam Nhiệm", 14, True, False),
         ("Nơi nhận:", 12, True, True),
-        ("- UBND huyện Cao Lộc b/c;", 11, False, False),
+        ("- UBND huyện Cao Lộc (b/c);", 11, False, False),
         ("- Lưu: VT.", 11, False, False),
     ],
 )
