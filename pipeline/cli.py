@@ -267,7 +267,12 @@ def cli() -> None:
 )
 @click.option("--xa", default="", help='Tên đơn vị, không kèm loại, ví dụ "Bình Trung".')
 @click.option("--tinh", default="", help="Tên tỉnh hoặc thành phố trực thuộc trung ương.")
-@click.option("--huyen", default="", help="Tên huyện (chỉ trước ngày 01/7/2025).")
+@click.option(
+    "--huyen",
+    default="",
+    help="Tên huyện (chỉ trước ngày 01/7/2025); quận, thị xã, thành phố thì ghi kèm loại, "
+    'ví dụ "quận Cầu Giấy".',
+)
 @click.option("--nam", type=int, default=None, help="Năm đánh giá (mặc định: năm nay).")
 @click.option(
     "--tu",
