@@ -17,6 +17,7 @@ import docx
 import openpyxl
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
@@ -76,6 +77,20 @@ def browser(tmp_path: Path, size: tuple[int, int]) -> Iterator[WebDriver]:
 def live(tmp_path: Path) -> Iterator[Live]:
     with live_server(tmp_path) as server:
         yield server
+
+
+def _gone(element: WebElement) -> bool:
+    """The element's page has been replaced. While the page changes, chromedriver may say so
+    as "does not belong to the document" rather than as a stale element."""
+    try:
+        element.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc):
+            return True
+        raise
+    return False
 
 
 class Clerk:
@@ -141,7 +156,7 @@ class Clerk:
         the page is still loading, before its script took over the forms, sends a plain
         form: the clerk still gets the result, but as a new page, and the test would take
         that for the reload it watches for."""
-        WebDriverWait(self.driver, WAIT).until(ec.staleness_of(old))
+        WebDriverWait(self.driver, WAIT).until(lambda _: _gone(old))
         WebDriverWait(self.driver, WAIT).until(
             lambda d: d.execute_script("return document.readyState") == "complete"
         )
